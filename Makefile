@@ -1,0 +1,43 @@
+# envmon — the two set-up commands are `make run` and `make test`; each builds .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test lint format bench soak clean install
+
+install: $(STAMP)
+
+# Reinstall only when the project's requirements change.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e . --group dev
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/envmon serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy stations geodata
+	$(BIN)/lint-imports
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench
+
+soak: $(STAMP)
+	$(BIN)/python -m pytest tests/reliability -m slow --override-ini="addopts="
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
