@@ -1,0 +1,63 @@
+"""The collector contract: a pure ``parse(raw) -> Parsed`` plus a thin HTTP ``fetch``.
+
+The service decides when to run a collector, archives every raw payload before parsing, stores what
+``parse`` accepted, quarantines what it rejected, and retries failed fetches. Collectors never touch
+the store, the clock or the settings: the window and the HTTP client come in as arguments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import ClassVar, Protocol
+
+import httpx
+
+from stations.model import Parsed
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A half-open time window ``[start, end)`` of end-of-hour labels, aware UTC."""
+
+    start: dt.datetime
+    end: dt.datetime
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("Window bounds must be timezone-aware")
+        if self.end < self.start:
+            raise ValueError("Window end precedes its start")
+
+
+@dataclass(frozen=True, slots=True)
+class Payload:
+    """One raw upstream payload as fetched: the bytes are archived before anything else happens."""
+
+    source: str
+    url: str
+    raw: bytes
+    content_type: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+class UpstreamError(Exception):
+    """An upstream answered with something unusable (timeout, 5xx, 429, truncated body)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Collector(Protocol):
+    """One upstream feed."""
+
+    name: ClassVar[str]
+
+    def parse(self, raw: bytes) -> Parsed:
+        """Turn one raw payload into readings/samples and rejected rows; pure, never raises on bad data."""
+        ...
+
+    def fetch(self, client: httpx.Client, window: Window) -> list[Payload]:
+        """Fetch the raw payloads covering ``window``; raises ``UpstreamError`` on an unusable answer."""
+        ...
