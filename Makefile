@@ -11,10 +11,12 @@ PORT   ?= 8000
 install: $(STAMP)
 
 # Reinstall only when the project's requirements change.
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt $(wildcard package-lock.json)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e . --group dev
+	# Front-end packages the maps serve themselves (no CDN); pinned in package-lock.json.
+	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
 	touch $(STAMP)
 
 run: $(STAMP)
