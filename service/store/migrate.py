@@ -1,0 +1,130 @@
+"""Alembic, run from code: the migrations live in ``service/store/migrations`` (no alembic.ini needed).
+
+Developer command: ``python -m service.store.migrate new "message"`` autogenerates the next revision
+by comparing the full metadata (``service.store.schema``) with a scratch SQLite store at head.
+``python -m service.store.migrate upgrade [URL]`` upgrades a store; ``check [URL]`` fails on drift.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+from sqlalchemy.exc import SAWarning
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+#: Tables in the database that the store's metadata does not describe, on purpose: PostGIS's own
+#: catalogue, APScheduler's job store (it creates its table itself) and Alembic's version table.
+FOREIGN_TABLES = frozenset({"spatial_ref_sys", "apscheduler_jobs", "alembic_version"})
+
+#: Objects that only the PostgreSQL migrations add (PostGIS generated points and their indexes).
+POSTGIS_ONLY = frozenset({"geom", "ix_stations_geom", "ix_sections_geom"})
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Autogenerate filter: leave foreign tables and PostGIS-only objects alone."""
+    if type_ == "table":
+        return name not in FOREIGN_TABLES
+    if type_ in {"column", "index"}:
+        return name not in POSTGIS_ONLY
+    return True
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    """An Alembic config pointing at the package's migrations; ``engine`` is handed to env.py."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    # Date first so that the versions folder lists in order.
+    config.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
+    if engine is not None:
+        config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the store behind ``engine`` to ``revision``."""
+    command.upgrade(alembic_config(engine), revision)
+
+
+def head() -> str | None:
+    """The head revision of the package's migrations."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current(engine: Engine) -> str | None:
+    """The revision the store behind ``engine`` is at."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def drift(engine: Engine) -> list[Any]:
+    """Differences between the full metadata and the store's schema (empty when they agree)."""
+    from service.store.schema import metadata
+
+    with engine.connect() as conn, warnings.catch_warnings():
+        # Reflection does not know PostGIS types; those columns are excluded by include_name anyway.
+        warnings.filterwarnings("ignore", "Did not recognize type 'geometry'", SAWarning)
+        context = MigrationContext.configure(
+            conn, opts={"include_name": include_name, "compare_type": True}
+        )
+        return list(compare_metadata(context, metadata))
+
+
+def new_revision(message: str) -> None:
+    """Autogenerate the next revision against a scratch SQLite store at head."""
+    from service.store.engine import make_engine
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{tmp}/scratch.sqlite3")
+        try:
+            upgrade(engine)
+            command.revision(alembic_config(engine), message=message, autogenerate=True)
+        finally:
+            engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m service.store.migrate {new MESSAGE | upgrade [URL] | check [URL]}``."""
+    from service.store.engine import init_store, make_engine
+
+    parser = argparse.ArgumentParser(prog="python -m service.store.migrate")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("new", help="autogenerate the next revision").add_argument("message")
+    for name in ("upgrade", "check"):
+        sub.add_parser(name).add_argument("url", nargs="?", default=None)
+    args = parser.parse_args(argv)
+
+    if args.cmd == "new":
+        new_revision(args.message)
+        return 0
+    url = args.url
+    if url is None:
+        from service.settings import Settings
+
+        url = Settings().effective_database_url
+    if args.cmd == "upgrade":
+        init_store(url).dispose()
+        return 0
+    engine = make_engine(url)
+    try:
+        diffs = drift(engine)
+    finally:
+        engine.dispose()
+    for diff in diffs:
+        sys.stderr.write(f"{diff}\n")
+    return 1 if diffs else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
