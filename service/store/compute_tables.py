@@ -48,7 +48,9 @@ def _aqi_columns() -> list[Column[Any]]:
         Column("primary_pollutants", JSON, comment="list of indicator keys; empty when AQI <= 50"),
         Column("iaqi", JSON, comment="indicator key -> IAQI"),
         Column("standard", String(16), nullable=False, comment="HJ633-2012 | HJ633-2026"),
-        Column("ratio_valid", Integer, nullable=False, default=0, comment="1: counts in 优良天数比例"),
+        Column(
+            "ratio_valid", Integer, nullable=False, default=0, comment="1: counts in 优良天数比例"
+        ),
         Column("computed_at", UTCDateTime, nullable=False),
     ]
 
