@@ -44,9 +44,13 @@ class Payload:
 class UpstreamError(Exception):
     """An upstream answered with something unusable (timeout, 5xx, 429, truncated body)."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, status: int | None = None
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        #: The HTTP status when the upstream answered (None for timeouts and transport errors).
+        self.status = status
 
 
 class Collector(Protocol):
