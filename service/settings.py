@@ -1,11 +1,28 @@
-"""Service settings, read once from ``ENVMON_*`` environment variables at the edge and passed inward."""
+"""Service settings, read once from ``ENVMON_*`` environment variables at the edge and passed inward.
+
+``load_settings()`` is what the CLI and the container call: it turns a wrong value into a
+``SettingsError`` whose message names the variable, the rule and what to do. Others add fields
+here (add, never rename).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+#: Values that must never guard a production deployment.
+INSECURE_SECRETS = frozenset(
+    {"", "changethis", "changeme", "secret", "password", "postgres", "admin", "envmon", "test"}
+)
+MIN_SECRET_LENGTH = 16
+
+
+class SettingsError(ValueError):
+    """A setting has a wrong value; the message names the ``ENVMON_*`` variable and the rule."""
 
 
 class Settings(BaseSettings):
@@ -20,11 +37,43 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="PostgreSQL URL; the embedded SQLite file is used when unset."
     )
-    public_sites: list[str] = Field(
+    public_sites: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="Origins allowed to frame the public map and call the API.",
+        description="Origins allowed to frame the public map and call the API "
+        "(JSON list or comma-separated, e.g. https://sthjj.zhoushan.gov.cn).",
     )
-    environment: str = Field(default="development", description="development | production")
+    environment: str = Field(default="development", description="development | production | test")
+
+    # --- upstream feeds: with none configured the service runs on the demo feed ---
+    openaq_api_key: SecretStr | None = Field(default=None, description="OpenAQ API v3 key.")
+    realtime_feed_url: str | None = Field(
+        default=None, description="URL of the national real-time station release."
+    )
+    demo: bool | None = Field(
+        default=None,
+        description="Force the demo feed on or off; by default on exactly when no upstream is set.",
+    )
+
+    # --- running ---
+    scheduler_enabled: bool = Field(
+        default=False,
+        description="Start the collection scheduler with the app (envmon serve does).",
+    )
+    docs_enabled: bool = Field(
+        default=True, description="Serve /docs (OpenAPI stays at /openapi.json)."
+    )
+
+    # --- HTTP API protection ---
+    rate_limit_per_minute: int = Field(
+        default=600, ge=0, description="Public requests per client IP per minute; 0 turns it off."
+    )
+    rate_limit_burst: int = Field(default=120, ge=1, description="Token-bucket size per client IP.")
+    max_upload_bytes: int = Field(
+        default=20 * 1024 * 1024, gt=0, description="Largest accepted request body (bytes)."
+    )
+    cache_max_age: int = Field(
+        default=60, ge=0, description="Cache-Control max-age of public responses (seconds)."
+    )
 
     @field_validator("environment")
     @classmethod
@@ -32,6 +81,94 @@ class Settings(BaseSettings):
         if value not in {"development", "production", "test"}:
             raise ValueError("must be one of development, production, test")
         return value
+
+    @field_validator("public_sites", mode="before")
+    @classmethod
+    def _split_sites(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                import json
+
+                try:
+                    return json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"is not a valid JSON list ({exc.msg})") from exc
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("public_sites")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        cleaned = []
+        for site in value:
+            parts = urlsplit(site)
+            if parts.scheme not in {"http", "https"} or not parts.netloc:
+                raise ValueError(f"{site!r} is not an origin like https://example.gov.cn")
+            if parts.path not in {"", "/"} or parts.query or parts.fragment:
+                raise ValueError(f"{site!r} must be an origin only (scheme://host[:port], no path)")
+            cleaned.append(f"{parts.scheme}://{parts.netloc}".lower())
+        return cleaned
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value.strip())
+        except ArgumentError as exc:
+            raise ValueError("is not a database URL like postgresql://user:pass@host/db") from exc
+        if url.get_backend_name() not in {"postgresql", "sqlite"}:
+            raise ValueError("must be a postgresql:// (or sqlite://) URL")
+        return value.strip()
+
+    @field_validator("data_dir")
+    @classmethod
+    def _data_dir(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"{str(value)!r} exists and is not a directory")
+        return value
+
+    @field_validator("realtime_feed_url")
+    @classmethod
+    def _feed_url(cls, value: str | None) -> str | None:
+        if value and urlsplit(value).scheme not in {"http", "https"}:
+            raise ValueError("must be an http(s) URL")
+        return value or None
+
+    @model_validator(mode="after")
+    def _production_is_safe(self) -> Settings:
+        if self.environment != "production":
+            return self
+        if not self.database_url:
+            raise ValueError(
+                "ENVMON_DATABASE_URL is required in production (PostgreSQL/PostGIS, see README)"
+            )
+        from sqlalchemy.engine import make_url
+
+        password = make_url(self.database_url).password
+        if password is not None and str(password) in INSECURE_SECRETS:
+            raise ValueError("ENVMON_DATABASE_URL carries an insecure default password")
+        for site in self.public_sites:
+            if not site.startswith("https://"):
+                raise ValueError(f"ENVMON_PUBLIC_SITES: {site} must use https in production")
+        for name, value in self:
+            if isinstance(value, SecretStr):
+                secret = value.get_secret_value()
+                if secret.lower() in INSECURE_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+                    raise ValueError(
+                        f"ENVMON_{name.upper()} is an insecure default or shorter than "
+                        f"{MIN_SECRET_LENGTH} characters"
+                    )
+        if self.rate_limit_per_minute == 0:
+            raise ValueError(
+                "ENVMON_RATE_LIMIT_PER_MINUTE=0 turns rate limiting off; not in production"
+            )
+        return self
 
     @property
     def sqlite_url(self) -> str:
@@ -42,3 +179,38 @@ class Settings(BaseSettings):
     def effective_database_url(self) -> str:
         """The database URL in use: PostgreSQL when configured, else embedded SQLite."""
         return self.database_url or self.sqlite_url
+
+    @property
+    def upstreams_configured(self) -> bool:
+        """Whether any real upstream feed is configured."""
+        return bool(self.openaq_api_key or self.realtime_feed_url)
+
+    @property
+    def demo_mode(self) -> bool:
+        """Whether the service runs on the demo feed (no upstream configured, unless forced)."""
+        return self.demo if self.demo is not None else not self.upstreams_configured
+
+
+def _describe(error: dict[str, Any]) -> str:
+    loc = [str(p) for p in error.get("loc", ()) if not str(p).isdigit()]
+    message = str(error.get("msg", "")).removeprefix("Value error, ")
+    if not loc:
+        return message
+    name = f"ENVMON_{loc[0].upper()}"
+    shown = error.get("input")
+    if "secret" in loc[0] or "key" in loc[0] or "password" in loc[0]:
+        shown = "***"
+    return f"{name}: {message} (got {shown!r})"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build ``Settings`` from the environment (plus ``overrides``); a wrong value raises a
+    ``SettingsError`` listing every wrong variable with its rule."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = [_describe(dict(e)) for e in exc.errors()]
+        raise SettingsError("invalid envmon settings:\n  " + "\n  ".join(lines)) from None
+
+
+__all__ = ["INSECURE_SECRETS", "Settings", "SettingsError", "load_settings"]
