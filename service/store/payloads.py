@@ -1,0 +1,87 @@
+"""The raw payload archive: every upstream answer and imported file, compressed, deduplicated by sha256."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zlib
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select, update
+
+from service.store.dialect import insert_ignore
+from service.store.tables import raw_payloads
+from stations.collectors.base import Payload
+
+
+@dataclass(frozen=True, slots=True)
+class Archived:
+    """An archived payload: its id, and whether its rows were already ingested in an earlier run."""
+
+    id: int
+    sha256: str
+    ingested: bool
+
+
+def sha256_of(raw: bytes) -> str:
+    """Hex sha256 of the raw bytes (the archive's dedup key)."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+def archive_payload(conn: Connection, payload: Payload, fetched_at: dt.datetime) -> Archived:
+    """Archive ``payload`` (zlib-compressed) unless the same bytes are already archived.
+
+    The same bytes archived twice keep one row; the answer says whether that row was already ingested,
+    so that a re-pulled identical payload is not parsed (and its bad rows quarantined) a second time.
+    """
+    digest = sha256_of(payload.raw)
+    conn.execute(
+        insert_ignore(conn, raw_payloads, ["sha256"]).values(
+            source=payload.source,
+            url=payload.url,
+            content_type=payload.content_type,
+            fetched_at=fetched_at,
+            sha256=digest,
+            size=len(payload.raw),
+            compression="zlib",
+            body=zlib.compress(payload.raw, 6),
+            meta=dict(payload.meta) or None,
+        )
+    )
+    row = conn.execute(
+        select(raw_payloads.c.id, raw_payloads.c.ingested_at).where(raw_payloads.c.sha256 == digest)
+    ).one()
+    return Archived(id=int(row.id), sha256=digest, ingested=row.ingested_at is not None)
+
+
+def find_payload(conn: Connection, sha256: str) -> Archived | None:
+    """The archived payload with this sha256, if any."""
+    row = conn.execute(
+        select(raw_payloads.c.id, raw_payloads.c.ingested_at).where(raw_payloads.c.sha256 == sha256)
+    ).one_or_none()
+    if row is None:
+        return None
+    return Archived(id=int(row.id), sha256=sha256, ingested=row.ingested_at is not None)
+
+
+def load_payload(conn: Connection, payload_id: int) -> bytes:
+    """The original bytes of an archived payload."""
+    row = conn.execute(
+        select(raw_payloads.c.body, raw_payloads.c.compression).where(
+            raw_payloads.c.id == payload_id
+        )
+    ).one()
+    if row.compression == "zlib":
+        return zlib.decompress(row.body)
+    return bytes(row.body)
+
+
+def mark_ingested(
+    conn: Connection, payload_id: int, at: dt.datetime, accepted: int, rejected: int
+) -> None:
+    """Record that the payload's rows are in the store (call in the ingest's own transaction)."""
+    conn.execute(
+        update(raw_payloads)
+        .where(raw_payloads.c.id == payload_id)
+        .values(ingested_at=at, n_accepted=accepted, n_rejected=rejected)
+    )

@@ -1,0 +1,126 @@
+"""Read helpers over the store for compute, API and alerts: readings, samples, latest values, dirty days."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlalchemy import Connection, and_, delete, func, select, tuple_
+
+from service.store.tables import dirty_days, readings, samples
+from stations.model import empty_readings, empty_samples
+
+
+def readings_between(
+    conn: Connection,
+    start: dt.datetime,
+    end: dt.datetime,
+    stations: Sequence[str] | None = None,
+    *,
+    pollutants: Sequence[str] | None = None,
+    sources: Sequence[str] | None = None,
+    wide: bool = False,
+) -> pd.DataFrame:
+    """Air readings with ``start <= time < end`` (end-of-hour labels, UTC).
+
+    Long form: columns ``station, time, pollutant, value, flag, source``. With ``wide=True``: one row
+    per (station, time), one column per pollutant; where several sources hold the same reading, the
+    one listed first in ``sources`` wins (else the alphabetically first source).
+    """
+    t = readings
+    stmt = select(t.c.station, t.c.time, t.c.pollutant, t.c.value, t.c.flag, t.c.source).where(
+        t.c.time >= start, t.c.time < end
+    )
+    if stations is not None:
+        stmt = stmt.where(t.c.station.in_(list(stations)))
+    if pollutants is not None:
+        stmt = stmt.where(t.c.pollutant.in_(list(pollutants)))
+    if sources is not None:
+        stmt = stmt.where(t.c.source.in_(list(sources)))
+    rows = conn.execute(stmt.order_by(t.c.station, t.c.time, t.c.pollutant)).all()
+    frame = _frame(rows, [*empty_readings().columns, "source"], empty_readings())
+    if not wide:
+        return frame
+    rank = {s: i for i, s in enumerate(sources or [])}
+    frame = frame.assign(_rank=frame["source"].map(rank).fillna(len(rank)))
+    frame = frame.sort_values(["_rank", "source"]).drop_duplicates(
+        ["station", "time", "pollutant"], keep="first"
+    )
+    out = frame.pivot(index=["station", "time"], columns="pollutant", values="value")
+    out.columns.name = None
+    return out.sort_index()
+
+
+def samples_between(
+    conn: Connection,
+    start: dt.datetime,
+    end: dt.datetime,
+    sections: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Water samples with ``start <= time < end``; columns of ``SAMPLE_COLUMNS`` plus ``source``."""
+    t = samples
+    cols = [t.c[c] for c in empty_samples().columns] + [t.c.source]
+    stmt = select(*cols).where(t.c.time >= start, t.c.time < end)
+    if sections is not None:
+        stmt = stmt.where(t.c.section.in_(list(sections)))
+    rows = conn.execute(stmt.order_by(t.c.section, t.c.time, t.c.item)).all()
+    return _frame(rows, [c.name for c in cols], empty_samples())
+
+
+def latest_readings(conn: Connection, stations: Sequence[str] | None = None) -> pd.DataFrame:
+    """Each station's readings at its latest end-of-hour time (long form, as ``readings_between``)."""
+    t = readings
+    latest = select(t.c.station, func.max(t.c.time).label("time")).group_by(t.c.station)
+    if stations is not None:
+        latest = latest.where(t.c.station.in_(list(stations)))
+    sub = latest.subquery()
+    stmt = (
+        select(t.c.station, t.c.time, t.c.pollutant, t.c.value, t.c.flag, t.c.source)
+        .join(sub, and_(t.c.station == sub.c.station, t.c.time == sub.c.time))
+        .order_by(t.c.station, t.c.pollutant, t.c.source)
+    )
+    rows = conn.execute(stmt).all()
+    return _frame(rows, [*empty_readings().columns, "source"], empty_readings())
+
+
+def pop_dirty_days(conn: Connection, kind: str, limit: int | None = None) -> pd.DataFrame:
+    """Take the queued (code, CST day) marks of ``kind`` ("air" | "water") off the queue.
+
+    Call inside the transaction that writes the recomputed figures: if it rolls back, the marks stay.
+    A mark renewed by an ingest after it was read (newer ``marked_at``) stays queued.
+    """
+    stmt = (
+        select(dirty_days.c.code, dirty_days.c.day, dirty_days.c.marked_at)
+        .where(dirty_days.c.kind == kind)
+        .order_by(dirty_days.c.day, dirty_days.c.code)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = conn.execute(stmt).all()
+    for chunk in range(0, len(rows), 500):
+        part = rows[chunk : chunk + 500]
+        conn.execute(
+            delete(dirty_days).where(
+                dirty_days.c.kind == kind,
+                tuple_(dirty_days.c.code, dirty_days.c.day, dirty_days.c.marked_at).in_(
+                    [(r.code, r.day, r.marked_at) for r in part]
+                ),
+            )
+        )
+    return pd.DataFrame(
+        {"code": [r.code for r in rows], "day": [r.day for r in rows]},
+        columns=["code", "day"],
+    )
+
+
+def _frame(rows: Sequence[object], columns: list[str], template: pd.DataFrame) -> pd.DataFrame:
+    if not rows:
+        out = template.copy()
+        for extra in columns[len(template.columns) :]:
+            out[extra] = pd.Series(dtype="object")
+        return out[columns]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["time"] = pd.to_datetime(frame["time"], utc=True)
+    frame["value"] = frame["value"].astype("float64")
+    return frame
