@@ -65,6 +65,75 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Demo mode: no upstream is configured; the data are simulated",
     },
     "status.live": {"zh": "实时数据", "en": "Live data"},
+    # --- alerts and webhooks (service/alerts) ---
+    "alert.city": {"zh": "舟山市", "en": "Zhoushan"},
+    "alert.status.firing": {"zh": "告警", "en": "FIRING"},
+    "alert.status.resolved": {"zh": "已恢复", "en": "RESOLVED"},
+    "alert.resolved_prefix": {"zh": "【已恢复】", "en": "[RESOLVED] "},
+    "alert.title": {
+        "zh": "【{status}】{district}：{rule}（{count} 条）",
+        "en": "[{status}] {district}: {rule} ({count})",
+    },
+    "alert.more": {"zh": "另有 {count} 条未列出", "en": "{count} more not listed"},
+    "alert.open": {"zh": "在 envmon 中查看", "en": "Open in envmon"},
+    "alert.kind.station": {"zh": "监测站点", "en": "station"},
+    "alert.kind.section": {"zh": "断面", "en": "section"},
+    "alert.rule.excellent_good_ratio_below_target.title": {
+        "zh": "优良天数比例低于目标",
+        "en": "Excellent/good-day ratio below target",
+    },
+    "alert.rule.excellent_good_ratio_below_target.summary": {
+        "zh": "{district}{year}年优良天数比例为 {value}（{numerator}/{denominator} 天），低于目标 {threshold}",
+        "en": "{district}: the {year} excellent/good-day ratio is {value} ({numerator}/{denominator} days), below the {threshold} target",
+    },
+    "alert.rule.budget_exhausted.title": {
+        "zh": "目标余量已用尽",
+        "en": "Target budget used up",
+    },
+    "alert.rule.budget_exhausted.summary": {
+        "zh": "{district}{year}年目标余量已用尽：还可容许的非优良天数为 {value} 天（目标 {target}）",
+        "en": "{district}: the {year} target budget is used up: {value} more days that are not excellent/good can be absorbed (target {target})",
+    },
+    "alert.rule.projected_ratio_below_target.title": {
+        "zh": "预计年末优良天数比例低于目标",
+        "en": "Projected year-end ratio below target",
+    },
+    "alert.rule.projected_ratio_below_target.summary": {
+        "zh": "{district}{year}年末优良天数比例预计为 {value}（区间 {low}–{high}），低于目标 {threshold}",
+        "en": "{district}: the projected {year} year-end excellent/good-day ratio is {value} (interval {low}–{high}), below the {threshold} target",
+    },
+    "alert.rule.polluted_day.title": {
+        "zh": "日 AQI 超过 100",
+        "en": "Daily AQI above 100",
+    },
+    "alert.rule.polluted_day.summary": {
+        "zh": "{district} {day} AQI 为 {value}（超过 {threshold}），首要污染物 {primary_pollutant}",
+        "en": "{district}: AQI {value} on {day} (above {threshold}), primary pollutant {primary_pollutant}",
+    },
+    "alert.rule.section_worse_than_class_iii.title": {
+        "zh": "断面水质劣于Ⅲ类",
+        "en": "Section worse than Class III",
+    },
+    "alert.rule.section_worse_than_class_iii.summary": {
+        "zh": "{district}{name}断面水质为{water_class}类，劣于Ⅲ类（定类项目：{deciding_items}）",
+        "en": "{district}: section {name} is Class {water_class}, worse than Class III (deciding items: {deciding_items})",
+    },
+    "alert.rule.class_iii_ratio_below_target.title": {
+        "zh": "达到或优于Ⅲ类水质比例低于目标",
+        "en": "Class I–III section ratio below target",
+    },
+    "alert.rule.class_iii_ratio_below_target.summary": {
+        "zh": "{district}{year}年达到或优于Ⅲ类水质断面比例为 {value}（{numerator}/{denominator}），低于目标 {threshold}",
+        "en": "{district}: the {year} ratio of sections at Class III or better is {value} ({numerator}/{denominator}), below the {threshold} target",
+    },
+    "alert.rule.silent.title": {"zh": "长时间无数据", "en": "No data for too long"},
+    "alert.rule.silent.summary": {
+        "zh": "{district}{kind_name}{name}已 {value} 小时无数据（阈值 {threshold} 小时）",
+        "en": "{district}: {kind_name} {name} has sent no data for {value} h (limit {threshold} h)",
+    },
+    "webhook.thing.subscription": {"zh": "Webhook 订阅", "en": "Webhook subscription"},
+    "webhook.thing.delivery": {"zh": "Webhook 投递", "en": "Webhook delivery"},
+    "webhook.error.unsafe_url": {"zh": "Webhook 地址不安全", "en": "The webhook URL is not allowed"},
 }
 
 

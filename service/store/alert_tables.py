@@ -89,9 +89,7 @@ webhook_outbox = Table(
     Column("delivered_at", UTCDateTime),
     Column("last_status_code", Integer),
     Column("last_error", Text),
-    CheckConstraint(
-        "status IN ('pending', 'delivered', 'failed', 'cancelled')", name="status"
-    ),
+    CheckConstraint("status IN ('pending', 'delivered', 'failed', 'cancelled')", name="status"),
     comment="webhook outbox: one row per message and subscription",
 )
 Index("ix_webhook_outbox_due", webhook_outbox.c.status, webhook_outbox.c.next_attempt_at)

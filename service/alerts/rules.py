@@ -1,0 +1,451 @@
+"""Alert rules: pure functions from computed figures and thresholds to signals.
+
+A rule never reads the clock, the settings or the store: ``now`` and the figures come in as arguments.
+Each rule yields one ``Signal`` per thing it watches (a district, a district-day, a section, a station),
+with two conditions: ``fire`` (start firing) and ``hold`` (stay firing). ``hold`` is looser than
+``fire`` by the rule's resolve margin, which is the hysteresis that keeps a ratio hovering at its
+target from flapping (fire below 97 %, resolve only at 97 % + margin). ``state.advance`` turns signals
+into the firing/resolved life cycle.
+
+Ratios are fractions in [0, 1]; AQI is dimensionless (HJ 633); silence is in hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Final
+
+#: Rule names; they are the ``alertname`` label and part of every fingerprint (never rename).
+EXCELLENT_GOOD_RATIO = "excellent_good_ratio_below_target"
+BUDGET_EXHAUSTED = "budget_exhausted"
+PROJECTED_RATIO = "projected_ratio_below_target"
+POLLUTED_DAY = "polluted_day"
+SECTION_WORSE_THAN_III = "section_worse_than_class_iii"
+CLASS_III_RATIO = "class_iii_ratio_below_target"
+SILENT = "silent"
+
+RULE_NAMES: Final = (
+    EXCELLENT_GOOD_RATIO,
+    BUDGET_EXHAUSTED,
+    PROJECTED_RATIO,
+    POLLUTED_DAY,
+    SECTION_WORSE_THAN_III,
+    CLASS_III_RATIO,
+    SILENT,
+)
+
+#: GB 3838-2002 classes in order; "V+" is 劣Ⅴ.
+WATER_CLASSES: Final = ("I", "II", "III", "IV", "V", "V+")
+
+#: The code under which city-wide figures are kept beside district codes (as in service.targets).
+CITY = "city"
+
+
+# --------------------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True, slots=True)
+class AirRatio:
+    """Year-to-date 优良天数比例 of a district (or the city) with its target, budget and projection."""
+
+    district: str
+    year: int
+    excellent_good_ratio: float | None
+    numerator: int
+    denominator: int
+    target: float
+    budget_days: int | None = None
+    projected_ratio: float | None = None
+    projected_low: float | None = None
+    projected_high: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WaterRatio:
+    """Year-to-date 达到或优于Ⅲ类水质比例 of a district (or the city) with its target."""
+
+    district: str
+    year: int
+    class_iii_ratio: float | None
+    numerator: int
+    denominator: int
+    target: float
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictDay:
+    """A district's daily AQI (HJ 633) on a natural CST day, with its primary pollutant."""
+
+    district: str
+    day: dt.date
+    aqi: int | None
+    primary_pollutant: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SectionClass:
+    """A section's latest water class (GB 3838) and the items that decided it."""
+
+    section: str
+    district: str
+    water_class: str | None
+    time: dt.datetime | None = None
+    deciding_items: tuple[str, ...] = ()
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LastSeen:
+    """When a station (air) or section (water) last delivered data; ``None`` for never."""
+
+    kind: str  # "station" | "section"
+    code: str
+    district: str
+    last_time: dt.datetime | None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """Everything the rules look at, as plain values.
+
+    A field left as ``None`` was not supplied (its rules are skipped and their alerts keep their
+    state); an empty tuple was supplied and holds nothing (alerts of its rules resolve).
+    """
+
+    air: tuple[AirRatio, ...] | None = None
+    water: tuple[WaterRatio, ...] | None = None
+    days: tuple[DistrictDay, ...] | None = None
+    sections: tuple[SectionClass, ...] | None = None
+    last_seen: tuple[LastSeen, ...] | None = None
+    district_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def supplied_rules(self) -> frozenset[str]:
+        """Rules whose inputs are present in these figures."""
+        out: set[str] = set()
+        if self.air is not None:
+            out |= {EXCELLENT_GOOD_RATIO, BUDGET_EXHAUSTED, PROJECTED_RATIO}
+        if self.water is not None:
+            out.add(CLASS_III_RATIO)
+        if self.days is not None:
+            out.add(POLLUTED_DAY)
+        if self.sections is not None:
+            out.add(SECTION_WORSE_THAN_III)
+        if self.last_seen is not None:
+            out.add(SILENT)
+        return frozenset(out)
+
+
+# --------------------------------------------------------------------------------------- config
+
+
+@dataclass(frozen=True, slots=True)
+class RuleConfig:
+    """Thresholds of one rule (for one district, or the default).
+
+    ``threshold`` replaces the target for ratio rules when set (``None``: use the figures' target);
+    for the other rules it is the limit itself. ``fire_margin`` moves the firing point further into
+    the bad side; ``resolve_margin`` is the hysteresis band on the good side.
+    """
+
+    enabled: bool = True
+    threshold: float | None = None
+    fire_margin: float = 0.0
+    resolve_margin: float = 0.0
+    repeat_interval_h: float = 24.0
+    severity: str = "warning"
+
+
+#: Defaults per rule. Ratio margins are fractions (0.005 = 0.5 percentage points).
+DEFAULT_RULES: Final[Mapping[str, RuleConfig]] = {
+    EXCELLENT_GOOD_RATIO: RuleConfig(resolve_margin=0.005, severity="critical"),
+    BUDGET_EXHAUSTED: RuleConfig(threshold=0.0, resolve_margin=1.0, severity="critical"),
+    PROJECTED_RATIO: RuleConfig(resolve_margin=0.005, severity="warning"),
+    POLLUTED_DAY: RuleConfig(threshold=100.0, severity="warning"),
+    SECTION_WORSE_THAN_III: RuleConfig(threshold=3.0, severity="warning"),
+    CLASS_III_RATIO: RuleConfig(resolve_margin=0.005, severity="critical"),
+    SILENT: RuleConfig(threshold=6.0, resolve_margin=0.0, repeat_interval_h=12.0),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AlertConfig:
+    """Thresholds per rule, with overrides per district (data; ``from_mapping`` reads JSON)."""
+
+    defaults: Mapping[str, RuleConfig] = field(default_factory=lambda: dict(DEFAULT_RULES))
+    districts: Mapping[str, Mapping[str, RuleConfig]] = field(default_factory=dict)
+
+    def for_rule(self, rule: str, district: str) -> RuleConfig:
+        """The configuration of ``rule`` for ``district`` (district override, else default)."""
+        override = self.districts.get(district, {}).get(rule)
+        if override is not None:
+            return override
+        return self.defaults.get(rule, DEFAULT_RULES[rule])
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> AlertConfig:
+        """Build from ``{"defaults": {rule: {...}}, "districts": {code: {rule: {...}}}}``.
+
+        Fields left out fall back to the built-in default of that rule; unknown rules are refused.
+        """
+        defaults = dict(DEFAULT_RULES)
+        for rule, values in (data.get("defaults") or {}).items():
+            _known(rule)
+            defaults[rule] = replace(DEFAULT_RULES[rule], **values)
+        districts: dict[str, dict[str, RuleConfig]] = {}
+        for district, rules in (data.get("districts") or {}).items():
+            for rule, values in rules.items():
+                _known(rule)
+                districts.setdefault(str(district), {})[rule] = replace(defaults[rule], **values)
+        return cls(defaults=defaults, districts=districts)
+
+    @classmethod
+    def from_json(cls, text: str) -> AlertConfig:
+        """Build from a JSON document (see ``from_mapping``)."""
+        return cls.from_mapping(json.loads(text))
+
+
+def _known(rule: str) -> None:
+    if rule not in RULE_NAMES:
+        raise ValueError(f"unknown alert rule {rule!r}; known: {', '.join(RULE_NAMES)}")
+
+
+# --------------------------------------------------------------------------------------- signals
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One watched thing's condition at evaluation time.
+
+    ``labels`` identify the alert (``alertname`` and ``district`` always); ``params`` carry the
+    figures shown in the text (value, target, day, primary pollutant ...).
+    """
+
+    labels: Mapping[str, str]
+    fire: bool
+    hold: bool
+    value: float | None
+    threshold: float | None
+    severity: str
+    repeat_interval_h: float
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def rule(self) -> str:
+        """The rule's name (the ``alertname`` label)."""
+        return self.labels["alertname"]
+
+
+def _below(value: float | None, limit: float, cfg: RuleConfig) -> tuple[bool, bool]:  # (fire, hold)
+    """A value that is bad when low: fire below ``limit - fire_margin``, hold below ``limit + resolve_margin``.
+
+    An unknown value neither starts nor ends an alert.
+    """
+    if value is None:
+        return False, True
+    return value < limit - cfg.fire_margin, value < limit + cfg.resolve_margin
+
+
+def _above(value: float | None, limit: float, cfg: RuleConfig) -> tuple[bool, bool]:
+    """A value that is bad when high: fire above ``limit + fire_margin``, hold above ``limit - resolve_margin``."""
+    if value is None:
+        return False, True
+    return value > limit + cfg.fire_margin, value > limit - cfg.resolve_margin
+
+
+def _signal(
+    rule: str,
+    cfg: RuleConfig,
+    labels: Mapping[str, str],
+    flags: tuple[bool, bool],
+    value: float | None,
+    threshold: float | None,
+    **params: Any,
+) -> Signal:
+    return Signal(
+        labels={"alertname": rule, **labels},
+        fire=flags[0],
+        hold=flags[1],
+        value=value,
+        threshold=threshold,
+        severity=cfg.severity,
+        repeat_interval_h=cfg.repeat_interval_h,
+        params=params,
+    )
+
+
+def excellent_good_ratio_rule(figures: Figures, config: AlertConfig) -> Iterator[Signal]:
+    """YTD 优良天数比例 below its target."""
+    for r in figures.air or ():
+        cfg = config.for_rule(EXCELLENT_GOOD_RATIO, r.district)
+        if not cfg.enabled:
+            continue
+        limit = r.target if cfg.threshold is None else cfg.threshold
+        yield _signal(
+            EXCELLENT_GOOD_RATIO,
+            cfg,
+            {"district": r.district},
+            _below(r.excellent_good_ratio, limit, cfg),
+            r.excellent_good_ratio,
+            limit,
+            year=r.year,
+            numerator=r.numerator,
+            denominator=r.denominator,
+        )
+
+
+def budget_exhausted_rule(figures: Figures, config: AlertConfig) -> Iterator[Signal]:
+    """The target budget (days that are not excellent/good the year can still absorb) is used up."""
+    for r in figures.air or ():
+        cfg = config.for_rule(BUDGET_EXHAUSTED, r.district)
+        if not cfg.enabled:
+            continue
+        limit = 0.0 if cfg.threshold is None else cfg.threshold
+        value = None if r.budget_days is None else float(r.budget_days)
+        if value is None:
+            flags = (False, True)
+        else:
+            flags = (value <= limit - cfg.fire_margin, value < limit + cfg.resolve_margin)
+        yield _signal(
+            BUDGET_EXHAUSTED,
+            cfg,
+            {"district": r.district},
+            flags,
+            value,
+            limit,
+            year=r.year,
+            target=r.target,
+        )
+
+
+def projected_ratio_rule(figures: Figures, config: AlertConfig) -> Iterator[Signal]:
+    """The projected year-end 优良天数比例 (point estimate) below its target."""
+    for r in figures.air or ():
+        cfg = config.for_rule(PROJECTED_RATIO, r.district)
+        if not cfg.enabled:
+            continue
+        limit = r.target if cfg.threshold is None else cfg.threshold
+        yield _signal(
+            PROJECTED_RATIO,
+            cfg,
+            {"district": r.district},
+            _below(r.projected_ratio, limit, cfg),
+            r.projected_ratio,
+            limit,
+            year=r.year,
+            low=r.projected_low,
+            high=r.projected_high,
+        )
+
+
+def polluted_day_rule(figures: Figures, config: AlertConfig) -> Iterator[Signal]:
+    """A district day with AQI above 100 (HJ 633 level 3 or worse), with its primary pollutant."""
+    for d in figures.days or ():
+        cfg = config.for_rule(POLLUTED_DAY, d.district)
+        if not cfg.enabled:
+            continue
+        limit = 100.0 if cfg.threshold is None else cfg.threshold
+        value = None if d.aqi is None else float(d.aqi)
+        yield _signal(
+            POLLUTED_DAY,
+            cfg,
+            {"district": d.district, "day": d.day.isoformat()},
+            _above(value, limit, cfg),
+            value,
+            limit,
+            primary_pollutant=d.primary_pollutant or "",
+        )
+
+
+def section_class_rule(figures: Figures, config: AlertConfig) -> Iterator[Signal]:
+    """A section whose water class is worse than Ⅲ (Ⅳ, Ⅴ or 劣Ⅴ)."""
+    for s in figures.sections or ():
+        cfg = config.for_rule(SECTION_WORSE_THAN_III, s.district)
+        if not cfg.enabled:
+            continue
+        limit = 3.0 if cfg.threshold is None else cfg.threshold
+        value = (
+            float(WATER_CLASSES.index(s.water_class) + 1)
+            if s.water_class in WATER_CLASSES
+            else None
+        )
+        yield _signal(
+            SECTION_WORSE_THAN_III,
+            cfg,
+            {"district": s.district, "section": s.section},
+            _above(value, limit, cfg),
+            value,
+            limit,
+            water_class=s.water_class or "",
+            deciding_items=", ".join(s.deciding_items),
+            name=s.name or s.section,
+        )
+
+
+def class_iii_ratio_rule(figures: Figures, config: AlertConfig) -> Iterator[Signal]:
+    """YTD 达到或优于Ⅲ类水质比例 below its target."""
+    for r in figures.water or ():
+        cfg = config.for_rule(CLASS_III_RATIO, r.district)
+        if not cfg.enabled:
+            continue
+        limit = r.target if cfg.threshold is None else cfg.threshold
+        yield _signal(
+            CLASS_III_RATIO,
+            cfg,
+            {"district": r.district},
+            _below(r.class_iii_ratio, limit, cfg),
+            r.class_iii_ratio,
+            limit,
+            year=r.year,
+            numerator=r.numerator,
+            denominator=r.denominator,
+        )
+
+
+def silent_rule(figures: Figures, config: AlertConfig, now: dt.datetime) -> Iterator[Signal]:
+    """A station or section that has delivered nothing for longer than N hours."""
+    for s in figures.last_seen or ():
+        cfg = config.for_rule(SILENT, s.district)
+        if not cfg.enabled:
+            continue
+        limit = 6.0 if cfg.threshold is None else cfg.threshold
+        if s.last_time is None:
+            hours: float | None = None
+            flags = (True, True)  # never seen at all: silent by definition
+        else:
+            hours = (now - s.last_time).total_seconds() / 3600.0
+            flags = _above(hours, limit, cfg)
+        yield _signal(
+            SILENT,
+            cfg,
+            {"district": s.district, "kind": s.kind, "code": s.code},
+            flags,
+            None if hours is None else round(hours, 2),
+            limit,
+            name=s.name or s.code,
+            last_time=None if s.last_time is None else s.last_time.isoformat(),
+        )
+
+
+RuleFn = Callable[[Figures, AlertConfig], Iterator[Signal]]
+
+RULES: Final[Mapping[str, RuleFn]] = {
+    EXCELLENT_GOOD_RATIO: excellent_good_ratio_rule,
+    BUDGET_EXHAUSTED: budget_exhausted_rule,
+    PROJECTED_RATIO: projected_ratio_rule,
+    POLLUTED_DAY: polluted_day_rule,
+    SECTION_WORSE_THAN_III: section_class_rule,
+    CLASS_III_RATIO: class_iii_ratio_rule,
+}
+
+
+def signals(figures: Figures, config: AlertConfig, now: dt.datetime) -> list[Signal]:
+    """Every rule's signals for ``figures`` at ``now`` (pure)."""
+    out: list[Signal] = []
+    for fn in RULES.values():
+        out.extend(fn(figures, config))
+    out.extend(silent_rule(figures, config, now))
+    return out

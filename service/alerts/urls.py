@@ -1,0 +1,108 @@
+"""Outbound safety for webhook URLs: scheme, host resolution and address checks.
+
+Every address the host resolves to is checked (not just the first), and the request is then sent to
+one of the checked addresses (the host name kept for ``Host`` and TLS SNI/certificate checks), so a
+DNS answer that changes between check and connect cannot redirect the request to a private address.
+Redirects are never followed by the delivery client.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import urllib.parse
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+Resolver = Callable[[str, int], Sequence[str]]
+
+
+class UnsafeURL(ValueError):
+    """A webhook URL that envmon refuses to send to; the message names the rule."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundPolicy:
+    """What destinations are allowed.
+
+    ``require_https``: plain http only in development. ``allow_private``: loopback, private,
+    link-local and other non-global addresses (off by default; tests turn it on for 127.0.0.1).
+    """
+
+    require_https: bool = True
+    allow_private: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A checked destination: the URL, its host and port, and the addresses it may be sent to."""
+
+    url: str
+    scheme: str
+    host: str
+    port: int
+    addresses: tuple[str, ...]
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """All addresses ``host`` resolves to (IPv4 and IPv6)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def check_url(url: str, policy: OutboundPolicy, resolver: Resolver = system_resolver) -> Target:
+    """Check ``url`` against ``policy``; return the destination or raise ``UnsafeURL``."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in {"http", "https"}:
+        raise UnsafeURL("url: scheme must be https (or http in development)")
+    if scheme == "http" and policy.require_https:
+        raise UnsafeURL("url: https is required outside development")
+    if parts.username or parts.password:
+        raise UnsafeURL("url: credentials in the URL are not allowed")
+    host = parts.hostname
+    if not host:
+        raise UnsafeURL("url: no host")
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError as exc:
+        raise UnsafeURL("url: invalid port") from exc
+    try:
+        literal = ipaddress.ip_address(host)
+        addresses: Sequence[str] = [str(literal)]
+    except ValueError:
+        try:
+            addresses = resolver(host, port)
+        except OSError as exc:
+            raise UnsafeURL(f"url: host {host!r} does not resolve") from exc
+    if not addresses:
+        raise UnsafeURL(f"url: host {host!r} does not resolve")
+    if not policy.allow_private:
+        for addr in addresses:
+            if not _is_public(ipaddress.ip_address(addr.split("%", 1)[0])):
+                raise UnsafeURL(
+                    f"url: {host!r} resolves to a loopback or private address ({addr}); "
+                    "refused unless webhook_allow_private is set"
+                )
+    return Target(url=url, scheme=scheme, host=host, port=port, addresses=tuple(addresses))
+
+
+def pinned_url(target: Target) -> tuple[str, str]:
+    """The URL rewritten to the first checked address, and the ``Host`` header to send."""
+    parts = urllib.parse.urlsplit(target.url)
+    addr = target.addresses[0]
+    ip_host = f"[{addr}]" if ":" in addr else addr
+    default = 443 if target.scheme == "https" else 80
+    netloc = ip_host if target.port == default else f"{ip_host}:{target.port}"
+    host_header = target.host if target.port == default else f"{target.host}:{target.port}"
+    if ":" in target.host and not target.host.startswith("["):
+        host_header = f"[{target.host}]" + ("" if target.port == default else f":{target.port}")
+    return urllib.parse.urlunsplit(
+        (parts.scheme, netloc, parts.path or "/", parts.query, "")
+    ), host_header
