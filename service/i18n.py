@@ -133,7 +133,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "webhook.thing.subscription": {"zh": "Webhook 订阅", "en": "Webhook subscription"},
     "webhook.thing.delivery": {"zh": "Webhook 投递", "en": "Webhook delivery"},
-    "webhook.error.unsafe_url": {"zh": "Webhook 地址不安全", "en": "The webhook URL is not allowed"},
+    "webhook.error.unsafe_url": {
+        "zh": "Webhook 地址不安全",
+        "en": "The webhook URL is not allowed",
+    },
 }
 
 
