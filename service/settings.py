@@ -75,6 +75,34 @@ class Settings(BaseSettings):
         default=60, ge=0, description="Cache-Control max-age of public responses (seconds)."
     )
 
+    # --- alerts and webhooks (service/alerts) ---
+    alert_rules_file: Path | None = Field(
+        default=None,
+        description="JSON thresholds per rule and district (service.alerts.rules.AlertConfig).",
+    )
+    alert_external_url: str = Field(
+        default="", description="Base URL of envmon's staff site, linked from alert messages."
+    )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Allow webhooks to loopback and private addresses (tests, closed networks).",
+    )
+    webhook_timeout_s: float = Field(
+        default=10.0, gt=0, description="Timeout of one webhook attempt (seconds)."
+    )
+    webhook_max_payload_bytes: int = Field(
+        default=256 * 1024, gt=1024, description="Largest webhook body (bytes)."
+    )
+    webhook_retry_hours: float = Field(
+        default=24.0, gt=0, description="How long a webhook message is retried (hours)."
+    )
+    webhook_backoff_base_s: float = Field(
+        default=5.0, gt=0, description="First retry delay; doubles per attempt (seconds)."
+    )
+    webhook_backoff_max_s: float = Field(
+        default=3600.0, gt=0, description="Longest delay between two attempts (seconds)."
+    )
+
     @field_validator("environment")
     @classmethod
     def _known_environment(cls, value: str) -> str:
