@@ -1,0 +1,328 @@
+"""OpenAQ API v3: locations -> sensors -> hourly values (``/v3/sensors/{id}/hours``).
+
+Fetch (``OpenAQCollector.fetch``): for each configured location id, ``GET /v3/locations/{id}/sensors``;
+for each sensor of a tracked parameter, ``GET /v3/sensors/{id}/hours?datetime_from&datetime_to&limit&page``
+page by page. The key travels in the ``X-API-Key`` header. Paging stops when a page is short, or when
+``page * limit >= meta.found`` (``found`` may be an int or a string like ``">1000"``, which means "keep
+going"); at most ``max_pages`` pages per sensor. 429 -> ``UpstreamError(retry_after=Retry-After)``;
+5xx/transport -> ``UpstreamError``.
+
+Archived payload = an *envelope* (JSON) so that a stored payload can be re-parsed on its own::
+
+    {"envmon": "openaq/1", "url": "...", "station": "1258A", "sensor_id": 3,
+     "body": "<the upstream response body, verbatim, as a string>"}
+
+``parse`` accepts an envelope, or a bare v3 ``/latest`` body (whose records carry ``sensorsId``/
+``locationsId``). A bare ``/hours`` or ``/measurements`` body has no sensor or location id, so it cannot
+name a station: each of its results is rejected with that reason, unless parsed through
+:func:`parse_measurements` with an explicit ``station``.
+
+Time: ``period.datetimeTo.utc`` is the END of the hour — exactly our label. Only hourly aggregates are
+accepted (``period.label == "1hour"`` or ``interval == "01:00:00"``); raw 30-min values are rejected
+("not an hourly aggregate"). Timestamps must carry a zone (``Z`` or ``+00:00``), otherwise rejected.
+
+Units (rule documented here, applied vectorised): OpenAQ reports ``µg/m³`` (PM, and gases for some
+providers), ``ppm`` or ``ppb``. Gas mixing ratios are converted at the GB 3095-2012 (2018 amendment)
+reference state, 25 °C and 101.325 kPa, where one mole of gas occupies 24.45 L:
+``µg/m³ = ppb × M / 24.45`` and ``mg/m³ = ppm × M / 24.45``, with M (g/mol) SO2 64.066, NO2 46.0055,
+O3 47.997, CO 28.010. CO ends in mg/m³, the rest in µg/m³. ``mg/m³`` is accepted for CO as is, and
+converted ×1000 for the others. Any other unit (or ppm for PM) is rejected with the unit named.
+Parameters we do not track (``no``, ``nox``, ``temperature``...) are rejected by name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Final
+
+import httpx
+import numpy as np
+import pandas as pd
+
+from stations.collectors._checks import check_readings, parse_aware_times
+from stations.collectors._http import get_payload
+from stations.collectors.base import Payload, UpstreamError, Window
+from stations.model import Parsed, Rejected
+
+ENVELOPE: Final = "openaq/1"
+MOLAR_VOLUME_L: Final = 24.45  # L/mol at 25 °C, 101.325 kPa (GB 3095-2012, 2018 amendment)
+MOLAR_MASS: Final[dict[str, float]] = {"SO2": 64.066, "NO2": 46.0055, "O3": 47.997, "CO": 28.010}
+
+#: OpenAQ parameter name -> our pollutant code.
+PARAMETER_TO_CODE: Final[dict[str, str]] = {
+    "pm25": "PM25",
+    "pm10": "PM10",
+    "so2": "SO2",
+    "no2": "NO2",
+    "o3": "O3",
+    "co": "CO",
+}
+
+_UG: Final = frozenset({"µg/m³", "μg/m³", "ug/m3", "µg/m3", "μg/m3", "ug/m³"})
+_MG: Final = frozenset({"mg/m³", "mg/m3"})
+
+
+def unit_factor(code: str, units: str) -> float | None:
+    """Multiplier from ``units`` to our unit for ``code`` (µg/m³, CO mg/m³); None if not convertible."""
+    u = units.strip()
+    target_mg = code == "CO"
+    if u in _UG:
+        return 0.001 if target_mg else 1.0
+    if u in _MG:
+        return 1.0 if target_mg else 1000.0
+    if code in MOLAR_MASS and u.lower() in ("ppm", "ppb"):
+        per_ppb_ug = MOLAR_MASS[code] / MOLAR_VOLUME_L  # µg/m³ per ppb == mg/m³ per ppm
+        if u.lower() == "ppb":
+            return per_ppb_ug / 1000.0 if target_mg else per_ppb_ug
+        return per_ppb_ug if target_mg else per_ppb_ug * 1000.0
+    return None
+
+
+def _get(d: Any, *path: str) -> Any:
+    for p in path:
+        if not isinstance(d, dict):
+            return None
+        d = d.get(p)
+    return d
+
+
+def parse_measurements(
+    body: bytes | str, *, station: str, now: dt.datetime | None = None
+) -> Parsed:
+    """Parse a bare ``/hours`` or ``/measurements`` body for a known station; never raises."""
+    try:
+        obj = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError, TypeError) as exc:
+        return Parsed(rejected=[_payload_rejection(body, f"payload: not JSON ({exc})")])
+    return _parse_results(obj, station=station, now=now)
+
+
+def _payload_rejection(body: bytes | str, reason: str) -> Rejected:
+    return Rejected(row=repr(body[:80]), reason=reason, field="payload")
+
+
+def _parse_results(obj: Any, *, station: str | None, now: dt.datetime | None) -> Parsed:
+    results = _get(obj, "results")
+    if not isinstance(results, list):
+        return Parsed(
+            rejected=[_payload_rejection(json.dumps(obj)[:200], "payload: no 'results' list")]
+        )
+    if not results:
+        return Parsed()
+    rows = []
+    for i, r in enumerate(results, start=1):
+        r = r if isinstance(r, dict) else {}
+        latest_time = _get(r, "datetime", "utc")
+        rows.append(
+            {
+                "i": i,
+                "value": r.get("value"),
+                "parameter": _get(r, "parameter", "name"),
+                "units": _get(r, "parameter", "units"),
+                "label": _get(r, "period", "label"),
+                "interval": _get(r, "period", "interval"),
+                "to_utc": _get(r, "period", "datetimeTo", "utc") or latest_time,
+                "is_latest": latest_time is not None and _get(r, "period") is None,
+                "sensor": r.get("sensorsId"),
+                "location": r.get("locationsId"),
+                "flagged": bool(_get(r, "flagInfo", "hasFlags")),
+                "row": json.dumps(r, ensure_ascii=False, sort_keys=True)[:300],
+            }
+        )
+    f = pd.DataFrame(rows)
+    for col in ("parameter", "units", "label", "interval"):
+        f[col] = f[col].map(lambda v: "missing" if v is None else str(v)).astype(object)
+    rejected: list[Rejected] = []
+
+    def reject(mask: pd.Series, reason: str | pd.Series, field: str) -> None:
+        nonlocal f
+        m = mask.fillna(False).astype(bool)
+        if not m.any():
+            return
+        sub = f[m]
+        reasons = reason[m] if isinstance(reason, pd.Series) else pd.Series(reason, index=sub.index)
+        for row, why, line in zip(sub["row"], reasons, sub["i"], strict=True):
+            rejected.append(Rejected(row=str(row), reason=str(why), field=field, line=int(line)))
+        f = f[~m]
+
+    # Station: given, or from locationsId on /latest records.
+    if station is not None:
+        f["station"] = station
+    else:
+        f["station"] = f["location"].map(lambda v: None if v is None else f"openaq-{v}")
+        reject(
+            f["station"].isna(),
+            "station: result carries no sensor/location id (bare /hours or /measurements body); "
+            "parse it through the fetch envelope",
+            "station",
+        )
+    f["code"] = f["parameter"].map(PARAMETER_TO_CODE)
+    reject(
+        f["code"].isna(),
+        "parameter: '"
+        + f["parameter"]
+        + "' is not a tracked pollutant"
+        + " (a /latest record names only its sensor: fetch /hours for it instead)",
+        "parameter",
+    )
+    hourly = f["is_latest"] | (f["label"] == "1hour") | (f["interval"] == "01:00:00")
+    reject(
+        ~hourly,
+        "period: not an hourly aggregate (label "
+        + f["label"]
+        + ", interval "
+        + f["interval"]
+        + "); use /hours",
+        "period",
+    )
+    factor = pd.Series(
+        [unit_factor(str(c), str(u)) for c, u in zip(f["code"], f["units"], strict=True)],
+        index=f.index,
+        dtype="float64",
+    )
+    f["factor"] = factor
+    reject(
+        factor.isna(),
+        "units: cannot convert '"
+        + f["units"]
+        + "' for "
+        + f["parameter"]
+        + " (known: µg/m³, mg/m³, ppm, ppb for gases)",
+        "units",
+    )
+    times, naive = parse_aware_times(f["to_utc"].astype("string"))
+    f["time"] = times
+    reject(naive, "time: timestamp without a zone (rule: times must carry an offset)", "time")
+    value = pd.to_numeric(f["value"], errors="coerce").astype("float64") * f["factor"]
+    candidates = pd.DataFrame(
+        {
+            "station": f["station"].astype(object),
+            "time": f["time"],
+            "pollutant": f["code"].astype(object),
+            "value": value.round(6),
+            "flag": np.where(f["flagged"], "upstream_flagged", ""),
+            "line": f["i"],
+            "row": f["row"],
+        }
+    )
+    readings, bad = check_readings(candidates, now=now)
+    return Parsed(readings=readings, rejected=rejected + bad)
+
+
+def parse_openaq(raw: bytes, *, now: dt.datetime | None = None) -> Parsed:
+    """Parse an envelope (from ``fetch``) or a bare ``/latest`` body; never raises."""
+    try:
+        obj = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return Parsed(rejected=[_payload_rejection(raw, f"payload: not JSON ({exc})")])
+    if isinstance(obj, dict) and obj.get("envmon") == ENVELOPE:
+        body = obj.get("body")
+        station = obj.get("station")
+        if not isinstance(body, str) or not isinstance(station, str):
+            return Parsed(
+                rejected=[_payload_rejection(raw, "payload: envelope without body/station")]
+            )
+        kind = obj.get("kind", "hours")
+        if kind == "sensors":  # archived for provenance; holds no readings
+            return Parsed()
+        return parse_measurements(body, station=station, now=now)
+    return _parse_results(obj, station=None, now=now)
+
+
+def _found_more(meta: Any, page: int, limit: int, n: int) -> bool:
+    if n < limit:
+        return False
+    found = _get(meta, "found") if isinstance(meta, dict) else None
+    if isinstance(found, int):
+        return page * limit < found
+    return True  # ">1000" or missing: a full page means there may be more
+
+
+class OpenAQCollector:
+    """OpenAQ v3 for configured locations. ``stations`` maps OpenAQ location id -> our station code."""
+
+    name: ClassVar[str] = "openaq"
+
+    def __init__(
+        self,
+        api_key: str,
+        locations: Sequence[int],
+        *,
+        stations: Mapping[int, str] | None = None,
+        base_url: str = "https://api.openaq.org",
+        limit: int = 1000,
+        max_pages: int = 50,
+    ) -> None:
+        self.api_key = api_key
+        self.locations = list(locations)
+        self.stations = dict(stations or {})
+        self.base_url = base_url.rstrip("/")
+        self.limit = limit
+        self.max_pages = max_pages
+
+    def parse(self, raw: bytes, now: dt.datetime | None = None) -> Parsed:
+        return parse_openaq(raw, now=now)
+
+    def _envelope(self, payload: Payload, station: str, kind: str, sensor: int | None) -> Payload:
+        env = {
+            "envmon": ENVELOPE,
+            "kind": kind,
+            "url": payload.url,
+            "station": station,
+            "sensor_id": sensor,
+            "body": payload.raw.decode("utf-8", errors="replace"),
+        }
+        return Payload(
+            source=self.name,
+            url=payload.url,
+            raw=json.dumps(env, ensure_ascii=False).encode(),
+            content_type="application/json",
+            meta={**payload.meta, "station": station},
+        )
+
+    def fetch(self, client: httpx.Client, window: Window) -> list[Payload]:
+        headers = {"X-API-Key": self.api_key, "Accept": "application/json"}
+        out: list[Payload] = []
+        for loc in self.locations:
+            station = self.stations.get(loc, f"openaq-{loc}")
+            p, resp = get_payload(
+                client, self.name, f"{self.base_url}/v3/locations/{loc}/sensors", headers=headers
+            )
+            out.append(self._envelope(p, station, "sensors", None))
+            try:
+                sensors = resp.json().get("results", [])
+            except (ValueError, AttributeError) as exc:
+                raise UpstreamError(f"openaq: sensors of location {loc}: not JSON ({exc})") from exc
+            for s in sensors:
+                if _get(s, "parameter", "name") not in PARAMETER_TO_CODE:
+                    continue
+                sid = int(s["id"])
+                for page in range(1, self.max_pages + 1):
+                    p, resp = get_payload(
+                        client,
+                        self.name,
+                        f"{self.base_url}/v3/sensors/{sid}/hours",
+                        headers=headers,
+                        params={
+                            # /hours filters on the period start: the hour ending at window.start
+                            # starts one hour earlier.
+                            "datetime_from": (window.start - dt.timedelta(hours=1)).isoformat(),
+                            "datetime_to": window.end.isoformat(),
+                            "limit": self.limit,
+                            "page": page,
+                        },
+                        meta={"sensor_id": str(sid), "page": str(page)},
+                    )
+                    out.append(self._envelope(p, station, "hours", sid))
+                    try:
+                        obj = resp.json()
+                    except ValueError as exc:
+                        raise UpstreamError(f"openaq: sensor {sid} page {page}: not JSON") from exc
+                    n = len(obj.get("results", [])) if isinstance(obj, dict) else 0
+                    if not _found_more(
+                        obj.get("meta") if isinstance(obj, dict) else None, page, self.limit, n
+                    ):
+                        break
+        return out
