@@ -1,0 +1,111 @@
+"""The one catalogue of map labels, Chinese (default) and English.
+
+``maps`` may not import ``service``, so the map labels live here; the service's own catalogue can
+import and extend ``MESSAGES``. Unknown languages fall back to Chinese; a missing key is a bug
+(``KeyError``), caught by the unit tests, never shown as a raw key.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+LANGS: Final = ("zh", "en")
+DEFAULT_LANG: Final = "zh"
+
+MESSAGES: Final[dict[str, dict[str, str]]] = {
+    "title.staff": {
+        "zh": "舟山市生态环境质量监测（内部）",
+        "en": "Zhoushan environmental quality (staff)",
+    },
+    "title.public": {"zh": "舟山市环境质量地图", "en": "Zhoushan environmental quality map"},
+    "layer.eg_ratio": {"zh": "优良天数比例（区县）", "en": "Excellent/good-day ratio (districts)"},
+    "layer.class_iii": {
+        "zh": "Ⅰ-Ⅲ类水质断面比例（区县）",
+        "en": "Class I-III section ratio (districts)",
+    },
+    "layer.stations": {"zh": "空气监测站点（最新AQI）", "en": "Air stations (latest AQI)"},
+    "layer.daily_aqi": {"zh": "日AQI（时间滑块）", "en": "Daily AQI (time slider)"},
+    "layer.sections": {"zh": "地表水断面（水质类别）", "en": "Water sections (class)"},
+    "layer.zones": {"zh": "港区船舶污染相关区域", "en": "Harbour ship-pollution zones"},
+    "layer.surface": {"zh": "插值面", "en": "Interpolated surface"},
+    "layer.base_offline": {
+        "zh": "离线底图（行政区与海岸线）",
+        "en": "Offline base (districts and coast)",
+    },
+    "legend.aqi": {"zh": "空气质量指数（HJ 633）", "en": "Air quality index (HJ 633)"},
+    "legend.water": {"zh": "水质类别（GB 3838）", "en": "Water class (GB 3838)"},
+    "legend.target": {"zh": "对照目标", "en": "Against target"},
+    "legend.zones": {"zh": "区域类型", "en": "Zone kind"},
+    "legend.no_data": {"zh": "无数据", "en": "No data"},
+    "legend.highlight": {
+        "zh": "距区域 {km} km 以内的站点",
+        "en": "Station within {km} km of a zone",
+    },
+    "status.meets": {"zh": "达到目标", "en": "Meets target"},
+    "status.near": {"zh": "低于目标1个百分点以内", "en": "Within one point of target"},
+    "status.below": {"zh": "未达目标", "en": "Below target"},
+    "zone.anchorage": {"zh": "锚地", "en": "Anchorage"},
+    "zone.port_area": {"zh": "港区", "en": "Port area"},
+    "zone.ship_repair_yard": {"zh": "修造船厂", "en": "Ship-repair yard"},
+    "zone.emission_control_area": {"zh": "船舶排放控制区", "en": "Emission-control area"},
+    "zone.route": {"zh": "推荐航路", "en": "Route"},
+    "zone.bunkering": {"zh": "加油（供油）作业点", "en": "Bunkering"},
+    "zone.other": {"zh": "其他", "en": "Other"},
+    "field.ratio": {"zh": "比例", "en": "Ratio"},
+    "field.target": {"zh": "目标", "en": "Target"},
+    "field.eg_ratio": {"zh": "优良天数比例", "en": "Excellent/good-day ratio"},
+    "field.class_iii": {"zh": "Ⅰ-Ⅲ类断面比例", "en": "Class I-III ratio"},
+    "field.aqi": {"zh": "AQI", "en": "AQI"},
+    "field.level": {"zh": "级别", "en": "Level"},
+    "field.primary": {"zh": "首要污染物", "en": "Primary pollutant"},
+    "field.data_time": {"zh": "数据时间", "en": "Data time"},
+    "field.concentrations": {"zh": "最新浓度", "en": "Latest concentrations"},
+    "field.chart": {"zh": "近30天日AQI", "en": "Daily AQI, last 30 days"},
+    "field.class": {"zh": "水质类别", "en": "Water class"},
+    "field.district": {"zh": "区县", "en": "District"},
+    "field.kind": {"zh": "类型", "en": "Kind"},
+    "field.source": {"zh": "来源", "en": "Source"},
+    "field.datum": {"zh": "坐标系", "en": "Datum"},
+    "field.imported": {"zh": "导入日期", "en": "Imported"},
+    "field.notice_date": {"zh": "公告日期", "en": "Notice date"},
+    "field.near_zone": {"zh": "邻近区域", "en": "Near zone"},
+    "field.unplaced": {
+        "zh": "未公布坐标的断面（不在图上标注）",
+        "en": "Sections without published coordinates (not drawn)",
+    },
+    "field.none": {"zh": "无", "en": "none"},
+    "field.date": {"zh": "日期", "en": "Date"},
+    "field.corridor": {
+        "zh": "航路两侧各 {m} m（由轴线推算）",
+        "en": "{m} m either side (derived from axis)",
+    },
+    "demo": {"zh": "示例站点（演示数据）", "en": "Demo station (demo data)"},
+    "demo.short": {"zh": "示例", "en": "demo"},
+    "notice.stale": {
+        "zh": "数据已过时：最新数据时间 {time}",
+        "en": "Data are stale: latest data time {time}",
+    },
+    "notice.demo_feed": {"zh": "演示数据，非正式发布", "en": "Demo data, not an official release"},
+    "notice.loading_failed": {"zh": "图层加载失败", "en": "Layer failed to load"},
+    "control.play": {"zh": "播放", "en": "Play"},
+    "control.fullscreen": {"zh": "全屏", "en": "Full screen"},
+    "control.exit_fullscreen": {"zh": "退出全屏", "en": "Exit full screen"},
+    "unit.ug": {"zh": "µg/m³", "en": "µg/m³"},
+    "unit.mg": {"zh": "mg/m³", "en": "mg/m³"},
+}
+
+
+def normalise_lang(lang: str | None) -> str:
+    """``zh`` or ``en``; anything else (or nothing) becomes Chinese."""
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def t(key: str, lang: str | None = None, **fmt: object) -> str:
+    """The label ``key`` in ``lang``, formatted with ``fmt``."""
+    text = MESSAGES[key][normalise_lang(lang)]
+    return text.format(**fmt) if fmt else text
+
+
+def bundle(prefix: str, lang: str | None) -> dict[str, str]:
+    """Every label whose key starts with ``prefix``, keyed without it (for page scripts)."""
+    return {k[len(prefix) :]: t(k, lang) for k in MESSAGES if k.startswith(prefix)}

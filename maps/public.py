@@ -1,0 +1,174 @@
+"""The public, embeddable map: small page, layers fetched by URL from the public API.
+
+Only public layers and fields: district ratios, latest station AQI, section classes, zones. The page
+itself carries configuration and a small script of ours (``templates/public.js``); the data come
+from the API's GeoJSON routes, optionally joined with a JSON list of figures by ``code``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import folium
+from branca.element import MacroElement
+from folium.template import Template
+
+from maps import palette
+from maps.assets import VENDOR_PREFIX
+from maps.basemaps import Basemap, osm
+from maps.controls import InfoBox
+from maps.i18n import bundle, normalise_lang, t
+from maps.legend import Legend
+from maps.staff import new_map
+
+#: Public layers in drawing order.
+PUBLIC_LAYERS: Final = ("districts", "zones", "sections", "stations")
+
+#: Zhoushan's extent (w, s, e, n, WGS-84), a fallback view before data arrive.
+ZHOUSHAN_BOUNDS: Final = (121.5, 29.5, 123.3, 31.0)
+
+_SCRIPT: Final = (Path(__file__).parent / "templates" / "public.js").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class LayerSource:
+    """Where a public layer's features come from: a GeoJSON URL, optionally a JSON list joined by key."""
+
+    url: str
+    join_url: str | None = None
+    join_key: str = "code"
+
+
+def default_sources(api: str = "/api/v1") -> dict[str, LayerSource]:
+    """The service's public API routes for each layer."""
+    return {
+        "districts": LayerSource(f"{api}/geo/districts.geojson", f"{api}/districts"),
+        "stations": LayerSource(f"{api}/geo/stations.geojson", f"{api}/stations"),
+        "sections": LayerSource(f"{api}/geo/sections.geojson", f"{api}/sections"),
+        "zones": LayerSource(f"{api}/geo/zones.geojson"),
+    }
+
+
+def parse_layers(text: str | None) -> tuple[str, ...]:
+    """``?layers=stations,districts`` -> known layers in drawing order; all when empty."""
+    if not text:
+        return PUBLIC_LAYERS
+    asked = {p.strip() for p in text.split(",") if p.strip()}
+    unknown = asked - set(PUBLIC_LAYERS)
+    if unknown:
+        raise ValueError(f"unknown layers: {', '.join(sorted(unknown))}")
+    return tuple(k for k in PUBLIC_LAYERS if k in asked)
+
+
+class PublicLayers(MacroElement):  # type: ignore[misc]
+    """Fetches each layer's GeoJSON and draws it; exposes ``window.envmonLayers`` for legends."""
+
+    _template = Template("{% macro script(this, kwargs) %}" + _SCRIPT + "{% endmacro %}")
+
+    def __init__(self, cfg: Mapping[str, object]) -> None:
+        super().__init__()
+        self._name = "PublicLayers"
+        self.cfg = dict(cfg)
+
+
+def public_map(
+    sources: Mapping[str, LayerSource] | None = None,
+    *,
+    lang: str = "zh",
+    layers: Sequence[str] = PUBLIC_LAYERS,
+    district: str | None = None,
+    basemap: Basemap | None = None,
+    bounds: Sequence[float] = ZHOUSHAN_BOUNDS,
+    vendor_prefix: str = VENDOR_PREFIX,
+    data_time: str = "—",
+    stale: bool = False,
+    demo_feed: bool = False,
+) -> folium.Map:
+    """The public map page: ``layers`` loaded from ``sources``, optionally one ``district``."""
+    lang = normalise_lang(lang)
+    basemap = basemap or osm()
+    sources = dict(sources or default_sources())
+    layer_names = {
+        "districts": t("layer.eg_ratio", lang),
+        "stations": t("layer.stations", lang),
+        "sections": t("layer.sections", lang),
+        "zones": t("layer.zones", lang),
+    }
+    m = new_map(t("title.public", lang), basemap, bounds, vendor_prefix=vendor_prefix, lang=lang)
+    aqi = palette.aqi_swatches()
+    cfg = {
+        "lang": lang,
+        "district": district,
+        "layers": [k for k in PUBLIC_LAYERS if k in layers],
+        "layer_names": layer_names,
+        "sources": {
+            k: {"url": s.url, "join_url": s.join_url, "join_key": s.join_key}
+            for k, s in sources.items()
+        },
+        "offline": basemap.offline,
+        "gcj02": basemap.datum == "GCJ02",
+        "land": palette.LAND,
+        "no_data": palette.NO_DATA,
+        "aqi_scale": palette.aqi_scale(),
+        "aqi_labels": [s.label(lang) for s in aqi],
+        "near_margin": palette.NEAR_MARGIN,
+        "target_colours": palette.TARGET_COLOURS,
+        "status": {s: t(f"status.{s}", lang) for s in palette.TARGET_STATUS},
+        "water_colours": {c: palette.water_colour(c) for c in ("I", "II", "III", "IV", "V", "V+")},
+        "water_labels": {
+            c: palette.water_class_label(c) for c in ("I", "II", "III", "IV", "V", "V+")
+        },
+        "zone_colours": palette.ZONE_COLOURS,
+        "zone_kinds": bundle("zone.", lang),
+        "labels": {
+            **{k: v for k, v in bundle("field.", lang).items()},
+            "no_data": t("legend.no_data", lang),
+            "demo": t("demo", lang),
+            "demo_short": t("demo.short", lang),
+            "loading_failed": t("notice.loading_failed", lang),
+        },
+    }
+    PublicLayers(cfg).add_to(m)
+    notices = []
+    if stale:
+        notices.append(("stale", t("notice.stale", lang, time=data_time)))
+    if demo_feed:
+        notices.append(("demo", t("notice.demo_feed", lang)))
+    InfoBox(t("title.public", lang), data_time, lang, notices).add_to(m)
+
+    legends = {
+        "districts": (
+            "eg_ratio",
+            t("layer.eg_ratio", lang),
+            [
+                palette.Swatch(
+                    s, palette.TARGET_COLOURS[s], t(f"status.{s}", "zh"), t(f"status.{s}", "en")
+                )
+                for s in palette.TARGET_STATUS
+            ],
+        ),
+        "stations": ("aqi", t("legend.aqi", lang), list(aqi)),
+        "sections": ("water", t("legend.water", lang), list(palette.water_swatches())),
+        "zones": (
+            "zones",
+            t("legend.zones", lang),
+            [
+                palette.Swatch(k, c, t(f"zone.{k}", "zh"), t(f"zone.{k}", "en"))
+                for k, c in palette.ZONE_COLOURS.items()
+            ],
+        ),
+    }
+    for key in cfg["layers"]:  # type: ignore[union-attr]
+        legend_key, title, swatches = legends[key]
+        Legend(
+            legend_key,
+            title,
+            swatches,
+            lang,
+            layer=f"window.envmonLayers.{key}",
+            no_data=key != "zones",
+        ).add_to(m)
+    return m
