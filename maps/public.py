@@ -124,7 +124,7 @@ def public_map(
         "zone_colours": palette.ZONE_COLOURS,
         "zone_kinds": bundle("zone.", lang),
         "labels": {
-            **{k: v for k, v in bundle("field.", lang).items()},
+            **bundle("field.", lang),
             "no_data": t("legend.no_data", lang),
             "demo": t("demo", lang),
             "demo_short": t("demo.short", lang),
