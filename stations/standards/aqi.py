@@ -133,7 +133,7 @@ def iaqi(
     else:
         whole = num // den
         step = (num % den) > 0
-    out = (i_lo + whole + step).astype(np.float64)
+    out = np.array(i_lo + whole + step, dtype=np.float64)  # 0-d inputs stay arrays
 
     above = ~bad & (q > conc[-1])
     note = T.ABOVE_800_NOTES[rs].get(indicator)
