@@ -1,0 +1,247 @@
+"""Store access of the alerts: alert states, subscriptions, outbox rows and the delivery log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from service.alerts.state import RESOLVED, AlertState, group_key
+from service.store.alert_tables import (
+    alert_state,
+    webhook_attempts,
+    webhook_outbox,
+    webhook_subscriptions,
+)
+
+#: Outbox statuses.
+PENDING = "pending"
+DELIVERED = "delivered"
+FAILED = "failed"
+CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A webhook subscription as the delivery code sees it."""
+
+    id: int
+    name: str
+    url: str
+    format: str
+    lang: str
+    secret: str
+    robot_secret: str | None
+    rules: tuple[str, ...] | None
+    districts: tuple[str, ...] | None
+    enabled: bool
+
+    def wants(self, rule: str, district: str) -> bool:
+        """Whether notifications of ``rule`` for ``district`` go to this subscription."""
+        return (self.rules is None or rule in self.rules) and (
+            self.districts is None or district in self.districts
+        )
+
+
+def subscription_from_row(row: Mapping[str, Any]) -> Subscription:
+    """A ``Subscription`` from a ``webhook_subscriptions`` row."""
+    return Subscription(
+        id=int(row["id"]),
+        name=row["name"],
+        url=row["url"],
+        format=row["format"],
+        lang=row["lang"],
+        secret=row["secret"],
+        robot_secret=row["robot_secret"],
+        rules=None if row["rules"] is None else tuple(row["rules"]),
+        districts=None if row["districts"] is None else tuple(row["districts"]),
+        enabled=bool(row["enabled"]),
+    )
+
+
+def enabled_subscriptions(conn: Connection) -> list[Subscription]:
+    """Every enabled subscription."""
+    rows = conn.execute(
+        select(webhook_subscriptions)
+        .where(webhook_subscriptions.c.enabled.is_(True))
+        .order_by(webhook_subscriptions.c.id)
+    ).mappings()
+    return [subscription_from_row(r) for r in rows]
+
+
+def get_subscription(conn: Connection, sub_id: int) -> Subscription | None:
+    """One subscription by id."""
+    row = (
+        conn.execute(select(webhook_subscriptions).where(webhook_subscriptions.c.id == sub_id))
+        .mappings()
+        .first()
+    )
+    return None if row is None else subscription_from_row(row)
+
+
+def add_subscription(
+    conn: Connection,
+    *,
+    name: str,
+    url: str,
+    fmt: str,
+    secret: str,
+    now: dt.datetime,
+    lang: str = "zh",
+    robot_secret: str | None = None,
+    rules: Iterable[str] | None = None,
+    districts: Iterable[str] | None = None,
+) -> int:
+    """Insert a subscription (URL already checked by the caller); returns its id."""
+    result = conn.execute(
+        insert(webhook_subscriptions).values(
+            name=name,
+            url=url,
+            format=fmt,
+            lang=lang,
+            secret=secret,
+            robot_secret=robot_secret,
+            rules=None if rules is None else list(rules),
+            districts=None if districts is None else list(districts),
+            enabled=True,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def disable_subscription(conn: Connection, sub_id: int, reason: str, now: dt.datetime) -> None:
+    """Disable a subscription and cancel its pending messages."""
+    conn.execute(
+        update(webhook_subscriptions)
+        .where(webhook_subscriptions.c.id == sub_id)
+        .values(enabled=False, disabled_reason=reason, updated_at=now)
+    )
+    conn.execute(
+        update(webhook_outbox)
+        .where(webhook_outbox.c.subscription_id == sub_id, webhook_outbox.c.status == PENDING)
+        .values(status=CANCELLED, last_error=reason, lease_owner=None, lease_until=None)
+    )
+
+
+# ------------------------------------------------------------------------------------ alert state
+
+
+def _state_from_row(row: Mapping[str, Any]) -> AlertState:
+    return AlertState(
+        fingerprint=row["fingerprint"],
+        labels=dict(row["labels"]),
+        status=row["status"],
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        value=row["value"],
+        threshold=row["threshold"],
+        severity=row["severity"],
+        repeat_interval_h=row["repeat_interval_h"],
+        params=dict(row["params"] or {}),
+        last_notified_at=row["last_notified_at"],
+        notified_status=row["notified_status"],
+        updated_at=row["updated_at"],
+    )
+
+
+def load_states(conn: Connection) -> dict[str, AlertState]:
+    """Every stored alert state by fingerprint."""
+    return {
+        r["fingerprint"]: _state_from_row(r) for r in conn.execute(select(alert_state)).mappings()
+    }
+
+
+def _values(s: AlertState, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "rule": s.rule,
+        "district": s.district,
+        "group_key": group_key(s.labels),
+        "labels": dict(s.labels),
+        "status": s.status,
+        "starts_at": s.starts_at,
+        "ends_at": s.ends_at,
+        "value": s.value,
+        "threshold": s.threshold,
+        "severity": s.severity,
+        "repeat_interval_h": s.repeat_interval_h,
+        "params": dict(s.params),
+        "last_notified_at": s.last_notified_at,
+        "notified_status": s.notified_status,
+        "updated_at": s.updated_at or now,
+    }
+
+
+def save_states(
+    conn: Connection,
+    states: Iterable[AlertState],
+    previous: Mapping[str, AlertState],
+    now: dt.datetime,
+    keep_resolved: dt.timedelta = dt.timedelta(days=30),
+) -> int:
+    """Write the states that changed; drop resolved ones older than ``keep_resolved``. Returns writes."""
+    written = 0
+    for s in states:
+        old = previous.get(s.fingerprint)
+        if old == s:
+            continue
+        if old is None:
+            conn.execute(insert(alert_state).values(fingerprint=s.fingerprint, **_values(s, now)))
+        else:
+            conn.execute(
+                update(alert_state)
+                .where(alert_state.c.fingerprint == s.fingerprint)
+                .values(**_values(s, now))
+            )
+        written += 1
+    conn.execute(
+        delete(alert_state).where(
+            alert_state.c.status == RESOLVED,
+            alert_state.c.notified_status == RESOLVED,
+            alert_state.c.ends_at < now - keep_resolved,
+        )
+    )
+    return written
+
+
+# ------------------------------------------------------------------------------------ outbox
+
+
+def add_message(
+    conn: Connection,
+    *,
+    msg_id: str,
+    sub_id: int,
+    group: str,
+    body: bytes,
+    now: dt.datetime,
+    retry_for: dt.timedelta,
+) -> None:
+    """Put one message in the outbox, due now."""
+    conn.execute(
+        insert(webhook_outbox).values(
+            id=msg_id,
+            subscription_id=sub_id,
+            group_key=group,
+            status=PENDING,
+            body=body,
+            attempts=0,
+            created_at=now,
+            next_attempt_at=now,
+            expires_at=now + retry_for,
+        )
+    )
+
+
+def attempts_of(conn: Connection, msg_id: str) -> list[dict[str, Any]]:
+    """The delivery log of one message, oldest first."""
+    rows = conn.execute(
+        select(webhook_attempts)
+        .where(webhook_attempts.c.message_id == msg_id)
+        .order_by(webhook_attempts.c.id)
+    ).mappings()
+    return [dict(r) for r in rows]
