@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import zlib
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, select, update
 
@@ -21,6 +22,7 @@ class Archived:
     id: int
     sha256: str
     ingested: bool
+    accepted: int = 0  # rows accepted when it was ingested
 
 
 def sha256_of(raw: bytes) -> str:
@@ -49,19 +51,27 @@ def archive_payload(conn: Connection, payload: Payload, fetched_at: dt.datetime)
         )
     )
     row = conn.execute(
-        select(raw_payloads.c.id, raw_payloads.c.ingested_at).where(raw_payloads.c.sha256 == digest)
+        select(raw_payloads.c.id, raw_payloads.c.ingested_at, raw_payloads.c.n_accepted).where(
+            raw_payloads.c.sha256 == digest
+        )
     ).one()
-    return Archived(id=int(row.id), sha256=digest, ingested=row.ingested_at is not None)
+    return _archived(row, digest)
 
 
 def find_payload(conn: Connection, sha256: str) -> Archived | None:
     """The archived payload with this sha256, if any."""
     row = conn.execute(
-        select(raw_payloads.c.id, raw_payloads.c.ingested_at).where(raw_payloads.c.sha256 == sha256)
+        select(raw_payloads.c.id, raw_payloads.c.ingested_at, raw_payloads.c.n_accepted).where(
+            raw_payloads.c.sha256 == sha256
+        )
     ).one_or_none()
     if row is None:
         return None
-    return Archived(id=int(row.id), sha256=sha256, ingested=row.ingested_at is not None)
+    return _archived(row, sha256)
+
+
+def _archived(row: Any, digest: str) -> Archived:
+    return Archived(int(row.id), digest, row.ingested_at is not None, int(row.n_accepted or 0))
 
 
 def load_payload(conn: Connection, payload_id: int) -> bytes:

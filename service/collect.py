@@ -1,0 +1,284 @@
+"""Running a collector: fetch with bounded retries, archive raw first, parse, ingest, quarantine, record.
+
+``run_collector`` never raises for an upstream or data fault: a run that could not complete is stored
+as a failed run with its reason, and the next run (or a backfill) fetches the window again; ingest
+is idempotent, so fetching twice counts nothing twice.
+
+A payload is *malformed* when it yields no rows and its parser rejected it as a whole (a rejection
+with ``field == "payload"``, the collectors' convention): it is archived and quarantined, then the
+fetch is retried like a 5xx, because a truncated or garbled answer is usually transient.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from sqlalchemy import Engine, exists, select
+
+from service.clock import Clock
+from service.store.engine import writing
+from service.store.ingest import IngestCounts, ingest_readings, ingest_samples, quarantine_rows
+from service.store.payloads import Archived, archive_payload, find_payload, mark_ingested, sha256_of
+from service.store.runs import RunRecord, record_run
+from service.store.tables import quarantine
+from stations.collectors.base import Collector, Payload, UpstreamError, Window
+from stations.model import Parsed, Rejected
+
+log = logging.getLogger(__name__)
+
+#: HTTP statuses worth retrying; other 4xx (bad key, moved endpoint) fail at once.
+RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Bounded exponential backoff with jitter; a server's Retry-After is honoured up to a limit."""
+
+    attempts: int = 4
+    base: float = 1.0  # seconds before the 2nd attempt (before jitter)
+    cap: float = 60.0  # longest backoff between two attempts
+    max_retry_after: float = 300.0  # a longer Retry-After ends the run (next run backfills)
+
+    def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float | None:
+        """Seconds to wait before attempt ``attempt + 1``; None when the run should give up."""
+        if attempt >= self.attempts:
+            return None
+        backoff = min(self.cap, self.base * 2 ** (attempt - 1))
+        # "Equal jitter": at least half the backoff, so retries never bunch up at zero.
+        backoff = backoff / 2 + rng.uniform(0, backoff / 2)
+        if retry_after is None:
+            return backoff
+        if retry_after > self.max_retry_after:
+            return None
+        return max(retry_after, backoff)
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """The outcome of one collector run, as recorded in ``collector_runs``."""
+
+    collector: str
+    window: Window
+    status: str  # "ok" | "failed"
+    run_id: int | None = None
+    fetched: int = 0
+    counts: IngestCounts = IngestCounts()
+    attempts: int = 0
+    error: str | None = None
+    payload_ids: tuple[int, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass(slots=True)
+class _Attempt:
+    counts: IngestCounts = IngestCounts()
+    payload_ids: list[int] = field(default_factory=list)
+    malformed: str | None = None
+
+
+class _Retryable(Exception):
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def run_collector(
+    engine: Engine,
+    collector: Collector,
+    window: Window,
+    clock: Clock,
+    client: httpx.Client,
+    *,
+    retry: RetryPolicy = RetryPolicy(),
+    trigger: str = "schedule",
+    sleep: Callable[[float], None] = time.sleep,
+    rng: random.Random | None = None,
+) -> RunResult:
+    """Fetch ``window`` from ``collector`` and store it; the run is recorded whatever happens."""
+    rng = rng or random.Random()
+    started = clock.now()
+    attempts, error, done = 0, None, _Attempt()
+    while True:
+        attempts += 1
+        try:
+            done = _attempt(engine, collector, window, clock, client)
+            if done.malformed is None:
+                error = None
+                break
+            raise _Retryable(done.malformed)
+        except _Retryable as exc:
+            error, retry_after = str(exc), exc.retry_after
+        except UpstreamError as exc:
+            error, retry_after = str(exc), exc.retry_after
+            status = getattr(exc, "status", None)
+            if status is not None and status not in RETRY_STATUSES:
+                break
+        except httpx.HTTPError as exc:
+            error, retry_after = f"{type(exc).__name__}: {exc}", None
+        except Exception as exc:  # a collector bug must not kill the scheduler either
+            log.exception("collector %s failed", collector.name)
+            error = f"{type(exc).__name__}: {exc}"
+            break
+        wait = retry.delay(attempts, retry_after, rng)
+        if wait is None:
+            break
+        log.info("collector %s: %s; retrying in %.1f s", collector.name, error, wait)
+        sleep(wait)
+
+    result = RunResult(
+        collector=collector.name,
+        window=window,
+        status="ok" if error is None else "failed",
+        fetched=len(done.payload_ids),
+        counts=done.counts,
+        attempts=attempts,
+        error=error,
+        payload_ids=tuple(done.payload_ids),
+    )
+    return _record(engine, result, started, clock.now(), trigger)
+
+
+def _attempt(
+    engine: Engine, collector: Collector, window: Window, clock: Clock, client: httpx.Client
+) -> _Attempt:
+    payloads = collector.fetch(client, window)
+    out = _Attempt()
+    archived = [_archive(engine, p, clock) for p in payloads]
+    for payload, arch in zip(payloads, archived, strict=True):
+        out.payload_ids.append(arch.id)
+        counts, malformed = ingest_payload(engine, collector.parse, payload, arch, clock)
+        out.counts += counts
+        out.malformed = out.malformed or malformed
+    return out
+
+
+def _archive(engine: Engine, payload: Payload, clock: Clock) -> Archived:
+    # Committed on its own, before parsing: whatever happens next, the bytes are kept.
+    with writing(engine) as conn:
+        return archive_payload(conn, payload, clock.now())
+
+
+def ingest_payload(
+    engine: Engine,
+    parse: Callable[[bytes], Parsed],
+    payload: Payload,
+    archived: Archived,
+    clock: Clock,
+) -> tuple[IngestCounts, str | None]:
+    """Parse an archived payload and store its rows, rejections and "ingested" mark in one transaction.
+
+    Returns the counts and, for a malformed payload, why. A payload already ingested is not parsed
+    again (its rows are in; its rejections are already quarantined).
+    """
+    if archived.ingested:
+        return IngestCounts(unchanged=archived.accepted), _known_malformed(engine, archived.id)
+    try:
+        parsed = parse(payload.raw)
+    except Exception as exc:  # parsers must not raise on data; if one does, quarantine, not crash
+        log.exception("parser for %s raised", payload.source)
+        parsed = Parsed(
+            rejected=[Rejected(repr(payload.raw[:80]), f"parser error: {exc!r}", "payload")]
+        )
+    now = clock.now()
+    with writing(engine) as conn:
+        counts = IngestCounts(
+            quarantined=quarantine_rows(conn, payload.source, archived.id, parsed.rejected, now)
+        )
+        if not parsed.readings.empty:
+            counts += ingest_readings(conn, parsed.readings, payload.source, archived.id, now)
+        if not parsed.samples.empty:
+            counts += ingest_samples(conn, parsed.samples, payload.source, archived.id, now)
+        accepted = len(parsed.readings) + len(parsed.samples)
+        mark_ingested(conn, archived.id, now, accepted, len(parsed.rejected))
+    whole = [r for r in parsed.rejected if r.field == "payload"]
+    malformed = f"malformed payload from {payload.url}: {whole[0].reason}" if whole else None
+    return counts, malformed if accepted == 0 else None
+
+
+def _known_malformed(engine: Engine, payload_id: int) -> str | None:
+    with engine.connect() as conn:
+        bad = conn.execute(
+            select(
+                exists().where(
+                    quarantine.c.payload_id == payload_id, quarantine.c.field == "payload"
+                )
+            )
+        ).scalar()
+    return f"malformed payload (archived as {payload_id}) again" if bad else None
+
+
+def _record(
+    engine: Engine, result: RunResult, started: dt.datetime, finished: dt.datetime, trigger: str
+) -> RunResult:
+    record = RunRecord(
+        collector=result.collector,
+        started_at=started,
+        finished_at=finished,
+        status=result.status,
+        window_start=result.window.start,
+        window_end=result.window.end,
+        trigger=trigger,
+        fetched=result.fetched,
+        counts=result.counts,
+        attempts=result.attempts,
+        error=result.error,
+    )
+    try:
+        with writing(engine) as conn:
+            run_id = record_run(conn, record)
+    except Exception:  # the store itself is down: say so in the log, keep the scheduler alive
+        log.exception("could not record run of %s", result.collector)
+        return result
+    return RunResult(**{**_fields(result), "run_id": run_id})
+
+
+def _fields(result: RunResult) -> dict[str, object]:
+    return {name: getattr(result, name) for name in RunResult.__dataclass_fields__}
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """One imported file: skipped when the same bytes were fully imported before."""
+
+    path: Path
+    payload_id: int
+    skipped: bool
+    counts: IngestCounts
+
+
+def import_file(
+    engine: Engine,
+    parse: Callable[[bytes], Parsed],
+    source: str,
+    path: Path,
+    clock: Clock,
+) -> FileResult:
+    """Import one file (archive first, then all its rows in one transaction); safe to repeat.
+
+    Files are tracked by sha256: a file whose bytes were imported before is skipped, and a file whose
+    import was interrupted after archiving is parsed again from the same bytes.
+    """
+    raw = path.read_bytes()
+    known = find_payload_by_bytes(engine, raw)
+    if known is not None and known.ingested:
+        return FileResult(path, known.id, True, IngestCounts())
+    payload = Payload(source=source, url=path.resolve().as_uri(), raw=raw, meta={"name": path.name})
+    archived = known or _archive(engine, payload, clock)
+    counts, _ = ingest_payload(engine, parse, payload, archived, clock)
+    return FileResult(path, archived.id, False, counts)
+
+
+def find_payload_by_bytes(engine: Engine, raw: bytes) -> Archived | None:
+    """The archived payload holding exactly these bytes, if any."""
+    with engine.connect() as conn:
+        return find_payload(conn, sha256_of(raw))
