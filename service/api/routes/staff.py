@@ -1,0 +1,239 @@
+"""Staff routes (``/api/v1/staff``, API key required): readings with flags, quarantine, collector runs,
+revisions, zone import, API keys. Roles: viewer reads; operator imports; admin manages keys.
+
+Ratios, targets and recompute live in ``routes/districts.py``; webhook subscriptions in
+``routes/webhooks.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response, UploadFile
+from sqlalchemy import Table, select
+
+from service.api.deps import AdminDep, ClockDep, EngineDep, OperatorDep, SettingsDep, ViewerDep
+from service.api.errors import NotFound, UnsupportedMediaType, ValidationFailed
+from service.api.schemas import (
+    StaffCollectorRun,
+    StaffKey,
+    StaffKeyCreate,
+    StaffKeyCreated,
+    StaffPage,
+    StaffQuarantine,
+    StaffReading,
+    StaffRevision,
+    StaffWhoAmI,
+    StaffZoneImport,
+)
+from service.auth import Role, create_key, list_keys, revoke_key
+from service.store.tables import collector_runs, quarantine, readings, revisions
+
+router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
+
+Limit = Annotated[int, Query(ge=1, le=5000, description="most rows to return")]
+BeforeId = Annotated[int | None, Query(ge=1, le=2**62, description="continue below this id")]
+Code = Annotated[str | None, Query(max_length=32, pattern=r"^[\w.\-]+$")]
+Name = Annotated[str | None, Query(max_length=80, pattern=r"^[\w.\-]+$")]
+
+#: Default readings window when none is given.
+DEFAULT_WINDOW = dt.timedelta(hours=48)
+#: Zone files accepted by ``service.zones``.
+ZONE_SUFFIXES = (".geojson", ".json", ".csv", ".kml", ".gpkg", ".zip")
+
+
+def _aware(value: dt.datetime | None, name: str) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValidationFailed(name, "timezone_required")
+    return value
+
+
+@router.get("/me", response_model=StaffWhoAmI, operation_id="staffWhoAmI")
+def who_am_i(staff: ViewerDep) -> StaffWhoAmI:
+    """The calling key's id, name and role."""
+    return StaffWhoAmI(key_id=staff.key_id, name=staff.name, role=staff.role.name)  # type: ignore[arg-type]
+
+
+@router.get("/readings", response_model=StaffPage[StaffReading], operation_id="staffReadings")
+def staff_readings(
+    _: ViewerDep,
+    engine: EngineDep,
+    clock: ClockDep,
+    station: Code = None,
+    pollutant: Annotated[str | None, Query(max_length=16, pattern=r"^[\w.]+$")] = None,
+    start: Annotated[dt.datetime | None, Query(description="from (inclusive), aware")] = None,
+    end: Annotated[dt.datetime | None, Query(description="until (exclusive), aware")] = None,
+    flagged: Annotated[bool | None, Query(description="only flagged (true) / unflagged")] = None,
+    limit: Limit = 1000,
+) -> StaffPage[StaffReading]:
+    """Stored hourly readings with their flags and payloads, newest first."""
+    end = _aware(end, "end") or clock.now()
+    start = _aware(start, "start") or end - DEFAULT_WINDOW
+    if start >= end:
+        raise ValidationFailed("start", "before_end")
+    t = readings
+    query = select(t).where(t.c.time >= start, t.c.time < end)
+    if station:
+        query = query.where(t.c.station == station)
+    if pollutant:
+        query = query.where(t.c.pollutant == pollutant)
+    if flagged is not None:
+        query = query.where(t.c.flag.is_not(None) if flagged else t.c.flag.is_(None))
+    query = query.order_by(t.c.time.desc(), t.c.station, t.c.pollutant).limit(limit)
+    with engine.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    items = [StaffReading(**r) for r in rows]
+    return StaffPage[StaffReading](count=len(items), items=items)
+
+
+def _page(
+    engine: Any, table: Table, where: list[Any], before_id: int | None, limit: int
+) -> list[dict[str, Any]]:
+    query = select(table).where(*where)
+    if before_id is not None:
+        query = query.where(table.c.id < before_id)
+    query = query.order_by(table.c.id.desc()).limit(limit)
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings().all()]
+
+
+def _next(rows: list[dict[str, Any]], limit: int) -> int | None:
+    return int(rows[-1]["id"]) if len(rows) == limit else None
+
+
+@router.get(
+    "/quarantine", response_model=StaffPage[StaffQuarantine], operation_id="staffQuarantine"
+)
+def staff_quarantine(
+    _: ViewerDep,
+    engine: EngineDep,
+    source: Name = None,
+    before_id: BeforeId = None,
+    limit: Limit = 200,
+) -> StaffPage[StaffQuarantine]:
+    """Rows that were not accepted, with the rule they broke, newest first."""
+    where = [quarantine.c.source == source] if source else []
+    rows = _page(engine, quarantine, where, before_id, limit)
+    items = [StaffQuarantine(**r) for r in rows]
+    return StaffPage[StaffQuarantine](
+        count=len(items), items=items, next_before_id=_next(rows, limit)
+    )
+
+
+@router.get("/runs", response_model=StaffPage[StaffCollectorRun], operation_id="staffRuns")
+def staff_runs(
+    _: ViewerDep,
+    engine: EngineDep,
+    collector: Name = None,
+    status: Annotated[str | None, Query(pattern=r"^(running|ok|failed)$")] = None,
+    before_id: BeforeId = None,
+    limit: Limit = 200,
+) -> StaffPage[StaffCollectorRun]:
+    """Collector runs with their counts and errors, newest first."""
+    t = collector_runs
+    where = [
+        c
+        for c in (
+            t.c.collector == collector if collector else None,
+            t.c.status == status if status else None,
+        )
+        if c is not None
+    ]
+    rows = _page(engine, t, where, before_id, limit)
+    items = [StaffCollectorRun(**r) for r in rows]
+    return StaffPage[StaffCollectorRun](
+        count=len(items), items=items, next_before_id=_next(rows, limit)
+    )
+
+
+@router.get("/revisions", response_model=StaffPage[StaffRevision], operation_id="staffRevisions")
+def staff_revisions(
+    _: ViewerDep,
+    engine: EngineDep,
+    code: Code = None,
+    kind: Annotated[str | None, Query(pattern=r"^(air|water)$")] = None,
+    before_id: BeforeId = None,
+    limit: Limit = 200,
+) -> StaffPage[StaffRevision]:
+    """Upstream corrections (old value, new value, when, which payload), newest first."""
+    t = revisions
+    where = [
+        c
+        for c in (t.c.code == code if code else None, t.c.kind == kind if kind else None)
+        if c is not None
+    ]
+    rows = _page(engine, t, where, before_id, limit)
+    items = [StaffRevision(**r) for r in rows]
+    return StaffPage[StaffRevision](
+        count=len(items), items=items, next_before_id=_next(rows, limit)
+    )
+
+
+@router.post(
+    "/zones/import",
+    response_model=StaffZoneImport,
+    status_code=201,
+    operation_id="staffImportZones",
+)
+async def import_zones(
+    staff: OperatorDep,
+    engine: EngineDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    file: UploadFile,
+) -> StaffZoneImport:
+    """Import a zone file (GeoJSON, CSV, KML, GeoPackage) through ``service.zones``."""
+    name = file.filename or ""
+    if not name.lower().endswith(ZONE_SUFFIXES):
+        raise UnsupportedMediaType(field="file", rule="suffix in " + " ".join(ZONE_SUFFIXES))
+    data = await file.read()
+    from service import zones
+
+    result = zones.import_zone_file(engine, data, name, clock=clock, who=staff.key_id)
+    return StaffZoneImport(
+        imported=int(getattr(result, "imported", 0)),
+        rejected=int(getattr(result, "rejected", 0)),
+        messages=[str(m) for m in getattr(result, "messages", [])],
+    )
+
+
+def _key_model(info: Any) -> dict[str, Any]:
+    return {
+        "key_id": info.key_id,
+        "name": info.name,
+        "role": info.role.name,
+        "created_at": info.created_at,
+        "last_used_at": info.last_used_at,
+        "revoked_at": info.revoked_at,
+    }
+
+
+@router.get("/keys", response_model=list[StaffKey], operation_id="staffListKeys")
+def staff_list_keys(_: AdminDep, engine: EngineDep) -> list[StaffKey]:
+    """Every API key (never a secret)."""
+    return [StaffKey(**_key_model(k)) for k in list_keys(engine)]
+
+
+@router.post(
+    "/keys", response_model=StaffKeyCreated, status_code=201, operation_id="staffCreateKey"
+)
+def staff_create_key(
+    _: AdminDep, engine: EngineDep, clock: ClockDep, body: StaffKeyCreate
+) -> StaffKeyCreated:
+    """Create a key; the response shows it this once."""
+    info, plain = create_key(engine, Role[body.role], body.name, clock)
+    return StaffKeyCreated(**_key_model(info), key=plain)
+
+
+@router.delete("/keys/{key_id}", status_code=204, operation_id="staffRevokeKey")
+def staff_revoke_key(
+    staff: AdminDep,
+    engine: EngineDep,
+    clock: ClockDep,
+    key_id: Annotated[str, Path(max_length=16, pattern=r"^[0-9a-f]+$")],
+) -> Response:
+    """Revoke a key."""
+    if not revoke_key(engine, key_id, clock):
+        raise NotFound("thing.api_key", key_id, field="key_id", rule="active_key_exists")
+    return Response(status_code=204)

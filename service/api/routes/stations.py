@@ -1,0 +1,39 @@
+"""``GET /api/v1/stations``: 监测站点 with their latest hourly AQI and concentrations (public)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from service.api.deps import EngineDep, LangDep, SettingsDep
+from service.api.routes.exports import CSV_RESPONSE, Format, FormatQuery, csv_response
+from service.api.schemas import Listing, StationLatest
+from service.api.views import station_items
+
+router = APIRouter(prefix="/api/v1", tags=["public"])
+
+DistrictQuery = Annotated[
+    str | None, Query(max_length=12, pattern=r"^\d{6}$", description="district code, e.g. 330902")
+]
+
+
+@router.get(
+    "/stations",
+    response_model=Listing[StationLatest],
+    responses=CSV_RESPONSE,
+    operation_id="listStations",
+)
+def list_stations(
+    engine: EngineDep,
+    settings: SettingsDep,
+    lang: LangDep,
+    district: DistrictQuery = None,
+    format: FormatQuery = Format.json,
+) -> Listing[StationLatest] | Response:
+    """Every air station with the real-time AQI (HJ 633 实时报) of its latest hour."""
+    items = station_items(engine, lang, district)
+    if format is Format.csv:
+        return csv_response(items, "stations")
+    return Listing[StationLatest](demo=settings.demo_mode, count=len(items), items=items)

@@ -1,0 +1,276 @@
+"""Response models: the API contract, kept apart from store rows (tests validate every body).
+
+Public models carry only public fields; staff models (``Staff*``) may carry flags, sources, payload
+ids and error texts. Names follow DESIGN.md: ``aqi``, ``iaqi``, ``primary_pollutant``, ``water_class``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+class Model(BaseModel):
+    """Base of every response model: unknown fields are refused so that nothing leaks by accident."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProblemItem(Model):
+    """One failed check of a request."""
+
+    field: str
+    rule: str
+    message: str = ""
+
+
+class Problem(Model):
+    """``application/problem+json`` (RFC 9457) body, with the field and rule that failed."""
+
+    type: str = Field(examples=["urn:envmon:problem:not-found"])
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    field: str | None = None
+    rule: str | None = None
+    errors: list[ProblemItem] | None = None
+
+
+class Health(Model):
+    """``GET /healthz``."""
+
+    status: Literal["ok", "degraded"]
+    store: Literal["sqlite", "postgresql"]
+    demo: bool = Field(description="True when running on the simulated demo feed")
+    notice: str = Field(description="Demo or live notice in the request's language")
+    version: str
+    time: dt.datetime
+    scheduler: bool = Field(description="Whether the collection scheduler runs in this process")
+
+
+class Listing(Model, Generic[T]):
+    """A public list: ``demo`` says whether the data are simulated."""
+
+    demo: bool
+    count: int
+    items: list[T]
+
+
+class Concentrations(Model):
+    """Latest 1-h concentrations (µg/m³; CO mg/m³); ``None`` when not reported."""
+
+    SO2: float | None = None
+    NO2: float | None = None
+    PM10: float | None = None
+    PM25: float | None = None
+    CO: float | None = None
+    O3: float | None = None
+
+
+class StationLatest(Model):
+    """监测站点 with its latest hourly AQI (HJ 633 实时报)."""
+
+    code: str
+    name: str
+    name_en: str | None = None
+    district_code: str | None = None
+    kind: str | None = None
+    demo: bool
+    lon: float | None = None
+    lat: float | None = None
+    time: dt.datetime | None = Field(None, description="end of the latest hour, UTC")
+    aqi: int | None = None
+    level: int | None = None
+    category: str | None = None
+    primary_pollutant: list[str] = Field(default_factory=list)
+    iaqi: dict[str, int] = Field(default_factory=dict)
+    standard: str | None = None
+    concentrations: Concentrations = Field(default_factory=Concentrations)
+
+
+class SectionLatest(Model):
+    """断面 with its latest water class (GB 3838; ``V+`` is 劣Ⅴ)."""
+
+    code: str
+    name: str
+    name_en: str | None = None
+    district_code: str | None = None
+    waterbody: str | None = None
+    provincial: bool | None = None
+    coord_status: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    period: str | None = Field(None, description="YYYY-MM or YYYY of the latest class")
+    water_class: str | None = None
+    deciding_items: list[str] = Field(default_factory=list)
+
+
+class Zone(Model):
+    """A harbour ship-pollution zone (anchorage, port area, route, ...)."""
+
+    code: str
+    name: str
+    name_en: str | None = None
+    kind: str | None = None
+    district_code: str | None = None
+    source: str | None = None
+
+
+class Feature(Model):
+    """A GeoJSON Feature (RFC 7946)."""
+
+    type: Literal["Feature"] = "Feature"
+    id: str | int | None = None
+    geometry: dict[str, Any] | None
+    properties: dict[str, Any]
+
+
+class FeatureCollection(Model):
+    """A GeoJSON FeatureCollection (RFC 7946), WGS-84."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[Feature]
+
+
+# --- staff models ---
+
+
+class StaffReading(Model):
+    """One stored hourly reading with its flag and provenance."""
+
+    station: str
+    time: dt.datetime
+    pollutant: str
+    value: float | None
+    flag: str | None
+    source: str
+    payload_id: int
+
+
+class StaffQuarantine(Model):
+    """A row that was not accepted, with its reason."""
+
+    id: int
+    source: str
+    payload_id: int | None
+    row: str
+    reason: str
+    field: str | None
+    line: int | None
+    created_at: dt.datetime
+
+
+class StaffCollectorRun(Model):
+    """One collector run."""
+
+    id: int
+    collector: str
+    trigger: str
+    window_start: dt.datetime | None
+    window_end: dt.datetime | None
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    status: str
+    fetched: int
+    inserted: int
+    revised: int
+    unchanged: int
+    quarantined: int
+    attempts: int
+    error: str | None
+
+
+class StaffRevision(Model):
+    """An upstream correction kept as history."""
+
+    id: int
+    kind: str
+    code: str
+    time: dt.datetime
+    item: str
+    source: str
+    old_value: float | None
+    new_value: float | None
+    old_flag: str | None
+    new_flag: str | None
+    revised_at: dt.datetime
+    old_payload_id: int | None
+    payload_id: int
+
+
+class StaffPage(Model, Generic[T]):
+    """A page of staff rows; ``next_before_id`` continues the listing."""
+
+    count: int
+    items: list[T]
+    next_before_id: int | None = None
+
+
+class StaffKey(Model):
+    """An API key as listed (never its secret)."""
+
+    key_id: str
+    name: str
+    role: Literal["viewer", "operator", "admin"]
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class StaffKeyCreated(StaffKey):
+    """A new API key: ``key`` is shown this once."""
+
+    key: str
+
+
+class StaffKeyCreate(Model):
+    """Request body to create a key."""
+
+    role: Literal["viewer", "operator", "admin"]
+    name: str = Field("", max_length=200)
+
+
+class StaffWhoAmI(Model):
+    """The calling key."""
+
+    key_id: str
+    name: str
+    role: Literal["viewer", "operator", "admin"]
+
+
+class StaffZoneImport(Model):
+    """Result of a zone-file import."""
+
+    imported: int
+    rejected: int = 0
+    messages: list[str] = Field(default_factory=list)
+
+
+__all__ = [
+    "Concentrations",
+    "Feature",
+    "FeatureCollection",
+    "Health",
+    "Listing",
+    "Model",
+    "Problem",
+    "ProblemItem",
+    "SectionLatest",
+    "StaffCollectorRun",
+    "StaffKey",
+    "StaffKeyCreate",
+    "StaffKeyCreated",
+    "StaffPage",
+    "StaffQuarantine",
+    "StaffReading",
+    "StaffRevision",
+    "StaffWhoAmI",
+    "StaffZoneImport",
+    "StationLatest",
+    "Zone",
+]

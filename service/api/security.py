@@ -1,0 +1,293 @@
+"""HTTP protection as small pure-ASGI middlewares: security headers and frame-ancestors, CORS,
+per-IP token-bucket rate limit, early upload-size refusal, and ETag / ``If-None-Match`` caching.
+
+``install_security(app, settings)`` adds them in the one right order. Staff paths (``/api/v1/staff``,
+``/maps/staff``) are never cached publicly and may only be framed by the service itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.api.errors import PayloadTooLarge, RateLimited, problem_response
+from service.settings import Settings
+
+STAFF_PREFIXES = ("/api/v1/staff", "/maps/staff")
+DEMO_HEADER = "X-Envmon-Demo"
+
+
+def is_staff_path(path: str) -> bool:
+    """Whether ``path`` serves staff-only content."""
+    return path.startswith(STAFF_PREFIXES)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+# --- security headers -------------------------------------------------------------------------
+
+
+class SecurityHeadersMiddleware:
+    """Adds ``nosniff``, referrer policy, the demo flag and ``frame-ancestors`` on every response.
+
+    HTML may be framed by the service itself and, for public pages, by the configured public sites;
+    other content may not be framed at all.
+    """
+
+    def __init__(self, app: ASGIApp, public_sites: list[str], demo: bool) -> None:
+        self.app = app
+        self.public_ancestors = " ".join(["'self'", *public_sites])
+        self.demo = demo
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        staff = is_staff_path(scope["path"])
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"server"]
+                ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                if ctype.startswith(b"text/html"):
+                    ancestors = "'self'" if staff else self.public_ancestors
+                    csp = f"frame-ancestors {ancestors}"
+                else:
+                    csp = "default-src 'none'; frame-ancestors 'none'"
+                if not any(k.lower() == b"content-security-policy" for k, _ in headers):
+                    headers.append((b"content-security-policy", csp.encode()))
+                headers += [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+                    (DEMO_HEADER.lower().encode(), b"true" if self.demo else b"false"),
+                ]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+# --- rate limit -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Bucket:
+    tokens: float
+    stamp: float
+
+
+class TokenBuckets:
+    """In-process token buckets per key: ``burst`` tokens, refilled at ``per_minute`` per minute."""
+
+    def __init__(
+        self,
+        per_minute: int,
+        burst: int,
+        max_keys: int = 50_000,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.rate = per_minute / 60.0
+        self.burst = float(burst)
+        self.max_keys = max_keys
+        self.now = now
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+
+    def take(self, key: str) -> float:
+        """Spend one token for ``key``: 0.0 when allowed, else the seconds until one is free."""
+        now = self.now()
+        bucket = self._buckets.pop(key, None) or _Bucket(self.burst, now)
+        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.stamp) * self.rate)
+        bucket.stamp = now
+        self._buckets[key] = bucket
+        if len(self._buckets) > self.max_keys:
+            self._buckets.popitem(last=False)  # least recently seen client
+        if bucket.tokens >= 1.0:
+            bucket.tokens -= 1.0
+            return 0.0
+        return (1.0 - bucket.tokens) / self.rate if self.rate > 0 else 60.0
+
+
+class RateLimitMiddleware:
+    """429 problem+json with ``Retry-After`` once a client IP has spent its bucket.
+
+    ``/healthz`` is exempt (container health checks). Behind a reverse proxy, run uvicorn with
+    ``--proxy-headers`` and ``--forwarded-allow-ips`` so that the client address is the real one.
+    """
+
+    def __init__(self, app: ASGIApp, buckets: TokenBuckets) -> None:
+        self.app = app
+        self.buckets = buckets
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] == "/healthz":
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        wait = self.buckets.take(client[0] if client else "unknown")
+        if wait > 0:
+            retry_after = max(1, math.ceil(wait))
+            response = problem_response(Request(scope), RateLimited(retry_after))
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+# --- upload size ------------------------------------------------------------------------------
+
+
+class BodyLimitMiddleware:
+    """413 before reading a body whose ``Content-Length`` exceeds the limit; a chunked body is
+    counted as it streams and refused once it passes the limit."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in {"GET", "HEAD", "OPTIONS"}:
+            await self.app(scope, receive, send)
+            return
+        length = _header(scope, b"content-length")
+        if length is not None:
+            try:
+                too_large = int(length) > self.max_bytes
+            except ValueError:
+                too_large = False
+            if too_large:
+                response = problem_response(Request(scope), PayloadTooLarge(self.max_bytes))
+                await response(scope, receive, send)
+                return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise PayloadTooLarge(self.max_bytes)
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+
+# --- ETag -------------------------------------------------------------------------------------
+
+
+class ETagMiddleware:
+    """Public GET responses get a strong ETag (SHA-256 of the body) and ``Cache-Control``;
+    ``If-None-Match`` with the same tag answers 304. Staff responses are ``no-store``."""
+
+    def __init__(self, app: ASGIApp, max_age: int) -> None:
+        self.app = app
+        self.cache_control = f"public, max-age={max_age}".encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in {"GET", "HEAD"}:
+            await self.app(scope, receive, send)
+            return
+        if is_staff_path(scope["path"]):
+            await self.app(scope, receive, _with_header(send, b"cache-control", b"no-store"))
+            return
+        start: Message | None = None
+        chunks: list[bytes] = []
+        passthrough = False
+
+        async def buffering_send(message: Message) -> None:
+            nonlocal start, passthrough
+            if message["type"] == "http.response.start":
+                if message["status"] != 200:
+                    passthrough = True
+                    await send(message)
+                    return
+                start = message
+                return
+            if passthrough or start is None:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            await self._finish(scope, start, b"".join(chunks), send)
+
+        await self.app(scope, receive, buffering_send)
+
+    async def _finish(self, scope: Scope, start: Message, body: bytes, send: Send) -> None:
+        tag = b'"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in {b"etag"}]
+        if not any(k.lower() == b"cache-control" for k, _ in headers):
+            headers.append((b"cache-control", self.cache_control))
+        headers.append((b"etag", tag))
+        headers.append((b"vary", b"Accept-Language"))
+        match = _header(scope, b"if-none-match")
+        if match is not None and _etag_matches(match, tag.decode()):
+            kept = [
+                (k, v) for k, v in headers if k.lower() not in {b"content-length", b"content-type"}
+            ]
+            await send({"type": "http.response.start", "status": 304, "headers": kept})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({**start, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _etag_matches(header: str, tag: str) -> bool:
+    candidates = [c.strip().removeprefix("W/") for c in header.split(",")]
+    return "*" in candidates or tag in candidates
+
+
+def _with_header(send: Send, name: bytes, value: bytes) -> Send:
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != name]
+            message["headers"] = [*headers, (name, value)]
+        await send(message)
+
+    return wrapped
+
+
+def install_security(app: FastAPI, settings: Settings) -> None:
+    """Add the middlewares, innermost first: ETag, body limit, rate limit, CORS, headers."""
+    app.add_middleware(ETagMiddleware, max_age=settings.cache_max_age)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)
+    if settings.rate_limit_per_minute > 0:
+        buckets = TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_burst)
+        app.state.rate_limit = buckets
+        app.add_middleware(RateLimitMiddleware, buckets=buckets)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.public_sites,
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["Accept-Language", "If-None-Match"],
+        expose_headers=["ETag", "Retry-After", DEMO_HEADER, "Content-Language"],
+        max_age=600,
+    )
+    app.add_middleware(
+        SecurityHeadersMiddleware, public_sites=settings.public_sites, demo=settings.demo_mode
+    )
+
+
+__all__ = [
+    "DEMO_HEADER",
+    "BodyLimitMiddleware",
+    "ETagMiddleware",
+    "RateLimitMiddleware",
+    "SecurityHeadersMiddleware",
+    "TokenBuckets",
+    "install_security",
+    "is_staff_path",
+]
