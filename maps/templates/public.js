@@ -156,8 +156,8 @@
     html += "<br>AQI: <b class='envmon-aqi'>" + esc(p.aqi === null || p.aqi === undefined ? "—" : Math.round(p.aqi)) + "</b> " +
       "<span style='background:" + colourOf(cfg.aqi_scale, p.aqi) + ";padding:0 4px'>" +
       esc(lv === null ? L10N.no_data : cfg.aqi_labels[lv]) + "</span>";
-    html += "<br>" + esc(L10N.primary) + ": " + esc(p.primary_pollutant || "—");
-    html += "<br>" + esc(L10N.data_time) + ": " + esc(p.time || "—");
+    html += "<br>" + esc(L10N.primary) + ": " + esc([].concat(p.primary_pollutant || []).join(", ") || "—");
+    html += "<br>" + esc(L10N.data_time) + ": " + esc(p.time ? new Date(p.time).toLocaleString(cfg.lang === "en" ? "en-GB" : "zh-CN", {timeZone: "Asia/Shanghai", hour12: false}) : "—");
     return html + "</div>";
   }
 

@@ -1,0 +1,247 @@
+"""``/maps/public`` (embeddable), ``/maps/staff`` (staff key) and ``/static/vendor/...`` (the maps'
+front-end files, served here so that no page needs a CDN).
+
+Figures come from the store through the same views as the API; ``maps`` turns them into pages.
+``frame-ancestors`` for the public page comes from ``service.api.security`` (configured public sites).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any
+
+import geopandas as gpd
+import pandas as pd
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from sqlalchemy import Engine, select
+
+from maps import basemaps
+from maps.assets import resolve_vendor_file, vendor_dirs
+from maps.public import ZHOUSHAN_BOUNDS, default_sources, parse_layers, public_map
+from maps.staff import MapData, staff_map
+from service.api.deps import ClockDep, EngineDep, SettingsDep, ViewerDep
+from service.api.errors import NotFound, ValidationFailed
+from service.settings import Settings
+
+router = APIRouter(tags=["maps"])
+
+#: Latest data older than this is flagged stale on the maps (hours).
+STALE_HOURS = 3
+#: Basemaps a page may ask for by ``?basemap=``; Tianditu only when a key is configured.
+BASEMAP_NAMES = ("osm", "tianditu", "autonavi", "offline")
+CST = dt.timezone(dt.timedelta(hours=8))
+
+
+def _basemap(settings: Settings, asked: str | None) -> basemaps.Basemap:
+    name = asked or getattr(settings, "map_basemap", None) or "osm"
+    if name not in BASEMAP_NAMES:
+        raise ValidationFailed("basemap", "one_of", f"basemap: one of {', '.join(BASEMAP_NAMES)}")
+    key = getattr(settings, "tianditu_key", None)
+    if name == "tianditu" and not key:
+        raise ValidationFailed("basemap", "tianditu_key", "no Tianditu key is configured")
+    tiles = getattr(settings, "map_tiles", None) if asked is None else None
+    return basemaps.from_name(name, tiles=tiles, key=key)
+
+
+def _lang(lang: str | None) -> str:
+    if lang not in (None, "zh", "en"):
+        raise ValidationFailed("lang", "one_of", "lang: zh or en")
+    return lang or "zh"
+
+
+def _data_time(times: pd.Series, now: dt.datetime) -> tuple[str, bool]:
+    """Latest data time (CST text) and whether it is older than ``STALE_HOURS``."""
+    times = pd.to_datetime(times.dropna(), utc=True)
+    if times.empty:
+        return "—", True
+    latest = times.max().to_pydatetime()
+    stale = now - latest > dt.timedelta(hours=STALE_HOURS)
+    return latest.astimezone(CST).strftime("%Y-%m-%d %H:%M"), stale
+
+
+def _stations_frame(engine: Engine, lang: str) -> gpd.GeoDataFrame:
+    from service.api.views import station_items
+
+    rows = []
+    for item in station_items(engine, lang):
+        row = item.model_dump(exclude={"concentrations", "iaqi"})
+        row["primary_pollutant"] = ", ".join(item.primary_pollutant) or None
+        row.update(item.concentrations.model_dump())
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return gpd.GeoDataFrame({"code": []}, geometry=[], crs="EPSG:4326")
+    geometry = gpd.points_from_xy(frame["lon"], frame["lat"])
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+
+
+def _sections_frame(engine: Engine) -> gpd.GeoDataFrame:
+    from service.api.views import section_items
+
+    frame = pd.DataFrame([s.model_dump() for s in section_items(engine)])
+    if frame.empty:
+        return gpd.GeoDataFrame({"code": []}, geometry=[], crs="EPSG:4326")
+    placed = frame["lon"].notna() & frame["lat"].notna()
+    geometry = [
+        gpd.points_from_xy([x], [y])[0] if ok else None
+        for x, y, ok in zip(frame["lon"], frame["lat"], placed, strict=True)
+    ]
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+
+
+def _station_days(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFrame:
+    from service.store.compute_tables import station_days as sd
+
+    query = select(sd.c.station, sd.c.day, sd.c.aqi).where(sd.c.day >= start, sd.c.day <= end)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return pd.DataFrame(rows, columns=["station", "date", "aqi"])
+
+
+def _district_figures(engine: Engine, districts: gpd.GeoDataFrame, year: int) -> gpd.GeoDataFrame:
+    """Year-to-date 优良天数比例 and the latest Ⅰ-Ⅲ类 ratio per district with their targets."""
+    from service.store.compute_tables import district_days as dd
+    from service.targets import get_target
+    from stations.ratios import class_iii_ratio, excellent_good_ratio
+
+    out = districts.copy()
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    with engine.connect() as conn:
+        days = pd.DataFrame(
+            conn.execute(
+                select(dd.c.district, dd.c.aqi).where(
+                    dd.c.day >= start, dd.c.day <= end, dd.c.ratio_valid == 1
+                )
+            ).all(),
+            columns=["district", "aqi"],
+        )
+    sections = _sections_frame(engine)
+    eg, c3, eg_t, c3_t = [], [], [], []
+    for code in out["code"].astype(str):
+        aqi = days.loc[days["district"] == code, "aqi"].tolist()
+        eg.append(excellent_good_ratio(aqi).value if aqi else None)
+        own = sections[sections.get("district_code") == code] if not sections.empty else sections
+        classes = [c for c in own.get("water_class", pd.Series(dtype=object)) if c]
+        c3.append(class_iii_ratio(classes).value if classes else None)
+        eg_t.append(float(get_target(engine, code, "air", year).value))
+        c3_t.append(float(get_target(engine, code, "water", year).value))
+    out["excellent_good_ratio"], out["excellent_good_target"] = eg, eg_t
+    out["class_iii_ratio"], out["class_iii_target"] = c3, c3_t
+    return out
+
+
+@cache
+def _city() -> gpd.GeoDataFrame:
+    import geodata
+
+    return geodata.load_city()
+
+
+def _html(page: Any) -> HTMLResponse:
+    return HTMLResponse(page.get_root().render())
+
+
+@router.get("/maps/public", response_class=HTMLResponse, summary="Public embeddable map")
+def public_page(
+    request: Request,
+    settings: SettingsDep,
+    engine: EngineDep,
+    clock: ClockDep,
+    lang: Annotated[str | None, Query(description="zh (default) or en")] = None,
+    district: Annotated[str | None, Query(description="district code, e.g. 330902")] = None,
+    layers: Annotated[
+        str | None, Query(description="comma list of districts, stations, sections, zones")
+    ] = None,
+    basemap: Annotated[str | None, Query(description="osm, tianditu, autonavi, offline")] = None,
+) -> HTMLResponse:
+    """The public map: only public layers, each fetched by URL from ``/api/v1``."""
+    lang = _lang(lang)
+    try:
+        chosen = parse_layers(layers)
+    except ValueError as exc:
+        raise ValidationFailed("layers", "known_layers", str(exc)) from exc
+    districts = request.app.state.districts
+    bounds = ZHOUSHAN_BOUNDS
+    if district is not None:
+        if district not in set(districts["code"].astype(str)):
+            raise NotFound("thing.resource", ident=district)
+        bounds = tuple(districts[districts["code"].astype(str) == district].total_bounds)
+    stations = _stations_frame(engine, lang)
+    data_time, stale = _data_time(stations.get("time", pd.Series(dtype=object)), clock.now())
+    paths = {getattr(r, "path", None) for r in request.app.routes}
+    page = public_map(
+        default_sources(district_figures="/api/v1/districts" in paths),
+        lang=lang,
+        layers=chosen,
+        district=district,
+        basemap=_basemap(settings, basemap),
+        bounds=bounds,
+        data_time=data_time,
+        stale=stale,
+        demo_feed=bool(getattr(settings, "demo_mode", False)),
+    )
+    return _html(page)
+
+
+@router.get("/maps/staff", response_class=HTMLResponse, summary="Staff map (staff key)")
+def staff_page(
+    request: Request,
+    _staff: ViewerDep,
+    settings: SettingsDep,
+    engine: EngineDep,
+    clock: ClockDep,
+    lang: Annotated[str | None, Query(description="zh (default) or en")] = None,
+    basemap: Annotated[str | None, Query(description="osm, tianditu, autonavi, offline")] = None,
+    start: Annotated[dt.date | None, Query(alias="from", description="slider start")] = None,
+    end: Annotated[dt.date | None, Query(alias="to", description="slider end")] = None,
+    near_km: Annotated[float, Query(gt=0, le=50, description="zone distance, km")] = 2.0,
+) -> HTMLResponse:
+    """The staff map with every layer embedded, a daily-AQI slider over ``from``..``to``."""
+    lang = _lang(lang)
+    today = clock.now().astimezone(CST).date()
+    end = end or today
+    start = start or end - dt.timedelta(days=29)
+    if start > end:
+        raise ValidationFailed("from", "before_to", "from must not be after to")
+    from service.api.views import zones_frame
+
+    stations = _stations_frame(engine, lang)
+    data_time, stale = _data_time(stations.get("time", pd.Series(dtype=object)), clock.now())
+    from maps.i18n import t
+
+    notices = [("stale", t("notice.stale", lang, time=data_time))] if stale else []
+    data = MapData(
+        districts=_district_figures(engine, request.app.state.districts, end.year),
+        stations=stations,
+        sections=_sections_frame(engine),
+        zones=zones_frame(engine),
+        station_days=_station_days(engine, start, end),
+        city=_city(),
+    )
+    page = staff_map(
+        data,
+        lang=lang,
+        basemap=_basemap(settings, basemap),
+        period=(start.isoformat(), end.isoformat()),
+        highlight_km=near_km,
+        data_time=data_time,
+        notices=notices,
+    )
+    return _html(page)
+
+
+@cache
+def _dirs() -> dict[str, Path]:
+    return vendor_dirs()
+
+
+@router.get("/static/vendor/{package}/{path:path}", include_in_schema=False)
+def vendor_file(package: str, path: str) -> Response:
+    """A front-end file from an installed XStatic or npm package (allow-listed packages only)."""
+    target = resolve_vendor_file(package, path, _dirs())
+    if target is None:
+        raise NotFound("thing.resource", ident=f"{package}/{path}")
+    return FileResponse(target, headers={"Cache-Control": "public, max-age=86400"})
