@@ -35,6 +35,8 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
+from stations.ratios import Ratio
+
 CompareMode = Literal["full", "rounded"]
 
 #: Default comparison mode (STANDARDS.md U10 is open; the full value is the stricter reading).
@@ -65,9 +67,11 @@ def days_in_year(year: int) -> int:
 
 
 def rounded_percent(numerator: int, denominator: int) -> Fraction:
-    """The ratio as published: percent to one decimal, GB/T 8170 round-half-even, exact."""
-    tenths = round(Fraction(1000 * numerator, denominator))  # Fraction rounds half to even
-    return Fraction(tenths, 1000)
+    """The ratio as published (``stations.ratios.Ratio.percent``: one decimal, GB/T 8170), exact."""
+    percent = Ratio(numerator, denominator).percent
+    if percent is None:
+        raise ValueError("ratio: undefined for an empty denominator")
+    return Fraction(percent) / 100
 
 
 def meets(
@@ -75,6 +79,7 @@ def meets(
 ) -> bool:
     """Whether ``numerator / denominator`` meets ``target`` under the comparison ``mode``.
 
+    Same semantics as ``stations.ratios.Ratio.meets`` (whose rounding it uses), for exact targets.
     An empty denominator meets nothing (the ratio is undefined, STANDARDS.md §2.4).
     """
     if denominator <= 0:
