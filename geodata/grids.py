@@ -96,18 +96,18 @@ def idw(
     x, y = grid_coords(bounds, resolution)
     gx, gy = np.meshgrid(x, y)  # (ny, nx)
     d = np.hypot(gx.ravel()[:, None] - sx[None, :], gy.ravel()[:, None] - sy[None, :])
+    exact = (d == 0).astype(float)
     with np.errstate(divide="ignore"):
-        w = np.where(d <= search_radius, d ** (-power), 0.0)
-    exact = d == 0
-    on_station = exact.any(axis=1)
-    w[on_station] = exact[on_station].astype(float)
+        w = np.where((d <= search_radius) & (d > 0), d ** (-power), 0.0)
 
     v = values[codes].to_numpy(dtype=float)  # (time, station)
-    valid = ~np.isnan(v)
-    num = np.where(valid, v, 0.0) @ w.T  # (time, cells)
-    den = valid.astype(float) @ w.T
+    valid = (~np.isnan(v)).astype(float)
+    v0 = np.nan_to_num(v, nan=0.0)
+    num, den = v0 @ w.T, valid @ w.T  # (time, cells)
+    # A cell on a station takes that station's value, unless the station has none that day.
+    num_on, den_on = v0 @ exact.T, valid @ exact.T
     with np.errstate(invalid="ignore", divide="ignore"):
-        surf = np.where(den > 0, num / den, np.nan)
+        surf = np.where(den_on > 0, num_on / den_on, np.where(den > 0, num / den, np.nan))
     if mask_m is not None:
         inside = shapely.contains_xy(shapely.union_all(mask_m.geometry.values), gx, gy)
         surf[:, ~inside.ravel()] = np.nan

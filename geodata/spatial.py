@@ -73,8 +73,9 @@ def assign_district(
     if "district_code" in out.columns:
         keep = ~has_geom
         code[keep] = out["district_code"].to_numpy()[keep]
-    out["district_code"] = code
-    out["district_match"] = match
+    # object dtype keeps None (not NaN) for "no district": callers test ``is None``.
+    out["district_code"] = pd.Series(code, index=out.index, dtype=object)
+    out["district_match"] = pd.Series(match, index=out.index, dtype=object)
     out["district_distance_m"] = distance
     return out
 

@@ -282,12 +282,13 @@ def _read_csv(path: Path) -> list[_Raw]:
             [ZoneProblem("header", "missing_column", f"required column(s) missing: {missing}")],
             path.name,
         )
-    problems: list[ZoneProblem] = []
+    line_problems: list[list[ZoneProblem]] = [[] for _ in range(len(table))]
     lat = pd.to_numeric(table["lat"], errors="coerce")
     lon = pd.to_numeric(table["lon"], errors="coerce")
     seq = pd.to_numeric(table["seq"], errors="coerce")
     labels = [f"line {i + 2} ({n})" for i, n in enumerate(table["name"])]
     for i, label in enumerate(labels):
+        problems = line_problems[i]
         for col, vals in (("lat", lat), ("lon", lon), ("seq", seq)):
             if np.isnan(vals.iloc[i]):
                 msg = f"{col}={table[col].iloc[i]!r} is not a number"
@@ -316,8 +317,9 @@ def _read_csv(path: Path) -> list[_Raw]:
     for k in dict.fromkeys(key):
         idx = np.flatnonzero((key == k).to_numpy())
         first = idx[0]
-        row = f"lines {', '.join(str(i + 2) for i in idx)} ({table['name'].iloc[first]})"
-        probs: list[ZoneProblem] = []
+        where = ", ".join(str(i + 2) for i in idx)
+        row = f"line{'s' if len(idx) > 1 else ''} {where} ({table['name'].iloc[first]})"
+        probs: list[ZoneProblem] = [p for i in idx for p in line_problems[i]]
         seqs = seq.iloc[idx]
         dup = seqs[seqs.duplicated()].dropna()
         if len(dup):
@@ -344,8 +346,6 @@ def _read_csv(path: Path) -> list[_Raw]:
             geom, p = _csv_geometry(row, xy, gtype, props["kind"])
             probs += p
         raws.append(_Raw(row, props, geom, table["datum"].iloc[first].strip() or None, probs))
-    if problems:
-        raws.append(_Raw("(rows)", {}, None, None, problems))
     return raws
 
 
@@ -396,8 +396,6 @@ def _validate(raws: list[_Raw], source: str) -> gpd.GeoDataFrame:
         problems.append(ZoneProblem("file", "empty_file", "no features"))
     for r in raws:
         problems += r.problems
-        if r.row == "(rows)":
-            continue
         kind = _text(r.props.get("kind"))
         if kind not in ZONE_KINDS:
             msg = f"kind {kind!r} is not one of {', '.join(ZONE_KINDS)}"
