@@ -13,16 +13,30 @@ app = typer.Typer(
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="TCP port."),
+    scheduler: bool = typer.Option(True, help="Run the collection scheduler in this process."),
 ) -> None:
     """Start the HTTP service (and its scheduler) on the configured store."""
     import uvicorn
 
-    from service.api.app import create_app
-    from service.settings import Settings
+    from service.api.app import create_app, uvicorn_config
+    from service.settings import SettingsError, load_settings
 
-    settings = Settings()
+    try:
+        settings = load_settings(scheduler_enabled=scheduler)
+    except SettingsError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    uvicorn.run(create_app(settings), host=host, port=port)
+    uvicorn.Server(uvicorn_config(create_app(settings), host, port)).run()
+
+
+def _add_keys() -> None:
+    from service.cli_keys import app as keys_app
+
+    app.add_typer(keys_app, name="keys")
+
+
+_add_keys()
 
 
 def main() -> None:

@@ -52,9 +52,15 @@ def _seed(app: FastAPI, settings: Settings, clock: Clock) -> None:
 
 
 def _start_scheduler(app: FastAPI, settings: Settings, clock: Clock) -> Any:
-    """Start the collection scheduler (``service.scheduler``) in this process."""
-    from service import scheduler
-
+    """Start the collection scheduler in this process: ``service.scheduler.start_scheduler(settings,
+    engine, clock)`` returns a started APScheduler ``BackgroundScheduler`` (``shutdown`` on exit)."""
+    try:
+        scheduler = importlib.import_module("service.scheduler")
+    except ModuleNotFoundError as exc:
+        if exc.name != "service.scheduler":
+            raise
+        log.warning("scheduler requested but service.scheduler is not installed; serving only")
+        return None
     return scheduler.start_scheduler(settings, app.state.engine, clock)
 
 
