@@ -99,7 +99,7 @@ def water_class(
     for key in sample:
         if key not in T.WATER_LIMITS:
             raise ValueError(f"sample: unknown item {key!r}; expected {', '.join(T.WATER_ITEMS)}")
-    frame = pd.DataFrame({k: [v] for k, v in sample.items()}, dtype=np.float64)
+    frame = pd.DataFrame({k: [v] for k, v in sample.items()}, index=[0], dtype=np.float64)
     row = water_classes(frame, waterbody, assumptions=assumptions).iloc[0]
     item_classes: dict[str, str] = {}
     reported: dict[str, str] = {}
