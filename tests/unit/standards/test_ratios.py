@@ -27,7 +27,7 @@ def test_percent_half_even() -> None:
 
 def test_excellent_good_counts_valid_days_only() -> None:
     r = excellent_good_ratio([50, 100, 101, None, float("nan"), 0])
-    assert (r.numerator, r.denominator) == (3, 5)
+    assert (r.numerator, r.denominator) == (3, 4)
     assert excellent_ratio([50, 51, None]).numerator == 1
     assert excellent_good_ratio(np.array([100.0, 150.0])).value == 0.5
 
