@@ -103,6 +103,45 @@ class Settings(BaseSettings):
         default=3600.0, gt=0, description="Longest delay between two attempts (seconds)."
     )
 
+    # --- collection (store, scheduler, fetch retries) ---
+    openaq_locations: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        description="OpenAQ location ids to collect (comma-separated); needs ENVMON_OPENAQ_API_KEY.",
+    )
+    air_interval_minutes: int = Field(
+        default=60, ge=1, description="How often the hourly air collectors run."
+    )
+    water_interval_hours: int = Field(
+        default=4, ge=1, description="How often the automatic water stations are collected."
+    )
+    backfill_max_hours: int = Field(
+        default=72,
+        ge=1,
+        description="On start, refetch at most this far back since a collector's last success.",
+    )
+    backfill_overlap_hours: int = Field(
+        default=3, ge=0, description="Each run also refetches this many hours to catch revisions."
+    )
+    misfire_grace_s: int = Field(
+        default=900, ge=1, description="A job later than this is skipped (the next run backfills)."
+    )
+    lab_inbox: Path | None = Field(
+        default=None,
+        description="Folder watched for lab files (default <data_dir>/lab/inbox); imported files "
+        "move to the sibling processed/ or quarantine/ folder.",
+    )
+    lab_watch_s: int = Field(default=60, ge=1, description="How often the lab folder is checked.")
+    fetch_timeout_s: float = Field(default=30.0, gt=0, description="Upstream HTTP timeout.")
+    fetch_attempts: int = Field(default=4, ge=1, description="Attempts per collector run.")
+    fetch_backoff_max_s: float = Field(
+        default=60.0, gt=0, description="Longest backoff between two fetch attempts (seconds)."
+    )
+    fetch_retry_after_max_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="A longer Retry-After ends the run as failed; the next run backfills.",
+    )
+
     @field_validator("environment")
     @classmethod
     def _known_environment(cls, value: str) -> str:
@@ -110,7 +149,7 @@ class Settings(BaseSettings):
             raise ValueError("must be one of development, production, test")
         return value
 
-    @field_validator("public_sites", mode="before")
+    @field_validator("public_sites", "openaq_locations", mode="before")
     @classmethod
     def _split_sites(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -160,6 +199,12 @@ class Settings(BaseSettings):
         if value.exists() and not value.is_dir():
             raise ValueError(f"{str(value)!r} exists and is not a directory")
         return value
+
+    @field_validator("openaq_api_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        # docker-compose passes unset optional secrets as empty strings.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("realtime_feed_url")
     @classmethod
