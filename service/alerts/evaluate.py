@@ -12,6 +12,7 @@ source fails is left as ``None``, so the alerts of its rules keep their state in
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ def config_from_settings(settings: Settings) -> AlertConfig:
 # ---------------------------------------------------------------------------------- the adapter
 
 
+@functools.cache
 def _district_names() -> dict[str, dict[str, str]]:
     import geodata
 
@@ -194,7 +196,7 @@ def load_figures(engine: Engine, now: dt.datetime) -> Figures:
     today = now.astimezone(CST).date()
     names: dict[str, dict[str, str]] = {}
     try:
-        names = _district_names()
+        names = dict(_district_names())
         districts = [*sorted(k for k in names if k != "city"), "city"]
     except Exception:  # geodata unavailable: rules fall back to codes
         log.exception("alerts: district names unavailable")
@@ -283,6 +285,12 @@ def evaluate_and_enqueue(
     config = config or config_from_settings(settings)
     now = clock.now()
     figures = figures if figures is not None else load_figures(engine, now)
+    names: Mapping[str, Mapping[str, str]] = figures.district_names
+    if not names:
+        try:
+            names = _district_names()
+        except Exception:
+            log.exception("alerts: district names unavailable")
     with writing(engine) as conn:
         _lock(conn)
         previous = repo.load_states(conn)
@@ -295,7 +303,7 @@ def evaluate_and_enqueue(
             subs,
             now,
             settings=settings,
-            district_names=figures.district_names,
+            district_names=names,
         )
     skipped = tuple(
         sorted(
