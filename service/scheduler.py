@@ -1,0 +1,359 @@
+"""Collection scheduler: APScheduler 3.x in the service process, its jobs persisted in the store.
+
+One interval job per configured collector (hourly air, 4-hourly automatic water) and one lab-folder
+watcher. Every run computes its own window from the store, not from the trigger: it starts where the
+collector's last successful run ended (minus a small overlap that catches upstream revisions),
+bounded by ``backfill_max``. A failed run therefore needs no bookkeeping: the next run, or the first
+run after a restart (jobs fire at once on start), fetches the gap again. After each run that stored
+something, the ``hooks`` (recompute, alert evaluation) are called with the run's result.
+
+APScheduler pickles a job's function reference and arguments into its job store, so jobs refer to
+the live scheduler through a module-level registry by name instead of carrying the engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import Engine
+
+from service.clock import Clock
+from service.collect import FileResult, RetryPolicy, RunResult, import_file, run_collector
+from service.settings import Settings
+from service.store.runs import last_success
+from stations.collectors.base import Collector, Window
+from stations.model import Parsed
+
+log = logging.getLogger(__name__)
+
+Hook = Callable[[RunResult], None]
+
+#: Lab file types the watcher picks up.
+LAB_SUFFIXES = frozenset({".csv", ".xlsx", ".xls", ".txt"})
+
+_LIVE: dict[str, CollectionScheduler] = {}
+_LIVE_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class CollectorJob:
+    """A collector and how often it runs."""
+
+    collector: Collector
+    interval: dt.timedelta
+
+    @property
+    def job_id(self) -> str:
+        return f"collect:{self.collector.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class LabInbox:
+    """A watched folder of lab files; imported files move to ``processed/`` or ``quarantine/``."""
+
+    inbox: Path
+    parse: Callable[[bytes], Parsed]
+    source: str = "lab_files"
+    interval: dt.timedelta = dt.timedelta(minutes=1)
+    settle: dt.timedelta = dt.timedelta(seconds=5)  # skip files still being written
+
+    @property
+    def processed(self) -> Path:
+        return self.inbox.parent / "processed"
+
+    @property
+    def quarantined(self) -> Path:
+        return self.inbox.parent / "quarantine"
+
+
+@dataclass(slots=True)
+class SchedulerConfig:
+    """What the scheduler runs and how far back it reaches."""
+
+    jobs: Sequence[CollectorJob] = ()
+    lab: LabInbox | None = None
+    backfill_max: dt.timedelta = dt.timedelta(hours=72)
+    overlap: dt.timedelta = dt.timedelta(hours=3)
+    chunk: dt.timedelta = dt.timedelta(hours=24)  # one recorded run per chunk of a long backfill
+    misfire_grace: dt.timedelta = dt.timedelta(minutes=15)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    http_timeout: float = 30.0
+
+
+def floor_hour(t: dt.datetime) -> dt.datetime:
+    """The end-of-hour label at or before ``t``."""
+    return t.replace(minute=0, second=0, microsecond=0)
+
+
+def due_windows(
+    last_end: dt.datetime | None, now: dt.datetime, config: SchedulerConfig
+) -> list[Window]:
+    """Windows to fetch now: from the last success (less the overlap) to the current hour label.
+
+    Pure: the same inputs give the same windows. Bounded by ``backfill_max``, split into ``chunk``s.
+    """
+    end = floor_hour(now) + dt.timedelta(hours=1)  # half-open: includes the label of this hour
+    earliest = end - config.backfill_max
+    start = earliest if last_end is None else max(earliest, last_end - config.overlap)
+    start = floor_hour(min(start, end - dt.timedelta(hours=1)))
+    windows = []
+    while start < end:
+        stop = min(end, start + config.chunk)
+        windows.append(Window(start, stop))
+        start = stop
+    return windows
+
+
+class CollectionScheduler:
+    """APScheduler ``BackgroundScheduler`` running the collectors against one store."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        config: SchedulerConfig,
+        clock: Clock,
+        *,
+        hooks: Sequence[Hook] = (),
+        name: str = "envmon",
+        client: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.engine = engine
+        self.config = config
+        self.clock = clock
+        self.hooks = list(hooks)
+        self.name = name
+        self._sleep = sleep
+        self._client = client or httpx.Client(
+            timeout=config.http_timeout, follow_redirects=True, headers={"User-Agent": "envmon"}
+        )
+        self._own_client = client is None
+        self._jobs = {job.job_id: job for job in config.jobs}
+        # The job store shares the store's engine: same database, same SQLite pragmas and pool.
+        self.scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename="apscheduler_jobs")},
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": int(config.misfire_grace.total_seconds()),
+            },
+            timezone=dt.UTC,
+        )
+
+    # --- life cycle ---
+    def start(self, *, run_now: bool = True) -> None:
+        """Register the jobs and start; with ``run_now`` every job fires at once (the backfill)."""
+        with _LIVE_LOCK:
+            _LIVE[self.name] = self
+        first = dt.datetime.now(dt.UTC) if run_now else None
+        for job in self._jobs.values():
+            self.scheduler.add_job(
+                _tick,
+                "interval",
+                seconds=job.interval.total_seconds(),
+                args=[self.name, job.collector.name],
+                id=job.job_id,
+                name=job.job_id,
+                replace_existing=True,
+                next_run_time=first,
+            )
+        if self.config.lab is not None:
+            self.scheduler.add_job(
+                _watch,
+                "interval",
+                seconds=self.config.lab.interval.total_seconds(),
+                args=[self.name],
+                id="lab-inbox",
+                name="lab-inbox",
+                replace_existing=True,
+                next_run_time=first,
+            )
+        self.scheduler.start()
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop the scheduler (waiting for running jobs) and release the HTTP client."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=wait)
+        with _LIVE_LOCK:
+            if _LIVE.get(self.name) is self:
+                del _LIVE[self.name]
+        if self._own_client:
+            self._client.close()
+
+    @property
+    def running(self) -> bool:
+        return bool(self.scheduler.running)
+
+    # --- the work (callable directly; jobs call these) ---
+    def collect(self, collector_name: str, *, trigger: str | None = None) -> list[RunResult]:
+        """Run one collector over every due window; never raises."""
+        job = self._jobs[f"collect:{collector_name}"]
+        results: list[RunResult] = []
+        try:
+            with self.engine.connect() as conn:
+                last = last_success(conn, collector_name)
+            windows = due_windows(last, self.clock.now(), self.config)
+        except Exception:  # the store is unreachable: log, and let the next tick try again
+            log.exception("scheduler could not plan %s", collector_name)
+            return results
+        label = trigger or ("backfill" if len(windows) > 1 else "schedule")
+        for window in windows:
+            result = run_collector(
+                self.engine,
+                job.collector,
+                window,
+                self.clock,
+                self._client,
+                retry=self.config.retry,
+                trigger=label,
+                sleep=self._sleep,
+            )
+            results.append(result)
+            self._after(result)
+            if not result.ok:
+                break  # later chunks would fail alike; the next run starts from here
+        return results
+
+    def watch_lab(self) -> list[FileResult]:
+        """Import new files from the lab inbox, moving each to processed/ or quarantine/."""
+        lab = self.config.lab
+        if lab is None:
+            return []
+        lab.inbox.mkdir(parents=True, exist_ok=True)
+        results: list[FileResult] = []
+        for path in sorted(lab.inbox.iterdir()):
+            if not _ready(path, lab.settle):
+                continue
+            try:
+                result = import_file(self.engine, lab.parse, lab.source, path, self.clock)
+            except Exception:
+                log.exception("lab file %s could not be imported", path)
+                continue
+            results.append(result)
+            c = result.counts
+            rejected_whole = (
+                not result.skipped
+                and c.quarantined > 0
+                and c.inserted + c.revised + c.unchanged == 0
+            )
+            _move(path, lab.quarantined if rejected_whole else lab.processed, self.clock)
+            if c.inserted or c.revised:
+                self._after(
+                    RunResult(
+                        collector=lab.source,
+                        window=Window(self.clock.now(), self.clock.now()),
+                        status="ok",
+                        fetched=1,
+                        counts=c,
+                        payload_ids=(result.payload_id,),
+                    )
+                )
+        return results
+
+    def _after(self, result: RunResult) -> None:
+        if not (result.counts.inserted or result.counts.revised):
+            return
+        for hook in self.hooks:
+            try:
+                hook(result)
+            except Exception:  # a failing hook must not stop collection or the other hooks
+                log.exception("post-ingest hook %r failed", hook)
+
+
+def _ready(path: Path, settle: dt.timedelta) -> bool:
+    if not path.is_file() or path.name.startswith((".", "~$")):
+        return False
+    if path.suffix.lower() not in LAB_SUFFIXES:
+        return False
+    # File modification times are wall-clock times; compare them with the wall clock.
+    return time.time() - path.stat().st_mtime >= settle.total_seconds()
+
+
+def _move(path: Path, folder: Path, clock: Clock) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    if target.exists():
+        target = folder / f"{clock.now():%Y%m%dT%H%M%S}-{path.name}"
+    shutil.move(str(path), target)
+    return target
+
+
+def _tick(name: str, collector_name: str) -> None:
+    """APScheduler entry point (pickled by reference): run one collector of the live scheduler."""
+    live = _LIVE.get(name)
+    if live is None:
+        log.warning("no live scheduler %r for %s", name, collector_name)
+        return
+    live.collect(collector_name)
+
+
+def _watch(name: str) -> None:
+    """APScheduler entry point for the lab-folder watcher."""
+    live = _LIVE.get(name)
+    if live is not None:
+        live.watch_lab()
+
+
+def configured_jobs(settings: Settings) -> list[CollectorJob]:
+    """The collectors the settings ask for; the demo feed when no upstream is configured."""
+    air = dt.timedelta(minutes=settings.air_interval_minutes)
+    water = dt.timedelta(hours=settings.water_interval_hours)
+    jobs: list[CollectorJob] = []
+    if settings.realtime_feed_url:
+        from stations.collectors.cnemc_realtime import CnemcRealtimeCollector
+
+        jobs.append(CollectorJob(CnemcRealtimeCollector(settings.realtime_feed_url), air))
+    if settings.openaq_api_key and settings.openaq_locations:
+        from stations.collectors.openaq import OpenAQCollector
+
+        key = settings.openaq_api_key.get_secret_value()
+        jobs.append(CollectorJob(OpenAQCollector(key, settings.openaq_locations), air))
+    if settings.demo_mode:
+        jobs += _demo_jobs(air, water)
+    return jobs
+
+
+def _demo_jobs(air: dt.timedelta, water: dt.timedelta) -> list[CollectorJob]:
+    try:
+        from stations.collectors import demo
+    except ImportError:  # the demo feed is not there yet: run without it
+        log.warning("demo feed requested but stations.collectors.demo is missing")
+        return []
+    jobs = []
+    for cls_name, every in (("DemoAirCollector", air), ("DemoWaterCollector", water)):
+        cls = getattr(demo, cls_name, None)
+        if cls is not None:
+            jobs.append(CollectorJob(cls(), every))
+    return jobs
+
+
+def config_from_settings(settings: Settings) -> SchedulerConfig:
+    """A scheduler configuration from ``ENVMON_*`` settings."""
+    from stations.collectors.lab_files import LabFilesCollector
+
+    inbox = settings.lab_inbox or settings.data_dir / "lab" / "inbox"
+    return SchedulerConfig(
+        jobs=configured_jobs(settings),
+        lab=LabInbox(
+            inbox, LabFilesCollector().parse, interval=dt.timedelta(seconds=settings.lab_watch_s)
+        ),
+        backfill_max=dt.timedelta(hours=settings.backfill_max_hours),
+        overlap=dt.timedelta(hours=settings.backfill_overlap_hours),
+        misfire_grace=dt.timedelta(seconds=settings.misfire_grace_s),
+        retry=RetryPolicy(
+            attempts=settings.fetch_attempts,
+            cap=settings.fetch_backoff_max_s,
+            max_retry_after=settings.fetch_retry_after_max_s,
+        ),
+        http_timeout=settings.fetch_timeout_s,
+    )
