@@ -332,7 +332,9 @@ def check_samples(
 #: China Standard Time, UTC+8, no daylight saving.
 CST: Final = dt.timezone(dt.timedelta(hours=8), "CST")
 
-_ZONE_RE: Final = r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
+#: An explicit offset after a clock time (``...12:00Z``, ``...12:00:00+08:00``); a bare date such as
+#: ``2024-03-05`` must not read as an offset of -05.
+_ZONE_RE: Final = r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[zZ]|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$"
 
 
 def cst_to_utc(local: pd.Series) -> pd.Series:

@@ -1,0 +1,403 @@
+"""Deterministic demo feed: plausible hourly air readings and monthly water samples, no upstream needed.
+
+Pure and idempotent: every random number is a counter-based hash (splitmix64) of ``(seed, station,
+hour, pollutant)`` or ``(seed, day, ...)`` — never of call order — so the same hour always gets the same
+value, whatever window is asked for, and re-pulling a window changes nothing.
+
+Shapes, tuned to a clean coastal city like Zhoushan (annual PM2.5 ≈ 20 µg/m³, O3 the usual primary
+pollutant, ≈ 95–98 % excellent/good days):
+
+* PM2.5: winter high (≈ 30 µg/m³ in January), summer low (≈ 9 in July), small morning/evening bumps;
+  a regional day-to-day factor shared by all stations (smooth across midnight); rare polluted
+  episodes (mostly winter, ×2.5–4 for a day). PM10 ≈ 1.5–1.9 × PM2.5.
+* O3: afternoon peak (≈ 14:30 CST), night floor; spring (May) and autumn (late Sep–Oct) maxima,
+  lower in the plum-rain/typhoon summer; a regional day factor, so a few days per season exceed
+  the 8-h limit of 160 µg/m³.
+* NO2 morning and evening rush-hour peaks; SO2 low; CO 0.4–0.8 mg/m³, higher in winter.
+* Outages: about 1.5 % of station-days lose a block of 2–10 hours (all pollutants), and 0.3 % of
+  single values are missing.
+
+Water: one manual sample per section per month (the 10th, 10:00 CST), river or reservoir profile by
+the waterbody text (水库/湖/reservoir/lake -> reservoir), mostly class II–III, with non-detects for the
+trace items.
+
+Payload format of :class:`DemoCollector` (``envmon.demo/1``), column-oriented JSON::
+
+    {"format": "envmon.demo/1", "seed": 0, "window": {"start": iso, "end": iso},
+     "readings": {"station": [...], "time": [iso UTC...], "pollutant": [...], "value": [...]},
+     "samples": {"section": [...], "time": [...], "item": [...], "value": [...],
+                 "detection_limit": [...|null], "below_limit": [...]}}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zlib
+from collections.abc import Sequence
+from typing import Any, ClassVar, Final
+
+import httpx
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from stations.collectors._checks import check_readings, check_samples
+from stations.collectors.base import Payload, Window
+from stations.model import READING_COLUMNS, Parsed, Rejected, empty_readings, empty_samples
+
+FORMAT: Final = "envmon.demo/1"
+FLAG: Final = "demo"
+_U64 = np.uint64
+_POLL: Final = ("PM25", "PM10", "SO2", "NO2", "O3", "CO")
+
+U64Array = npt.NDArray[np.uint64]
+FArray = npt.NDArray[np.float64]
+
+
+def _mix(x: U64Array) -> U64Array:
+    """splitmix64 finaliser, vectorised (uint64 arithmetic wraps, as intended)."""
+    z = x + _U64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> _U64(30))) * _U64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> _U64(27))) * _U64(0x94D049BB133111EB)
+    return z ^ (z >> _U64(31))
+
+
+def _key(*parts: npt.ArrayLike) -> U64Array:
+    acc = np.zeros(np.broadcast(*[np.asarray(p) for p in parts]).shape, dtype=np.uint64)
+    for p in parts:
+        acc = _mix(acc ^ np.asarray(p).astype(np.int64).astype(np.uint64))
+    return acc
+
+
+def _uniform(*parts: npt.ArrayLike) -> FArray:
+    return (_key(*parts) >> _U64(11)).astype(np.float64) / float(1 << 53)
+
+
+def _normal(*parts: npt.ArrayLike) -> FArray:
+    u1 = np.clip(_uniform(*parts, 1), 1e-12, 1.0)
+    u2 = _uniform(*parts, 2)
+    return np.asarray(np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2), dtype=np.float64)
+
+
+def _code(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def _hours(window: Window) -> npt.NDArray[np.int64]:
+    """Whole end-of-hour labels in [start, end) as hours since the epoch."""
+    start = int(np.ceil(window.start.timestamp() / 3600.0))
+    end = int(np.ceil(window.end.timestamp() / 3600.0))
+    return np.arange(start, max(start, end), dtype=np.int64)
+
+
+def _smooth_day(seed: int, tag: int, day: npt.NDArray[np.int64], frac: FArray) -> FArray:
+    """A day-level standard normal, linearly blended into the next day's (continuous at midnight)."""
+    a = _normal(seed, tag, day)
+    b = _normal(seed, tag, day + 1)
+    return np.asarray(a * (1.0 - frac) + b * frac, dtype=np.float64)
+
+
+def simulate_hours(stations: Sequence[str], window: Window, seed: int) -> pd.DataFrame:
+    """Hourly readings (READING_COLUMNS, UTC end-of-hour labels, flag "demo") for ``stations``."""
+    hours = _hours(window)
+    if not len(stations) or not len(hours):
+        return empty_readings()
+    st = np.array([_code(s) for s in stations], dtype=np.int64)
+    S = np.repeat(st, len(hours))
+    H = np.tile(hours, len(st))
+    names = np.repeat(np.array(list(stations), dtype=object), len(hours))
+    local = H + 8  # CST hours since epoch
+    lh = (local % 24).astype(np.float64) - 0.5  # middle of the hour ending at the label
+    day = local // 24
+    frac = (local % 24).astype(np.float64) / 24.0
+    doy = day.astype(np.float64) % 365.2425  # day 0 = 1970-01-01: close enough to day of year
+    season = np.cos(2 * np.pi * (doy - 15.0) / 365.2425)  # +1 mid-January, -1 mid-July
+
+    regional = _smooth_day(seed, 11, day, frac)
+    ep_u = _uniform(seed, 12, day)
+    ep_p = 0.012 + 0.025 * np.clip(season, 0, None)  # winter episodes
+    episode = np.where(ep_u < ep_p, 2.5 + 1.5 * _uniform(seed, 13, day), 1.0)
+    ep_next = np.where(
+        _uniform(seed, 12, day + 1) < ep_p, 2.5 + 1.5 * _uniform(seed, 13, day + 1), 1.0
+    )
+    episode = episode * (1 - frac) + ep_next * frac
+
+    def station_factor(tag: int, sd: float) -> FArray:
+        return np.exp(sd * _normal(seed, tag, S))
+
+    def hourly(tag: int, sd: float) -> FArray:
+        return np.exp(sd * _normal(seed, tag, S, H))
+
+    pm25 = (
+        (19.0 + 11.0 * season)
+        * (1 + 0.12 * np.cos(2 * np.pi * (lh - 21) / 24) + 0.08 * np.cos(4 * np.pi * (lh - 9) / 24))
+        * np.exp(0.42 * regional)
+        * episode
+        * station_factor(21, 0.12)
+        * hourly(22, 0.15)
+    )
+    pm10 = pm25 * (1.5 + 0.4 * _uniform(seed, 23, S, H)) + 3.0 * hourly(24, 0.3)
+
+    o3_regional = _smooth_day(seed, 31, day, frac)
+    amp = (
+        38.0
+        + 48.0 * np.exp(-(((doy - 135.0) / 40.0) ** 2))
+        + 40.0 * np.exp(-(((doy - 280.0) / 32.0) ** 2))
+    )
+    shape = np.exp(-(((lh - 14.5) / 3.4) ** 2))
+    # Photochemical episodes: sunny, stagnant days in the O3 seasons (about 1 day in 8 there).
+    o3_season = np.exp(-(((doy - 135.0) / 40.0) ** 2)) + np.exp(-(((doy - 280.0) / 32.0) ** 2))
+    o3_ep = np.where(
+        _uniform(seed, 34, day) < 0.13 * o3_season, 1.8 + 0.4 * _uniform(seed, 35, day), 1.0
+    )
+    o3 = (
+        (
+            (38.0 + 10.0 * np.cos(2 * np.pi * (doy - 120.0) / 365.2425))
+            + amp * np.exp(0.28 * o3_regional) * o3_ep * shape
+        )
+        * station_factor(32, 0.08)
+        * hourly(33, 0.1)
+    )
+
+    no2 = (
+        (17.0 + 7.0 * season)
+        * (1 + 0.35 * np.cos(2 * np.pi * (lh - 8) / 12) * (np.abs(lh - 14) > 3))
+        * (1 - 0.25 * shape)
+        * np.exp(0.25 * regional)
+        * station_factor(41, 0.2)
+        * hourly(42, 0.2)
+    )
+    so2 = (6.0 + 2.0 * season) * np.exp(0.2 * regional) * station_factor(51, 0.25) * hourly(52, 0.2)
+    co = (0.55 + 0.18 * season) * np.exp(0.2 * regional) * np.sqrt(episode) * hourly(61, 0.12)
+
+    values: dict[str, FArray] = {
+        "PM25": np.round(pm25),
+        "PM10": np.asarray(np.round(np.maximum(pm10, pm25)), dtype=np.float64),
+        "SO2": np.maximum(np.round(so2), 2.0),
+        "NO2": np.maximum(np.round(no2), 2.0),
+        "O3": np.maximum(np.round(o3), 2.0),
+        "CO": np.round(co, 1),
+    }
+    # Outages: a block of 2-10 hours on ~1.5 % of station-days; single missing values 0.3 %.
+    out_day = _uniform(seed, 71, S, day) < 0.015
+    out_start = np.floor(24 * _uniform(seed, 72, S, day))
+    out_len = 2 + np.floor(9 * _uniform(seed, 73, S, day))
+    hod = (local % 24).astype(np.float64)
+    outage = out_day & (hod >= out_start) & (hod < out_start + out_len)
+
+    frames = []
+    times = pd.to_datetime(H * 3600, unit="s", utc=True)
+    for i, p in enumerate(_POLL):
+        keep = ~outage & (_uniform(seed, 81 + i, S, H) >= 0.003)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "station": names[keep],
+                    "time": times[keep],
+                    "pollutant": p,
+                    "value": values[p][keep].astype("float64"),
+                    "flag": FLAG,
+                }
+            )
+        )
+    out = pd.concat(frames, ignore_index=True).sort_values(
+        ["time", "station", "pollutant"], kind="stable"
+    )
+    out = out.loc[:, list(READING_COLUMNS)].reset_index(drop=True)
+    out["time"] = out["time"].astype("datetime64[ns, UTC]")
+    return out
+
+
+#: (item, river median, reservoir median, log-sd, detection limit or None -> always measured)
+_WATER_PROFILE: Final[tuple[tuple[str, float, float, float, float | None], ...]] = (
+    ("DO", 7.8, 8.6, 0.10, None),
+    ("CODMn", 4.2, 2.8, 0.25, None),
+    ("COD", 16.0, 11.0, 0.25, 4.0),
+    ("BOD5", 2.8, 1.6, 0.30, 0.5),
+    ("NH3N", 0.45, 0.15, 0.45, 0.025),
+    ("TP", 0.12, 0.025, 0.40, 0.01),
+    ("TN", 1.9, 0.9, 0.30, 0.05),
+    ("F", 0.45, 0.30, 0.25, 0.05),
+    ("fecal_coliform", 3000.0, 600.0, 0.8, 20.0),
+    ("Hg", 0.00001, 0.00001, 0.5, 0.00004),
+    ("Cd", 0.00005, 0.00005, 0.5, 0.0001),
+    ("Cr6", 0.002, 0.002, 0.5, 0.004),
+    ("CN", 0.002, 0.002, 0.5, 0.004),
+    ("phenol", 0.0002, 0.0002, 0.5, 0.0003),
+)
+
+
+def _is_reservoir(waterbody: str) -> bool:
+    w = waterbody.lower()
+    return any(k in w for k in ("水库", "湖", "reservoir", "lake"))
+
+
+def simulate_samples(
+    sections: Sequence[tuple[str, str]], window: Window, seed: int
+) -> pd.DataFrame:
+    """Monthly manual samples (SAMPLE_COLUMNS) for ``(section code, waterbody)`` pairs."""
+    start_cst = window.start.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    month = dt.date(start_cst.year, start_cst.month, 1)
+    rows: list[dict[str, Any]] = []
+    while True:
+        when = dt.datetime(month.year, month.month, 10, 2, tzinfo=dt.UTC)  # 10:00 CST
+        if when >= window.end:
+            break
+        if when >= window.start:
+            mi = month.year * 12 + month.month
+            summer = -np.cos(2 * np.pi * (month.month - 1) / 12)
+            for code, waterbody in sections:
+                res = _is_reservoir(waterbody)
+                sc = _code(code)
+                ph = 7.4 + 0.3 * float(_normal(seed, 91, sc, mi))
+                rows.append(
+                    {
+                        "section": code,
+                        "time": when,
+                        "item": "pH",
+                        "value": round(ph, 2),
+                        "detection_limit": np.nan,
+                        "below_limit": False,
+                    }
+                )
+                for k, (item, riv, resv, sd, dl) in enumerate(_WATER_PROFILE):
+                    med = resv if res else riv
+                    if item == "DO":
+                        med -= 1.2 * summer
+                    v = med * float(np.exp(sd * _normal(seed, 100 + k, sc, mi)))
+                    below = dl is not None and v < dl
+                    rows.append(
+                        {
+                            "section": code,
+                            "time": when,
+                            "item": item,
+                            "value": float(dl) if below and dl is not None else float(f"{v:.3g}"),
+                            "detection_limit": float(dl) if dl is not None else np.nan,
+                            "below_limit": bool(below),
+                        }
+                    )
+        month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    if not rows:
+        return empty_samples()
+    out = pd.DataFrame(rows)
+    out["time"] = pd.to_datetime(out["time"], utc=True).astype("datetime64[ns, UTC]")
+    out["method"] = "manual"
+    return out.loc[:, list(empty_samples().columns)]
+
+
+def parse_demo(raw: bytes, *, now: dt.datetime | None = None) -> Parsed:
+    """Read an ``envmon.demo/1`` payload; never raises on bad data."""
+    try:
+        obj = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return Parsed(
+            rejected=[
+                Rejected(row=repr(raw[:80]), reason=f"payload: not JSON ({exc})", field="payload")
+            ]
+        )
+    if not isinstance(obj, dict) or obj.get("format") != FORMAT:
+        return Parsed(
+            rejected=[
+                Rejected(row=repr(raw[:80]), reason=f"payload: not {FORMAT}", field="payload")
+            ]
+        )
+    parsed = Parsed()
+    try:
+        r = obj.get("readings") or {}
+        if r:
+            cand = pd.DataFrame(
+                {
+                    "station": pd.Series(r["station"], dtype=object),
+                    "time": pd.to_datetime(pd.Series(r["time"]), utc=True, errors="coerce"),
+                    "pollutant": pd.Series(r["pollutant"], dtype=object),
+                    "value": pd.to_numeric(pd.Series(r["value"]), errors="coerce"),
+                    "flag": FLAG,
+                }
+            )
+            parsed.readings, parsed.rejected = check_readings(cand, now=now)
+        s = obj.get("samples") or {}
+        if s:
+            cand_s = pd.DataFrame(
+                {
+                    "section": pd.Series(s["section"], dtype=object),
+                    "time": pd.to_datetime(pd.Series(s["time"]), utc=True, errors="coerce"),
+                    "item": pd.Series(s["item"], dtype=object),
+                    "value": pd.to_numeric(pd.Series(s["value"]), errors="coerce"),
+                    "detection_limit": pd.to_numeric(
+                        pd.Series(s["detection_limit"]), errors="coerce"
+                    ),
+                    "below_limit": pd.Series(s["below_limit"]).astype(bool),
+                    "method": "manual",
+                }
+            )
+            parsed.samples, bad = check_samples(cand_s, now=now)
+            parsed.rejected += bad
+    except (KeyError, TypeError, ValueError) as exc:
+        return Parsed(
+            rejected=[
+                Rejected(
+                    row=repr(raw[:80]),
+                    reason=f"payload: malformed {FORMAT} ({exc})",
+                    field="payload",
+                )
+            ]
+        )
+    return parsed
+
+
+class DemoCollector:
+    """The simulator behind the collector protocol; ``fetch`` makes no HTTP call."""
+
+    name: ClassVar[str] = "demo"
+
+    def __init__(
+        self,
+        stations: Sequence[str],
+        sections: Sequence[tuple[str, str]] = (),
+        *,
+        seed: int = 0,
+    ) -> None:
+        self.stations = list(stations)
+        self.sections = list(sections)
+        self.seed = seed
+
+    def parse(self, raw: bytes, now: dt.datetime | None = None) -> Parsed:
+        return parse_demo(raw, now=now)
+
+    def fetch(self, client: httpx.Client, window: Window) -> list[Payload]:
+        readings = simulate_hours(self.stations, window, self.seed)
+        samples = simulate_samples(self.sections, window, self.seed)
+        body = {
+            "format": FORMAT,
+            "seed": self.seed,
+            "window": {"start": window.start.isoformat(), "end": window.end.isoformat()},
+            "readings": {
+                "station": readings["station"].tolist(),
+                "time": [t.isoformat() for t in readings["time"]],
+                "pollutant": readings["pollutant"].tolist(),
+                "value": readings["value"].tolist(),
+            },
+            "samples": {
+                "section": samples["section"].tolist(),
+                "time": [t.isoformat() for t in samples["time"]],
+                "item": samples["item"].tolist(),
+                "value": samples["value"].tolist(),
+                "detection_limit": [
+                    None if pd.isna(v) else float(v) for v in samples["detection_limit"]
+                ],
+                "below_limit": samples["below_limit"].astype(bool).tolist(),
+            },
+        }
+        return [
+            Payload(
+                source=self.name,
+                url=f"demo://seed/{self.seed}",
+                raw=json.dumps(body, separators=(",", ":")).encode(),
+                content_type="application/json",
+                meta={
+                    "window_start": window.start.isoformat(),
+                    "window_end": window.end.isoformat(),
+                },
+            )
+        ]

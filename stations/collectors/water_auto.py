@@ -1,0 +1,215 @@
+"""Automatic water-quality stations (水质自动站), 4-hourly: water temperature, pH, DO, conductivity,
+turbidity, CODMn, NH3-N, TP, TN (plus chlorophyll-a and algal density where published).
+
+Two documented forms, told apart by the first non-blank byte:
+
+**JSON** (``{``) — the envmon exchange format ``envmon.water_auto/1``::
+
+    {"format": "envmon.water_auto/1",
+     "records": [
+       {"section": "ZS-W01",                      # code, or a name mapped through `sections`
+        "time": "2024-03-05T04:00:00+08:00",      # ISO 8601 WITH an offset (no offset -> rejected)
+        "values": {"water_temp": 12.1, "pH": 7.9, "DO": 8.2, "conductivity": 30100,
+                   "turbidity": 12.3, "CODMn": 2.1, "NH3N": 0.12, "TP": 0.05, "TN": 1.1}}]}
+
+  ``values`` keys are the item keys (or any alias known to ``_water.ITEMS``, e.g. "氨氮"), in the
+  item's default unit (mg/L; pH dimensionless; °C; µS/cm; NTU; cells/L). Values may be numbers or
+  strings with the lab notations (``"ND"``, ``"<0.01"``). ``null`` = not measured.
+
+**CSV** — the layout of the national surface-water automatic monitoring release
+(国家地表水水质自动监测实时数据发布系统), as re-published by scrapers::
+
+    省份,流域,断面名称,监测时间,水质类别,水温(℃),pH(无量纲),溶解氧(mg/L),电导率(μS/cm),浊度(NTU),
+    高锰酸盐指数(mg/L),氨氮(mg/L),总磷(mg/L),总氮(mg/L),叶绿素α(mg/L),藻密度(cells/L)
+
+  or any table with a section column, a time column and item columns (same header rules as lab
+  files). ``监测时间`` is ``MM-DD HH:MM`` Beijing time **without a year**: the year comes from the
+  collector's ``year`` argument, and rows are rejected ("no year") without one. ``--`` = not measured.
+  The published ``水质类别`` is not a measurement and is not imported (the standards recompute it).
+
+Times are China Standard Time unless an offset is given; output UTC, ``method = "automatic"``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any, ClassVar, Final
+
+import httpx
+import pandas as pd
+
+from stations.collectors._checks import check_samples, parse_aware_times
+from stations.collectors._http import get_payload
+from stations.collectors._water import match_header, parse_cells
+from stations.collectors.base import Payload, UpstreamError, Window
+from stations.collectors.lab_files import _decode_rows, table_to_samples
+from stations.model import Parsed, Rejected
+
+FORMAT: Final = "envmon.water_auto/1"
+METHOD: Final = "automatic"
+
+
+def _parse_json(obj: Any, sections: Mapping[str, str] | None, now: dt.datetime | None) -> Parsed:
+    if not isinstance(obj, dict) or not isinstance(obj.get("records"), list):
+        return Parsed(
+            rejected=[
+                Rejected(
+                    row=json.dumps(obj, ensure_ascii=False)[:200],
+                    reason=f"payload: not {FORMAT} (no 'records' list)",
+                    field="payload",
+                )
+            ]
+        )
+    rows: list[dict[str, Any]] = []
+    rejected: list[Rejected] = []
+    known_codes = set(sections.values()) if sections is not None else set()
+    for i, rec in enumerate(obj["records"], start=1):
+        text = json.dumps(rec, ensure_ascii=False)[:300]
+        if not isinstance(rec, dict) or not isinstance(rec.get("values"), dict):
+            rejected.append(
+                Rejected(
+                    row=text, reason="record: not an object with 'values'", field="values", line=i
+                )
+            )
+            continue
+        sec = rec.get("section")
+        if not isinstance(sec, str) or not sec.strip():
+            rejected.append(
+                Rejected(row=text, reason="section: missing section", field="section", line=i)
+            )
+            continue
+        sec = sec.strip()
+        if sections is not None:
+            mapped = sections.get(sec, sec if sec in known_codes else None)
+            if mapped is None:
+                rejected.append(
+                    Rejected(
+                        row=text,
+                        reason=f"section: unknown section {sec!r} (not in the section registry)",
+                        field="section",
+                        line=i,
+                    )
+                )
+                continue
+            sec = mapped
+        for key, val in rec["values"].items():
+            if val is None:
+                continue
+            m = match_header(str(key))
+            if not isinstance(m, tuple):
+                why = m if isinstance(m, str) else f"item: {key!r} is not a known item"
+                rejected.append(Rejected(row=text, reason=why, field="item", line=i))
+                continue
+            rows.append(
+                {
+                    "section": sec,
+                    "time_text": str(rec.get("time", "")),
+                    "item": m[0],
+                    "raw": str(val),
+                    "line": i,
+                }
+            )
+    if not rows:
+        return Parsed(rejected=rejected)
+    f = pd.DataFrame(rows)
+    times, naive = parse_aware_times(f["time_text"])
+    if naive.any():
+        for _, r in f[naive].iterrows():
+            rejected.append(
+                Rejected(
+                    row=f"section={r['section']} time={r['time_text']} item={r['item']} value={r['raw']}",
+                    reason="time: timestamp without a zone (rule: times must carry an offset)",
+                    field="time",
+                    line=int(r["line"]),
+                )
+            )
+        f, times = f[~naive], times[~naive]
+    value, dl, below, missing, bad = parse_cells(f["raw"], 1.0)
+    cand = pd.DataFrame(
+        {
+            "section": f["section"],
+            "time": times,
+            "item": f["item"],
+            "value": value.where(~bad),
+            "detection_limit": dl,
+            "below_limit": below,
+            "method": METHOD,
+            "line": f["line"],
+            "raw": f["raw"],
+        }
+    )[~missing]
+    samples, bad_rows = check_samples(cand, now=now)
+    return Parsed(samples=samples, rejected=rejected + bad_rows)
+
+
+def parse_water_auto(
+    raw: bytes,
+    *,
+    sections: Mapping[str, str] | None = None,
+    year: int | None = None,
+    now: dt.datetime | None = None,
+) -> Parsed:
+    """Parse one automatic-station payload (JSON or CSV); never raises on bad data."""
+    if raw.lstrip()[:1] == b"{":
+        try:
+            obj = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            return Parsed(
+                rejected=[
+                    Rejected(
+                        row=repr(raw[:80]), reason=f"payload: broken JSON ({exc})", field="payload"
+                    )
+                ]
+            )
+        return _parse_json(obj, sections, now)
+    try:
+        rows = _decode_rows(raw)
+    except ValueError as exc:
+        return Parsed(
+            rejected=[Rejected(row=repr(raw[:80]), reason=f"payload: {exc}", field="payload")]
+        )
+    parsed = table_to_samples(rows, method=METHOD, sections=sections, now=now, year=year)
+    if year is None and parsed.rejected:
+        parsed.rejected = [
+            Rejected(r.row, r.reason + " (MM-DD times need the collector's year)", r.field, r.line)
+            if r.reason.startswith("time: missing or unparseable")
+            else r
+            for r in parsed.rejected
+        ]
+    return parsed
+
+
+class WaterAutoCollector:
+    """Polls one URL serving the JSON or CSV form above (4-hourly)."""
+
+    name: ClassVar[str] = "water_auto"
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        sections: Mapping[str, str] | None = None,
+        year: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.url = url
+        self.sections = dict(sections) if sections is not None else None
+        self.year = year
+        self.headers = dict(headers or {})
+
+    def parse(self, raw: bytes, now: dt.datetime | None = None) -> Parsed:
+        return parse_water_auto(raw, sections=self.sections, year=self.year, now=now)
+
+    def fetch(self, client: httpx.Client, window: Window) -> list[Payload]:
+        if not self.url:
+            raise UpstreamError("water_auto: no url configured")
+        payload, _ = get_payload(
+            client,
+            self.name,
+            self.url,
+            headers=self.headers,
+            params={"from": window.start.isoformat(), "to": window.end.isoformat()},
+        )
+        return [payload]
