@@ -34,9 +34,21 @@ def _add_keys() -> None:
     from service.cli_keys import app as keys_app
 
     app.add_typer(keys_app, name="keys")
+    from service.cli_zones import app as zones_app
+
+    app.add_typer(zones_app, name="zones")
 
 
 _add_keys()
+
+
+def _add_figures() -> None:
+    from service.cli_figures import register
+
+    register(app)
+
+
+_add_figures()
 
 
 def main() -> None:

@@ -1,0 +1,249 @@
+"""CLI commands for the figures: ``envmon ratio`` (offline, from archive files), ``envmon report``,
+``envmon recompute``.
+
+``envmon ratio`` — hour convention assumed
+    The national hourly archive (quotsoft layout, ``date,hour,type,<stations>``) labels each hour by
+    its END, as the national release does ("16时的小时均值为15:00-16:00的算术平均值"): row
+    ``date=D, hour=H`` covers ``H-1:00..H:00`` China Standard Time, so hour 0 of file D is the last
+    hour (23:00-24:00) of day D-1, and natural day D is made of ``D 01:00 .. D+1 00:00``. Put the
+    file of January 1 of the next year in the folder to complete December 31 (without it that day
+    has 23 hours, still enough for the 20-hour rule). Only the measured hourly rows (``PM2.5, PM10,
+    SO2, NO2, O3, CO``) are used; the file's own ``_24h``/``O3_8h``/``AQI`` rows are ignored and
+    recomputed under HJ 663 validity (>= 20 hours a day, O3 8-h windows ending 08..24 h).
+
+    The city day is the mean of the named stations' valid daily concentrations, then IAQI/AQI
+    (never the mean of station AQIs). The standard follows the day (HJ 633-2012 before 2026-03-01,
+    HJ 633-2026 from then on) unless ``--standard`` forces one.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import typer
+
+from stations.model import POLLUTANTS
+
+HOUR_CONVENTION = (
+    "hour H of file D is the hour ending at D H:00 CST (hour 0 = D-1 23:00-24:00); "
+    "natural day D = D 01:00 .. D+1 00:00"
+)
+
+
+@dataclass(slots=True)
+class ArchiveRatio:
+    """Result of ``envmon ratio``."""
+
+    year: int
+    stations: list[str]
+    stations_missing: list[str]
+    files: int
+    calendar_days: int
+    valid_days: int
+    excellent_good_days: int
+    excellent_days: int
+    ratio: float | None
+    percent_display: str
+    days_by_level: dict[int, int]
+    standards: list[str]
+    left_out: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``--json`` object (``days_by_level`` keys are the levels 1..6)."""
+        return {
+            "year": self.year,
+            "stations": self.stations,
+            "stations_missing": self.stations_missing,
+            "files": self.files,
+            "calendar_days": self.calendar_days,
+            "valid_days": self.valid_days,
+            "excellent_good_days": self.excellent_good_days,
+            "excellent_days": self.excellent_days,
+            "ratio": self.ratio,
+            "percent": self.percent_display,
+            "days_by_level": {str(k): v for k, v in self.days_by_level.items()},
+            "standards": self.standards,
+            "left_out": self.left_out,
+            "hour_convention": HOUR_CONVENTION,
+        }
+
+
+def _decode(raw: bytes) -> str:
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise ValueError("archive file is neither UTF-8 nor GB18030 text")
+
+
+def _subset(raw: bytes, wanted: set[str]) -> tuple[bytes | None, set[str]]:
+    """The file cut down to ``date,hour,type`` and the wanted station columns (national files carry
+    ~1,800 stations; parsing only the named ones keeps a year's folder fast)."""
+    text = _decode(raw)
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        return None, set()
+    header = [h.strip() for h in rows[0]]
+    keep = [0, 1, 2] + [i for i, h in enumerate(header) if i > 2 and h in wanted]
+    if len(keep) == 3:
+        return None, set()
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    for row in rows:
+        w.writerow([row[i] if i < len(row) else "" for i in keep])
+    return buf.getvalue().encode(), {header[i] for i in keep[3:]}
+
+
+def _resolve(names: list[str]) -> dict[str, str]:
+    """Header keys to look for: each given code or name, plus the code of a registry name."""
+    import geodata
+
+    reg = geodata.load_stations(include_demo=False)
+    by_name = dict(zip(reg["name"].astype(str), reg["code"].astype(str), strict=True))
+    out: dict[str, str] = {}
+    for n in names:
+        out[n] = n
+        if n in by_name:
+            out[by_name[n]] = n
+    return out
+
+
+def archive_ratio(
+    archive: Path, station_names: list[str], year: int, standard: str | None = None
+) -> ArchiveRatio:
+    """优良天数比例 of ``year`` for the mean of ``station_names`` from a folder of archive files."""
+    from stations.collectors.national_archive import (
+        archive_file_date,
+        iter_archive_files,
+        parse_archive_csv,
+    )
+    from stations.ratios import days_by_level, excellent_good_ratio, excellent_ratio
+    from stations.standards import daily_values, district_daily
+
+    keys = _resolve(station_names)
+    first, last = dt.date(year - 1, 12, 31), dt.date(year + 1, 1, 1)
+    frames: list[pd.DataFrame] = []
+    seen: set[str] = set()
+    n_files = 0
+    for path in iter_archive_files(archive):
+        d = archive_file_date(path)
+        if d is not None and not first <= d <= last:
+            continue
+        cut, found = _subset(path.read_bytes(), set(keys))
+        if cut is None:
+            continue
+        n_files += 1
+        seen |= {keys[f] for f in found}
+        parsed = parse_archive_csv(cut)
+        r = parsed.readings
+        frames.append(r[r["pollutant"].isin(POLLUTANTS)])
+    missing = [n for n in station_names if n not in seen]
+    calendar = (dt.date(year, 12, 31) - dt.date(year, 1, 1)).days + 1
+    levels: dict[int, int] = dict.fromkeys(range(1, 7), 0)
+    empty = ArchiveRatio(
+        year, sorted(seen), missing, n_files, calendar, 0, 0, 0, None, "—", levels, []
+    )
+    if not frames or all(f.empty for f in frames):
+        empty.left_out = {"no_data": calendar}
+        return empty
+    long = pd.concat(frames, ignore_index=True)
+    long = long.drop_duplicates(["station", "time", "pollutant"], keep="first")
+    wide = long.pivot(index=["station", "time"], columns="pollutant", values="value").reset_index()
+    wide.columns.name = None
+    daily = daily_values(wide, standard=standard)
+    days = pd.to_datetime(daily["date"]).dt.date
+    daily = daily[(days >= dt.date(year, 1, 1)) & (days <= dt.date(year, 12, 31))]
+    if daily.empty:
+        empty.left_out = {"no_data": calendar}
+        return empty
+    city = district_daily(
+        daily, dict.fromkeys(daily["station"].unique(), "city"), standard=standard
+    )
+    counted = city["aqi"].where(city["ratio_valid"].astype(bool))
+    eg, ex = excellent_good_ratio(counted.to_numpy()), excellent_ratio(counted.to_numpy())
+    n_rows = len(city)
+    return ArchiveRatio(
+        year=year,
+        stations=sorted(seen),
+        stations_missing=missing,
+        files=n_files,
+        calendar_days=calendar,
+        valid_days=eg.denominator,
+        excellent_good_days=eg.numerator,
+        excellent_days=ex.numerator,
+        ratio=eg.value,
+        percent_display=eg.percent_display,
+        days_by_level=days_by_level(counted.to_numpy()),
+        standards=sorted(set(city["standard"].astype(str))),
+        left_out={
+            "no_data": calendar - n_rows,
+            "incomplete": int(n_rows - eg.denominator),
+        },
+    )
+
+
+def _level_names() -> dict[int, tuple[str, str]]:
+    from stations.standards import level_info
+
+    return {lv: (level_info(lv).category_zh, level_info(lv).category_en) for lv in range(1, 7)}
+
+
+def ratio(
+    archive: Path = typer.Option(
+        ...,
+        "--archive",
+        exists=True,
+        file_okay=False,
+        help="Folder of national hourly archive CSV files.",
+    ),
+    stations: str = typer.Option(
+        ..., "--stations", help="Comma-separated station codes or names (as in the file header)."
+    ),
+    year: int = typer.Option(..., "--year", min=2000, max=2100),
+    standard: str | None = typer.Option(
+        None, "--standard", help="HJ633-2012 or HJ633-2026; default: by day."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """优良天数比例 of a year from archive files: the city day is the mean of the named stations."""
+    from stations.standards import normalise_standard
+
+    names = [s.strip() for s in stations.split(",") if s.strip()]
+    if not names:
+        raise typer.BadParameter("give at least one station", param_hint="--stations")
+    if standard is not None:
+        try:
+            standard = normalise_standard(standard)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--standard") from exc
+    result = archive_ratio(archive, names, year, standard)
+    if as_json:
+        typer.echo(json.dumps(result.as_json(), ensure_ascii=False))
+        return
+    labels = _level_names()
+    typer.echo(f"{year} 优良天数比例 / excellent-good ratio: {result.percent_display}")
+    typer.echo(
+        f"有效天数 valid days {result.valid_days} / {result.calendar_days}; "
+        f"优良 {result.excellent_good_days}; 优 {result.excellent_days}"
+    )
+    for lv, n in result.days_by_level.items():
+        zh, en = labels[lv]
+        typer.echo(f"  {lv} {zh} ({en}): {n}")
+    typer.echo(f"stations: {', '.join(result.stations) or '—'}")
+    if result.stations_missing:
+        typer.echo(f"not found in any file: {', '.join(result.stations_missing)}")
+    typer.echo(f"standard(s): {', '.join(result.standards) or '—'}; left out: {result.left_out}")
+    typer.echo(f"hour convention: {HOUR_CONVENTION}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the figure commands to the ``envmon`` app."""
+    app.command("ratio")(ratio)
