@@ -51,6 +51,15 @@ def _add_figures() -> None:
 _add_figures()
 
 
+def _add_collect() -> None:
+    from service.cli_collect import register
+
+    register(app)
+
+
+_add_collect()
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

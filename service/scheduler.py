@@ -196,17 +196,31 @@ class CollectionScheduler:
 
     # --- the work (callable directly; jobs call these) ---
     def collect(self, collector_name: str, *, trigger: str | None = None) -> list[RunResult]:
-        """Run one collector over every due window; never raises."""
-        job = self._jobs[f"collect:{collector_name}"]
-        results: list[RunResult] = []
+        """Run one collector over every due window (since its last success); never raises."""
         try:
             with self.engine.connect() as conn:
                 last = last_success(conn, collector_name)
             windows = due_windows(last, self.clock.now(), self.config)
         except Exception:  # the store is unreachable: log, and let the next tick try again
             log.exception("scheduler could not plan %s", collector_name)
-            return results
+            return []
         label = trigger or ("backfill" if len(windows) > 1 else "schedule")
+        return self._run(collector_name, windows, label)
+
+    def collect_window(
+        self, collector_name: str, window: Window, *, trigger: str = "cli"
+    ) -> list[RunResult]:
+        """Run one collector over an explicit window (split into chunks); never raises."""
+        windows, start = [], window.start
+        while start < window.end:
+            stop = min(window.end, start + self.config.chunk)
+            windows.append(Window(start, stop))
+            start = stop
+        return self._run(collector_name, windows, trigger)
+
+    def _run(self, collector_name: str, windows: list[Window], trigger: str) -> list[RunResult]:
+        job = self._jobs[f"collect:{collector_name}"]
+        results: list[RunResult] = []
         for window in windows:
             result = run_collector(
                 self.engine,
@@ -215,7 +229,7 @@ class CollectionScheduler:
                 self.clock,
                 self._client,
                 retry=self.config.retry,
-                trigger=label,
+                trigger=trigger,
                 sleep=self._sleep,
             )
             results.append(result)

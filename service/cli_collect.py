@@ -1,0 +1,204 @@
+"""``envmon init-db | collect | backfill | import-archive | import-lab``: the store and collection CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from service.collect import RunResult
+    from service.settings import Settings
+
+#: A time given without a zone on the command line is China Standard Time, as the bureau reads it.
+CST = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+def _settings() -> Settings:
+    from service.settings import SettingsError, load_settings
+
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+
+
+def _engine(settings: Settings) -> Engine:
+    from service.store.engine import init_store
+
+    return init_store(settings.effective_database_url)
+
+
+def _parse_time(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        t = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not an ISO date/time") from None
+    return (t if t.tzinfo else t.replace(tzinfo=CST)).astimezone(dt.UTC)
+
+
+def _echo_run(result: RunResult) -> None:
+    c = result.counts
+    typer.echo(
+        f"{result.collector} {result.window.start:%Y-%m-%d %H:%M}..{result.window.end:%Y-%m-%d %H:%M}Z "
+        f"{result.status}: payloads={result.fetched} inserted={c.inserted} revised={c.revised} "
+        f"unchanged={c.unchanged} quarantined={c.quarantined} attempts={result.attempts}"
+        + (f" error={result.error}" if result.error else "")
+    )
+
+
+def init_db(
+    seed: bool = typer.Option(True, help="Seed stations and sections from the shipped geodata."),
+) -> None:
+    """Create or upgrade the store (Alembic head) and seed the station/section registry."""
+    from service.clock import SystemClock
+    from service.store.engine import writing
+    from service.store.places import seed_places
+
+    settings = _settings()
+    engine = _engine(settings)
+    if seed:
+        with writing(engine) as conn:
+            n_st, n_sec = seed_places(conn, SystemClock().now(), include_demo=settings.demo_mode)
+        typer.echo(f"stations: {n_st}, sections: {n_sec}")
+    typer.echo(f"store ready: {engine.url.render_as_string(hide_password=True)}")
+    engine.dispose()
+
+
+def collect(
+    source: str = typer.Argument(
+        ..., help="Collector name, e.g. cnemc_realtime, openaq, demo_air."
+    ),
+    since: str | None = typer.Option(None, help="Window start (ISO; no zone = CST)."),
+    until: str | None = typer.Option(None, help="Window end, exclusive (ISO; default: now)."),
+) -> None:
+    """Run one configured collector now, over ``--since..--until`` or the gap since its last run."""
+    from service.clock import SystemClock
+    from service.scheduler import CollectionScheduler, config_from_settings, floor_hour
+    from stations.collectors.base import Window
+
+    settings = _settings()
+    config = config_from_settings(settings)
+    names = [job.collector.name for job in config.jobs]
+    if source not in names:
+        typer.echo(f"unknown or unconfigured source {source!r}; configured: {names}", err=True)
+        raise typer.Exit(2)
+    engine = _engine(settings)
+    clock = SystemClock()
+    sched = CollectionScheduler(engine, config, clock)
+    try:
+        start, end = _parse_time(since), _parse_time(until)
+        if start is None and end is None:
+            results = sched.collect(source, trigger="cli")
+        else:
+            end = end or floor_hour(clock.now()) + dt.timedelta(hours=1)
+            start = start or end - config.backfill_max
+            results = sched.collect_window(source, Window(start, end), trigger="cli")
+    finally:
+        sched.shutdown(wait=False)
+        engine.dispose()
+    for result in results:
+        _echo_run(result)
+    if any(not r.ok for r in results):
+        raise typer.Exit(1)
+
+
+def backfill() -> None:
+    """Fetch, for every configured collector, the gap since its last successful run (bounded)."""
+    from service.clock import SystemClock
+    from service.scheduler import CollectionScheduler, config_from_settings
+
+    settings = _settings()
+    config = config_from_settings(settings)
+    engine = _engine(settings)
+    sched = CollectionScheduler(engine, config, SystemClock())
+    failed = False
+    try:
+        for job in config.jobs:
+            for result in sched.collect(job.collector.name, trigger="backfill"):
+                _echo_run(result)
+                failed |= not result.ok
+    finally:
+        sched.shutdown(wait=False)
+        engine.dispose()
+    if failed:
+        raise typer.Exit(1)
+
+
+def import_archive(
+    directory: Path = typer.Argument(
+        ..., exists=True, file_okay=False, help="Folder of CSV files."
+    ),
+    progress: bool = typer.Option(True, help="Show a progress bar."),
+) -> None:
+    """Import a folder of national hourly archive CSV files; safe to interrupt and run again.
+
+    Each file is archived, then its rows go in with one transaction; files already imported (same
+    sha256) are skipped, so a rerun after a crash finishes the job with exact counts.
+    """
+    from tqdm import tqdm
+
+    from service.clock import SystemClock
+    from service.collect import import_file
+    from service.store.ingest import IngestCounts
+    from stations.collectors.national_archive import NationalArchiveCollector, iter_archive_files
+
+    settings = _settings()
+    engine = _engine(settings)
+    parser = NationalArchiveCollector()
+    clock = SystemClock()
+    files = list(iter_archive_files(directory))
+    total, skipped = IngestCounts(), 0
+    bar = tqdm(files, unit="file", disable=not progress, desc="import-archive")
+    try:
+        for path in bar:
+            result = import_file(engine, parser.parse, parser.name, path, clock)
+            total += result.counts
+            skipped += result.skipped
+            bar.set_postfix(inserted=total.inserted, refresh=False)
+    finally:
+        bar.close()
+        engine.dispose()
+    typer.echo(
+        f"files={len(files)} skipped={skipped} inserted={total.inserted} revised={total.revised} "
+        f"unchanged={total.unchanged} quarantined={total.quarantined}"
+    )
+
+
+def import_lab(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Lab CSV or XLSX file."),
+) -> None:
+    """Import one laboratory result file (water samples); importing it again changes nothing."""
+    from service.clock import SystemClock
+    from service.collect import import_file
+    from stations.collectors.lab_files import LabFilesCollector
+
+    settings = _settings()
+    engine = _engine(settings)
+    parser = LabFilesCollector()
+    try:
+        result = import_file(engine, parser.parse, parser.name, file, SystemClock())
+    finally:
+        engine.dispose()
+    c = result.counts
+    state = "already imported" if result.skipped else "imported"
+    typer.echo(
+        f"{file.name}: {state} (payload {result.payload_id}): inserted={c.inserted} "
+        f"revised={c.revised} unchanged={c.unchanged} quarantined={c.quarantined}"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the store and collection commands to the ``envmon`` app."""
+    app.command("init-db")(init_db)
+    app.command("collect")(collect)
+    app.command("backfill")(backfill)
+    app.command("import-archive")(import_archive)
+    app.command("import-lab")(import_lab)
