@@ -74,7 +74,7 @@ def _stale(last_used: dt.datetime | None, now: dt.datetime) -> bool:
 
 def _split(key: str) -> str | None:
     """The key id of a well-formed key, else ``None``."""
-    parts = key.strip().split("_")
+    parts = key.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or not parts[2]:
         return None
     return parts[1]

@@ -68,7 +68,8 @@ def staff_readings(
     limit: Limit = 1000,
 ) -> StaffPage[StaffReading]:
     """Stored hourly readings with their flags and payloads, newest first."""
-    end = _aware(end, "end") or clock.now()
+    # By default up to and including the current hour (readings are labelled by the hour's end).
+    end = _aware(end, "end") or clock.now() + dt.timedelta(hours=1)
     start = _aware(start, "start") or end - DEFAULT_WINDOW
     if start >= end:
         raise ValidationFailed("start", "before_end")
