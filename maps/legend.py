@@ -30,7 +30,7 @@ class Legend(MacroElement):  # type: ignore[misc]
           ctl.onAdd = function () {
             var div = L.DomUtil.create("div", "envmon-legend leaflet-bar");
             div.setAttribute("data-legend", spec.key);
-            div.style.cssText = "background:#fff;padding:6px 8px;font:12px/1.4 sans-serif;max-width:240px";
+            div.style.cssText = "background:#fff;padding:4px 6px;font:11px/1.3 sans-serif;max-width:220px;max-height:40vh;overflow:auto";
             var h = L.DomUtil.create("div", "envmon-legend-title", div);
             h.style.fontWeight = "bold";
             h.textContent = spec.title;
