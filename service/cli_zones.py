@@ -1,0 +1,84 @@
+"""``envmon zones import FILE [--who] | export OUT [--format] | history``: the bureau's harbour zones."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import typer
+from sqlalchemy import Engine
+
+app = typer.Typer(help="Harbour ship-pollution zones: import a notice file, export, history.")
+
+
+def _engine() -> Engine:
+    from service.settings import SettingsError, load_settings
+    from service.store.engine import init_store
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return init_store(settings.effective_database_url)
+
+
+@app.command("import")
+def import_(
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="GeoJSON, KML, GPKG, .zip (Shapefile) or CSV"
+    ),
+    who: str = typer.Option("", "--who", help="Who imports (default: the login name)."),
+) -> None:
+    """Validate FILE and store it as the new current zone version (all or nothing)."""
+    from service.zones import ZoneValidationError, import_zone_file
+
+    engine = _engine()
+    try:
+        result = import_zone_file(engine, file, who=who or getpass.getuser())
+    except ZoneValidationError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    for line in result.messages:
+        typer.echo(line)
+
+
+@app.command("export")
+def export(
+    out: Path = typer.Argument(..., dir_okay=False, help="Output file."),
+    fmt: str = typer.Option("geojson", "--format", help="geojson, gpkg, csv or kml"),
+) -> None:
+    """Write the current zones to OUT."""
+    from service.zones import export_zones
+
+    engine = _engine()
+    try:
+        export_zones(engine, out, fmt)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--format") from None
+    finally:
+        engine.dispose()
+    typer.echo(str(out))
+
+
+@app.command("history")
+def history() -> None:
+    """List every zone version, newest first."""
+    from service.zones import zone_history
+
+    engine = _engine()
+    try:
+        rows = zone_history(engine)
+    finally:
+        engine.dispose()
+    if not rows:
+        typer.echo("no imported versions: the shipped zones are current")
+    for r in rows:
+        state = "current" if r["current"] else f"superseded by {r['superseded_by']}"
+        typer.echo(
+            f"{r['id']}\t{r['imported_at']:%Y-%m-%dT%H:%M:%SZ}\t{r['who']}\t{r['file_name']}\t"
+            f"{r['feature_count']} zone(s)\tsha256 {r['sha256'][:12]}\t{state}"
+        )

@@ -1,0 +1,173 @@
+"""Harbour zones kept in the store as versions: import a zone file, list history, load or export current.
+
+Every accepted import becomes a new version (who, when, file name, sha256, feature count) that
+supersedes the previous one; nothing is overwritten, and a refused file leaves the store untouched
+(validation runs before the transaction, and the writes are one transaction). While no version
+exists, the shipped zones (``geodata.load_zones()``) are current.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from sqlalchemy import Engine, func, insert, select
+
+import geodata
+from geodata.geojson import to_feature_collection
+from geodata.zones_io import ZoneValidationError, detect_format, read_zone_file, write_zone_file
+from service.clock import Clock, SystemClock
+from service.store.engine import writing
+from service.store.zone_tables import zone_features, zone_versions
+
+__all__ = [
+    "ZoneImport",
+    "ZoneValidationError",
+    "export_zones",
+    "import_zone_file",
+    "load_zones",
+    "zone_history",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneImport:
+    """Outcome of an accepted import (a refused one raises ``ZoneValidationError``)."""
+
+    version_id: int
+    imported: int
+    supersedes_id: int | None
+    sha256: str
+    rejected: int = 0
+    messages: list[str] = field(default_factory=list)
+
+
+def import_zone_file(
+    engine: Engine,
+    source: str | Path | bytes,
+    file_name: str | None = None,
+    *,
+    who: str,
+    clock: Clock | None = None,
+) -> ZoneImport:
+    """Validate a zone file and store it as the new current version.
+
+    ``source`` is a path, or the file's bytes with ``file_name`` (its suffix picks the format).
+    Raises ``geodata.zones_io.ZoneValidationError`` listing every problem (row and rule) when the file
+    is refused; the store is then unchanged.
+    """
+    if isinstance(source, bytes):
+        if not file_name:
+            raise ValueError("file_name is needed with bytes (its suffix says the format)")
+        data, name = source, Path(file_name).name
+    else:
+        path = Path(source)
+        data, name = path.read_bytes(), file_name or path.name
+    fmt = detect_format(name)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp) / name
+        tmp_path.write_bytes(data)
+        frame = read_zone_file(tmp_path, fmt)
+    digest = hashlib.sha256(data).hexdigest()
+    now = (clock or SystemClock()).now()
+    with writing(engine) as conn:
+        previous = conn.execute(select(func.max(zone_versions.c.id))).scalar()
+        version_id = conn.execute(
+            insert(zone_versions).values(
+                imported_at=now,
+                who=who,
+                file_name=name,
+                file_format=fmt,
+                sha256=digest,
+                feature_count=len(frame),
+                supersedes_id=previous,
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        conn.execute(insert(zone_features), _feature_rows(frame, int(version_id)))
+    messages = [f"version {version_id}: {len(frame)} zone(s) from {name}"]
+    if previous is not None:
+        messages.append(f"supersedes version {previous}")
+    return ZoneImport(int(version_id), len(frame), previous, digest, messages=messages)
+
+
+def _feature_rows(frame: gpd.GeoDataFrame, version_id: int) -> list[dict[str, Any]]:
+    collection = to_feature_collection(frame)
+    bounds = shapely.bounds(frame.geometry.to_numpy())
+    rows = []
+    for feat, (minx, miny, maxx, maxy) in zip(collection["features"], bounds, strict=True):
+        p = feat["properties"]
+        rows.append(
+            {
+                "version_id": version_id,
+                "code": p["code"],
+                "name": p["name"],
+                "name_en": p.get("name_en"),
+                "kind": p["kind"],
+                "datum": p["datum"],
+                "valid_from": p.get("valid_from"),
+                "valid_to": p.get("valid_to"),
+                "source": p.get("source"),
+                "note": p.get("note"),
+                "geometry_geojson": json.dumps(feat["geometry"], separators=(",", ":")),
+                "min_lon": float(minx),
+                "min_lat": float(miny),
+                "max_lon": float(maxx),
+                "max_lat": float(maxy),
+            }
+        )
+    return rows
+
+
+def current_version(engine: Engine) -> int | None:
+    """Id of the current zone version, or None while only the shipped zones exist."""
+    with engine.connect() as conn:
+        return conn.execute(select(func.max(zone_versions.c.id))).scalar()
+
+
+def load_zones(engine: Engine, version_id: int | None = None) -> gpd.GeoDataFrame:
+    """Zones of ``version_id`` (default: current) as a GeoDataFrame (EPSG:4326); shipped if none."""
+    vid = version_id if version_id is not None else current_version(engine)
+    if vid is None:
+        return geodata.load_zones()
+    with engine.connect() as conn:
+        rows = (
+            conn.execute(
+                select(zone_features)
+                .where(zone_features.c.version_id == vid)
+                .order_by(zone_features.c.id)
+            )
+            .mappings()
+            .all()
+        )
+    table = pd.DataFrame([dict(r) for r in rows])
+    geoms = [shapely.geometry.shape(json.loads(g)) for g in table["geometry_geojson"]]
+    table = table.drop(
+        columns=["id", "geometry_geojson", "min_lon", "min_lat", "max_lon", "max_lat"]
+    )
+    table["district_code"] = None
+    table["demo"] = False
+    return gpd.GeoDataFrame(table, geometry=geoms, crs=geodata.WGS84)
+
+
+def zone_history(engine: Engine) -> list[dict[str, Any]]:
+    """Every version, newest first: id, imported_at, who, file_name, sha256, feature_count, ..."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(zone_versions).order_by(zone_versions.c.id.desc())).mappings()
+        out = [dict(r) for r in rows]
+    superseded_by = {r["supersedes_id"]: r["id"] for r in out if r["supersedes_id"] is not None}
+    for r in out:
+        r["superseded_by"] = superseded_by.get(r["id"])
+        r["current"] = r["superseded_by"] is None
+    return out
+
+
+def export_zones(engine: Engine, out: str | Path, fmt: str = "geojson") -> Path:
+    """Write the current zones (shipped ones if nothing was imported) as geojson, gpkg, csv or kml."""
+    return write_zone_file(load_zones(engine), out, fmt)
