@@ -63,3 +63,12 @@ _add_collect()
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+def _add_maps() -> None:
+    from service.cli_maps import register
+
+    register(app)
+
+
+_add_maps()

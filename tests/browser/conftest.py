@@ -82,7 +82,7 @@ def _seed_store(data_dir: Path) -> str:
 class _Parent(BaseHTTPRequestHandler):
     target = ""
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         body = (
             "<!doctype html><html><head><meta charset='utf-8'><title>parent</title></head><body>"
             f"<iframe id='map' src='{self.target}' width='800' height='560'></iframe>"

@@ -52,8 +52,10 @@ def _lang(lang: str | None) -> str:
     return lang or "zh"
 
 
-def _data_time(times: pd.Series, now: dt.datetime) -> tuple[str, bool]:
+def _data_time(times: pd.Series | None, now: dt.datetime) -> tuple[str, bool]:
     """Latest data time (CST text) and whether it is older than ``STALE_HOURS``."""
+    if times is None:
+        return "—", True
     times = pd.to_datetime(times.dropna(), utc=True)
     if times.empty:
         return "—", True

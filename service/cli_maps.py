@@ -1,0 +1,134 @@
+"""``envmon render-maps OUTDIR``: static staff and public maps for offline use.
+
+Writes ``staff.html`` and ``public.html`` (its layers as ``data:`` URLs, since a file page cannot
+call the API) and copies the front-end files they load into ``OUTDIR/static/vendor``; the pages
+name them by relative URL, so the folder works from a USB stick with no network.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import typer
+
+from maps.assets import FILES, vendor_dirs
+
+#: Extra files a page loads through CSS (fonts, images), per vendor package.
+CSS_DEPENDENCIES = {"leaflet": ("images",), "font-awesome": ("webfonts",)}
+
+
+def copy_vendor(out: Path) -> int:
+    """Copy the files the pages use (and what their CSS loads) under ``out/static/vendor``."""
+    dirs = vendor_dirs()
+    count = 0
+    wanted: set[tuple[str, str]] = set(FILES.values())
+    for package, extras in CSS_DEPENDENCIES.items():
+        base = dirs[package]
+        for extra in extras:
+            wanted |= {
+                (package, str(p.relative_to(base)))
+                for p in (base / extra).rglob("*")
+                if p.is_file()
+            }
+    for package, rel in sorted(wanted):
+        if package not in dirs or not (dirs[package] / rel).is_file():
+            continue
+        target = out / "static" / "vendor" / package / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(dirs[package] / rel, target)
+        count += 1
+    return count
+
+
+def _data_url(obj: object) -> str:
+    raw = json.dumps(obj, ensure_ascii=False, default=str).encode("utf-8")
+    return "data:application/json;base64," + base64.b64encode(raw).decode("ascii")
+
+
+def render_maps(
+    out: Path = typer.Argument(..., help="Folder to write staff.html, public.html and static/."),
+    lang: str = typer.Option("zh", help="zh or en"),
+    basemap: str = typer.Option("offline", help="osm, tianditu, autonavi or offline"),
+) -> None:
+    """Render the staff and public maps as static HTML for offline use."""
+    import geodata
+    from maps.public import LayerSource, public_map
+    from maps.staff import MapData, staff_map
+    from service.api.routes import maps as routes
+    from service.api.views import (
+        DISTRICT_PUBLIC,
+        ZONE_PUBLIC,
+        frame_features,
+        point_features,
+        section_items,
+        station_items,
+        zones_frame,
+    )
+    from service.clock import SystemClock
+    from service.settings import load_settings
+    from service.store.engine import init_store
+
+    settings = load_settings(scheduler_enabled=False)
+    engine = init_store(settings.effective_database_url)
+    try:
+        now = SystemClock().now()
+        end = now.astimezone(routes.CST).date()
+        start = end - dt.timedelta(days=29)
+        districts = geodata.load_districts()
+        stations = routes._stations_frame(engine, lang)
+        data_time, stale = routes._data_time(stations.get("time"), now)
+        bm = routes._basemap(settings, basemap)
+        data = MapData(
+            districts=routes._district_figures(engine, districts, end.year),
+            stations=stations,
+            sections=routes._sections_frame(engine),
+            zones=zones_frame(engine),
+            station_days=routes._station_days(engine, start, end),
+            city=geodata.load_city(),
+        )
+        staff = staff_map(
+            data,
+            lang=lang,
+            basemap=bm,
+            vendor_prefix="static/vendor",
+            period=(start.isoformat(), end.isoformat()),
+            data_time=data_time,
+        )
+        sources = {
+            "districts": LayerSource(
+                _data_url(frame_features(data.districts, DISTRICT_PUBLIC).model_dump(mode="json"))
+            ),
+            "stations": LayerSource(
+                _data_url(point_features(station_items(engine, lang)).model_dump(mode="json"))
+            ),
+            "sections": LayerSource(
+                _data_url(point_features(section_items(engine)).model_dump(mode="json"))
+            ),
+            "zones": LayerSource(
+                _data_url(frame_features(zones_frame(engine), ZONE_PUBLIC).model_dump(mode="json"))
+            ),
+        }
+        public = public_map(
+            sources,
+            lang=lang,
+            basemap=bm,
+            vendor_prefix="static/vendor",
+            data_time=data_time,
+            stale=stale,
+        )
+    finally:
+        engine.dispose()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "staff.html").write_text(staff.get_root().render(), encoding="utf-8")
+    (out / "public.html").write_text(public.get_root().render(), encoding="utf-8")
+    n = copy_vendor(out)
+    typer.echo(f"wrote {out / 'staff.html'}, {out / 'public.html'} and {n} vendor files")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``render-maps`` to the ``envmon`` command."""
+    app.command("render-maps")(render_maps)
