@@ -665,13 +665,56 @@ def year_daily_aqi(engine: Engine, district: str, start: dt.date, end: dt.date) 
     return pd.Series(aqi.to_numpy(), index=list(frame["day"]))
 
 
+#: Earlier years read for the budget's year-end projection.
+HISTORY_YEARS: Final = 5
+
+
+def cst_today(clock: Clock) -> dt.date:
+    """Today's date in China Standard Time."""
+    return clock.now().astimezone(CST).date()
+
+
+def ytd_as_of(clock: Clock) -> dt.date:
+    """The last complete CST day (yesterday): year-to-date figures run through it."""
+    return cst_today(clock) - dt.timedelta(days=1)
+
+
+def air_budget_for(
+    engine: Engine,
+    district: str,
+    *,
+    year: int,
+    as_of: dt.date,
+    target: Any,
+    mode: Any = None,
+    expected_invalid: int = 0,
+) -> Any:
+    """``stations.targets.air_budget`` of a district from the computed days, with the same calendar
+    days of up to ``HISTORY_YEARS`` earlier years for the projection."""
+    from stations.standards import DEFAULT_ASSUMPTIONS
+    from stations.targets import air_budget
+
+    series = year_daily_aqi(engine, district, dt.date(year - HISTORY_YEARS, 1, 1), as_of)
+    return air_budget(
+        series,
+        year=year,
+        as_of=as_of,
+        target=target,
+        mode=mode or DEFAULT_ASSUMPTIONS.target_mode,
+        expected_invalid=expected_invalid,
+        history=series,
+    )
+
+
 __all__ = [
     "AirSummary",
     "LeftOut",
     "RecomputeResult",
     "SectionResult",
     "WaterSummary",
+    "air_budget_for",
     "air_summary",
+    "cst_today",
     "cst_day_bounds",
     "district_daily_series",
     "ingest_hook",
@@ -682,4 +725,5 @@ __all__ = [
     "station_districts",
     "water_summary",
     "year_daily_aqi",
+    "ytd_as_of",
 ]

@@ -59,6 +59,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "thing.layer": {"zh": "图层", "en": "Layer"},
     "thing.api_key": {"zh": "API 密钥", "en": "API key"},
     "thing.resource": {"zh": "资源", "en": "Resource"},
+    "thing.district": {"zh": "区县", "en": "District"},
     # --- service status ---
     "status.demo": {
         "zh": "演示模式：未配置上游数据源，数据来自模拟数据",
