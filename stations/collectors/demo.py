@@ -57,10 +57,11 @@ FArray = npt.NDArray[np.float64]
 
 def _mix(x: U64Array) -> U64Array:
     """splitmix64 finaliser, vectorised (uint64 arithmetic wraps, as intended)."""
-    z = x + _U64(0x9E3779B97F4A7C15)
-    z = (z ^ (z >> _U64(30))) * _U64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> _U64(27))) * _U64(0x94D049BB133111EB)
-    return z ^ (z >> _U64(31))
+    with np.errstate(over="ignore"):
+        z = np.atleast_1d(x) + _U64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> _U64(30))) * _U64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> _U64(27))) * _U64(0x94D049BB133111EB)
+        return np.asarray(z ^ (z >> _U64(31)), dtype=np.uint64)
 
 
 def _key(*parts: npt.ArrayLike) -> U64Array:
@@ -206,6 +207,8 @@ def simulate_hours(stations: Sequence[str], window: Window, seed: int) -> pd.Dat
     )
     out = out.loc[:, list(READING_COLUMNS)].reset_index(drop=True)
     out["time"] = out["time"].astype("datetime64[ns, UTC]")
+    for col in ("station", "pollutant", "flag"):
+        out[col] = out[col].astype(object)
     return out
 
 
@@ -250,7 +253,7 @@ def simulate_samples(
             for code, waterbody in sections:
                 res = _is_reservoir(waterbody)
                 sc = _code(code)
-                ph = 7.4 + 0.3 * float(_normal(seed, 91, sc, mi))
+                ph = 7.4 + 0.3 * float(_normal(seed, 91, sc, mi)[0])
                 rows.append(
                     {
                         "section": code,
@@ -265,7 +268,7 @@ def simulate_samples(
                     med = resv if res else riv
                     if item == "DO":
                         med -= 1.2 * summer
-                    v = med * float(np.exp(sd * _normal(seed, 100 + k, sc, mi)))
+                    v = med * float(np.exp(sd * _normal(seed, 100 + k, sc, mi))[0])
                     below = dl is not None and v < dl
                     rows.append(
                         {
@@ -283,6 +286,8 @@ def simulate_samples(
     out = pd.DataFrame(rows)
     out["time"] = pd.to_datetime(out["time"], utc=True).astype("datetime64[ns, UTC]")
     out["method"] = "manual"
+    for col in ("section", "item", "method"):
+        out[col] = out[col].astype(object)
     return out.loc[:, list(empty_samples().columns)]
 
 
