@@ -33,6 +33,8 @@ STALE_HOURS = 3
 #: Basemaps a page may ask for by ``?basemap=``; Tianditu only when a key is configured.
 BASEMAP_NAMES = ("osm", "tianditu", "autonavi", "offline")
 CST = dt.timezone(dt.timedelta(hours=8))
+#: How long a rendered public page is reused (it changes only with the data time).
+PAGE_TTL = dt.timedelta(seconds=60)
 
 
 def _basemap(settings: Settings, asked: str | None) -> basemaps.Basemap:
@@ -159,8 +161,20 @@ def public_page(
     ] = None,
     basemap: Annotated[str | None, Query(description="osm, tianditu, autonavi, offline")] = None,
 ) -> HTMLResponse:
-    """The public map: only public layers, each fetched by URL from ``/api/v1``."""
+    """The public map: only public layers, each fetched by URL from ``/api/v1``.
+
+    The page holds no figures, only the data time, so it is kept for ``PAGE_TTL`` per query.
+    """
     lang = _lang(lang)
+    cache_key = (lang, district, layers, basemap)
+    cache: dict[tuple[object, ...], tuple[dt.datetime, str]] | None = getattr(
+        request.app.state, "maps_public_cache", None
+    )
+    if cache is None:
+        cache = request.app.state.maps_public_cache = {}
+    hit = cache.get(cache_key)
+    if hit is not None and hit[0] > clock.now():
+        return HTMLResponse(hit[1])
     try:
         chosen = parse_layers(layers)
     except ValueError as exc:
@@ -185,7 +199,11 @@ def public_page(
         stale=stale,
         demo_feed=bool(getattr(settings, "demo_mode", False)),
     )
-    return _html(page)
+    html = page.get_root().render()
+    if len(cache) > 256:
+        cache.clear()
+    cache[cache_key] = (clock.now() + PAGE_TTL, html)
+    return HTMLResponse(html)
 
 
 @router.get("/maps/staff", response_class=HTMLResponse, summary="Staff map (staff key)")
