@@ -138,6 +138,113 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "Webhook 地址不安全",
         "en": "The webhook URL is not allowed",
     },
+    # --- reports (service/reports) ---
+    "report.title.month": {
+        "zh": "{name}{year}年{month}月环境质量月报",
+        "en": "{name} environmental quality, {year}-{month:02d}",
+    },
+    "report.title.year": {
+        "zh": "{name}{year}年环境质量年报",
+        "en": "{name} environmental quality, {year}",
+    },
+    "report.running": {"zh": "（统计至{end}）", "en": " (data through {end})"},
+    "report.section.air": {"zh": "一、环境空气质量", "en": "1. Ambient air quality"},
+    "report.section.water": {"zh": "二、地表水水质", "en": "2. Surface water quality"},
+    "report.section.completeness": {"zh": "三、数据完整性", "en": "3. Data completeness"},
+    "report.section.chart": {
+        "zh": "四、优良天数比例累计变化与目标余量",
+        "en": "4. Course of the ratio against its target and budget",
+    },
+    "report.ratio_line": {
+        "zh": "本期有效监测天数{valid}天，优良天数{good}天（其中优{excellent}天），优良天数比例为{percent}。",
+        "en": "Of {valid} valid days, {good} were excellent or good ({excellent} excellent): "
+        "ratio {percent}.",
+    },
+    "report.ytd_line": {
+        "zh": "1月1日至{end}累计优良天数比例为{percent}（{good}/{valid}），目标{target}，{verdict}。",
+        "en": "From 1 January to {end}: {percent} ({good}/{valid}) against a target of {target}: "
+        "{verdict}.",
+    },
+    "report.verdict.meets": {"zh": "达到目标", "en": "meets the target"},
+    "report.verdict.misses": {"zh": "未达到目标", "en": "below the target"},
+    "report.verdict.undefined": {"zh": "无有效数据", "en": "no valid data"},
+    "report.budget_line": {
+        "zh": "按全年目标测算，余下{remaining}天中还可出现非优良天{budget}天"
+        "（若其中{invalid}天无效：{budget_invalid}天）。",
+        "en": "To meet the year's target, at most {budget} of the remaining {remaining} days may be "
+        "non-excellent/good ({budget_invalid} if {invalid} of them are invalid).",
+    },
+    "report.budget_missed": {
+        "zh": "全年目标已无法实现（超出{over}天）。",
+        "en": "The year's target can no longer be met ({over} days too many).",
+    },
+    "report.exhausted_on": {
+        "zh": "按当前速度，余量预计于{date}用尽。",
+        "en": "At the current pace the budget runs out on {date}.",
+    },
+    "report.projection": {
+        "zh": "预计年末优良天数比例为{value}（区间{low}至{high}，{method}）。",
+        "en": "Projected year-end ratio {value} (interval {low} to {high}, {method}).",
+    },
+    "report.method.history": {
+        "zh": "依据往年同期",
+        "en": "from the same days of earlier years",
+    },
+    "report.method.wilson": {
+        "zh": "依据本年至今，Wilson区间",
+        "en": "from the year so far, Wilson interval",
+    },
+    "report.levels": {"zh": "空气质量级别天数", "en": "Days by AQI level"},
+    "report.col.level": {"zh": "级别", "en": "Level"},
+    "report.col.category": {"zh": "类别", "en": "Category"},
+    "report.col.days": {"zh": "天数", "en": "Days"},
+    "report.primary": {
+        "zh": "非优良天首要污染物",
+        "en": "Primary pollutant of non-excellent/good days",
+    },
+    "report.group.PM25": {"zh": "细颗粒物(PM2.5)", "en": "PM2.5"},
+    "report.group.O3": {"zh": "臭氧(O3)", "en": "Ozone (O3)"},
+    "report.group.other": {"zh": "其他", "en": "Other"},
+    "report.water_line": {
+        "zh": "本期评价省控及以上断面{evaluated}个，达到或优于Ⅲ类{good}个，比例为{percent}，"
+        "目标{target}，{verdict}。",
+        "en": "{evaluated} provincial sections evaluated, {good} at Class I-III: {percent} against a "
+        "target of {target}: {verdict}.",
+    },
+    "report.water_budget": {
+        "zh": "在保持目标的前提下，还可有{budget}个断面劣于Ⅲ类。",
+        "en": "{budget} more section(s) may fall below Class III with the target still met.",
+    },
+    "report.col.section": {"zh": "断面", "en": "Section"},
+    "report.col.class": {"zh": "水质类别", "en": "Class"},
+    "report.col.deciding": {"zh": "定类项目", "en": "Deciding items"},
+    "report.col.worse": {"zh": "超Ⅲ类项目", "en": "Items worse than III"},
+    "report.not_sampled": {"zh": "未监测", "en": "not sampled"},
+    "report.completeness_line": {
+        "zh": "本期日历天数{calendar}天，有效监测天数{valid}天，未计入{left}天。",
+        "en": "{calendar} calendar days, {valid} valid days, {left} left out.",
+    },
+    "report.left_out.no_data": {"zh": "无数据", "en": "no data"},
+    "report.left_out.incomplete": {
+        "zh": "污染物不全且AQI≤100",
+        "en": "pollutant missing, AQI <= 100",
+    },
+    "report.left_out.no_valid_aqi": {"zh": "无有效AQI", "en": "no valid AQI"},
+    "report.stations": {"zh": "参与统计站点", "en": "Contributing stations"},
+    "report.standards": {"zh": "评价标准", "en": "Standard(s) applied"},
+    "report.spans_change": {
+        "zh": "本期跨越2026年3月1日：此前按HJ 633-2012评价，此后按HJ 633-2026评价。",
+        "en": "This period spans 2026-03-01: earlier days are scored under HJ 633-2012, later ones "
+        "under HJ 633-2026.",
+    },
+    "report.chart.ratio": {"zh": "累计优良天数比例", "en": "Cumulative ratio"},
+    "report.chart.target": {"zh": "目标", "en": "Target"},
+    "report.chart.budget": {"zh": "剩余余量（天）", "en": "Budget left (days)"},
+    "report.comparison": {"zh": "目标比较方式：{mode}", "en": "Target comparison: {mode}"},
+    "report.mode.full": {"zh": "全数值比较法", "en": "full value"},
+    "report.mode.rounded": {"zh": "修约值比较法", "en": "rounded value"},
+    "report.generated": {"zh": "生成时间", "en": "Generated"},
+    "report.none": {"zh": "无", "en": "none"},
 }
 
 
