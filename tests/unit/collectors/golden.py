@@ -41,7 +41,8 @@ def as_json(parsed: Parsed) -> dict[str, Any]:
         "readings": _records(parsed.readings),
         "samples": _records(parsed.samples),
         "rejected": [
-            {"row": r.row, "reason": r.reason, "field": r.field, "line": r.line} for r in parsed.rejected
+            {"row": r.row, "reason": r.reason, "field": r.field, "line": r.line}
+            for r in parsed.rejected
         ],
     }
 
@@ -50,6 +51,8 @@ def check_golden(case: Path, parsed: Parsed) -> None:
     expected_path = case.with_name(case.name.rsplit(".", 1)[0] + ".expected.json")
     got = as_json(parsed)
     if os.environ.get("ENVMON_REGEN_GOLDEN"):
-        expected_path.write_text(json.dumps(got, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        expected_path.write_text(
+            json.dumps(got, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
     expected = json.loads(expected_path.read_text(encoding="utf-8"))
     assert got == expected

@@ -57,7 +57,9 @@ def test_pm25_above_pm10_is_flagged_and_kept() -> None:
 
 
 def test_times_without_zone_are_not_guessed() -> None:
-    times, naive = parse_aware_times(pd.Series(["2024-03-05T02:00:00Z", "2024-03-05T02:00:00", "2024-03-05T10:00:00+08:00"]))
+    times, naive = parse_aware_times(
+        pd.Series(["2024-03-05T02:00:00Z", "2024-03-05T02:00:00", "2024-03-05T10:00:00+08:00"])
+    )
     assert naive.tolist() == [False, True, False]
     assert times[0] == times[2]
     assert pd.isna(times[1])

@@ -9,7 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stations.collectors.cnemc_realtime import CnemcRealtimeCollector, parse_release, records_from_xml
+from stations.collectors.cnemc_realtime import (
+    CnemcRealtimeCollector,
+    parse_release,
+    records_from_xml,
+)
 
 # HJ 633-2012 Table 1, O3 1-h breakpoints (µg/m³) -> IAQI.
 O3_1H = [0, 160, 200, 300, 400, 800, 1000, 1200]
@@ -18,7 +22,9 @@ IAQI = [0, 50, 100, 150, 200, 300, 400, 500]
 
 @pytest.mark.realdata
 def test_binary_capture_decodes(validation_dir: Path) -> None:
-    raw = (validation_dir / "cnemc_air_realtime/geoinsights_GetAQIDataPublishLives.wcfbin").read_bytes()
+    raw = (
+        validation_dir / "cnemc_air_realtime/geoinsights_GetAQIDataPublishLives.wcfbin"
+    ).read_bytes()
     p = parse_release(raw)
     assert p.rejected == []
     assert p.readings["station"].nunique() > 1400
@@ -31,8 +37,15 @@ def test_binary_capture_decodes(validation_dir: Path) -> None:
 @pytest.mark.realdata
 def test_o3_swap_reproduces_published_aqi(validation_dir: Path) -> None:
     """Where the primary pollutant is 1-h O3, AQI == ceil(IAQI(our O3)); with the field named O3 it is not."""
-    p = parse_release((validation_dir / "cnemc_air_realtime/geoinsights_201707071644_GetAQIDataPublishLives.xml").read_bytes())
-    text = (validation_dir / "cnemc_air_realtime/geoinsights_201707071644_GetAQIDataPublishLives.xml").read_text()
+    p = parse_release(
+        (
+            validation_dir
+            / "cnemc_air_realtime/geoinsights_201707071644_GetAQIDataPublishLives.xml"
+        ).read_bytes()
+    )
+    text = (
+        validation_dir / "cnemc_air_realtime/geoinsights_201707071644_GetAQIDataPublishLives.xml"
+    ).read_text()
     primary = {r["StationCode"]: r.get("PrimaryPollutant", "") for r in records_from_xml(text)}
     wide = p.readings.pivot_table(index="station", columns="pollutant", values="value")
     o3_led = wide[[primary.get(s) == "臭氧1小时" for s in wide.index]].dropna(subset=["AQI", "O3"])
@@ -46,8 +59,12 @@ def test_o3_swap_reproduces_published_aqi(validation_dir: Path) -> None:
 def test_forms_agree_and_station_filter() -> None:
     from tests.unit.collectors.golden import DATA
 
-    xml = parse_release((DATA / "cnemc_realtime/geoinsights_201707071644_first3.xml").read_bytes()).readings
-    geo = parse_release((DATA / "cnemc_realtime/geoinsights_2017-07-07-16_first3_plus_missing.geojson").read_bytes()).readings
+    xml = parse_release(
+        (DATA / "cnemc_realtime/geoinsights_201707071644_first3.xml").read_bytes()
+    ).readings
+    geo = parse_release(
+        (DATA / "cnemc_realtime/geoinsights_2017-07-07-16_first3_plus_missing.geojson").read_bytes()
+    ).readings
     key = ["station", "time", "pollutant"]
     merged = xml.merge(geo, on=key)
     assert len(merged) == len(xml) and (merged["value_x"] == merged["value_y"]).all()
@@ -58,7 +75,7 @@ def test_forms_agree_and_station_filter() -> None:
 
 
 def test_garbage_gives_one_payload_rejection() -> None:
-    for raw in (b"@\x01\x02garbage", b"<a><b>", b"{\"x\": 1}", b"hello,world\n1,2", b"\x00\x01"):
+    for raw in (b"@\x01\x02garbage", b"<a><b>", b'{"x": 1}', b"hello,world\n1,2", b"\x00\x01"):
         p = parse_release(raw)
         assert p.readings.empty
         assert len(p.rejected) == 1 and p.rejected[0].field == "payload"

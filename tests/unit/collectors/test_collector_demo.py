@@ -36,7 +36,11 @@ def test_year_is_plausible_for_a_clean_coastal_city() -> None:
     w = w.sort_values(["station", "time"])
     w["O3_8h"] = w.groupby("station")["O3"].transform(lambda s: s.rolling(8, min_periods=6).mean())
     day = w.groupby(["station", w["cst"].dt.date]).agg(
-        pm25=("PM25", "mean"), pm10=("PM10", "mean"), o3=("O3_8h", "max"), no2=("NO2", "mean"), co=("CO", "mean")
+        pm25=("PM25", "mean"),
+        pm10=("PM10", "mean"),
+        o3=("O3_8h", "max"),
+        no2=("NO2", "mean"),
+        co=("CO", "mean"),
     )
     good = (day.pm25 <= 75) & (day.pm10 <= 150) & (day.o3 <= 160) & (day.no2 <= 80) & (day.co <= 4)
     assert 0.93 <= good.mean() <= 0.995

@@ -16,7 +16,13 @@ from stations.model import Parsed
 from tests.unit.collectors.golden import DATA, check_golden
 
 SECTIONS = {"虹桥水库": "ZS-W01", "城北水库": "ZS-W02", "芦东水库": "ZS-W03"}
-BEIJING = {"东四": "1003A", "天坛": "1004A", "官园": "1006A", "万寿西宫": "1001A", "奥体中心": "1011A"}
+BEIJING = {
+    "东四": "1003A",
+    "天坛": "1004A",
+    "官园": "1006A",
+    "万寿西宫": "1001A",
+    "奥体中心": "1011A",
+}
 
 CASES: list[tuple[str, Callable[[bytes], Parsed]]] = [
     ("national_archive/china_sites_20220101_excerpt_beijing_hour0.csv", parse_archive_csv),

@@ -19,8 +19,12 @@ from tests.unit.collectors.golden import DATA
 
 def test_hour0_is_cnemc_timepoint_0000() -> None:
     """quotsoft 20220101 hour 0 == CNEMC TimePoint 2022-01-01T00:00 (an hour-end label), value by value."""
-    archive = parse_file(DATA / "national_archive/china_sites_20220101_excerpt_beijing_hour0.csv").readings
-    release = parse_release((DATA / "cnemc_realtime/heqinwill_2022-01-01T00_beijing_rows.csv").read_bytes()).readings
+    archive = parse_file(
+        DATA / "national_archive/china_sites_20220101_excerpt_beijing_hour0.csv"
+    ).readings
+    release = parse_release(
+        (DATA / "cnemc_realtime/heqinwill_2022-01-01T00_beijing_rows.csv").read_bytes()
+    ).readings
     key = ["station", "time", "pollutant"]
     both = archive.merge(release, on=key, suffixes=("_archive", "_release"))
     assert len(both) == len(archive) == 36  # AQI, PM25, PM25_24h, PM10 where present
@@ -29,7 +33,13 @@ def test_hour0_is_cnemc_timepoint_0000() -> None:
 
 
 def test_iter_archive_files_orders_by_date(tmp_path: Path) -> None:
-    for name in ("china_sites_20220102.csv", "beijing_all_20211231.csv", "china_sites_20220101.csv", "notes.csv", "x.txt"):
+    for name in (
+        "china_sites_20220102.csv",
+        "beijing_all_20211231.csv",
+        "china_sites_20220101.csv",
+        "notes.csv",
+        "x.txt",
+    ):
         (tmp_path / name).write_text("date,hour,type,1001A\n")
     assert [p.name for p in iter_archive_files(tmp_path)] == [
         "beijing_all_20211231.csv",
@@ -62,7 +72,12 @@ def test_duplicate_codes_bad_lines_and_names() -> None:
 
 
 def test_garbage_never_raises() -> None:
-    for raw in (b"", b"\xff\xfe\x00garbage", b"a,b\n1,2\n", b"date,hour,type,1001A\n20220101,0,AQI,1,2,3,4\n"):
+    for raw in (
+        b"",
+        b"\xff\xfe\x00garbage",
+        b"a,b\n1,2\n",
+        b"date,hour,type,1001A\n20220101,0,AQI,1,2,3,4\n",
+    ):
         p = parse_archive_csv(raw)
         assert p.readings.empty or len(p.readings) >= 0
 

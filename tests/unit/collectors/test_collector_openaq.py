@@ -62,7 +62,13 @@ def make_handler(state: Upstream) -> type[BaseHTTPRequestHandler]:
                     self._send(429, b'{"detail":"slow down"}', {"Retry-After": "7"})
                     return
                 chunk = results[(page - 1) * limit : page * limit]
-                meta = {"name": "openaq-api", "website": "/", "page": page, "limit": limit, "found": len(results)}
+                meta = {
+                    "name": "openaq-api",
+                    "website": "/",
+                    "page": page,
+                    "limit": limit,
+                    "found": len(results),
+                }
                 self._send(200, json.dumps({"meta": meta, "results": chunk}).encode())
                 return
             self._send(404, b'{"detail":"not found"}')
@@ -83,20 +89,31 @@ def upstream() -> Iterator[tuple[str, Upstream]]:
         server.server_close()
 
 
-WINDOW = Window(dt.datetime(2023, 10, 16, 13, tzinfo=dt.UTC), dt.datetime(2023, 10, 16, 15, tzinfo=dt.UTC))
+WINDOW = Window(
+    dt.datetime(2023, 10, 16, 13, tzinfo=dt.UTC), dt.datetime(2023, 10, 16, 15, tzinfo=dt.UTC)
+)
 
 
 def test_fetch_pages_and_429(upstream: tuple[str, Upstream]) -> None:
     base, state = upstream
-    collector = OpenAQCollector("secret-key", [2178], stations={2178: "ZS-OAQ"}, base_url=base, limit=1)
+    collector = OpenAQCollector(
+        "secret-key", [2178], stations={2178: "ZS-OAQ"}, base_url=base, limit=1
+    )
     with httpx.Client(timeout=5) as client:
         with pytest.raises(UpstreamError) as err:
             collector.fetch(client, WINDOW)
         assert err.value.retry_after == 7.0 and err.value.status == 429
         payloads = collector.fetch(client, WINDOW)
     assert all(key == "secret-key" for _, _, key in state.requests)
-    pm_pages = [q["page"][0] for path, q, _ in state.requests if path == f"/v3/sensors/{PM25_SENSOR}/hours"]
-    assert pm_pages == ["1", "2", "1", "2"]  # first run stopped at the 429, second run paged to the end
+    pm_pages = [
+        q["page"][0] for path, q, _ in state.requests if path == f"/v3/sensors/{PM25_SENSOR}/hours"
+    ]
+    assert pm_pages == [
+        "1",
+        "2",
+        "1",
+        "2",
+    ]  # first run stopped at the 429, second run paged to the end
     parsed = [collector.parse(p.raw) for p in payloads]
     readings = [r for p in parsed for r in p.readings.itertuples(index=False)]
     assert [(r.station, r.pollutant, r.value, r.time.isoformat()) for r in readings] == [
@@ -126,12 +143,43 @@ def test_ppm_converted_and_unknown_units_rejected() -> None:
     body = {
         "meta": {"found": 3},
         "results": [
-            {"value": 0.02, "parameter": {"name": "no2", "units": "ppm"}, "period": {"label": "1hour", "interval": "01:00:00", "datetimeTo": {"utc": "2024-01-01T01:00:00Z"}}},
-            {"value": 3, "parameter": {"name": "pm25", "units": "particles/cm³"}, "period": {"label": "1hour", "interval": "01:00:00", "datetimeTo": {"utc": "2024-01-01T01:00:00Z"}}},
-            {"value": 3, "parameter": {"name": "so2", "units": "µg/m³"}, "period": {"label": "1hour", "interval": "01:00:00", "datetimeTo": {"utc": "2024-01-01T01:00:00"}}},
+            {
+                "value": 0.02,
+                "parameter": {"name": "no2", "units": "ppm"},
+                "period": {
+                    "label": "1hour",
+                    "interval": "01:00:00",
+                    "datetimeTo": {"utc": "2024-01-01T01:00:00Z"},
+                },
+            },
+            {
+                "value": 3,
+                "parameter": {"name": "pm25", "units": "particles/cm³"},
+                "period": {
+                    "label": "1hour",
+                    "interval": "01:00:00",
+                    "datetimeTo": {"utc": "2024-01-01T01:00:00Z"},
+                },
+            },
+            {
+                "value": 3,
+                "parameter": {"name": "so2", "units": "µg/m³"},
+                "period": {
+                    "label": "1hour",
+                    "interval": "01:00:00",
+                    "datetimeTo": {"utc": "2024-01-01T01:00:00"},
+                },
+            },
         ],
     }
-    env = {"envmon": "openaq/1", "kind": "hours", "url": "x", "station": "S", "sensor_id": 1, "body": json.dumps(body)}
+    env = {
+        "envmon": "openaq/1",
+        "kind": "hours",
+        "url": "x",
+        "station": "S",
+        "sensor_id": 1,
+        "body": json.dumps(body),
+    }
     p = parse_openaq(json.dumps(env).encode())
     assert p.readings["value"].round(2).tolist() == [round(0.02 * 1000 * 46.0055 / 24.45, 2)]
     assert sorted(r.field or "" for r in p.rejected) == ["time", "units"]

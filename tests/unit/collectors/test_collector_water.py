@@ -15,9 +15,27 @@ def test_json_format_rules() -> None:
     body = {
         "format": "envmon.water_auto/1",
         "records": [
-            {"section": "定海水库", "time": "2024-03-05T04:00:00+08:00", "values": {"water_temp": 12.1, "pH": 7.9, "DO": 8.2, "conductivity": 30100, "turbidity": 12.3, "CODMn": 2.1, "NH3N": "<0.025", "TP": 0.05, "TN": 1.1}},
+            {
+                "section": "定海水库",
+                "time": "2024-03-05T04:00:00+08:00",
+                "values": {
+                    "water_temp": 12.1,
+                    "pH": 7.9,
+                    "DO": 8.2,
+                    "conductivity": 30100,
+                    "turbidity": 12.3,
+                    "CODMn": 2.1,
+                    "NH3N": "<0.025",
+                    "TP": 0.05,
+                    "TN": 1.1,
+                },
+            },
             {"section": "ZS-W09", "time": "2024-03-05T08:00:00", "values": {"pH": 7.8}},
-            {"section": "ZS-W01", "time": "2024-03-05T08:00:00+08:00", "values": {"salinity": 30, "DO": None}},
+            {
+                "section": "ZS-W01",
+                "time": "2024-03-05T08:00:00+08:00",
+                "values": {"salinity": 30, "DO": None},
+            },
             {"section": "nowhere", "time": "2024-03-05T08:00:00+08:00", "values": {"pH": 7}},
         ],
     }
@@ -32,7 +50,9 @@ def test_json_format_rules() -> None:
 
 @pytest.mark.realdata
 def test_real_surface_water_release(validation_dir: Path) -> None:
-    raw = (validation_dir / "cnemc_surface_water/water_quality_20260225_094940_part1.csv").read_bytes()
+    raw = (
+        validation_dir / "cnemc_surface_water/water_quality_20260225_094940_part1.csv"
+    ).read_bytes()
     p = parse_water_auto(raw, year=2026)
     assert p.rejected == []
     assert p.samples["section"].nunique() == 192  # the classed rows; class -1 rows are all "--"
@@ -43,7 +63,10 @@ def test_real_surface_water_release(validation_dir: Path) -> None:
 def test_xlsx_and_csv_follow_the_same_rules() -> None:
     from tests.unit.collectors.golden import DATA
 
-    p = parse_lab_file((DATA / "lab_files/synthetic_monthly_en.xlsx").read_bytes(), sections={"城北水库": "ZS-W02", "ZS-W01": "ZS-W01", "ZS-W03": "ZS-W03"})
+    p = parse_lab_file(
+        (DATA / "lab_files/synthetic_monthly_en.xlsx").read_bytes(),
+        sections={"城北水库": "ZS-W02", "ZS-W01": "ZS-W01", "ZS-W03": "ZS-W03"},
+    )
     cu = p.samples[p.samples["item"] == "Cu"]["value"].tolist()
     assert cu == pytest.approx([0.0021, 0.0016, 0.0034, 0.0031])  # µg/L -> mg/L
     fc = p.samples[p.samples["item"] == "fecal_coliform"]["value"].tolist()
