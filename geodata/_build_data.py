@@ -137,8 +137,8 @@ def build_stations(src: Path, districts: gpd.GeoDataFrame) -> pd.DataFrame:
             "lon": raw["经度"],
             "lat": raw["纬度"],
             "datum": "presumed WGS-84 (not stated by source)",
-            "source": "CNEMC national station list via github:liujun2024/TrajRF@cf9bc448 "
-            "NewSiteList.csv (3 rows); cross-checked with github:zkzkok/mydata@387b310e",
+            # short (the store keeps 80 characters); the full citation is in data/SOURCES.md
+            "source": "CNEMC station list, mirror github:liujun2024/TrajRF@cf9bc448",
             "demo": False,
         }
     )
@@ -160,9 +160,8 @@ def build_sections(src: Path) -> pd.DataFrame:
             "lon": raw["lon"],
             "lat": raw["lat"],
             "coord_status": "not_published",
-            "source": raw["source_url"]
-            .str.cat(raw["source_url_2"], sep="; ", na_rep="")
-            .str.rstrip("; "),
+            # one URL (the store keeps 80 characters); the confirming page is in data/SOURCES.md
+            "source": raw["source_url"],
             "demo": False,
         }
     )

@@ -96,8 +96,7 @@ def _stations(include_demo: bool) -> gpd.GeoDataFrame:
             "kind": "demo_air",
             "district_code": missing["code"],
             "datum": "WGS-84 (demo position: the district's label point)",
-            "source": "envmon demo network: label point of the shipped district polygon; "
-            "NOT a real monitoring station",
+            "source": "envmon demo: district label point; NOT a real station",
             "demo": True,
         },
         geometry=gpd.points_from_xy(missing["label_lon"], missing["label_lat"]),
