@@ -74,6 +74,10 @@
       gj.features = (gj.features || []).map(function (f) {
         var p = flat(f.properties || {}, "", {}), more = extra[String(p[spec.join_key])] || {};
         Object.keys(more).forEach(function (k) { if (!(k in p) || p[k] === null) p[k] = more[k]; });
+        // /api/v1/districts nests figures by medium: {air: {excellent_good_ratio: {value}, target}}.
+        var alias = {excellent_good_ratio: "air_excellent_good_ratio_value", excellent_good_target: "air_target",
+          class_iii_ratio: "water_class_iii_ratio_value", class_iii_target: "water_target"};
+        Object.keys(alias).forEach(function (k) { if (p[k] === undefined && alias[k] in p) p[k] = p[alias[k]]; });
         f.properties = p;
         return f;
       }).filter(function (f) { return inDistrict(f.properties); });
