@@ -244,6 +244,71 @@ def ratio(
     typer.echo(f"hour convention: {HOUR_CONVENTION}")
 
 
+def _engine() -> Any:
+    from service.settings import SettingsError, load_settings
+    from service.store.engine import init_store
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return init_store(settings.effective_database_url)
+
+
+def report(
+    district: str = typer.Option(..., "--district", help="District code (e.g. 330902) or 'city'."),
+    month: str | None = typer.Option(None, "--month", help="YYYY-MM: monthly report."),
+    year: int | None = typer.Option(None, "--year", help="YYYY: yearly report."),
+    fmt: str = typer.Option("html", "--format", help="html or pdf."),
+    out: Path = typer.Option(..., "--out", dir_okay=False, help="File to write."),
+    lang: str = typer.Option("zh", "--lang", help="zh (default) or en."),
+) -> None:
+    """Monthly or yearly report of a district or the city, as HTML or PDF."""
+    from service.clock import SystemClock
+    from service.reports import build_report, render_html, render_pdf
+
+    if (month is None) == (year is None):
+        raise typer.BadParameter("give exactly one of --month YYYY-MM or --year YYYY")
+    if fmt not in ("html", "pdf"):
+        raise typer.BadParameter("html or pdf", param_hint="--format")
+    engine = _engine()
+    try:
+        data = build_report(engine, SystemClock(), district, month or f"{year:04d}")
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    finally:
+        engine.dispose()
+    if fmt == "html":
+        out.write_text(render_html(data, lang), encoding="utf-8")
+    else:
+        out.write_bytes(render_pdf(data, lang))
+    typer.echo(f"wrote {out}")
+
+
+def recompute_cmd(
+    full: bool = typer.Option(
+        False, "--full", help="Rebuild every figure, not only the dirty days."
+    ),
+) -> None:
+    """Recompute station, district and city days and section periods now."""
+    from service.clock import SystemClock
+    from service.compute import recompute, recompute_all
+
+    engine = _engine()
+    try:
+        r = (recompute_all if full else recompute)(engine, SystemClock())
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"station days {r.station_days}, district days {r.district_days}, "
+        f"section periods {r.section_periods}"
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add the figure commands to the ``envmon`` app."""
     app.command("ratio")(ratio)
+    app.command("report")(report)
+    app.command("recompute")(recompute_cmd)

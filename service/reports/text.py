@@ -1,0 +1,190 @@
+"""The report's words and tables in one language, from ``ReportData`` and the i18n catalogue.
+
+HTML and PDF both lay out this one context, so the two formats always say the same thing.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from service.i18n import normalise_lang, t
+from service.reports.build import ReportData
+from service.reports.chart import course_svg
+from stations.ratios import Ratio
+from stations.standards import level_info
+from stations.standards import tables as T
+
+
+def _pct(value: Decimal | float) -> str:
+    return f"{Decimal(str(value)) * 100:.1f}%".replace(".0%", "%") if value else "0%"
+
+
+def _ratio_text(r: Ratio) -> str:
+    return "—" if r.percent is None else f"{r.percent}%"
+
+
+def _verdict(meets: bool | None, lang: str) -> str:
+    key = {True: "meets", False: "misses", None: "undefined"}[meets]
+    return t(f"report.verdict.{key}", lang)
+
+
+def _class_text(cls: str | None, lang: str) -> str:
+    if cls is None:
+        return t("report.not_sampled", lang)
+    zh = T.WATER_CLASS_ZH[cls]
+    return f"{zh}类" if lang == "zh" else ("worse than V" if cls == "V+" else f"Class {cls}")
+
+
+def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
+    """Strings, rows and the chart SVG of a report in ``lang`` (``zh`` default, or ``en``)."""
+    lang = normalise_lang(lang)
+    name = data.name_zh if lang == "zh" else data.name_en
+    title = t(
+        f"report.title.{data.kind}",
+        lang,
+        name=name,
+        year=data.start.year,
+        month=data.start.month,
+    )
+    if not data.complete:
+        title += t("report.running", lang, end=data.end.isoformat())
+    air, ytd, b = data.air, data.air_ytd, data.budget
+    air_lines = [
+        t(
+            "report.ratio_line",
+            lang,
+            valid=air.valid_days,
+            good=air.excellent_good_days,
+            excellent=air.excellent_days,
+            percent=_ratio_text(data.ratio),
+        ),
+        t(
+            "report.ytd_line",
+            lang,
+            end=data.end.isoformat(),
+            percent=_ratio_text(data.ytd_ratio),
+            good=ytd.excellent_good_days,
+            valid=ytd.valid_days,
+            target=_pct(data.air_target),
+            verdict=_verdict(data.air_ytd_meets, lang),
+        ),
+    ]
+    if b.missed:
+        air_lines.append(t("report.budget_missed", lang, over=-b.budget))
+    else:
+        air_lines.append(
+            t(
+                "report.budget_line",
+                lang,
+                remaining=b.remaining_days,
+                budget=b.budget,
+                invalid=b.expected_invalid,
+                budget_invalid=b.budget_if_invalid,
+            )
+        )
+        if b.exhausted_on is not None:
+            air_lines.append(t("report.exhausted_on", lang, date=b.exhausted_on.isoformat()))
+    if b.projection is not None and b.remaining_days:
+        p = b.projection
+        air_lines.append(
+            t(
+                "report.projection",
+                lang,
+                value=f"{p.value * 100:.1f}%",
+                low=f"{p.low * 100:.1f}%",
+                high=f"{p.high * 100:.1f}%",
+                method=t(f"report.method.{p.method}", lang),
+            )
+        )
+    air_lines.append(t("report.comparison", lang, mode=t(f"report.mode.{data.comparison}", lang)))
+    levels = []
+    for lv, n in air.days_by_level.items():
+        info = level_info(lv)
+        levels.append(
+            {
+                "level": lv,
+                "category": info.category_zh if lang == "zh" else info.category_en,
+                "color": info.color,
+                "days": n,
+            }
+        )
+    primary = [
+        {"group": t(f"report.group.{g}", lang), "days": n} for g, n in air.primary_non_good.items()
+    ]
+    w = data.water
+    water_lines = [
+        t(
+            "report.water_line",
+            lang,
+            evaluated=w.evaluated,
+            good=w.at_or_better_than_iii,
+            percent=_ratio_text(data.water_ratio),
+            target=_pct(data.water_target),
+            verdict=_verdict(data.water_meets, lang),
+        )
+    ]
+    if w.evaluated:
+        water_lines.append(t("report.water_budget", lang, budget=data.water_budget.budget))
+    sections = [
+        {
+            "name": s.name if lang == "zh" else s.name_en,
+            "code": s.section,
+            "cls": _class_text(s.cls, lang),
+            "deciding": ", ".join(s.deciding) or "—",
+            "worse": ", ".join(s.worse_than_iii) or "—",
+        }
+        for s in w.sections
+    ]
+    left: dict[str, int] = {}
+    for lo in air.left_out:
+        left[lo.reason] = left.get(lo.reason, 0) + 1
+    completeness = [
+        t(
+            "report.completeness_line",
+            lang,
+            calendar=air.calendar_days,
+            valid=air.valid_days,
+            left=len(air.left_out),
+        ),
+        *[f"· {t(f'report.left_out.{k}', lang)}: {n}" for k, n in sorted(left.items())],
+        f"{t('report.stations', lang)}: {', '.join(air.stations) or t('report.none', lang)}",
+        f"{t('report.standards', lang)}: {', '.join(air.standards) or '—'}",
+    ]
+    if air.spans_standard_change:
+        completeness.append(t("report.spans_change", lang))
+    svg = course_svg(
+        data.course,
+        year=data.start.year,
+        target=data.air_target,
+        labels={
+            "title": t("report.section.chart", lang),
+            "ratio": t("report.chart.ratio", lang),
+            "target": t("report.chart.target", lang),
+            "budget": t("report.chart.budget", lang),
+        },
+    )
+    return {
+        "lang": lang,
+        "title": title,
+        "h_air": t("report.section.air", lang),
+        "h_water": t("report.section.water", lang),
+        "h_completeness": t("report.section.completeness", lang),
+        "h_chart": t("report.section.chart", lang),
+        "h_levels": t("report.levels", lang),
+        "h_primary": t("report.primary", lang),
+        "col": {
+            k: t(f"report.col.{k}", lang)
+            for k in ("level", "category", "days", "section", "class", "deciding", "worse")
+        },
+        "air_lines": air_lines,
+        "levels": levels,
+        "primary": primary,
+        "water_lines": water_lines,
+        "sections": sections,
+        "completeness": completeness,
+        "svg": svg,
+        "generated": f"{t('report.generated', lang)}: {data.generated_at.isoformat(timespec='minutes')}",
+        "course": data.course,
+        "target": float(data.air_target),
+    }
