@@ -29,12 +29,23 @@ Flags are short tokens joined with ``;`` (empty string: no flag).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Final
+import functools
+from collections.abc import Callable
+from typing import Final, ParamSpec
 
 import numpy as np
 import pandas as pd
 
-from stations.model import READING_COLUMNS, SAMPLE_COLUMNS, Rejected, empty_readings, empty_samples
+from stations.model import (
+    READING_COLUMNS,
+    SAMPLE_COLUMNS,
+    Parsed,
+    Rejected,
+    empty_readings,
+    empty_samples,
+)
+
+P = ParamSpec("P")
 
 #: Physical ceilings for hourly values (units as in ``stations.model``). Far above the HJ 633-2012
 #: top breakpoints' *real-world* range yet below anything a working analyser reports; a value above
@@ -340,7 +351,33 @@ _ZONE_RE: Final = r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[zZ]|UTC|GMT|[+-]\d{
 def cst_to_utc(local: pd.Series) -> pd.Series:
     """Naive China-Standard-Time timestamps -> aware UTC (NaT stays NaT)."""
     naive = pd.to_datetime(local, errors="coerce")
+    # Keep to years pandas can shift by 8 h without overflowing; anything else is not a real time.
+    naive = naive.where((naive > pd.Timestamp("1900-01-01")) & (naive < pd.Timestamp("2200-01-01")))
     return (naive - pd.Timedelta(hours=8)).dt.tz_localize("UTC")
+
+
+def never_raises(parse: Callable[P, Parsed]) -> Callable[P, Parsed]:
+    """Last-resort guard for a public ``parse``: an unexpected exception becomes one ``Rejected``
+    (field ``payload``) naming it, so bad input can never crash the caller. The rules above are meant
+    to catch every known case first; a rejection reading "parser error" is a bug to report."""
+
+    @functools.wraps(parse)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Parsed:
+        try:
+            return parse(*args, **kwargs)
+        except Exception as exc:
+            raw = args[0] if args else b""
+            return Parsed(
+                rejected=[
+                    Rejected(
+                        row=repr(raw[:80]) if isinstance(raw, bytes | str) else "",
+                        reason=f"payload: parser error {type(exc).__name__}: {exc}",
+                        field="payload",
+                    )
+                ]
+            )
+
+    return wrapper
 
 
 def parse_local_times(text: pd.Series) -> pd.Series:

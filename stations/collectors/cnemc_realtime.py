@@ -48,7 +48,7 @@ from typing import Any, ClassVar, Final
 import httpx
 import pandas as pd
 
-from stations.collectors._checks import check_readings, parse_local_times
+from stations.collectors._checks import check_readings, never_raises, parse_local_times
 from stations.collectors._http import get_payload
 from stations.collectors.base import Payload, UpstreamError, Window
 from stations.model import Parsed, Rejected
@@ -212,6 +212,7 @@ def _decode_records(raw: bytes) -> tuple[list[dict[str, str]], str]:
     return recs_csv, "csv"
 
 
+@never_raises
 def parse_release(raw: bytes, *, now: dt.datetime | None = None) -> Parsed:
     """Parse one release payload in any supported form; never raises on bad data."""
     try:

@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from stations.collectors._checks import check_readings, check_samples
+from stations.collectors._checks import check_readings, check_samples, never_raises
 from stations.collectors.base import Payload, Window
 from stations.model import READING_COLUMNS, Parsed, Rejected, empty_readings, empty_samples
 
@@ -291,6 +291,7 @@ def simulate_samples(
     return out.loc[:, list(empty_samples().columns)]
 
 
+@never_raises
 def parse_demo(raw: bytes, *, now: dt.datetime | None = None) -> Parsed:
     """Read an ``envmon.demo/1`` payload; never raises on bad data."""
     try:

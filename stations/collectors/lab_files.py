@@ -34,7 +34,7 @@ import httpx
 import numpy as np
 import pandas as pd
 
-from stations.collectors._checks import check_samples, parse_local_times
+from stations.collectors._checks import check_samples, never_raises, parse_local_times
 from stations.collectors._water import cells_to_text, match_header, pad, parse_cells
 from stations.collectors.base import Payload, Window
 from stations.model import Parsed, Rejected
@@ -291,6 +291,7 @@ def table_to_samples(
     return Parsed(samples=samples, rejected=rejected + bad_rows)
 
 
+@never_raises
 def parse_lab_file(
     raw: bytes,
     *,

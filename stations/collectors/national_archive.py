@@ -39,7 +39,7 @@ import httpx
 import numpy as np
 import pandas as pd
 
-from stations.collectors._checks import check_readings
+from stations.collectors._checks import check_readings, never_raises
 from stations.collectors._http import get_payload
 from stations.collectors.base import Payload, UpstreamError, Window
 from stations.model import Parsed, Rejected
@@ -118,6 +118,7 @@ def _read_cells(text: str) -> tuple[pd.DataFrame, list[Rejected]]:
     return frame.fillna(""), bad
 
 
+@never_raises
 def parse_archive_csv(
     raw: bytes,
     *,

@@ -41,7 +41,7 @@ import httpx
 import numpy as np
 import pandas as pd
 
-from stations.collectors._checks import check_readings, parse_aware_times
+from stations.collectors._checks import check_readings, never_raises, parse_aware_times
 from stations.collectors._http import get_payload
 from stations.collectors.base import Payload, UpstreamError, Window
 from stations.model import Parsed, Rejected
@@ -88,6 +88,7 @@ def _get(d: Any, *path: str) -> Any:
     return d
 
 
+@never_raises
 def parse_measurements(
     body: bytes | str, *, station: str, now: dt.datetime | None = None
 ) -> Parsed:
@@ -211,6 +212,7 @@ def _parse_results(obj: Any, *, station: str | None, now: dt.datetime | None) ->
     return Parsed(readings=readings, rejected=rejected + bad)
 
 
+@never_raises
 def parse_openaq(raw: bytes, *, now: dt.datetime | None = None) -> Parsed:
     """Parse an envelope (from ``fetch``) or a bare ``/latest`` body; never raises."""
     try:

@@ -40,7 +40,7 @@ from typing import Any, ClassVar, Final
 import httpx
 import pandas as pd
 
-from stations.collectors._checks import check_samples, parse_aware_times
+from stations.collectors._checks import check_samples, never_raises, parse_aware_times
 from stations.collectors._http import get_payload
 from stations.collectors._water import match_header, parse_cells
 from stations.collectors.base import Payload, UpstreamError, Window
@@ -144,6 +144,7 @@ def _parse_json(obj: Any, sections: Mapping[str, str] | None, now: dt.datetime |
     return Parsed(samples=samples, rejected=rejected + bad_rows)
 
 
+@never_raises
 def parse_water_auto(
     raw: bytes,
     *,
