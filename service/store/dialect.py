@@ -6,6 +6,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Table, bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
@@ -39,19 +40,22 @@ def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
     """
     if frame.empty:
         return 0
-    columns = list(frame.columns)
     if conn.dialect.name == "postgresql":
-        _copy(conn, table, frame, columns)
-    else:
-        rows = _sqlite_rows(frame)
-        stmt = insert(table).values({c: bindparam(c) for c in columns})
-        compiled = stmt.compile(dialect=conn.dialect)
-        order = compiled.positiontup or columns
-        positions = [columns.index(name) for name in order]
-        if positions != list(range(len(columns))):
-            rows = [tuple(row[i] for i in positions) for row in rows]
-        conn.exec_driver_sql(str(compiled), rows)
+        _copy(conn, table, frame, list(frame.columns))
+        return len(frame)
+    stmt = insert(table).values({c: bindparam(c) for c in frame.columns})
+    compiled = stmt.compile(dialect=conn.dialect)
+    order = list(compiled.positiontup or frame.columns)
+    conn.exec_driver_sql(str(compiled), _sqlite_rows(frame[order]))
     return len(frame)
+
+
+def format_times(series: pd.Series, fmt: str) -> pd.Series:
+    """Aware times as text, formatting each distinct time once (a payload holds few distinct hours)."""
+    codes, uniques = pd.factorize(series.dt.tz_convert("UTC"))
+    text = np.asarray(uniques.strftime(fmt), dtype=object)
+    out = np.where(codes >= 0, text[codes], None)
+    return pd.Series(out, index=series.index, dtype=object)
 
 
 def _sqlite_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
@@ -60,8 +64,7 @@ def _sqlite_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
     for name in frame.columns:
         series = frame[name]
         if isinstance(series.dtype, pd.DatetimeTZDtype):
-            text = series.dt.tz_convert("UTC").dt.strftime(SQLITE_TIME_FORMAT)
-            cols.append(text.astype(object).where(series.notna(), None).tolist())
+            cols.append(format_times(series, SQLITE_TIME_FORMAT).tolist())
         elif pd.api.types.is_bool_dtype(series.dtype):
             cols.append([int(v) for v in series.tolist()])
         else:
@@ -75,7 +78,7 @@ def _copy(conn: Connection, table: Table, frame: pd.DataFrame, columns: list[str
     out = frame.copy()
     for name in columns:
         if isinstance(out[name].dtype, pd.DatetimeTZDtype):
-            out[name] = out[name].dt.tz_convert("UTC").dt.strftime("%Y-%m-%d %H:%M:%S.%f+00")
+            out[name] = format_times(out[name], "%Y-%m-%d %H:%M:%S.%f+00")
     buffer = io.StringIO()
     # Unquoted empty fields are NULL in CSV COPY; real empty strings are normalised to NULL upstream.
     out.to_csv(buffer, index=False, header=False, na_rep="")
