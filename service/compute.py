@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -463,8 +463,21 @@ def recompute_all(engine: Engine, clock: Clock) -> RecomputeResult:
 
 
 def ingest_hook(engine: Engine, clock: Clock, *_: Any, **__: Any) -> RecomputeResult:
-    """Hook for the scheduler: called after each ingest; recomputes what the ingest marked."""
+    """Recompute what an ingest marked (any extra arguments, e.g. the run's result, are ignored)."""
     return recompute(engine, clock)
+
+
+def make_ingest_hook(engine: Engine, clock: Clock) -> Callable[[Any], None]:
+    """The scheduler's post-ingest hook (``service.scheduler.Hook``: ``hook(run_result) -> None``).
+
+    The dirty-day queue, not the run result, says what to recompute, so a hook that failed or was
+    skipped is caught up by the next one.
+    """
+
+    def recompute_after_ingest(_result: Any) -> None:
+        recompute(engine, clock)
+
+    return recompute_after_ingest
 
 
 # ---------------------------------------------------------------------------------- summaries ---
@@ -718,6 +731,7 @@ __all__ = [
     "cst_day_bounds",
     "district_daily_series",
     "ingest_hook",
+    "make_ingest_hook",
     "mark_all",
     "period_means",
     "recompute",
