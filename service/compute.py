@@ -154,7 +154,7 @@ def _day(value: Any) -> dt.date:
     return pd.Timestamp(value).date()
 
 
-def _day_row(rec: Mapping[str, Any], now: dt.datetime) -> dict[str, Any]:
+def _day_row(rec: Mapping[Any, Any], now: dt.datetime) -> dict[str, Any]:
     """Columns shared by station and district days from one ``daily_values``-shaped record."""
     level = _int(rec.get("level"))
     out: dict[str, Any] = {k.lower(): _num(rec.get(k)) for k in DAY_INDICATORS}

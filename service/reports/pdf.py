@@ -30,7 +30,7 @@ def _chart(ctx: dict[str, Any], width: float) -> Any:
     from reportlab.lib import colors
 
     course = ctx["course"]
-    target = ctx["target"]
+    target = float(ctx["target"])
     h_ratio, h_budget, gap, left = 140.0, 70.0, 24.0, 40.0
     height = h_ratio + h_budget + gap + 20
     d = Drawing(width, height)
@@ -39,7 +39,7 @@ def _chart(ctx: dict[str, Any], width: float) -> Any:
     ratio = course["ratio"].astype("float64").to_numpy()
     budget = course["budget"].astype("float64").to_numpy()
     finite = [v for v in ratio if not math.isnan(v)]
-    lo = max(0.0, min(0.8, math.floor(min([*finite, target]) * 20) / 20, target - 0.05))
+    lo = float(max(0.0, min(0.8, math.floor(min([*finite, target]) * 20) / 20, target - 0.05)))
     top = height - 10
 
     def x(i: int) -> float:

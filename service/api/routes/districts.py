@@ -10,6 +10,7 @@ Staff: ``POST /api/v1/staff/recompute`` (operator), ``GET /api/v1/staff/targets`
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -215,7 +216,7 @@ def list_districts(
     return Listing[DistrictFigures](demo=settings.demo_mode, count=len(items), items=items)
 
 
-def _day_out(rec: dict[str, Any]) -> DayOut:
+def _day_out(rec: Mapping[Any, Any]) -> DayOut:
     level = rec.get("level")
     info = level_info(int(level)) if level else None
     return DayOut(
