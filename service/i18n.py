@@ -174,6 +174,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "To meet the year's target, at most {budget} of the remaining {remaining} days may be "
         "non-excellent/good ({budget_invalid} if {invalid} of them are invalid).",
     },
+    "report.budget_line_all_valid": {
+        "zh": "按全年目标测算，余下{remaining}天中还可出现非优良天{budget}天。",
+        "en": "To meet the year's target, at most {budget} of the remaining {remaining} days may be "
+        "non-excellent/good.",
+    },
     "report.budget_missed": {
         "zh": "全年目标已无法实现（超出{over}天）。",
         "en": "The year's target can no longer be met ({over} days too many).",

@@ -73,9 +73,10 @@ def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
     if b.missed:
         air_lines.append(t("report.budget_missed", lang, over=-b.budget))
     else:
+        key = "report.budget_line" if b.expected_invalid else "report.budget_line_all_valid"
         air_lines.append(
             t(
-                "report.budget_line",
+                key,
                 lang,
                 remaining=b.remaining_days,
                 budget=b.budget,

@@ -79,6 +79,11 @@ def test_recompute_then_districts(client: TestClient, keys: dict[str, str]) -> N
         b.required_excellent_good_days or 0
     )
     assert b.projection is not None and b.projection.method == "wilson"
+    # remaining days expected invalid at the pace so far (55 of 64 days had no data)
+    assert b.invalid_days == 64 - b.valid_days and b.expected_invalid == round(
+        b.invalid_days * 301 / 64
+    )
+    assert b.budget_if_invalid <= b.budget
     assert city.water.target == 0.95 and city.water.class_iii_ratio.value is None
     empty = listing.items[2]  # 岱山县: no station with data
     assert empty.air.excellent_good_ratio.value is None and empty.air.meets_target is None
