@@ -52,16 +52,26 @@ def _seed(app: FastAPI, settings: Settings, clock: Clock) -> None:
 
 
 def _start_scheduler(app: FastAPI, settings: Settings, clock: Clock) -> Any:
-    """Start the collection scheduler in this process: ``service.scheduler.start_scheduler(settings,
-    engine, clock)`` returns a started APScheduler ``BackgroundScheduler`` (``shutdown`` on exit)."""
-    try:
-        scheduler = importlib.import_module("service.scheduler")
-    except ModuleNotFoundError as exc:
-        if exc.name != "service.scheduler":
-            raise
-        log.warning("scheduler requested but service.scheduler is not installed; serving only")
-        return None
-    return scheduler.start_scheduler(settings, app.state.engine, clock)
+    """Start the collection scheduler (``service.scheduler.CollectionScheduler``) in this process,
+    with the post-ingest hooks: recompute the marked days, then evaluate alerts."""
+    from service.compute import ingest_hook
+    from service.scheduler import CollectionScheduler, config_from_settings
+
+    engine = app.state.engine
+
+    def recompute(result: Any) -> None:
+        ingest_hook(engine, clock, result)
+
+    def alerts(result: Any) -> None:
+        from service.alerts.evaluate import evaluate_and_enqueue
+
+        evaluate_and_enqueue(engine, clock, result, settings=settings)
+
+    scheduler = CollectionScheduler(
+        engine, config_from_settings(settings), clock, hooks=[recompute, alerts]
+    )
+    scheduler.start()
+    return scheduler
 
 
 @asynccontextmanager

@@ -40,8 +40,10 @@ class EnvmonError(Exception):
         params: Mapping[str, object] | None = None,
         headers: Mapping[str, str] | None = None,
         log_detail: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
     ) -> None:
         super().__init__(log_detail or detail or self.slug)
+        self.errors = errors
         self.detail = detail
         self.field = field
         self.rule = rule
@@ -246,7 +248,7 @@ def problem_response(
         instance=request.url.path,
         field=exc.field,
         rule=exc.rule,
-        errors=errors,
+        errors=errors if errors is not None else exc.errors,
     )
     headers = {"Content-Language": lang, **exc.headers}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)

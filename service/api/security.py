@@ -172,17 +172,32 @@ class BodyLimitMiddleware:
                 await response(scope, receive, send)
                 return
         seen = 0
+        exceeded = False
 
         async def counting_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    exceeded = True
                     raise PayloadTooLarge(self.max_bytes)
             return message
 
-        await self.app(scope, counting_receive, send)
+        replaced = False
+
+        async def guarded_send(message: Message) -> None:
+            # Body parsers may turn the error into their own 400; answer 413 instead.
+            nonlocal replaced
+            if exceeded:
+                if not replaced and message["type"] == "http.response.start":
+                    replaced = True
+                    response = problem_response(Request(scope), PayloadTooLarge(self.max_bytes))
+                    await response(scope, receive, send)
+                return
+            await send(message)
+
+        await self.app(scope, counting_receive, guarded_send)
 
 
 # --- ETag -------------------------------------------------------------------------------------

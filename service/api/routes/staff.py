@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response, UploadFile
 from sqlalchemy import Table, select
 
-from service.api.deps import AdminDep, ClockDep, EngineDep, OperatorDep, SettingsDep, ViewerDep
+from service.api.deps import AdminDep, ClockDep, EngineDep, OperatorDep, ViewerDep
 from service.api.errors import NotFound, UnsupportedMediaType, ValidationFailed
 from service.api.schemas import (
     StaffCollectorRun,
@@ -181,7 +181,6 @@ async def import_zones(
     staff: OperatorDep,
     engine: EngineDep,
     clock: ClockDep,
-    settings: SettingsDep,
     file: UploadFile,
 ) -> StaffZoneImport:
     """Import a zone file (GeoJSON, CSV, KML, GeoPackage) through ``service.zones``."""
@@ -189,13 +188,17 @@ async def import_zones(
     if not name.lower().endswith(ZONE_SUFFIXES):
         raise UnsupportedMediaType(field="file", rule="suffix in " + " ".join(ZONE_SUFFIXES))
     data = await file.read()
-    from service import zones
+    from geodata.zones_io import ZoneValidationError
+    from service.zones import import_zone_file
 
-    result = zones.import_zone_file(engine, data, name, clock=clock, who=staff.key_id)
+    try:
+        result = import_zone_file(engine, data, name, clock=clock, who=f"key:{staff.key_id}")
+    except ZoneValidationError as exc:
+        problems = [{"field": p.row, "rule": p.rule, "message": p.message} for p in exc.problems]
+        first = problems[0] if problems else {"rule": "zone_file"}
+        raise ValidationFailed("file", str(first["rule"]), errors=problems) from None
     return StaffZoneImport(
-        imported=int(getattr(result, "imported", 0)),
-        rejected=int(getattr(result, "rejected", 0)),
-        messages=[str(m) for m in getattr(result, "messages", [])],
+        imported=result.imported, rejected=result.rejected, messages=list(result.messages)
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,6 +20,7 @@ from service.api.schemas import (
     StaffReading,
     StaffRevision,
     StaffWhoAmI,
+    StaffZoneImport,
 )
 from service.store.api_tables import api_keys
 
@@ -163,3 +165,46 @@ def test_cli_key_create_prints_a_working_key(app, client: TestClient, monkeypatc
     assert key.split("_")[1] in listed.stdout and key.split("_", 2)[2] not in listed.stdout
     bad = CliRunner().invoke(cli, ["keys", "create", "--role", "root"])
     assert bad.exit_code != 0
+
+
+def test_operator_imports_zones_and_the_public_list_follows(client: TestClient, keys):
+    square = [[122.20, 29.95], [122.22, 29.95], [122.22, 29.97], [122.20, 29.97], [122.20, 29.95]]
+    feature = {
+        "type": "Feature",
+        "properties": {
+            "code": "test-anchorage",
+            "name": "测试锚地",
+            "kind": "anchorage",
+            "datum": "WGS84",
+            "source": "test",
+        },
+        "geometry": {"type": "Polygon", "coordinates": [square]},
+    }
+    body = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+    response = client.post(
+        "/api/v1/staff/zones/import",
+        headers=bearer(keys["operator"]),
+        files={"file": ("zones.geojson", body, "application/geo+json")},
+    )
+    assert response.status_code == 201, response.text
+    result = StaffZoneImport.model_validate(response.json())
+    zones = client.get("/api/v1/zones").json()
+    assert result.imported == zones["count"] == 1
+    assert zones["items"][0]["name"] == "测试锚地"
+
+
+def test_a_refused_zone_file_names_its_problems(client: TestClient, keys):
+    response = client.post(
+        "/api/v1/staff/zones/import",
+        headers=bearer(keys["operator"]),
+        files={"file": ("zones.geojson", b'{"type": "FeatureCollection"}', "application/json")},
+    )
+    assert response.status_code == 422
+    problem = Problem.model_validate(response.json())
+    assert problem.field == "file" and problem.errors
+    wrong_type = client.post(
+        "/api/v1/staff/zones/import",
+        headers=bearer(keys["operator"]),
+        files={"file": ("zones.exe", b"MZ", "application/octet-stream")},
+    )
+    assert wrong_type.status_code == 415
