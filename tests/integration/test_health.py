@@ -5,8 +5,8 @@ from service.settings import Settings
 
 
 def test_healthz_answers_ok(tmp_path):
-    client = TestClient(create_app(Settings(data_dir=tmp_path)))
-    response = client.get("/healthz")
+    with TestClient(create_app(Settings(data_dir=tmp_path))) as client:
+        response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
     assert response.json()["store"] == "sqlite"
