@@ -215,7 +215,7 @@ class ETagMiddleware:
         if scope["type"] != "http" or scope["method"] not in {"GET", "HEAD"}:
             await self.app(scope, receive, send)
             return
-        if is_staff_path(scope["path"]):
+        if is_staff_path(scope["path"]) or scope["path"] == "/healthz":
             await self.app(scope, receive, _with_header(send, b"cache-control", b"no-store"))
             return
         start: Message | None = None
