@@ -332,23 +332,24 @@ def configured_jobs(settings: Settings) -> list[CollectorJob]:
 
         key = settings.openaq_api_key.get_secret_value()
         jobs.append(CollectorJob(OpenAQCollector(key, settings.openaq_locations), air))
+    if settings.water_auto_url:
+        from stations.collectors.water_auto import WaterAutoCollector
+
+        jobs.append(CollectorJob(WaterAutoCollector(settings.water_auto_url), water))
     if settings.demo_mode:
-        jobs += _demo_jobs(air, water)
+        jobs += _demo_jobs(air)
     return jobs
 
 
-def _demo_jobs(air: dt.timedelta, water: dt.timedelta) -> list[CollectorJob]:
-    try:
-        from stations.collectors import demo
-    except ImportError:  # the demo feed is not there yet: run without it
-        log.warning("demo feed requested but stations.collectors.demo is missing")
-        return []
-    jobs = []
-    for cls_name, every in (("DemoAirCollector", air), ("DemoWaterCollector", water)):
-        cls = getattr(demo, cls_name, None)
-        if cls is not None:
-            jobs.append(CollectorJob(cls(), every))
-    return jobs
+def _demo_jobs(air: dt.timedelta) -> list[CollectorJob]:
+    """The deterministic demo feed for the real and demo stations and every section (hourly)."""
+    import geodata
+    from stations.collectors.demo import DemoCollector
+
+    stations = geodata.load_stations(include_demo=True)["code"].tolist()
+    sections = geodata.load_sections()
+    pairs = list(zip(sections["code"], sections["waterbody"].fillna(""), strict=True))
+    return [CollectorJob(DemoCollector(stations, pairs), air)]
 
 
 def config_from_settings(settings: Settings) -> SchedulerConfig:

@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     )
 
     # --- collection (store, scheduler, fetch retries) ---
+    water_auto_url: str | None = Field(
+        default=None, description="URL of the automatic water stations' JSON/CSV feed (4-hourly)."
+    )
     openaq_locations: Annotated[list[int], NoDecode] = Field(
         default_factory=list,
         description="OpenAQ location ids to collect (comma-separated); needs ENVMON_OPENAQ_API_KEY.",
@@ -206,7 +209,7 @@ class Settings(BaseSettings):
         # docker-compose passes unset optional secrets as empty strings.
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("realtime_feed_url")
+    @field_validator("realtime_feed_url", "water_auto_url")
     @classmethod
     def _feed_url(cls, value: str | None) -> str | None:
         if value and urlsplit(value).scheme not in {"http", "https"}:
@@ -256,7 +259,7 @@ class Settings(BaseSettings):
     @property
     def upstreams_configured(self) -> bool:
         """Whether any real upstream feed is configured."""
-        return bool(self.openaq_api_key or self.realtime_feed_url)
+        return bool(self.openaq_api_key or self.realtime_feed_url or self.water_auto_url)
 
     @property
     def demo_mode(self) -> bool:

@@ -172,3 +172,18 @@ def test_lab_watcher_imports_and_moves_files(engine: Engine, tmp_path: Path) -> 
     with engine.connect() as conn:
         assert count_rows(conn, samples) == 2
     assert len(seen) == 1
+
+
+def test_settings_without_upstream_run_the_demo_feed(tmp_path: Path) -> None:
+    from service.scheduler import config_from_settings
+    from service.settings import Settings
+
+    config = config_from_settings(Settings(data_dir=tmp_path))
+    assert [job.collector.name for job in config.jobs] == ["demo"]
+    assert config.lab is not None and config.lab.inbox == tmp_path / "lab" / "inbox"
+    with_feed = config_from_settings(
+        Settings(data_dir=tmp_path, water_auto_url="http://127.0.0.1:9/w")
+    )
+    assert [(j.collector.name, j.interval) for j in with_feed.jobs] == [
+        ("water_auto", dt.timedelta(hours=4))
+    ]
