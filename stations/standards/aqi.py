@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, NamedTuple
@@ -56,6 +57,17 @@ def _table(indicator: str, standard: str) -> T.Breakpoints:
         raise ValueError(
             f"indicator: unknown {indicator!r}; expected one of {', '.join(known)}"
         ) from None
+
+
+@functools.lru_cache(maxsize=64)
+def _segments(
+    bp: T.Breakpoints,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, float]:
+    """Per segment, in 1e-6 units as exact float64 integers: search nodes, C_lo, IAQI_lo,
+    IAQI_hi - IAQI_lo, C_hi - C_lo; and the top concentration."""
+    conc = np.asarray(bp.conc, dtype=np.float64) * _SCALE
+    nodes = np.asarray(bp.iaqi, dtype=np.float64)
+    return conc, conc[:-1], nodes[:-1], np.diff(nodes), np.diff(conc), float(conc[-1])
 
 
 def _as_float(values: Any) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
@@ -115,42 +127,50 @@ def iaqi(
     if rs == T.HJ633_2026 and assumptions.preround_2026:
         x = round_half_even(x, T.PREROUND_DECIMALS[_pollutant_code(indicator)])
 
-    nan = np.isnan(x)
-    negative = x < 0
-    bad = nan | negative | invalid
-    conc = np.asarray(bp.conc, dtype=np.int64) * _SCALE
-    nodes = np.asarray(bp.iaqi, dtype=np.int64)
-    # Clip before scaling so that absurd values cannot overflow int64; they are capped below anyway.
-    q = quantise(np.clip(np.where(bad, 0.0, x), 0.0, 2.0 * bp.conc[-1]))
-    seg = np.clip(np.searchsorted(conc, q, side="left") - 1, 0, len(conc) - 2)
-    c_lo, c_hi = conc[seg], conc[seg + 1]
-    i_lo, i_hi = nodes[seg], nodes[seg + 1]
-    num = (q - c_lo) * (i_hi - i_lo)
-    den = c_hi - c_lo
-    if rs == T.HJ633_2012 and not assumptions.ceil_2012:
-        whole, rem = np.divmod(num, den)
-        step = (2 * rem > den) | ((2 * rem == den) & (whole % 2 == 1))
-    else:
-        whole = num // den
-        step = (num % den) > 0
-    out = np.array(i_lo + whole + step, dtype=np.float64)  # 0-d inputs stay arrays
-
-    above = ~bad & (q > conc[-1])
+    shape = x.shape
+    x, invalid = x.reshape(-1), invalid.reshape(-1)
+    seg_lo, c_lo, i_lo, di, den, top = _segments(bp)
+    # q: the concentration in integer 1e-6 units, held exactly in float64 (< 2**53). Every factor
+    # below is an exact integer too, so num/den is correctly rounded and ceil() of it is exact: a
+    # non-integer quotient is >= 1/den (>= 6e-10) away from an integer, far above float64's ulp.
+    with np.errstate(invalid="ignore"):
+        q = x * float(_SCALE)
+        np.rint(q, out=q)
+        # Segment = how many interior nodes lie below q (a few compares beat searchsorted's branches).
+        seg = np.zeros(q.shape, dtype=np.uint8)
+        for node in seg_lo[1:-1]:
+            np.add(seg, (q > node).view(np.uint8), out=seg)
+        num = q - np.take(c_lo, seg)
+        num *= np.take(di, seg)  # in place: fresh 8-byte arrays per step cost more than the maths
+        d = np.take(den, seg)
+        if rs == T.HJ633_2012 and not assumptions.ceil_2012:
+            whole = np.floor(num / d)
+            rem2 = 2.0 * (num - whole * d)
+            up = (rem2 > d) | ((rem2 == d) & (np.fmod(whole, 2.0) == 1.0))
+            out = whole + up
+        else:
+            num /= d
+            out = np.ceil(num, out=num)
+        out += np.take(i_lo, seg)
+        nan = np.isnan(x)
+        negative = x < 0
+        bad = nan | negative | invalid
+        above = ~bad & (q > top)
+    nodes = bp.iaqi
     note = T.ABOVE_800_NOTES[rs].get(indicator)
     above_bit = IAQIFlag.ABOVE_800 if note is not None else IAQIFlag.ABOVE_RANGE
-    flags = (
-        (nan & ~invalid) * int(IAQIFlag.MISSING)
-        + negative * int(IAQIFlag.NEGATIVE)
-        + invalid * int(IAQIFlag.INVALID)
-        + above * int(above_bit)
-    ).astype(np.uint8)
+    # Bit flags built in uint8 (bool arrays viewed as 0/1 bytes): no int64 temporaries.
+    flags = (nan & ~invalid).view(np.uint8) * np.uint8(IAQIFlag.MISSING)
+    flags |= negative.view(np.uint8) * np.uint8(IAQIFlag.NEGATIVE)
+    flags |= invalid.view(np.uint8) * np.uint8(IAQIFlag.INVALID)
+    flags |= above.view(np.uint8) * np.uint8(above_bit)
     if note is not None:
         fixed = note.fixed_iaqi if assumptions.above_800_2026 == "fixed" else None
-        out[above] = np.nan if fixed is None else float(fixed)
+        np.putmask(out, above, np.nan if fixed is None else float(fixed))
     else:
-        out[above] = float(nodes[-1])
-    out[bad] = np.nan
-    return IAQIResult(out, flags)
+        np.putmask(out, above, float(nodes[-1]))
+    np.putmask(out, bad, np.nan)
+    return IAQIResult(out.reshape(shape), flags.reshape(shape))
 
 
 def iaqi_raw(indicator: str, values: npt.ArrayLike, standard: str | None = None) -> FloatArray:

@@ -19,9 +19,13 @@ def hourly(
 ) -> pd.DataFrame:
     """Hours ending 01:00 .. 24:00 CST of ``days`` days; constant 10 unless given."""
     n = 24 * days
-    t = pd.date_range(pd.Timestamp(start, tz="Asia/Shanghai") + pd.Timedelta(hours=1), periods=n, freq="h")
-    cols = {p: np.broadcast_to(np.asarray(series.get(p, 10.0), dtype=float), (n,)).copy()
-            for p in ("SO2", "NO2", "PM10", "PM25", "CO", "O3")}
+    t = pd.date_range(
+        pd.Timestamp(start, tz="Asia/Shanghai") + pd.Timedelta(hours=1), periods=n, freq="h"
+    )
+    cols = {
+        p: np.broadcast_to(np.asarray(series.get(p, 10.0), dtype=float), (n,)).copy()
+        for p in ("SO2", "NO2", "PM10", "PM25", "CO", "O3")
+    }
     cols["CO"] = np.broadcast_to(np.asarray(series.get("CO", 0.5), dtype=float), (n,)).copy()
     return pd.DataFrame({"station": station, "time": t.tz_convert("UTC"), **cols})
 
@@ -62,7 +66,7 @@ def test_o3_8h_window_needs_6_of_8_hours() -> None:
     # Two days: day 2 has hours 1..8 with 2 missing (6 of 8 -> valid) in window ending 08:00.
     o3 = np.full(48, 50.0)
     o3[24 + 6 : 24 + 8] = np.nan  # hours 7, 8 of day 2 missing
-    o3[24:24 + 6] = 80.0
+    o3[24 : 24 + 6] = 80.0
     row = daily_values(hourly(days=2, O3=o3)).iloc[1]
     # window ending 08:00 = mean(80 x6) = 80; later windows mix 80 and 50
     assert row["O3_8h"] == 80.0
@@ -152,7 +156,12 @@ def test_bad_rows_are_rejected_with_reasons_not_dropped_silently() -> None:
     f.loc[6, "NO2"] = "n/a"
     out = daily_values(f)
     rej = out.attrs["rejected"]
-    assert set(zip(rej["row"], rej["field"], strict=True)) == {(3, "time"), (4, "PM25"), (24, "time"), (6, "NO2")}
+    assert set(zip(rej["row"], rej["field"], strict=True)) == {
+        (3, "time"),
+        (4, "PM25"),
+        (24, "time"),
+        (6, "NO2"),
+    }
     assert out.iloc[0]["n_PM25"] == 22 and out.iloc[0]["n_SO2"] == 23
 
 
@@ -168,7 +177,9 @@ def test_several_stations_and_ratio_valid() -> None:
     out = daily_values(f).set_index("station")
     assert out.loc["A", "complete"] and out.loc["A", "ratio_valid"]
     assert not out.loc["B", "complete"] and out.loc["B", "ratio_valid"]  # AQI > 100 counts (U8)
-    loose = daily_values(hourly("C", PM25=np.nan), assumptions=DEFAULT.replace(ratio_day="any_valid"))
+    loose = daily_values(
+        hourly("C", PM25=np.nan), assumptions=DEFAULT.replace(ratio_day="any_valid")
+    )
     assert loose.iloc[0]["ratio_valid"]
     strict = daily_values(hourly("C", PM25=np.nan))
     assert not strict.iloc[0]["ratio_valid"]
@@ -176,7 +187,10 @@ def test_several_stations_and_ratio_valid() -> None:
 
 def test_district_mean_then_aqi_standards_md_example() -> None:
     """STANDARDS.md §2.3: 40 and 82 µg/m³ under 2026 -> mean 61 -> IAQI 101, not mean IAQI 90."""
-    f = pd.concat([hourly("A", PM25=40.0), hourly("B", PM25=82.0), hourly("C", PM25=np.nan)], ignore_index=True)
+    f = pd.concat(
+        [hourly("A", PM25=40.0), hourly("B", PM25=82.0), hourly("C", PM25=np.nan)],
+        ignore_index=True,
+    )
     st = daily_values(f)
     assert st.set_index("station")["iaqi_PM25_24h"].loc[["A", "B"]].mean() == 90.0
     d = district_daily(st, {"A": "定海区", "B": "定海区", "C": "定海区"})
@@ -193,7 +207,9 @@ def test_district_unmapped_stations_listed_and_rounding_choice() -> None:
     d = district_daily(st, {"A": "X", "B": "X"})
     assert d.attrs["unmapped"] == ["Z"] and d.iloc[0]["PM25_24h"] == pytest.approx(35.5)
     assert d.iloc[0]["iaqi_PM25_24h"] == 51
-    r = district_daily(st, {"A": "X", "B": "X"}, assumptions=DEFAULT.replace(district_mean_rounding="gbt8170"))
+    r = district_daily(
+        st, {"A": "X", "B": "X"}, assumptions=DEFAULT.replace(district_mean_rounding="gbt8170")
+    )
     assert r.iloc[0]["PM25_24h"] == 36.0 and r.iloc[0]["iaqi_PM25_24h"] == 52
 
 
@@ -208,7 +224,9 @@ def test_district_o3_order_choice() -> None:
     alt = DEFAULT.replace(district_o3_order="mda8_of_mean_hourly")
     with pytest.raises(ValueError, match="hourly"):
         district_daily(st, {"A": "X", "B": "X"}, assumptions=alt)
-    city = pd.DataFrame({"station": "X", "time": a["time"], "O3": (a["O3"].to_numpy() + b["O3"].to_numpy()) / 2})
+    city = pd.DataFrame(
+        {"station": "X", "time": a["time"], "O3": (a["O3"].to_numpy() + b["O3"].to_numpy()) / 2}
+    )
     want = daily_values(city).iloc[0]["O3_8h"]
     got = district_daily(st, {"A": "X", "B": "X"}, hourly=f, assumptions=alt).iloc[0]["O3_8h"]
     assert got == pytest.approx(want)

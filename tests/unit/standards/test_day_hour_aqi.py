@@ -55,7 +55,13 @@ def test_full_day_max_and_category() -> None:
 )
 def test_level_boundaries_2026(pm25: float, aqi: int, level: int, zh: str, color: str) -> None:
     r = day_aqi({**CLEAN, "PM25_24h": pm25}, dt.date(2026, 6, 1))
-    assert (r.aqi, r.level, r.category_zh, r.color, r.standard) == (aqi, level, zh, color, T.HJ633_2026)
+    assert (r.aqi, r.level, r.category_zh, r.color, r.standard) == (
+        aqi,
+        level,
+        zh,
+        color,
+        T.HJ633_2026,
+    )
 
 
 def test_day_picks_rule_set_and_standard_forces_it() -> None:

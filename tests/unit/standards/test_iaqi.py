@@ -20,7 +20,9 @@ IDS = [f"{rs}-{row.indicator}" for rs, row in ROWS]
 def exact_iaqi(row: T.Breakpoints, c: Fraction) -> int:
     """Oracle: 式(1) in rational arithmetic, rounded up."""
     for (c_lo, c_hi), (i_lo, i_hi) in zip(
-        zip(row.conc, row.conc[1:], strict=False), zip(row.iaqi, row.iaqi[1:], strict=False), strict=True
+        zip(row.conc, row.conc[1:], strict=False),
+        zip(row.iaqi, row.iaqi[1:], strict=False),
+        strict=True,
     ):
         if c_lo <= c <= c_hi:
             return math.ceil(Fraction(i_hi - i_lo, c_hi - c_lo) * (c - c_lo) + i_lo)
@@ -33,7 +35,10 @@ def test_tables_match_standards_md_and_2026_changes_only_pm_node_100() -> None:
     assert t12["PM25_24h"].conc[2] == 75 and t26["PM25_24h"].conc[2] == 60
     assert t12["PM10_24h"].conc[2] == 150 and t26["PM10_24h"].conc[2] == 120
     changed = {
-        (k, i) for k in t12 for i, (a, b) in enumerate(zip(t12[k].conc, t26[k].conc, strict=True)) if a != b
+        (k, i)
+        for k in t12
+        for i, (a, b) in enumerate(zip(t12[k].conc, t26[k].conc, strict=True))
+        if a != b
     }
     assert changed == {("PM25_24h", 2), ("PM10_24h", 2)}
     assert all(r.standard == T.HJ633_2026 and "表3" in r.clause for r in t26.values())
@@ -125,8 +130,15 @@ def test_bad_input_gives_missing_and_flags_never_raises() -> None:
     values, flags = iaqi("PM25_24h", [10, -1, None, float("nan"), "abc", float("inf"), 20])
     assert values[0] == 15 and values[-1] == 29
     assert np.isnan(values[1:6]).all()
-    assert flags.tolist() == [0, IAQIFlag.NEGATIVE, IAQIFlag.MISSING, IAQIFlag.MISSING,
-                              IAQIFlag.INVALID, IAQIFlag.INVALID, 0]
+    assert flags.tolist() == [
+        0,
+        IAQIFlag.NEGATIVE,
+        IAQIFlag.MISSING,
+        IAQIFlag.MISSING,
+        IAQIFlag.INVALID,
+        IAQIFlag.INVALID,
+        0,
+    ]
 
 
 def test_scalar_and_shape_preserved() -> None:
@@ -172,7 +184,7 @@ def test_rule_set_for_day(day: str, expected: str) -> None:
 def test_rule_set_for_datetime_and_forced_and_default() -> None:
     import datetime as dt
 
-    utc = dt.timezone.utc
+    utc = dt.UTC
     assert rule_set_for(dt.datetime(2026, 2, 28, 15, 59, tzinfo=utc)) == T.HJ633_2012
     assert rule_set_for(dt.datetime(2026, 2, 28, 16, 0, tzinfo=utc)) == T.HJ633_2026
     assert rule_set_for(dt.date(2030, 1, 1), standard="HJ633-2012") == T.HJ633_2012

@@ -7,7 +7,13 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from stations.ratios import Ratio, class_iii_ratio, days_by_level, excellent_good_ratio, excellent_ratio
+from stations.ratios import (
+    Ratio,
+    class_iii_ratio,
+    days_by_level,
+    excellent_good_ratio,
+    excellent_ratio,
+)
 
 
 def test_354_of_365_full_vs_rounded() -> None:
@@ -40,7 +46,14 @@ def test_no_valid_day_is_undefined_not_zero(empty: list[object]) -> None:
 
 
 def test_days_by_level() -> None:
-    assert days_by_level([0, 50, 51, 100, 101, 201, 301, 500, None]) == {1: 2, 2: 2, 3: 1, 4: 0, 5: 1, 6: 2}
+    assert days_by_level([0, 50, 51, 100, 101, 201, 301, 500, None]) == {
+        1: 2,
+        2: 2,
+        3: 1,
+        4: 0,
+        5: 1,
+        6: 2,
+    }
 
 
 def test_class_iii_ratio() -> None:

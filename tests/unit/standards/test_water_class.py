@@ -35,7 +35,8 @@ def test_cod_15_is_class_i() -> None:
 
 
 @pytest.mark.parametrize(
-    ("do", "cls"), [(7.5, "I"), (7.4, "II"), (6, "II"), (5, "III"), (4.9, "IV"), (3, "IV"), (2, "V"), (1.9, "V+")]
+    ("do", "cls"),
+    [(7.5, "I"), (7.4, "II"), (6, "II"), (5, "III"), (4.9, "IV"), (3, "IV"), (2, "V"), (1.9, "V+")],
 )
 def test_do_is_a_lower_bound(do: float, cls: str) -> None:
     assert water_class({**GOOD, "DO": do}).cls == cls
@@ -113,26 +114,32 @@ def test_period_mean_then_classify() -> None:
 
 
 def test_period_half_detection_limit_for_non_detects() -> None:
-    s = samples([
-        ("A", "Hg", 0.0001, 0.0001, True),  # ND at DL 0.0001 -> 0.00005
-        ("A", "Hg", 0.00005, 0.00004, True),  # ND, limit column wins -> 0.00002
-        ("B", "Hg", 0.0002, np.nan, True),  # ND without a limit column -> half the value
-    ])
+    s = samples(
+        [
+            ("A", "Hg", 0.0001, 0.0001, True),  # ND at DL 0.0001 -> 0.00005
+            ("A", "Hg", 0.00005, 0.00004, True),  # ND, limit column wins -> 0.00002
+            ("B", "Hg", 0.0002, np.nan, True),  # ND without a limit column -> half the value
+        ]
+    )
     out = water_class_period(s)
     assert out.loc["A", "Hg"] == pytest.approx(0.000035) and out.loc["A", "cls"] == "I"
     assert out.loc["B", "Hg"] == pytest.approx(0.0001) and out.loc["B", "cls"] == "III"
 
 
 def test_period_waterbody_per_section_and_ph_choice() -> None:
-    s = samples([
-        ("R", "TP", 0.15, np.nan, False),
-        ("L", "TP", 0.15, np.nan, False),
-        ("L", "pH", 5.5, np.nan, False),
-        ("L", "pH", 7.5, np.nan, False),
-    ])
+    s = samples(
+        [
+            ("R", "TP", 0.15, np.nan, False),
+            ("L", "TP", 0.15, np.nan, False),
+            ("L", "pH", 5.5, np.nan, False),
+            ("L", "pH", 7.5, np.nan, False),
+        ]
+    )
     out = water_class_period(s, {"R": "river", "L": "lake"})
     assert out.loc["R", "cls"] == "III" and out.loc["L", "cls"] == "V"
-    worst = water_class_period(s, {"R": "river", "L": "lake"}, assumptions=DEFAULT.replace(ph_period="any_sample_outside"))
+    worst = water_class_period(
+        s, {"R": "river", "L": "lake"}, assumptions=DEFAULT.replace(ph_period="any_sample_outside")
+    )
     assert worst.loc["L", "cls"] == "V+" and worst.loc["L", "deciding"] == "pH"
     with pytest.raises(ValueError, match="waterbody"):
         water_class_period(s, {"R": "river"})
