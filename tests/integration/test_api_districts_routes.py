@@ -104,6 +104,7 @@ def test_days_series(client: TestClient, keys: dict[str, str]) -> None:
     default = DistrictDays.model_validate(client.get("/api/v1/districts/city/days").json())
     assert (default.start, default.end) == (dt.date(2026, 2, 4), dt.date(2026, 3, 5))
     assert client.get("/api/v1/districts/999999/days").status_code == 404
+    assert client.get("/api/v1/districts/city/days", params={"to": "0001-01-01"}).status_code == 422
     assert client.get("/api/v1/districts/nope/days").status_code == 422
     bad = client.get(
         "/api/v1/districts/city/days", params={"from": "2026-03-02", "to": "2026-03-01"}

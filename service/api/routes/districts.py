@@ -246,6 +246,8 @@ def district_days_route(
     """Daily AQI series of a district (or ``city``); default: the last 30 complete days."""
     _check_code(code)
     end = to or ytd_as_of(clock)
+    if from_ is None and end < dt.date(1, 1, 30):
+        raise ValidationFailed("to", "to>=0001-01-30")
     start = from_ or end - dt.timedelta(days=29)
     if start > end:
         raise ValidationFailed("from", "from<=to")
