@@ -18,6 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from stations.standards import tables as T
+from stations.standards.assumptions import DEFAULT, Assumptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +61,16 @@ class Ratio:
         return "—" if p is None else f"{p} %"
 
     def meets(
-        self, target: float | str | Decimal, mode: Literal["full", "rounded"] = "full"
+        self,
+        target: float | str | Decimal,
+        mode: Literal["full", "rounded"] | None = None,
+        *,
+        assumptions: Assumptions = DEFAULT,
     ) -> bool | None:
         """Whether the ratio reaches ``target`` (a fraction, e.g. 0.97). ``mode="full"``: the exact
-        value (GB/T 8170 全数值比较法); ``"rounded"``: the published one-decimal percent (修约值比较法).
-        None when the ratio is undefined."""
+        value (GB/T 8170 全数值比较法); ``"rounded"``: the published one-decimal percent (修约值比较法);
+        None: ``assumptions.target_mode`` (U10, default full). None when the ratio is undefined."""
+        mode = assumptions.target_mode if mode is None else mode
         exact = self.exact
         if exact is None:
             return None

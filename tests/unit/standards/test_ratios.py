@@ -69,3 +69,11 @@ def test_ratio_rejects_impossible_counts() -> None:
         Ratio(5, 3)
     with pytest.raises(ValueError, match="mode"):
         Ratio(1, 2).meets(0.5, mode="nearest")  # type: ignore[arg-type]
+
+
+def test_meets_default_mode_follows_assumptions() -> None:
+    from stations.standards.assumptions import DEFAULT
+
+    r = Ratio(354, 365)
+    assert r.meets(0.97, assumptions=DEFAULT.replace(target_mode="rounded")) is True
+    assert r.meets(0.97, "full", assumptions=DEFAULT.replace(target_mode="rounded")) is False
