@@ -5,11 +5,15 @@ in :class:`~stations.standards.assumptions.Assumptions` (see ``docs/assumptions.
 """
 
 from stations.standards.aqi import (
+    HOURLY_INDICATORS,
+    REALTIME_PM_INPUTS,
     DayAQI,
     IAQIFlag,
     IAQIResult,
     aqi_level,
+    bits_to_names,
     combine,
+    daily_indicators,
     day_aqi,
     hour_aqi,
     iaqi,
@@ -19,7 +23,13 @@ from stations.standards.aqi import (
 )
 from stations.standards.assumptions import DEFAULT as DEFAULT_ASSUMPTIONS
 from stations.standards.assumptions import Assumptions
-from stations.standards.tables import HJ633_2012, HJ633_2026, normalise_standard, rule_set_for
+from stations.standards.tables import (
+    DAILY_INDICATORS,
+    HJ633_2012,
+    HJ633_2026,
+    normalise_standard,
+    rule_set_for,
+)
 from stations.standards.validity import (
     daily_arrays,
     daily_values,
@@ -38,6 +48,11 @@ from stations.standards.water import (
 )
 
 __all__ = [
+    "DAILY_INDICATORS",
+    "HOURLY_INDICATORS",
+    "REALTIME_PM_INPUTS",
+    "bits_to_names",
+    "daily_indicators",
     "DEFAULT_ASSUMPTIONS",
     "HJ633_2012",
     "HJ633_2026",
