@@ -88,10 +88,16 @@ def seed_readings(app: FastAPI) -> None:
         )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
+#: Run a test on both stores: ``@BOTH_STORES`` (others run on SQLite only, to stay fast).
+BOTH_STORES = pytest.mark.parametrize(
+    "store_url", ["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)], indirect=True
+)
+
+
+@pytest.fixture
+def store_url(request: pytest.FixtureRequest) -> str | None:
     """``None`` for the embedded SQLite store, else a fresh PostGIS database URL."""
-    if request.param == "sqlite":
+    if getattr(request, "param", "sqlite") == "sqlite":
         return None
     return str(request.getfixturevalue("pg_url"))
 

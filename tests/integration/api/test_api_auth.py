@@ -24,7 +24,7 @@ from service.api.schemas import (
 )
 from service.store.api_tables import api_keys
 
-from .conftest import NOW
+from .conftest import BOTH_STORES, NOW
 
 VIEWER_ROUTES = [
     ("GET", "/api/v1/staff/me"),
@@ -81,6 +81,7 @@ def test_viewer_cannot_import_zones(client: TestClient, keys):
     assert response.status_code == 403
 
 
+@BOTH_STORES
 def test_keys_are_stored_hashed_and_listed_without_secret(app, client: TestClient, keys):
     with app.state.engine.connect() as conn:
         stored = conn.execute(select(api_keys)).mappings().all()
@@ -93,6 +94,7 @@ def test_keys_are_stored_hashed_and_listed_without_secret(app, client: TestClien
         assert "key" not in item and "secret_hash" not in item
 
 
+@BOTH_STORES
 def test_admin_creates_key_once_and_revokes_it(client: TestClient, keys):
     created = client.post(
         "/api/v1/staff/keys", headers=bearer(keys["admin"]), json={"role": "operator", "name": "x"}
@@ -107,6 +109,7 @@ def test_admin_creates_key_once_and_revokes_it(client: TestClient, keys):
     assert again.status_code == 404
 
 
+@BOTH_STORES
 def test_readings_carry_flags_and_filter(client: TestClient, keys):
     headers = bearer(keys["viewer"])
     page = StaffPage[StaffReading].model_validate(
@@ -130,6 +133,7 @@ def test_readings_carry_flags_and_filter(client: TestClient, keys):
     assert bad.status_code == 422 and bad.json()["field"] == "start"
 
 
+@BOTH_STORES
 def test_staff_lists_validate(client: TestClient, keys):
     headers = bearer(keys["viewer"])
     for path, model in [
@@ -150,6 +154,7 @@ def test_staff_responses_are_not_cached(client: TestClient, keys):
     assert "etag" not in response.headers
 
 
+@BOTH_STORES
 def test_cli_key_create_prints_a_working_key(app, client: TestClient, monkeypatch):
     from service.cli import app as cli
 
@@ -167,6 +172,7 @@ def test_cli_key_create_prints_a_working_key(app, client: TestClient, monkeypatc
     assert bad.exit_code != 0
 
 
+@BOTH_STORES
 def test_operator_imports_zones_and_the_public_list_follows(client: TestClient, keys):
     square = [[122.20, 29.95], [122.22, 29.95], [122.22, 29.97], [122.20, 29.97], [122.20, 29.95]]
     feature = {

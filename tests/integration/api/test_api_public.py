@@ -18,7 +18,7 @@ from service.api.schemas import (
 )
 from stations.standards import hour_aqi
 
-from .conftest import HOUR, NOW, STAFF_ONLY, all_keys
+from .conftest import BOTH_STORES, HOUR, NOW, STAFF_ONLY, all_keys
 
 PUBLIC_JSON = {
     "/healthz": Health,
@@ -42,6 +42,16 @@ def test_public_body_matches_its_model_and_has_no_staff_field(client: TestClient
     assert response.headers["x-envmon-demo"] == "true"
 
 
+@BOTH_STORES
+def test_every_public_body_validates_on_each_store(client: TestClient):
+    for path, model in PUBLIC_JSON.items():
+        response = client.get(path)
+        assert response.status_code == 200, path
+        model.model_validate(response.json())
+        assert not all_keys(response.json()) & STAFF_ONLY, path
+
+
+@BOTH_STORES
 def test_healthz_reports_store_and_demo(client: TestClient, app):
     body = Health.model_validate(client.get("/healthz", params={"lang": "en"}).json())
     assert body.store == (
@@ -52,6 +62,7 @@ def test_healthz_reports_store_and_demo(client: TestClient, app):
     assert body.time == NOW
 
 
+@BOTH_STORES
 def test_station_carries_the_hourly_aqi_of_its_latest_readings(client: TestClient):
     listing = Listing[StationLatest].model_validate(client.get("/api/v1/stations").json())
     assert listing.demo is True
@@ -119,6 +130,7 @@ def test_csv_is_utf8_with_bom_and_keeps_chinese(client: TestClient, path: str, f
     assert not set(rows[0]) & STAFF_ONLY
 
 
+@BOTH_STORES
 def test_station_csv_matches_the_json(client: TestClient):
     listing = client.get("/api/v1/stations").json()
     text = client.get("/api/v1/export/stations.csv").content.decode("utf-8-sig")
