@@ -133,7 +133,7 @@ def iaqi(
     # q: the concentration in integer 1e-6 units, held exactly in float64 (< 2**53). Every factor
     # below is an exact integer too, so num/den is correctly rounded and ceil() of it is exact: a
     # non-integer quotient is >= 1/den (>= 6e-10) away from an integer, far above float64's ulp.
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # absurd values are capped below
         q = x * float(_SCALE)
         np.rint(q, out=q)
         # Segment = how many interior nodes lie below q (a few compares beat searchsorted's branches).

@@ -44,13 +44,15 @@ def _check_waterbody(waterbody: str) -> None:
 def item_class(
     item: str, values: npt.ArrayLike, waterbody: str = "river", assumptions: Assumptions = DEFAULT
 ) -> IntArray:
-    """Class index per value (0 = Ⅰ .. 4 = Ⅴ, 5 = 劣Ⅴ; -1 = missing or negative) of one item."""
+    """Class index per value (0 = Ⅰ .. 4 = Ⅴ, 5 = 劣Ⅴ; -1 = missing, infinite or negative)."""
     _check_waterbody(waterbody)
     if item not in T.WATER_LIMITS:
         raise ValueError(f"item: unknown {item!r}; expected one of {', '.join(T.WATER_ITEMS)}")
     lim = _limits(item, waterbody, assumptions)
-    v = np.round(np.asarray(values, dtype=np.float64), _DECIMALS)
-    bad = np.isnan(v) | (v < 0)
+    raw = np.asarray(values, dtype=np.float64)
+    bad = ~np.isfinite(raw) | (raw < 0)
+    with np.errstate(over="ignore", invalid="ignore"):  # huge values stay huge: worse than Ⅴ
+        v = np.where(np.abs(raw) < 1e12, np.round(raw, _DECIMALS), raw)
     limits = np.asarray(lim.limits, dtype=np.float64)
     if lim.direction == "range":
         cls = np.where((v >= limits[0]) & (v <= limits[1]), 0, _V_PLUS)
@@ -99,34 +101,37 @@ def water_class(
     for key in sample:
         if key not in T.WATER_LIMITS:
             raise ValueError(f"sample: unknown item {key!r}; expected {', '.join(T.WATER_ITEMS)}")
-    frame = pd.DataFrame({k: [v] for k, v in sample.items()}, index=[0], dtype=np.float64)
-    row = water_classes(frame, waterbody, assumptions=assumptions).iloc[0]
     item_classes: dict[str, str] = {}
     reported: dict[str, str] = {}
     flags: list[str] = []
-    for key, value in sample.items():
-        c = int(item_class(key, [np.nan if value is None else value], waterbody, assumptions)[0])
-        if value is not None and not np.isnan(value) and value < 0:
-            flags.append(f"{key}:negative")
+    index: dict[str, int] = {}
+    for key in T.WATER_ITEMS:  # table order, so that deciding items come out in a stable order
+        if key not in sample:
+            continue
+        value = sample[key]
+        x = np.nan if value is None else float(value)
+        c = int(item_class(key, [x], waterbody, assumptions)[0])
+        if x < 0 or np.isinf(x):
+            flags.append(f"{key}:{'negative' if x < 0 else 'invalid'}")
         if c < 0:
             continue
-        target = item_classes if key in T.EVALUATED_ITEMS else reported
-        target[key] = T.WATER_CLASSES[c]
-    missing = [k for k in T.EVALUATED_ITEMS if k not in item_classes]
+        if key in T.EVALUATED_ITEMS:
+            item_classes[key] = T.WATER_CLASSES[c]
+            index[key] = c
+        else:
+            reported[key] = T.WATER_CLASSES[c]
+    worst = max(index.values(), default=-1)
+    iii = T.WATER_CLASSES.index("III")
     return WaterClass(
-        cls=row["cls"],
-        deciding=_split(row["deciding"]),
-        worse_than_iii=_split(row["worse_than_iii"]),
+        cls=T.WATER_CLASSES[worst] if worst >= 0 else None,
+        deciding=[k for k, c in index.items() if c == worst],
+        worse_than_iii=[k for k, c in index.items() if c > iii],
         item_classes=item_classes,
         reported=reported,
         waterbody=waterbody,
-        missing=missing,
+        missing=[k for k in T.EVALUATED_ITEMS if k not in item_classes],
         flags=flags,
     )
-
-
-def _split(text: object) -> list[str]:
-    return [] if not isinstance(text, str) or not text else text.split(",")
 
 
 def water_classes(

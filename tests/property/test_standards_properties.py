@@ -71,3 +71,37 @@ def test_excellent_good_ratio_in_unit_interval(days: list[int | None]) -> None:
 def test_class_iii_ratio_in_unit_interval(classes: list[str | None]) -> None:
     r = class_iii_ratio(classes)
     assert r.value is None or 0 <= r.value <= 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pair=st.sampled_from(PAIRS),
+    values=st.lists(
+        st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)), max_size=20
+    ),
+)
+def test_iaqi_never_raises_and_stays_in_range(
+    pair: tuple[str, str], values: list[float | None]
+) -> None:
+    rs, key = pair
+    v, flags = iaqi(key, values, rs)
+    assert v.shape == flags.shape == (len(values),)
+    ok = ~np.isnan(v)
+    assert ((v[ok] >= 0) & (v[ok] <= 500) & (v[ok] == np.floor(v[ok]))).all()
+    assert (flags[~ok] != 0).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    sample=st.dictionaries(
+        st.sampled_from(T.WATER_ITEMS),
+        st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)),
+    ),
+    body=st.sampled_from(T.WATERBODIES),
+)
+def test_water_class_never_raises(sample: dict[str, float | None], body: str) -> None:
+    from stations.standards import water_class
+
+    r = water_class(sample, body)
+    assert r.cls is None or r.cls in T.WATER_CLASSES
+    assert set(r.deciding) <= set(T.EVALUATED_ITEMS)
