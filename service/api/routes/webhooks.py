@@ -1,0 +1,427 @@
+"""Staff routes of the alerts: webhook subscriptions (admin), the delivery log (viewer), manual
+replay (operator) and the current alerts (viewer).
+
+A subscription's ``secret`` (``whsec_...``) is shown once, in the answer that creates it; URLs are
+shown with their query hidden (robot tokens live there). URLs are checked against the outbound
+policy (https outside development, no loopback or private addresses unless allowed) on every
+create and change, and again before every delivery.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import Field
+from sqlalchemy import delete, func, select, update
+
+from service.alerts import repo
+from service.alerts.delivery import DeliveryPolicy, replay
+from service.alerts.rules import RULE_NAMES
+from service.alerts.signing import new_secret, redact_url
+from service.alerts.urls import UnsafeURL, check_url
+from service.api.deps import AdminDep, ClockDep, EngineDep, OperatorDep, SettingsDep, ViewerDep
+from service.api.errors import Conflict, NotFound, ValidationFailed
+from service.api.schemas import Model
+from service.settings import Settings
+from service.store.alert_tables import (
+    alert_state,
+    webhook_attempts,
+    webhook_outbox,
+    webhook_subscriptions,
+)
+from service.store.engine import writing
+
+router = APIRouter(prefix="/api/v1/staff", tags=["webhooks"])
+
+Format = Literal["envmon", "alertmanager", "dingtalk", "wecom"]
+Lang = Literal["zh", "en"]
+RuleName = Literal[
+    "excellent_good_ratio_below_target",
+    "budget_exhausted",
+    "projected_ratio_below_target",
+    "polluted_day",
+    "section_worse_than_class_iii",
+    "class_iii_ratio_below_target",
+    "silent",
+]
+if set(RuleName.__args__) != set(RULE_NAMES):  # type: ignore[attr-defined]
+    raise RuntimeError("webhooks.RuleName is out of step with service.alerts.rules.RULE_NAMES")
+
+SubId = Annotated[int, Path(ge=1, le=2**62)]
+MsgId = Annotated[str, Path(min_length=5, max_length=40, pattern=r"^msg_[0-9a-f]{32}$")]
+DistrictCode = Annotated[str, Field(max_length=12, pattern=r"^(\d{6}|city)$")]
+
+
+# ---------------------------------------------------------------------------------- models
+
+
+class SubscriptionCreate(Model):
+    """Request body to create a subscription."""
+
+    name: str = Field(min_length=1, max_length=120)
+    url: str = Field(min_length=8, max_length=2000)
+    format: Format = "envmon"
+    lang: Lang = "zh"
+    robot_secret: str | None = Field(None, max_length=200, description="DingTalk 加签 secret")
+    rules: list[RuleName] | None = Field(None, description="rules to send; null: all")
+    districts: list[DistrictCode] | None = Field(None, description="districts; null: all")
+
+
+class SubscriptionPatch(Model):
+    """Request body to change a subscription (fields left out stay)."""
+
+    name: str | None = Field(None, min_length=1, max_length=120)
+    url: str | None = Field(None, min_length=8, max_length=2000)
+    lang: Lang | None = None
+    robot_secret: str | None = Field(None, max_length=200)
+    rules: list[RuleName] | None = None
+    districts: list[DistrictCode] | None = None
+    enabled: bool | None = None
+
+
+class SubscriptionOut(Model):
+    """A subscription as listed (URL query hidden, no secrets)."""
+
+    id: int
+    name: str
+    url: str
+    format: Format
+    lang: Lang
+    rules: list[str] | None
+    districts: list[str] | None
+    enabled: bool
+    disabled_reason: str | None
+    has_robot_secret: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class SubscriptionCreated(SubscriptionOut):
+    """The created subscription, with its signing secret (shown this once)."""
+
+    secret: str
+
+
+class AttemptOut(Model):
+    """One delivery attempt."""
+
+    attempt: int
+    at: dt.datetime
+    status_code: int | None
+    outcome: str
+    error: str | None
+    duration_ms: int | None
+    manual: bool
+
+
+class DeliveryOut(Model):
+    """One outbox message (``id`` is its ``webhook-id``)."""
+
+    id: str
+    subscription_id: int
+    group_key: str
+    status: Literal["pending", "delivered", "failed", "cancelled"]
+    attempts: int
+    created_at: dt.datetime
+    next_attempt_at: dt.datetime
+    expires_at: dt.datetime
+    delivered_at: dt.datetime | None
+    last_status_code: int | None
+    last_error: str | None
+
+
+class DeliveryDetail(DeliveryOut):
+    """A message with its body and its delivery log."""
+
+    body: str
+    log: list[AttemptOut]
+
+
+class DeliveryPage(Model):
+    """A page of outbox messages, newest first."""
+
+    count: int
+    items: list[DeliveryOut]
+
+
+class ReplayAccepted(Model):
+    """A replayed message, queued again with a fresh retry window."""
+
+    id: str
+    status: Literal["pending"]
+
+
+class AlertOut(Model):
+    """One alert's current state."""
+
+    fingerprint: str
+    rule: str
+    district: str
+    labels: dict[str, str]
+    status: Literal["firing", "resolved"]
+    severity: str
+    value: float | None
+    threshold: float | None
+    params: dict[str, Any]
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None
+    last_notified_at: dt.datetime | None
+
+
+# ---------------------------------------------------------------------------------- helpers
+
+
+def _checked_url(url: str, settings: Settings) -> str:
+    try:
+        check_url(url, DeliveryPolicy.from_settings(settings).outbound)
+    except UnsafeURL as exc:
+        raise ValidationFailed("url", "outbound_safety", log_detail=str(exc)) from exc
+    return url
+
+
+def _sub_out(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "url": redact_url(row.url),
+        "format": row.format,
+        "lang": row.lang,
+        "rules": row.rules,
+        "districts": row.districts,
+        "enabled": bool(row.enabled),
+        "disabled_reason": row.disabled_reason,
+        "has_robot_secret": bool(row.robot_secret),
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
+
+
+def _sub_row(engine: Any, sub_id: int) -> Any:
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(webhook_subscriptions).where(webhook_subscriptions.c.id == sub_id)
+        ).first()
+    if row is None:
+        raise NotFound("webhook.thing.subscription", ident=str(sub_id))
+    return row
+
+
+_DELIVERY_COLUMNS = [
+    c for c in webhook_outbox.c if c.name not in {"body", "lease_owner", "lease_until"}
+]
+
+
+# ---------------------------------------------------------------------------------- subscriptions
+
+
+@router.get(
+    "/webhooks/subscriptions",
+    response_model=list[SubscriptionOut],
+    operation_id="webhookSubscriptions",
+)
+def list_subscriptions(_: AdminDep, engine: EngineDep) -> list[SubscriptionOut]:
+    """Every webhook subscription (URL query hidden, no secrets)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(webhook_subscriptions).order_by(webhook_subscriptions.c.id))
+        return [SubscriptionOut(**_sub_out(r)) for r in rows]
+
+
+@router.post(
+    "/webhooks/subscriptions",
+    response_model=SubscriptionCreated,
+    status_code=201,
+    operation_id="webhookSubscriptionCreate",
+)
+def create_subscription(
+    body: SubscriptionCreate,
+    _: AdminDep,
+    engine: EngineDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> SubscriptionCreated:
+    """Subscribe a URL; the answer carries the signing secret, which is never shown again."""
+    _checked_url(body.url, settings)
+    if body.robot_secret and body.format != "dingtalk":
+        raise ValidationFailed("robot_secret", "dingtalk_only")
+    secret = new_secret()
+    with writing(engine) as conn:
+        sub_id = repo.add_subscription(
+            conn,
+            name=body.name,
+            url=body.url,
+            fmt=body.format,
+            secret=secret,
+            now=clock.now(),
+            lang=body.lang,
+            robot_secret=body.robot_secret,
+            rules=body.rules,
+            districts=body.districts,
+        )
+    return SubscriptionCreated(**_sub_out(_sub_row(engine, sub_id)), secret=secret)
+
+
+@router.get(
+    "/webhooks/subscriptions/{sub_id}",
+    response_model=SubscriptionOut,
+    operation_id="webhookSubscription",
+)
+def get_subscription(sub_id: SubId, _: AdminDep, engine: EngineDep) -> SubscriptionOut:
+    """One subscription."""
+    return SubscriptionOut(**_sub_out(_sub_row(engine, sub_id)))
+
+
+@router.patch(
+    "/webhooks/subscriptions/{sub_id}",
+    response_model=SubscriptionOut,
+    operation_id="webhookSubscriptionUpdate",
+)
+def update_subscription(
+    sub_id: SubId,
+    body: SubscriptionPatch,
+    _: AdminDep,
+    engine: EngineDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> SubscriptionOut:
+    """Change a subscription; enabling it again clears the reason it was disabled."""
+    row = _sub_row(engine, sub_id)
+    values = body.model_dump(exclude_unset=True)
+    if values.get("url") is not None:
+        _checked_url(values["url"], settings)
+    if values.get("robot_secret") and row.format != "dingtalk":
+        raise ValidationFailed("robot_secret", "dingtalk_only")
+    for required in ("name", "url", "lang", "enabled"):
+        if required in values and values[required] is None:
+            raise ValidationFailed(required, "not_null")
+    if values.get("enabled"):
+        values["disabled_reason"] = None
+    elif values.get("enabled") is False:
+        values["disabled_reason"] = "disabled by staff"
+    with writing(engine) as conn:
+        conn.execute(
+            update(webhook_subscriptions)
+            .where(webhook_subscriptions.c.id == sub_id)
+            .values(**values, updated_at=clock.now())
+        )
+        if values.get("enabled") is False:
+            repo.disable_subscription(conn, sub_id, "disabled by staff", clock.now())
+    return SubscriptionOut(**_sub_out(_sub_row(engine, sub_id)))
+
+
+@router.delete(
+    "/webhooks/subscriptions/{sub_id}", status_code=204, operation_id="webhookSubscriptionDelete"
+)
+def delete_subscription(sub_id: SubId, _: AdminDep, engine: EngineDep) -> Response:
+    """Remove a subscription with its messages and their log."""
+    _sub_row(engine, sub_id)
+    with writing(engine) as conn:
+        ids = select(webhook_outbox.c.id).where(webhook_outbox.c.subscription_id == sub_id)
+        conn.execute(delete(webhook_attempts).where(webhook_attempts.c.message_id.in_(ids)))
+        conn.execute(delete(webhook_outbox).where(webhook_outbox.c.subscription_id == sub_id))
+        conn.execute(delete(webhook_subscriptions).where(webhook_subscriptions.c.id == sub_id))
+    return Response(status_code=204)
+
+
+# ---------------------------------------------------------------------------------- deliveries
+
+
+@router.get("/webhooks/deliveries", response_model=DeliveryPage, operation_id="webhookDeliveries")
+def list_deliveries(
+    _: ViewerDep,
+    engine: EngineDep,
+    subscription_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    status: Annotated[
+        Literal["pending", "delivered", "failed", "cancelled"] | None, Query()
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> DeliveryPage:
+    """The delivery log: outbox messages, newest first."""
+    query = select(*_DELIVERY_COLUMNS)
+    if subscription_id is not None:
+        query = query.where(webhook_outbox.c.subscription_id == subscription_id)
+    if status is not None:
+        query = query.where(webhook_outbox.c.status == status)
+    query = query.order_by(webhook_outbox.c.created_at.desc(), webhook_outbox.c.id).limit(limit)
+    with engine.connect() as conn:
+        items = [DeliveryOut(**dict(r)) for r in conn.execute(query).mappings()]
+    return DeliveryPage(count=len(items), items=items)
+
+
+@router.get(
+    "/webhooks/deliveries/{msg_id}", response_model=DeliveryDetail, operation_id="webhookDelivery"
+)
+def get_delivery(msg_id: MsgId, _: ViewerDep, engine: EngineDep) -> DeliveryDetail:
+    """One message: its body and every attempt."""
+    with engine.connect() as conn:
+        row = (
+            conn.execute(select(webhook_outbox).where(webhook_outbox.c.id == msg_id))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise NotFound("webhook.thing.delivery", ident=msg_id)
+        log = [
+            AttemptOut(**{k: a[k] for k in AttemptOut.model_fields})
+            for a in repo.attempts_of(conn, msg_id)
+        ]
+    values = {c.name: row[c.name] for c in _DELIVERY_COLUMNS}
+    return DeliveryDetail(**values, body=bytes(row["body"]).decode("utf-8"), log=log)
+
+
+@router.post(
+    "/webhooks/deliveries/{msg_id}/replay",
+    response_model=ReplayAccepted,
+    status_code=202,
+    operation_id="webhookDeliveryReplay",
+)
+def replay_delivery(
+    msg_id: MsgId, _: OperatorDep, engine: EngineDep, clock: ClockDep, settings: SettingsDep
+) -> ReplayAccepted:
+    """Send a message again (same ``webhook-id``, fresh retry window); the worker picks it up."""
+    with engine.connect() as conn:
+        exists = conn.execute(
+            select(func.count()).select_from(webhook_outbox).where(webhook_outbox.c.id == msg_id)
+        ).scalar_one()
+    if not exists:
+        raise NotFound("webhook.thing.delivery", ident=msg_id)
+    if not replay(engine, msg_id, clock.now(), DeliveryPolicy.from_settings(settings)):
+        raise Conflict("the subscription is disabled", field="subscription", rule="enabled")
+    return ReplayAccepted(id=msg_id, status="pending")
+
+
+# ---------------------------------------------------------------------------------- alerts
+
+
+@router.get("/alerts", response_model=list[AlertOut], operation_id="staffAlerts")
+def list_alerts(
+    _: ViewerDep,
+    engine: EngineDep,
+    status: Annotated[Literal["firing", "resolved"] | None, Query()] = None,
+) -> list[AlertOut]:
+    """Current alert states (firing first)."""
+    query = select(alert_state).order_by(alert_state.c.status, alert_state.c.starts_at.desc())
+    if status is not None:
+        query = query.where(alert_state.c.status == status)
+    with engine.connect() as conn:
+        return [
+            AlertOut(**{k: r[k] for k in AlertOut.model_fields})
+            for r in conn.execute(query).mappings()
+        ]
+
+
+@router.get("/alerts/{fingerprint}", response_model=AlertOut, operation_id="staffAlert")
+def get_alert(
+    fingerprint: Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")], _: ViewerDep, engine: EngineDep
+) -> AlertOut:
+    """One alert by fingerprint (the link in every message)."""
+    with engine.connect() as conn:
+        row = (
+            conn.execute(select(alert_state).where(alert_state.c.fingerprint == fingerprint))
+            .mappings()
+            .first()
+        )
+    if row is None:
+        raise NotFound("thing.resource", ident=fingerprint)
+    return AlertOut(**{k: row[k] for k in AlertOut.model_fields})
