@@ -42,25 +42,35 @@ def _valid_mean(
     return mean, n
 
 
-def o3_8h_moving(o3: FloatArray) -> tuple[FloatArray, npt.NDArray[np.int64]]:
-    """O3 8-h moving mean ending at each hour of an (stations, hours) series, and its hour count.
-
-    Valid with >= 6 of the 8 hours (GB 3095-2012 表4); the mean of the available hours. The first 7
-    hours of the series have no earlier hours and count them as missing.
+def moving_mean(
+    values: FloatArray, window: int, min_count: int
+) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """Moving mean over the ``window`` hours ending at each hour of a (stations, hours) series, and
+    its valid-hour count; NaN where fewer than ``min_count`` hours are valid. Hours before the start
+    of the series count as missing. Exact shifted sums (``window`` vectorised adds), no cumsum drift.
     """
-    s, h = o3.shape
-    w = T.O3_8H_WINDOW
-    padded = np.concatenate([np.full((s, w - 1), np.nan), o3], axis=1)
+    s, h = values.shape
+    padded = np.concatenate([np.full((s, window - 1), np.nan), values], axis=1)
     valid = ~np.isnan(padded)
     filled = np.where(valid, padded, 0.0)
     total = np.zeros((s, h))
     n = np.zeros((s, h), dtype=np.int64)
-    for k in range(w):  # eight vectorised shifts, not a loop over readings
+    for k in range(window):  # one vectorised shift per hour of the window, not per reading
         total += filled[:, k : k + h]
         n += valid[:, k : k + h]
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(n >= T.MIN_HOURS_O3_8H, total / n, np.nan)
+        mean = np.where(n >= min_count, total / n, np.nan)
     return mean, n
+
+
+def o3_8h_moving(o3: FloatArray) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """O3 8-h moving mean (real-time O3_8h) and its hour count: >= 6 of 8 hours (GB 3095-2012 表4)."""
+    return moving_mean(o3, T.O3_8H_WINDOW, T.MIN_HOURS_O3_8H)
+
+
+def moving_24h(values: FloatArray) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """24-h moving mean (real-time PM10_24h / PM25_24h, 2012) and its count: >= 20 of 24 hours."""
+    return moving_mean(values, 24, T.MIN_HOURS_24H)
 
 
 def daily_arrays(

@@ -230,3 +230,18 @@ def test_district_o3_order_choice() -> None:
     want = daily_values(city).iloc[0]["O3_8h"]
     got = district_daily(st, {"A": "X", "B": "X"}, hourly=f, assumptions=alt).iloc[0]["O3_8h"]
     assert got == pytest.approx(want)
+
+
+def test_moving_24h_needs_20_of_24_hours() -> None:
+    from stations.standards import moving_24h
+
+    x = np.full((1, 48), 30.0)
+    x[0, 24:29] = np.nan  # 5 missing hours inside the window ending at index 30
+    mean, n = moving_24h(x)
+    assert np.isnan(mean[0, 18]) and n[0, 18] == 19  # series start: earlier hours missing
+    assert mean[0, 23] == 30.0 and n[0, 23] == 24
+    assert n[0, 30] == 19 and np.isnan(mean[0, 30])
+    assert n[0, 47] == 19 and np.isnan(mean[0, 47])
+    x[0, 24] = 30.0  # 20 of 24: valid
+    mean, n = moving_24h(x)
+    assert n[0, 47] == 20 and mean[0, 47] == 30.0
