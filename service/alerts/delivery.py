@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import threading
 import time
 import uuid
 from collections.abc import Mapping
@@ -437,3 +438,39 @@ def delivery_job(engine: Engine, clock: Clock, settings: Settings) -> RunReport:
     """A scheduler job: one delivery pass with a short-lived worker."""
     with DeliveryWorker(engine, clock, DeliveryPolicy.from_settings(settings)) as worker:
         return worker.run_once()
+
+
+# ------------------------------------------------------------------------------ scheduler glue
+
+#: Live workers by name: APScheduler's persistent job store pickles a job's function reference and
+#: arguments, so the job carries the name and finds the worker here (as ``service.scheduler`` does).
+_WORKERS: dict[str, DeliveryWorker] = {}
+_WORKERS_LOCK = threading.Lock()
+
+
+def register_worker(name: str, worker: DeliveryWorker) -> None:
+    """Make ``worker`` the one ``delivery_tick(name)`` runs."""
+    with _WORKERS_LOCK:
+        _WORKERS[name] = worker
+
+
+def unregister_worker(name: str) -> DeliveryWorker | None:
+    """Forget the worker registered as ``name`` (the caller closes it)."""
+    with _WORKERS_LOCK:
+        return _WORKERS.pop(name, None)
+
+
+def delivery_tick(name: str = "envmon") -> RunReport | None:
+    """The scheduler job: one pass of the worker registered as ``name`` (none: nothing to do)."""
+    with _WORKERS_LOCK:
+        worker = _WORKERS.get(name)
+    return None if worker is None else worker.run_once()
+
+
+def nudge(name: str = "envmon") -> bool:
+    """Run one delivery pass now in a background thread (after an enqueue), if a worker is live."""
+    with _WORKERS_LOCK:
+        if name not in _WORKERS:
+            return False
+    threading.Thread(target=delivery_tick, args=(name,), name="webhook-nudge", daemon=True).start()
+    return True

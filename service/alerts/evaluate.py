@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -316,3 +316,24 @@ def evaluate_and_enqueue(
         )
     )
     return EnqueueReport(len(step.transitions), len(step.notifications), messages, skipped)
+
+
+def alerts_hook(
+    engine: Engine, clock: Clock, settings: Settings, *, worker_name: str | None = "envmon"
+) -> Callable[..., EnqueueReport]:
+    """A post-ingest hook for ``CollectionScheduler(hooks=[...])`` (which calls ``hook(result)``).
+
+    Register it after the recompute hook. When it queues messages it nudges the delivery worker
+    registered as ``worker_name`` so that delivery does not wait for the next tick.
+    """
+    config = config_from_settings(settings)
+
+    def hook(*_: Any, **__: Any) -> EnqueueReport:
+        report = evaluate_and_enqueue(engine, clock, settings=settings, config=config)
+        if report.messages and worker_name is not None:
+            from service.alerts.delivery import nudge
+
+            nudge(worker_name)
+        return report
+
+    return hook
