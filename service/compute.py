@@ -120,14 +120,20 @@ def _section_registry(conn: Connection) -> pd.DataFrame:
             sections.c.provincial,
         )
     ).all()
-    for r in rows:
-        if r.code not in reg.index:
-            reg.loc[r.code] = [r.name, r.name_en, r.district_code, "river", False]
-        for col in ("name", "name_en", "district_code", "waterbody", "provincial"):
-            value = getattr(r, col)
-            if value is not None and (col != "waterbody" or value in ("river", "lake")):
-                reg.loc[r.code, col] = value
-    return reg
+    # Column-wise, not row by row: the alerts hook calls this several times per collection.
+    cols = ["name", "name_en", "district_code", "waterbody", "provincial"]
+    store = pd.DataFrame([tuple(r) for r in rows], columns=["code", *cols], dtype=object)
+    store = store.drop_duplicates("code", keep="last").set_index("code")
+    store["waterbody"] = store["waterbody"].where(store["waterbody"].isin(["river", "lake"]))
+    new, dtypes = store.index.difference(reg.index), reg.dtypes.to_dict()
+    reg = pd.concat(
+        [reg.astype(object), pd.DataFrame({"waterbody": "river", "provincial": False}, index=new)]
+    ).astype(object)
+    known = store.notna()
+    for col in cols:  # a stored value overrides the shipped one unless it is missing
+        hit = store.index[known[col]]
+        reg.loc[hit, col] = store.loc[hit, col]
+    return reg.astype(dtypes)
 
 
 def _names(value: Any) -> list[str]:
