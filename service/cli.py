@@ -14,6 +14,11 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="TCP port."),
     scheduler: bool = typer.Option(True, help="Run the collection scheduler in this process."),
+    forwarded_allow_ips: str | None = typer.Option(
+        None,
+        help="Proxies trusted for X-Forwarded-For/-Proto (comma-separated IPs or networks, or *); "
+        "default ENVMON_FORWARDED_ALLOW_IPS, else 127.0.0.1.",
+    ),
 ) -> None:
     """Start the HTTP service (and its scheduler) on the configured store."""
     import uvicorn
@@ -22,12 +27,18 @@ def serve(
     from service.settings import SettingsError, load_settings
 
     try:
-        settings = load_settings(scheduler_enabled=scheduler)
+        overrides: dict[str, object] = {"scheduler_enabled": scheduler}
+        if forwarded_allow_ips is not None:
+            overrides["forwarded_allow_ips"] = forwarded_allow_ips
+        settings = load_settings(**overrides)
     except SettingsError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    uvicorn.Server(uvicorn_config(create_app(settings), host, port)).run()
+    config = uvicorn_config(
+        create_app(settings), host, port, forwarded_allow_ips=settings.forwarded_allow_ips
+    )
+    uvicorn.Server(config).run()
 
 
 def _add_keys() -> None:

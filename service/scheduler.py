@@ -7,6 +7,14 @@ bounded by ``backfill_max``. A failed run therefore needs no bookkeeping: the ne
 run after a restart (jobs fire at once on start), fetches the gap again. After each run that stored
 something, the ``hooks`` (recompute, alert evaluation) are called with the run's result.
 
+A job marked ``history_from_year_start`` (the demo feed) also reaches back to 1 January (CST) of the
+current year: first the bounded recent windows (so the maps show current data within seconds), then
+the older history newest first, in ``history_chunk`` steps with the hooks run once at the end (one
+recompute of the whole history is far cheaper than one per chunk). Going backwards keeps the stored
+history contiguous, so an interrupted backfill resumes from its oldest run on the next start.
+
+Other jobs (extra interval jobs such as webhook delivery) are added with ``add_interval_job``.
+
 APScheduler pickles a job's function reference and arguments into its job store, so jobs refer to
 the live scheduler through a module-level registry by name instead of carrying the engine.
 """
@@ -25,12 +33,13 @@ from pathlib import Path
 import httpx
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from service.clock import Clock
 from service.collect import FileResult, RetryPolicy, RunResult, import_file, run_collector
 from service.settings import Settings
 from service.store.runs import last_success
+from service.store.tables import collector_runs
 from stations.collectors.base import Collector, Window
 from stations.model import Parsed
 
@@ -40,6 +49,9 @@ Hook = Callable[[RunResult], None]
 
 #: Lab file types the watcher picks up.
 LAB_SUFFIXES = frozenset({".csv", ".xlsx", ".xls", ".txt"})
+
+#: China Standard Time: the year of a year-to-date backfill starts on 1 January, CST.
+CST = dt.timezone(dt.timedelta(hours=8))
 
 _LIVE: dict[str, CollectionScheduler] = {}
 _LIVE_LOCK = threading.Lock()
@@ -51,6 +63,8 @@ class CollectorJob:
 
     collector: Collector
     interval: dt.timedelta
+    #: Also backfill from 1 January (CST) of the current year (the demo feed's year-to-date).
+    history_from_year_start: bool = False
 
     @property
     def job_id(self) -> str:
@@ -88,6 +102,10 @@ class SchedulerConfig:
     misfire_grace: dt.timedelta = dt.timedelta(minutes=15)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     http_timeout: float = 30.0
+    history_chunk: dt.timedelta = dt.timedelta(days=7)  # one recorded run per week of history
+    history_max: dt.timedelta = dt.timedelta(
+        days=366
+    )  # a year-to-date backfill never reaches further
 
 
 def floor_hour(t: dt.datetime) -> dt.datetime:
@@ -95,15 +113,28 @@ def floor_hour(t: dt.datetime) -> dt.datetime:
     return t.replace(minute=0, second=0, microsecond=0)
 
 
+def year_start(now: dt.datetime) -> dt.datetime:
+    """The first end-of-hour label of 1 January (CST) of ``now``'s CST year, as aware UTC."""
+    jan1 = dt.datetime(now.astimezone(CST).year, 1, 1, tzinfo=CST)
+    return (jan1 + dt.timedelta(hours=1)).astimezone(dt.UTC)
+
+
 def due_windows(
-    last_end: dt.datetime | None, now: dt.datetime, config: SchedulerConfig
+    last_end: dt.datetime | None,
+    now: dt.datetime,
+    config: SchedulerConfig,
+    *,
+    since: dt.datetime | None = None,
 ) -> list[Window]:
     """Windows to fetch now: from the last success (less the overlap) to the current hour label.
 
-    Pure: the same inputs give the same windows. Bounded by ``backfill_max``, split into ``chunk``s.
+    Pure: the same inputs give the same windows. Bounded by ``backfill_max``, split into ``chunk``s;
+    with ``since`` (a year-to-date job), a gap after an earlier success is filled back to ``since``.
     """
     end = floor_hour(now) + dt.timedelta(hours=1)  # half-open: includes the label of this hour
     earliest = end - config.backfill_max
+    if since is not None and last_end is not None:
+        earliest = min(earliest, max(since, end - config.history_max))
     start = earliest if last_end is None else max(earliest, last_end - config.overlap)
     start = floor_hour(min(start, end - dt.timedelta(hours=1)))
     windows = []
@@ -111,6 +142,25 @@ def due_windows(
         stop = min(end, start + config.chunk)
         windows.append(Window(start, stop))
         start = stop
+    return windows
+
+
+def history_windows(
+    first_start: dt.datetime | None, now: dt.datetime, config: SchedulerConfig
+) -> list[Window]:
+    """The year-to-date history still missing before ``first_start`` (the start of the oldest
+    successful run), newest first, in ``history_chunk`` steps; never before 1 January (CST) of
+    ``now``'s year nor further back than ``history_max``. Pure."""
+    if first_start is None:
+        return []
+    end = floor_hour(now) + dt.timedelta(hours=1)
+    since = max(year_start(now), floor_hour(end - config.history_max))
+    windows = []
+    stop = first_start
+    while stop > since:
+        start = max(since, stop - config.history_chunk)
+        windows.append(Window(start, stop))
+        stop = start
     return windows
 
 
@@ -139,6 +189,7 @@ class CollectionScheduler:
         )
         self._own_client = client is None
         self._jobs = {job.job_id: job for job in config.jobs}
+        self._stopping = threading.Event()  # set on shutdown: a long backfill stops between chunks
         # The job store shares the store's engine: same database, same SQLite pragmas and pool.
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename="apscheduler_jobs")},
@@ -153,6 +204,7 @@ class CollectionScheduler:
     # --- life cycle ---
     def start(self, *, run_now: bool = True) -> None:
         """Register the jobs and start; with ``run_now`` every job fires at once (the backfill)."""
+        self._stopping.clear()
         with _LIVE_LOCK:
             _LIVE[self.name] = self
         first = dt.datetime.now(dt.UTC) if run_now else None
@@ -180,8 +232,33 @@ class CollectionScheduler:
             )
         self.scheduler.start()
 
+    def add_interval_job(
+        self,
+        func: Callable[..., object],
+        every: dt.timedelta,
+        *,
+        job_id: str,
+        args: Sequence[object] = (),
+    ) -> None:
+        """Run ``func(*args)`` every ``every`` in this scheduler (before or after ``start``).
+
+        ``func`` must be importable by reference and ``args`` picklable (the job store is the
+        database), like ``service.alerts.delivery.delivery_tick`` with a worker name.
+        """
+        self.scheduler.add_job(
+            func,
+            "interval",
+            seconds=every.total_seconds(),
+            args=list(args),
+            id=job_id,
+            name=job_id,
+            replace_existing=True,
+        )
+
     def shutdown(self, wait: bool = True) -> None:
-        """Stop the scheduler (waiting for running jobs) and release the HTTP client."""
+        """Stop the scheduler (waiting for running jobs, which stop after their current chunk) and
+        release the HTTP client."""
+        self._stopping.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=wait)
         with _LIVE_LOCK:
@@ -197,15 +274,49 @@ class CollectionScheduler:
     # --- the work (callable directly; jobs call these) ---
     def collect(self, collector_name: str, *, trigger: str | None = None) -> list[RunResult]:
         """Run one collector over every due window (since its last success); never raises."""
+        job = self._jobs[f"collect:{collector_name}"]
         try:
             with self.engine.connect() as conn:
                 last = last_success(conn, collector_name)
-            windows = due_windows(last, self.clock.now(), self.config)
+            now = self.clock.now()
+            since = year_start(now) if job.history_from_year_start else None
+            windows = due_windows(last, now, self.config, since=since)
         except Exception:  # the store is unreachable: log, and let the next tick try again
             log.exception("scheduler could not plan %s", collector_name)
             return []
         label = trigger or ("backfill" if len(windows) > 1 else "schedule")
-        return self._run(collector_name, windows, label)
+        results = self._run(collector_name, windows, label)
+        if job.history_from_year_start and all(r.ok for r in results):
+            results += self.collect_history(collector_name, trigger=trigger)
+        return results
+
+    def collect_history(
+        self, collector_name: str, *, trigger: str | None = None
+    ) -> list[RunResult]:
+        """Backfill the year-to-date history before the oldest successful run, newest first, with
+        the hooks run once at the end; never raises. Nothing to do once 1 January is reached."""
+        try:
+            with self.engine.connect() as conn:
+                first = conn.execute(
+                    select(func.min(collector_runs.c.window_start)).where(
+                        collector_runs.c.collector == collector_name,
+                        collector_runs.c.status == "ok",
+                    )
+                ).scalar_one_or_none()
+            windows = history_windows(first, self.clock.now(), self.config)
+        except Exception:
+            log.exception("scheduler could not plan the history of %s", collector_name)
+            return []
+        if not windows:
+            return []
+        log.info(
+            "%s: backfilling %s .. %s (%d runs)",
+            collector_name,
+            windows[-1].start.isoformat(),
+            windows[0].end.isoformat(),
+            len(windows),
+        )
+        return self._run(collector_name, windows, trigger or "backfill", hooks_each=False)
 
     def collect_window(
         self, collector_name: str, window: Window, *, trigger: str = "cli"
@@ -218,10 +329,19 @@ class CollectionScheduler:
             start = stop
         return self._run(collector_name, windows, trigger)
 
-    def _run(self, collector_name: str, windows: list[Window], trigger: str) -> list[RunResult]:
+    def _run(
+        self,
+        collector_name: str,
+        windows: list[Window],
+        trigger: str,
+        *,
+        hooks_each: bool = True,
+    ) -> list[RunResult]:
         job = self._jobs[f"collect:{collector_name}"]
         results: list[RunResult] = []
         for window in windows:
+            if self._stopping.is_set():
+                break  # shutting down; the next start resumes from the store
             result = run_collector(
                 self.engine,
                 job.collector,
@@ -233,9 +353,14 @@ class CollectionScheduler:
                 sleep=self._sleep,
             )
             results.append(result)
-            self._after(result)
+            if hooks_each:
+                self._after(result)
             if not result.ok:
                 break  # later chunks would fail alike; the next run starts from here
+        stored = [r for r in results if r.counts.inserted or r.counts.revised]
+        if not hooks_each and stored:
+            # The hooks read the dirty-day queue, not the result: the last stored run stands for all.
+            self._after(stored[-1])
         return results
 
     def watch_lab(self) -> list[FileResult]:
@@ -349,7 +474,8 @@ def _demo_jobs(air: dt.timedelta) -> list[CollectorJob]:
     stations = geodata.load_stations(include_demo=True)["code"].tolist()
     sections = geodata.load_sections()
     pairs = list(zip(sections["code"], sections["waterbody"].fillna(""), strict=True))
-    return [CollectorJob(DemoCollector(stations, pairs), air)]
+    # Year to date, so that the demo's ratios and budgets mean something on the first start.
+    return [CollectorJob(DemoCollector(stations, pairs), air, history_from_year_start=True)]
 
 
 def config_from_settings(settings: Settings) -> SchedulerConfig:

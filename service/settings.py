@@ -7,6 +7,7 @@ here (add, never rename).
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -19,6 +20,8 @@ INSECURE_SECRETS = frozenset(
     {"", "changethis", "changeme", "secret", "password", "postgres", "admin", "envmon", "test"}
 )
 MIN_SECRET_LENGTH = 16
+#: Basemaps the maps can draw (``maps.basemaps.from_name``).
+MAP_BASEMAPS = ("osm", "tianditu", "autonavi", "offline")
 
 
 class SettingsError(ValueError):
@@ -61,6 +64,26 @@ class Settings(BaseSettings):
     )
     docs_enabled: bool = Field(
         default=True, description="Serve /docs (OpenAPI stays at /openapi.json)."
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies whose X-Forwarded-For/-Proto uvicorn trusts (comma-separated IPs or "
+        "networks, or *); the bureau's reverse proxy, so that rate limiting sees client addresses.",
+    )
+
+    # --- maps ---
+    map_basemap: str = Field(
+        default="osm", description="Default basemap of the maps: osm, tianditu, autonavi, offline."
+    )
+    map_tiles: str | None = Field(
+        default=None,
+        description="Tile URL template ({z}/{x}/{y}, optional {s}) replacing the osm or autonavi "
+        "server, e.g. the bureau's own tile cache.",
+    )
+    tianditu_key: str | None = Field(
+        default=None,
+        description="The bureau's Tianditu (天地图) browser key; needed for the tianditu basemap "
+        "(it is sent to browsers in tile URLs, so it is not a secret).",
     )
 
     # --- HTTP API protection ---
@@ -203,6 +226,57 @@ class Settings(BaseSettings):
             raise ValueError(f"{str(value)!r} exists and is not a directory")
         return value
 
+    @field_validator("map_basemap")
+    @classmethod
+    def _map_basemap(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in MAP_BASEMAPS:
+            raise ValueError(f"must be one of {', '.join(MAP_BASEMAPS)}")
+        return value
+
+    @field_validator("map_tiles", "tianditu_key", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("map_tiles")
+    @classmethod
+    def _map_tiles(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        parts = urlsplit(value.replace("{", "").replace("}", ""))
+        if not (parts.scheme in {"http", "https"} and parts.netloc) and not value.startswith("/"):
+            raise ValueError("must be an http(s) URL or a path starting with /")
+        missing = [p for p in ("{z}", "{x}", "{y}") if p not in value]
+        if missing:
+            raise ValueError(f"is a tile URL template and must contain {', '.join(missing)}")
+        return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _forwarded_allow_ips(cls, value: str) -> str:
+        items = [part.strip() for part in value.split(",") if part.strip()]
+        if not items:
+            raise ValueError("must name at least one address (127.0.0.1 trusts only loopback)")
+        for item in items:
+            if item == "*":
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address, a network or *") from None
+        return ",".join(items)
+
+    @model_validator(mode="after")
+    def _basemap_has_key(self) -> Settings:
+        if self.map_basemap == "tianditu" and not self.tianditu_key:
+            raise ValueError(
+                "ENVMON_MAP_BASEMAP=tianditu needs ENVMON_TIANDITU_KEY (the bureau's Tianditu "
+                "browser key); set it, or choose osm, autonavi or offline"
+            )
+        return self
+
     @field_validator("openaq_api_key", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
@@ -289,4 +363,4 @@ def load_settings(**overrides: Any) -> Settings:
         raise SettingsError("invalid envmon settings:\n  " + "\n  ".join(lines)) from None
 
 
-__all__ = ["INSECURE_SECRETS", "Settings", "SettingsError", "load_settings"]
+__all__ = ["INSECURE_SECRETS", "MAP_BASEMAPS", "Settings", "SettingsError", "load_settings"]

@@ -1,12 +1,16 @@
 """Application factory: ``create_app(settings, clock)`` builds the FastAPI app; nothing runs on import.
 
 The lifespan opens the store (``init_store``: creates it and migrates it to head), seeds the shipped
-stations and sections, loads the district boundaries once, and starts the collection scheduler when
-``settings.scheduler_enabled`` says so. Routes get these through ``service.api.deps``.
+stations and sections and the default targets, loads the district boundaries once, and starts the
+collection scheduler when ``settings.scheduler_enabled`` says so: the collectors (the demo feed when no
+upstream is configured, backfilled year to date in the scheduler's threads, not in the start-up
+path), the post-ingest hooks (recompute, then alerts) and the webhook delivery worker's interval job.
+Routes get these through ``service.api.deps``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -25,6 +29,10 @@ from service.settings import Settings
 log = logging.getLogger("envmon.api")
 
 API_VERSION = "0.1.0"
+#: Name of the live scheduler and of its webhook delivery worker (their registries are by name).
+LIVE_NAME = "envmon"
+#: How often the delivery worker looks for due webhook messages (a new alert also nudges it).
+DELIVERY_EVERY = dt.timedelta(seconds=2)
 
 #: Routers other rooms add (ratios/districts, maps, webhooks); included when their module is present.
 OPTIONAL_ROUTERS = (
@@ -42,41 +50,66 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def _seed(app: FastAPI, settings: Settings, clock: Clock) -> None:
-    """Load the shipped stations and sections into the store (idempotent upsert)."""
+    """Load the shipped stations and sections and the default targets (both idempotent)."""
     from service.store.engine import writing
     from service.store.places import seed_places
+    from service.targets import seed_default_targets
 
     with writing(app.state.engine) as conn:
         n_stations, n_sections = seed_places(conn, clock.now(), include_demo=settings.demo_mode)
-    log.info("seeded %d stations and %d sections", n_stations, n_sections)
+    n_targets = seed_default_targets(app.state.engine, clock)
+    log.info(
+        "seeded %d stations, %d sections, %d default targets", n_stations, n_sections, n_targets
+    )
 
 
 def _start_scheduler(app: FastAPI, settings: Settings, clock: Clock) -> Any:
     """Start the collection scheduler (``service.scheduler.CollectionScheduler``) in this process,
-    with the post-ingest hooks: recompute the marked days, then evaluate alerts."""
-    from service.compute import ingest_hook
+    with the post-ingest hooks (recompute the marked days, then evaluate alerts and nudge delivery)
+    and the webhook delivery worker, registered as ``LIVE_NAME`` and ticked every
+    ``DELIVERY_EVERY``. Returns at once: the first runs and the backfill happen in its threads."""
+    from service.alerts.delivery import (
+        DeliveryPolicy,
+        DeliveryWorker,
+        delivery_tick,
+        register_worker,
+    )
+    from service.alerts.evaluate import alerts_hook
+    from service.compute import make_ingest_hook
     from service.scheduler import CollectionScheduler, config_from_settings
 
     engine = app.state.engine
-
-    def recompute(result: Any) -> None:
-        ingest_hook(engine, clock, result)
-
-    def alerts(result: Any) -> None:
-        from service.alerts.evaluate import evaluate_and_enqueue
-
-        evaluate_and_enqueue(engine, clock, result, settings=settings)
-
+    hooks = [
+        make_ingest_hook(engine, clock),
+        alerts_hook(engine, clock, settings, worker_name=LIVE_NAME),
+    ]
     scheduler = CollectionScheduler(
-        engine, config_from_settings(settings), clock, hooks=[recompute, alerts]
+        engine, config_from_settings(settings), clock, hooks=hooks, name=LIVE_NAME
+    )
+    register_worker(
+        LIVE_NAME, DeliveryWorker(engine, clock, DeliveryPolicy.from_settings(settings))
+    )
+    scheduler.add_interval_job(
+        delivery_tick, DELIVERY_EVERY, job_id="webhook-delivery", args=[LIVE_NAME]
     )
     scheduler.start()
     return scheduler
 
 
+def _stop_scheduler(scheduler: Any) -> None:
+    """Stop the scheduler (a backfill stops after its current chunk), then the delivery worker."""
+    from service.alerts.delivery import unregister_worker
+
+    scheduler.shutdown(wait=False)
+    worker = unregister_worker(LIVE_NAME)
+    if worker is not None:
+        worker.close()
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open the store, seed places, load districts, start the scheduler; undo on shutdown."""
+    """Open the store, seed places and targets, load districts, start the scheduler; undo on
+    shutdown."""
     import geodata
     from service.store.engine import init_store
 
@@ -99,7 +132,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         if app.state.scheduler is not None:
-            app.state.scheduler.shutdown(wait=False)
+            _stop_scheduler(app.state.scheduler)
         app.state.engine.dispose()
 
 
@@ -132,14 +165,30 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     return app
 
 
-def uvicorn_config(app: FastAPI, host: str, port: int, **kwargs: Any) -> Any:
+def uvicorn_config(
+    app: FastAPI, host: str, port: int, *, forwarded_allow_ips: str = "127.0.0.1", **kwargs: Any
+) -> Any:
     """The uvicorn configuration envmon serves with: no ``server`` header, proxy headers trusted
-    only from loopback."""
+    only from ``forwarded_allow_ips`` (``ENVMON_FORWARDED_ALLOW_IPS``; loopback by default)."""
     import uvicorn
 
     return uvicorn.Config(
-        app, host=host, port=port, server_header=False, proxy_headers=True, **kwargs
+        app,
+        host=host,
+        port=port,
+        server_header=False,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+        **kwargs,
     )
 
 
-__all__ = ["API_VERSION", "ERROR_RESPONSES", "create_app", "lifespan", "uvicorn_config"]
+__all__ = [
+    "API_VERSION",
+    "DELIVERY_EVERY",
+    "LIVE_NAME",
+    "ERROR_RESPONSES",
+    "create_app",
+    "lifespan",
+    "uvicorn_config",
+]

@@ -24,6 +24,8 @@ from maps.public import ZHOUSHAN_BOUNDS, default_sources, parse_layers, public_m
 from maps.staff import MapData, staff_map
 from service.api.deps import ClockDep, EngineDep, SettingsDep, ViewerDep
 from service.api.errors import NotFound, ValidationFailed
+from service.api.routes.exports import district_figures_for
+from service.clock import Clock, SystemClock
 from service.settings import Settings
 
 router = APIRouter(tags=["maps"])
@@ -38,13 +40,15 @@ PAGE_TTL = dt.timedelta(seconds=60)
 
 
 def _basemap(settings: Settings, asked: str | None) -> basemaps.Basemap:
-    name = asked or getattr(settings, "map_basemap", None) or "osm"
+    """The basemap ``?basemap=`` asks for, else ``ENVMON_MAP_BASEMAP`` (with ``ENVMON_MAP_TILES``)."""
+    name = asked or settings.map_basemap
     if name not in BASEMAP_NAMES:
         raise ValidationFailed("basemap", "one_of", f"basemap: one of {', '.join(BASEMAP_NAMES)}")
-    key = getattr(settings, "tianditu_key", None)
+    key = settings.tianditu_key
     if name == "tianditu" and not key:
         raise ValidationFailed("basemap", "tianditu_key", "no Tianditu key is configured")
-    tiles = getattr(settings, "map_tiles", None) if asked is None else None
+    # The configured tile server belongs to the configured basemap only.
+    tiles = settings.map_tiles if name == settings.map_basemap else None
     return basemaps.from_name(name, tiles=tiles, key=key)
 
 
@@ -105,33 +109,21 @@ def _station_days(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["station", "date", "aqi"])
 
 
-def _district_figures(engine: Engine, districts: gpd.GeoDataFrame, year: int) -> gpd.GeoDataFrame:
-    """Year-to-date 优良天数比例 and the latest Ⅰ-Ⅲ类 ratio per district with their targets."""
-    from service.store.compute_tables import district_days as dd
-    from service.targets import get_target
-    from stations.ratios import class_iii_ratio, excellent_good_ratio
-
+def _district_figures(
+    engine: Engine, districts: gpd.GeoDataFrame, year: int, clock: Clock | None = None
+) -> gpd.GeoDataFrame:
+    """``districts`` with the year-to-date 优良天数比例 and Ⅰ–Ⅲ类断面比例 and their targets: the same
+    figures as ``/api/v1/districts`` (``service.compute`` via the districts routes), so the map and
+    the API never disagree."""
     out = districts.copy()
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    with engine.connect() as conn:
-        days = pd.DataFrame(
-            conn.execute(
-                select(dd.c.district, dd.c.aqi).where(
-                    dd.c.day >= start, dd.c.day <= end, dd.c.ratio_valid == 1
-                )
-            ).all(),
-            columns=["district", "aqi"],
-        )
-    sections = _sections_frame(engine)
+    figures = {f.code: f for f in district_figures_for(engine, clock or SystemClock(), year)}
     eg, c3, eg_t, c3_t = [], [], [], []
     for code in out["code"].astype(str):
-        aqi = days.loc[days["district"] == code, "aqi"].tolist()
-        eg.append(excellent_good_ratio(aqi).value if aqi else None)
-        own = sections[sections.get("district_code") == code] if not sections.empty else sections
-        classes = [c for c in own.get("water_class", pd.Series(dtype=object)) if c]
-        c3.append(class_iii_ratio(classes).value if classes else None)
-        eg_t.append(float(get_target(engine, code, "air", year).value))
-        c3_t.append(float(get_target(engine, code, "water", year).value))
+        f = figures.get(code)
+        eg.append(None if f is None else f.air.excellent_good_ratio.value)
+        eg_t.append(None if f is None else f.air.target)
+        c3.append(None if f is None else f.water.class_iii_ratio.value)
+        c3_t.append(None if f is None else f.water.target)
     out["excellent_good_ratio"], out["excellent_good_target"] = eg, eg_t
     out["class_iii_ratio"], out["class_iii_target"] = c3, c3_t
     return out
@@ -234,7 +226,7 @@ def staff_page(
 
     notices = [("stale", t("notice.stale", lang, time=data_time))] if stale else []
     data = MapData(
-        districts=_district_figures(engine, request.app.state.districts, end.year),
+        districts=_district_figures(engine, request.app.state.districts, end.year, clock),
         stations=stations,
         sections=_sections_frame(engine),
         zones=zones_frame(engine),
