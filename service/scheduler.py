@@ -358,8 +358,9 @@ class CollectionScheduler:
             if not result.ok:
                 break  # later chunks would fail alike; the next run starts from here
         stored = [r for r in results if r.counts.inserted or r.counts.revised]
-        if not hooks_each and stored:
+        if not hooks_each and stored and not self._stopping.is_set():
             # The hooks read the dirty-day queue, not the result: the last stored run stands for all.
+            # (Shutting down, the queue waits in the store for the next run's hooks.)
             self._after(stored[-1])
         return results
 
