@@ -8,30 +8,13 @@ from typing import TYPE_CHECKING
 
 import typer
 
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
+from service.cli_common import cli_settings, open_store
 
+if TYPE_CHECKING:
     from service.collect import RunResult
-    from service.settings import Settings
 
 #: A time given without a zone on the command line is China Standard Time, as the bureau reads it.
 CST = dt.timezone(dt.timedelta(hours=8), "CST")
-
-
-def _settings() -> Settings:
-    from service.settings import SettingsError, load_settings
-
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
-
-
-def _engine(settings: Settings) -> Engine:
-    from service.store.engine import init_store
-
-    return init_store(settings.effective_database_url)
 
 
 def _parse_time(value: str | None) -> dt.datetime | None:
@@ -62,14 +45,15 @@ def init_db(
     from service.store.engine import writing
     from service.store.places import seed_places
 
-    settings = _settings()
-    engine = _engine(settings)
-    if seed:
-        with writing(engine) as conn:
-            n_st, n_sec = seed_places(conn, SystemClock().now(), include_demo=settings.demo_mode)
-        typer.echo(f"stations: {n_st}, sections: {n_sec}")
-    typer.echo(f"store ready: {engine.url.render_as_string(hide_password=True)}")
-    engine.dispose()
+    settings = cli_settings()
+    with open_store(settings) as engine:
+        if seed:
+            with writing(engine) as conn:
+                n_st, n_sec = seed_places(
+                    conn, SystemClock().now(), include_demo=settings.demo_mode
+                )
+            typer.echo(f"stations: {n_st}, sections: {n_sec}")
+        typer.echo(f"store ready: {engine.url.render_as_string(hide_password=True)}")
 
 
 def collect(
@@ -84,26 +68,25 @@ def collect(
     from service.scheduler import CollectionScheduler, config_from_settings, floor_hour
     from stations.collectors.base import Window
 
-    settings = _settings()
+    settings = cli_settings()
     config = config_from_settings(settings)
     names = [job.collector.name for job in config.jobs]
     if source not in names:
         typer.echo(f"unknown or unconfigured source {source!r}; configured: {names}", err=True)
         raise typer.Exit(2)
-    engine = _engine(settings)
     clock = SystemClock()
-    sched = CollectionScheduler(engine, config, clock)
-    try:
-        start, end = _parse_time(since), _parse_time(until)
-        if start is None and end is None:
-            results = sched.collect(source, trigger="cli")
-        else:
-            end = end or floor_hour(clock.now()) + dt.timedelta(hours=1)
-            start = start or end - config.backfill_max
-            results = sched.collect_window(source, Window(start, end), trigger="cli")
-    finally:
-        sched.shutdown(wait=False)
-        engine.dispose()
+    with open_store(settings) as engine:
+        sched = CollectionScheduler(engine, config, clock)
+        try:
+            start, end = _parse_time(since), _parse_time(until)
+            if start is None and end is None:
+                results = sched.collect(source, trigger="cli")
+            else:
+                end = end or floor_hour(clock.now()) + dt.timedelta(hours=1)
+                start = start or end - config.backfill_max
+                results = sched.collect_window(source, Window(start, end), trigger="cli")
+        finally:
+            sched.shutdown(wait=False)
     for result in results:
         _echo_run(result)
     if any(not r.ok for r in results):
@@ -115,19 +98,18 @@ def backfill() -> None:
     from service.clock import SystemClock
     from service.scheduler import CollectionScheduler, config_from_settings
 
-    settings = _settings()
+    settings = cli_settings()
     config = config_from_settings(settings)
-    engine = _engine(settings)
-    sched = CollectionScheduler(engine, config, SystemClock())
     failed = False
-    try:
-        for job in config.jobs:
-            for result in sched.collect(job.collector.name, trigger="backfill"):
-                _echo_run(result)
-                failed |= not result.ok
-    finally:
-        sched.shutdown(wait=False)
-        engine.dispose()
+    with open_store(settings) as engine:
+        sched = CollectionScheduler(engine, config, SystemClock())
+        try:
+            for job in config.jobs:
+                for result in sched.collect(job.collector.name, trigger="backfill"):
+                    _echo_run(result)
+                    failed |= not result.ok
+        finally:
+            sched.shutdown(wait=False)
     if failed:
         raise typer.Exit(1)
 
@@ -150,22 +132,20 @@ def import_archive(
     from service.store.ingest import IngestCounts
     from stations.collectors.national_archive import NationalArchiveCollector, iter_archive_files
 
-    settings = _settings()
-    engine = _engine(settings)
     parser = NationalArchiveCollector()
     clock = SystemClock()
-    files = list(iter_archive_files(directory))
-    total, skipped = IngestCounts(), 0
-    bar = tqdm(files, unit="file", disable=not progress, desc="import-archive")
-    try:
-        for path in bar:
-            result = import_file(engine, parser.parse, parser.name, path, clock)
-            total += result.counts
-            skipped += result.skipped
-            bar.set_postfix(inserted=total.inserted, refresh=False)
-    finally:
-        bar.close()
-        engine.dispose()
+    with open_store() as engine:
+        files = list(iter_archive_files(directory))
+        total, skipped = IngestCounts(), 0
+        bar = tqdm(files, unit="file", disable=not progress, desc="import-archive")
+        try:
+            for path in bar:
+                result = import_file(engine, parser.parse, parser.name, path, clock)
+                total += result.counts
+                skipped += result.skipped
+                bar.set_postfix(inserted=total.inserted, refresh=False)
+        finally:
+            bar.close()
     typer.echo(
         f"files={len(files)} skipped={skipped} inserted={total.inserted} revised={total.revised} "
         f"unchanged={total.unchanged} quarantined={total.quarantined}"
@@ -180,13 +160,9 @@ def import_lab(
     from service.collect import import_file
     from stations.collectors.lab_files import LabFilesCollector
 
-    settings = _settings()
-    engine = _engine(settings)
     parser = LabFilesCollector()
-    try:
+    with open_store() as engine:
         result = import_file(engine, parser.parse, parser.name, file, SystemClock())
-    finally:
-        engine.dispose()
     c = result.counts
     state = "already imported" if result.skipped else "imported"
     typer.echo(

@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 import typer
 
+from service.cli_common import open_store
 from stations.model import POLLUTANTS
 
 HOUR_CONVENTION = (
@@ -244,19 +245,6 @@ def ratio(
     typer.echo(f"hour convention: {HOUR_CONVENTION}")
 
 
-def _engine() -> Any:
-    from service.settings import SettingsError, load_settings
-    from service.store.engine import init_store
-
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return init_store(settings.effective_database_url)
-
-
 def report(
     district: str = typer.Option(..., "--district", help="District code (e.g. 330902) or 'city'."),
     month: str | None = typer.Option(None, "--month", help="YYYY-MM: monthly report."),
@@ -273,13 +261,11 @@ def report(
         raise typer.BadParameter("give exactly one of --month YYYY-MM or --year YYYY")
     if fmt not in ("html", "pdf"):
         raise typer.BadParameter("html or pdf", param_hint="--format")
-    engine = _engine()
-    try:
-        data = build_report(engine, SystemClock(), district, month or f"{year:04d}")
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-    finally:
-        engine.dispose()
+    with open_store() as engine:
+        try:
+            data = build_report(engine, SystemClock(), district, month or f"{year:04d}")
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
     if fmt == "html":
         out.write_text(render_html(data, lang), encoding="utf-8")
     else:
@@ -296,11 +282,8 @@ def recompute_cmd(
     from service.clock import SystemClock
     from service.compute import recompute, recompute_all
 
-    engine = _engine()
-    try:
+    with open_store() as engine:
         r = (recompute_all if full else recompute)(engine, SystemClock())
-    finally:
-        engine.dispose()
     typer.echo(
         f"station days {r.station_days}, district days {r.district_days}, "
         f"section periods {r.section_periods}"

@@ -6,24 +6,11 @@
 from __future__ import annotations
 
 import typer
-from sqlalchemy import Engine
 
 from service.auth import Role, create_key, list_keys, revoke_key
+from service.cli_common import open_store
 
 app = typer.Typer(help="Staff API keys (stored hashed; roles viewer < operator < admin).")
-
-
-def _engine() -> Engine:
-    from service.settings import SettingsError, load_settings
-    from service.store.engine import init_store
-
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return init_store(settings.effective_database_url)
 
 
 @app.command("create")
@@ -36,11 +23,8 @@ def create(
         parsed = Role.parse(role)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--role") from None
-    engine = _engine()
-    try:
+    with open_store() as engine:
         info, plain = create_key(engine, parsed, name)
-    finally:
-        engine.dispose()
     typer.echo(plain)
     typer.echo(f"key id {info.key_id}, role {info.role.name}: shown once; store it now.", err=True)
 
@@ -50,11 +34,8 @@ def list_(
     all_: bool = typer.Option(False, "--all", help="Include revoked keys."),
 ) -> None:
     """List keys (id, role, name, created, last used, revoked); never the secret."""
-    engine = _engine()
-    try:
+    with open_store() as engine:
         keys = list_keys(engine, include_revoked=all_)
-    finally:
-        engine.dispose()
     for k in keys:
         used = k.last_used_at.isoformat() if k.last_used_at else "-"
         revoked = k.revoked_at.isoformat() if k.revoked_at else "-"
@@ -68,11 +49,8 @@ def revoke(
     key_id: str = typer.Argument(..., help="The key id shown by `envmon keys list`."),
 ) -> None:
     """Revoke a key at once."""
-    engine = _engine()
-    try:
+    with open_store() as engine:
         done = revoke_key(engine, key_id)
-    finally:
-        engine.dispose()
     if not done:
         typer.echo(f"no active key with id {key_id}", err=True)
         raise typer.Exit(1)

@@ -16,6 +16,7 @@ from pathlib import Path
 import typer
 
 from maps.assets import FILES, vendor_dirs
+from service.cli_common import cli_settings, open_store
 
 #: Extra files a page loads through CSS (fonts, images), per vendor package.
 CSS_DEPENDENCIES = {"leaflet": ("images",), "font-awesome": ("webfonts",)}
@@ -69,12 +70,9 @@ def render_maps(
         zones_frame,
     )
     from service.clock import SystemClock
-    from service.settings import load_settings
-    from service.store.engine import init_store
 
-    settings = load_settings(scheduler_enabled=False)
-    engine = init_store(settings.effective_database_url)
-    try:
+    settings = cli_settings(scheduler_enabled=False)
+    with open_store(settings) as engine:
         now = SystemClock().now()
         end = now.astimezone(routes.CST).date()
         start = end - dt.timedelta(days=29)
@@ -120,8 +118,6 @@ def render_maps(
             data_time=data_time,
             stale=stale,
         )
-    finally:
-        engine.dispose()
     out.mkdir(parents=True, exist_ok=True)
     (out / "staff.html").write_text(staff.get_root().render(), encoding="utf-8")
     (out / "public.html").write_text(public.get_root().render(), encoding="utf-8")

@@ -6,22 +6,10 @@ import getpass
 from pathlib import Path
 
 import typer
-from sqlalchemy import Engine
+
+from service.cli_common import open_store
 
 app = typer.Typer(help="Harbour ship-pollution zones: import a notice file, export, history.")
-
-
-def _engine() -> Engine:
-    from service.settings import SettingsError, load_settings
-    from service.store.engine import init_store
-
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return init_store(settings.effective_database_url)
 
 
 @app.command("import")
@@ -34,14 +22,12 @@ def import_(
     """Validate FILE and store it as the new current zone version (all or nothing)."""
     from service.zones import ZoneValidationError, import_zone_file
 
-    engine = _engine()
-    try:
-        result = import_zone_file(engine, file, who=who or getpass.getuser())
-    except ZoneValidationError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
+    with open_store() as engine:
+        try:
+            result = import_zone_file(engine, file, who=who or getpass.getuser())
+        except ZoneValidationError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from None
     for line in result.messages:
         typer.echo(line)
 
@@ -54,13 +40,11 @@ def export(
     """Write the current zones to OUT."""
     from service.zones import export_zones
 
-    engine = _engine()
-    try:
-        export_zones(engine, out, fmt)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--format") from None
-    finally:
-        engine.dispose()
+    with open_store() as engine:
+        try:
+            export_zones(engine, out, fmt)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--format") from None
     typer.echo(str(out))
 
 
@@ -69,11 +53,8 @@ def history() -> None:
     """List every zone version, newest first."""
     from service.zones import zone_history
 
-    engine = _engine()
-    try:
+    with open_store() as engine:
         rows = zone_history(engine)
-    finally:
-        engine.dispose()
     if not rows:
         typer.echo("no imported versions: the shipped zones are current")
     for r in rows:
