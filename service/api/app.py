@@ -79,10 +79,12 @@ def _start_scheduler(app: FastAPI, settings: Settings, clock: Clock) -> Any:
     from service.scheduler import CollectionScheduler, config_from_settings
 
     engine = app.state.engine
-    hooks = [
-        make_ingest_hook(engine, clock),
-        alerts_hook(engine, clock, settings, worker_name=LIVE_NAME),
-    ]
+    evaluate = alerts_hook(engine, clock, settings, worker_name=LIVE_NAME)
+
+    def alerts(result: Any) -> None:
+        evaluate(result)
+
+    hooks = [make_ingest_hook(engine, clock), alerts]
     scheduler = CollectionScheduler(
         engine, config_from_settings(settings), clock, hooks=hooks, name=LIVE_NAME
     )
