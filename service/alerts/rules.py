@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Final
+from typing import Any, Final, Protocol, TypeVar
 
 #: Rule names; they are the ``alertname`` label and part of every fingerprint (never rename).
 EXCELLENT_GOOD_RATIO = "excellent_good_ratio_below_target"
@@ -277,21 +277,61 @@ def _signal(
     )
 
 
+class _Watched(Protocol):
+    @property
+    def district(self) -> str: ...
+
+
+_W = TypeVar("_W", bound=_Watched)
+
+
+def _enabled(
+    rule: str, items: Iterable[_W] | None, config: AlertConfig
+) -> Iterator[tuple[_W, RuleConfig]]:
+    """Each watched item whose district has ``rule`` enabled, with that district's configuration."""
+    for item in items or ():
+        cfg = config.for_rule(rule, item.district)
+        if cfg.enabled:
+            yield item, cfg
+
+
+def _limit(cfg: RuleConfig, default: float) -> float:
+    """The configured threshold, else ``default`` (a ratio's target, or the rule's built-in limit)."""
+    return default if cfg.threshold is None else cfg.threshold
+
+
+def _default_limit(rule: str) -> float:
+    """The built-in limit of a rule that is not a ratio (its threshold in ``DEFAULT_RULES``)."""
+    limit = DEFAULT_RULES[rule].threshold
+    assert limit is not None, rule
+    return limit
+
+
+def _ratio_signal(
+    rule: str, cfg: RuleConfig, r: AirRatio | WaterRatio, value: float | None, **params: Any
+) -> Signal:
+    """A year-to-date ratio (or its projection) ``value`` below the district's target."""
+    limit = _limit(cfg, r.target)
+    return _signal(
+        rule,
+        cfg,
+        {"district": r.district},
+        _below(value, limit, cfg),
+        value,
+        limit,
+        year=r.year,
+        **params,
+    )
+
+
 def excellent_good_ratio_rule(figures: Figures, config: AlertConfig) -> Iterator[Signal]:
     """YTD 优良天数比例 below its target."""
-    for r in figures.air or ():
-        cfg = config.for_rule(EXCELLENT_GOOD_RATIO, r.district)
-        if not cfg.enabled:
-            continue
-        limit = r.target if cfg.threshold is None else cfg.threshold
-        yield _signal(
+    for r, cfg in _enabled(EXCELLENT_GOOD_RATIO, figures.air, config):
+        yield _ratio_signal(
             EXCELLENT_GOOD_RATIO,
             cfg,
-            {"district": r.district},
-            _below(r.excellent_good_ratio, limit, cfg),
+            r,
             r.excellent_good_ratio,
-            limit,
-            year=r.year,
             numerator=r.numerator,
             denominator=r.denominator,
         )
@@ -299,15 +339,13 @@ def excellent_good_ratio_rule(figures: Figures, config: AlertConfig) -> Iterator
 
 def budget_exhausted_rule(figures: Figures, config: AlertConfig) -> Iterator[Signal]:
     """The target budget (days that are not excellent/good the year can still absorb) is used up."""
-    for r in figures.air or ():
-        cfg = config.for_rule(BUDGET_EXHAUSTED, r.district)
-        if not cfg.enabled:
-            continue
-        limit = 0.0 if cfg.threshold is None else cfg.threshold
+    for r, cfg in _enabled(BUDGET_EXHAUSTED, figures.air, config):
+        limit = _limit(cfg, _default_limit(BUDGET_EXHAUSTED))
         value = None if r.budget_days is None else float(r.budget_days)
         if value is None:
             flags = (False, True)
         else:
+            # Fires AT the limit (0 days left is exhausted), unlike ``_above``/``_below``.
             flags = (value <= limit - cfg.fire_margin, value < limit + cfg.resolve_margin)
         yield _signal(
             BUDGET_EXHAUSTED,
@@ -323,31 +361,16 @@ def budget_exhausted_rule(figures: Figures, config: AlertConfig) -> Iterator[Sig
 
 def projected_ratio_rule(figures: Figures, config: AlertConfig) -> Iterator[Signal]:
     """The projected year-end 优良天数比例 (point estimate) below its target."""
-    for r in figures.air or ():
-        cfg = config.for_rule(PROJECTED_RATIO, r.district)
-        if not cfg.enabled:
-            continue
-        limit = r.target if cfg.threshold is None else cfg.threshold
-        yield _signal(
-            PROJECTED_RATIO,
-            cfg,
-            {"district": r.district},
-            _below(r.projected_ratio, limit, cfg),
-            r.projected_ratio,
-            limit,
-            year=r.year,
-            low=r.projected_low,
-            high=r.projected_high,
+    for r, cfg in _enabled(PROJECTED_RATIO, figures.air, config):
+        yield _ratio_signal(
+            PROJECTED_RATIO, cfg, r, r.projected_ratio, low=r.projected_low, high=r.projected_high
         )
 
 
 def polluted_day_rule(figures: Figures, config: AlertConfig) -> Iterator[Signal]:
     """A district day with AQI above 100 (HJ 633 level 3 or worse), with its primary pollutant."""
-    for d in figures.days or ():
-        cfg = config.for_rule(POLLUTED_DAY, d.district)
-        if not cfg.enabled:
-            continue
-        limit = 100.0 if cfg.threshold is None else cfg.threshold
+    for d, cfg in _enabled(POLLUTED_DAY, figures.days, config):
+        limit = _limit(cfg, _default_limit(POLLUTED_DAY))
         value = None if d.aqi is None else float(d.aqi)
         yield _signal(
             POLLUTED_DAY,
@@ -362,11 +385,8 @@ def polluted_day_rule(figures: Figures, config: AlertConfig) -> Iterator[Signal]
 
 def section_class_rule(figures: Figures, config: AlertConfig) -> Iterator[Signal]:
     """A section whose water class is worse than Ⅲ (Ⅳ, Ⅴ or 劣Ⅴ)."""
-    for s in figures.sections or ():
-        cfg = config.for_rule(SECTION_WORSE_THAN_III, s.district)
-        if not cfg.enabled:
-            continue
-        limit = 3.0 if cfg.threshold is None else cfg.threshold
+    for s, cfg in _enabled(SECTION_WORSE_THAN_III, figures.sections, config):
+        limit = _limit(cfg, _default_limit(SECTION_WORSE_THAN_III))
         value = (
             float(WATER_CLASSES.index(s.water_class) + 1)
             if s.water_class in WATER_CLASSES
@@ -387,19 +407,12 @@ def section_class_rule(figures: Figures, config: AlertConfig) -> Iterator[Signal
 
 def class_iii_ratio_rule(figures: Figures, config: AlertConfig) -> Iterator[Signal]:
     """YTD 达到或优于Ⅲ类水质比例 below its target."""
-    for r in figures.water or ():
-        cfg = config.for_rule(CLASS_III_RATIO, r.district)
-        if not cfg.enabled:
-            continue
-        limit = r.target if cfg.threshold is None else cfg.threshold
-        yield _signal(
+    for r, cfg in _enabled(CLASS_III_RATIO, figures.water, config):
+        yield _ratio_signal(
             CLASS_III_RATIO,
             cfg,
-            {"district": r.district},
-            _below(r.class_iii_ratio, limit, cfg),
+            r,
             r.class_iii_ratio,
-            limit,
-            year=r.year,
             numerator=r.numerator,
             denominator=r.denominator,
         )
@@ -407,11 +420,8 @@ def class_iii_ratio_rule(figures: Figures, config: AlertConfig) -> Iterator[Sign
 
 def silent_rule(figures: Figures, config: AlertConfig, now: dt.datetime) -> Iterator[Signal]:
     """A station or section that has delivered nothing for longer than N hours."""
-    for s in figures.last_seen or ():
-        cfg = config.for_rule(SILENT, s.district)
-        if not cfg.enabled:
-            continue
-        limit = 6.0 if cfg.threshold is None else cfg.threshold
+    for s, cfg in _enabled(SILENT, figures.last_seen, config):
+        limit = _limit(cfg, _default_limit(SILENT))
         if s.last_time is None:
             hours: float | None = None
             flags = (True, True)  # never seen at all: silent by definition
