@@ -99,6 +99,7 @@ def run_envmon(env: dict[str, str], *args: str, timeout: float = 300) -> str:
 def envmon_server(env: dict[str, str], *, scheduler: bool = False) -> Iterator[tuple[str, int]]:
     """``envmon serve`` on a free loopback port, as a subprocess; yields (base URL, pid)."""
     port = free_port()
+    Path(env["ENVMON_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     log = open(Path(env["ENVMON_DATA_DIR"]) / f"serve-{port}.log", "w")
     proc = subprocess.Popen(
         [
