@@ -46,7 +46,7 @@ class Subscription:
         )
 
 
-def subscription_from_row(row: Mapping[str, Any]) -> Subscription:
+def subscription_from_row(row: Mapping[Any, Any]) -> Subscription:
     """A ``Subscription`` from a ``webhook_subscriptions`` row."""
     return Subscription(
         id=int(row["id"]),
@@ -131,7 +131,7 @@ def disable_subscription(conn: Connection, sub_id: int, reason: str, now: dt.dat
 # ------------------------------------------------------------------------------------ alert state
 
 
-def _state_from_row(row: Mapping[str, Any]) -> AlertState:
+def _state_from_row(row: Mapping[Any, Any]) -> AlertState:
     return AlertState(
         fingerprint=row["fingerprint"],
         labels=dict(row["labels"]),
