@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from fastapi.types import DecoratedCallable
 
 from service.api.deps import EngineDep, LangDep
 from service.api.schemas import FeatureCollection
@@ -27,48 +31,35 @@ class GeoJSONResponse(JSONResponse):
 
 
 router = APIRouter(prefix="/api/v1/geo", tags=["geo"], default_response_class=GeoJSONResponse)
-_GEO_RESPONSE = {200: {"content": {GEOJSON: {}}}}
+_GEO_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {GEOJSON: {}}}}
 
 
-@router.get(
-    "/districts.geojson",
-    response_model=FeatureCollection,
-    responses=_GEO_RESPONSE,
-    operation_id="geoDistricts",
-)
+def _layer(path: str, operation_id: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """The GET route of one layer: a ``FeatureCollection`` documented as ``application/geo+json``."""
+    return router.get(
+        path, response_model=FeatureCollection, responses=_GEO_RESPONSE, operation_id=operation_id
+    )
+
+
+@_layer("/districts.geojson", "geoDistricts")
 def districts_geojson(request: Request) -> FeatureCollection:
     """District boundaries (区/县), WGS-84."""
     return frame_features(request.app.state.districts, DISTRICT_PUBLIC)
 
 
-@router.get(
-    "/stations.geojson",
-    response_model=FeatureCollection,
-    responses=_GEO_RESPONSE,
-    operation_id="geoStations",
-)
+@_layer("/stations.geojson", "geoStations")
 def stations_geojson(engine: EngineDep, lang: LangDep) -> FeatureCollection:
     """Station points with their latest hourly AQI."""
     return point_features(station_items(engine, lang))
 
 
-@router.get(
-    "/sections.geojson",
-    response_model=FeatureCollection,
-    responses=_GEO_RESPONSE,
-    operation_id="geoSections",
-)
+@_layer("/sections.geojson", "geoSections")
 def sections_geojson(engine: EngineDep) -> FeatureCollection:
     """Section points with their latest class; sections without published coordinates have none."""
     return point_features(section_items(engine))
 
 
-@router.get(
-    "/zones.geojson",
-    response_model=FeatureCollection,
-    responses=_GEO_RESPONSE,
-    operation_id="geoZones",
-)
+@_layer("/zones.geojson", "geoZones")
 def zones_geojson(engine: EngineDep) -> FeatureCollection:
     """Harbour ship-pollution zones."""
     return frame_features(zones_frame(engine), ZONE_PUBLIC)
