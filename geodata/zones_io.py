@@ -129,7 +129,13 @@ def _read_geojson(path: Path) -> list[_Raw]:
             [ZoneProblem("file", "unreadable", f"not valid JSON: {exc}")], path.name
         ) from exc
     file_datum = "WGS84"  # RFC 7946: GeoJSON is WGS-84 unless an (obsolete) "crs" member says else
-    crs_name = ((doc.get("crs") or {}).get("properties") or {}).get("name")
+    if not isinstance(doc, dict):  # valid JSON but not an object (null, a list, a number)
+        raise ZoneValidationError(
+            [ZoneProblem("file", "not_object", "GeoJSON must be a JSON object")], path.name
+        )
+    crs = doc.get("crs")
+    props = crs.get("properties") if isinstance(crs, dict) else None
+    crs_name = props.get("name") if isinstance(props, dict) else None
     if crs_name:
         file_datum = str(crs_name).rsplit(":", 1)[-1]
         file_datum = {"4326": "WGS84", "CRS84": "WGS84", "4490": "CGCS2000"}.get(
