@@ -8,10 +8,12 @@ Ratios, targets and recompute live in ``routes/districts.py``; webhook subscript
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from collections.abc import Iterable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Query, Response, UploadFile
-from sqlalchemy import Table, select
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, Engine, Table, select
 
 from service.api.deps import AdminDep, ClockDep, EngineDep, OperatorDep, ViewerDep
 from service.api.errors import NotFound, UnsupportedMediaType, ValidationFailed
@@ -88,19 +90,30 @@ def staff_readings(
     return StaffPage[StaffReading](count=len(items), items=items)
 
 
+_Item = TypeVar("_Item", bound=BaseModel)
+
+
 def _page(
-    engine: Any, table: Table, where: list[Any], before_id: int | None, limit: int
-) -> list[dict[str, Any]]:
-    query = select(table).where(*where)
+    model: type[_Item],
+    engine: Engine,
+    table: Table,
+    where: Iterable[ColumnElement[bool] | None],
+    before_id: int | None,
+    limit: int,
+) -> StaffPage[_Item]:
+    """Up to ``limit`` rows of ``table`` below ``before_id``, newest (highest id) first, that meet
+    every condition given (``None``: a filter the caller left out); a full page names where the
+    next one starts."""
+    query = select(table).where(*(c for c in where if c is not None))
     if before_id is not None:
         query = query.where(table.c.id < before_id)
     query = query.order_by(table.c.id.desc()).limit(limit)
     with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(query).mappings().all()]
-
-
-def _next(rows: list[dict[str, Any]], limit: int) -> int | None:
-    return int(rows[-1]["id"]) if len(rows) == limit else None
+        rows = conn.execute(query).mappings().all()
+    items = [model(**r) for r in rows]
+    next_before_id = int(rows[-1]["id"]) if len(rows) == limit else None
+    page = StaffPage[model]  # type: ignore[valid-type]  # the concrete model, as the response_model
+    return page(count=len(items), items=items, next_before_id=next_before_id)
 
 
 @router.get(
@@ -114,12 +127,8 @@ def staff_quarantine(
     limit: Limit = 200,
 ) -> StaffPage[StaffQuarantine]:
     """Rows that were not accepted, with the rule they broke, newest first."""
-    where = [quarantine.c.source == source] if source else []
-    rows = _page(engine, quarantine, where, before_id, limit)
-    items = [StaffQuarantine(**r) for r in rows]
-    return StaffPage[StaffQuarantine](
-        count=len(items), items=items, next_before_id=_next(rows, limit)
-    )
+    where = [quarantine.c.source == source if source else None]
+    return _page(StaffQuarantine, engine, quarantine, where, before_id, limit)
 
 
 @router.get("/runs", response_model=StaffPage[StaffCollectorRun], operation_id="staffRuns")
@@ -134,18 +143,10 @@ def staff_runs(
     """Collector runs with their counts and errors, newest first."""
     t = collector_runs
     where = [
-        c
-        for c in (
-            t.c.collector == collector if collector else None,
-            t.c.status == status if status else None,
-        )
-        if c is not None
+        t.c.collector == collector if collector else None,
+        t.c.status == status if status else None,
     ]
-    rows = _page(engine, t, where, before_id, limit)
-    items = [StaffCollectorRun(**r) for r in rows]
-    return StaffPage[StaffCollectorRun](
-        count=len(items), items=items, next_before_id=_next(rows, limit)
-    )
+    return _page(StaffCollectorRun, engine, t, where, before_id, limit)
 
 
 @router.get("/revisions", response_model=StaffPage[StaffRevision], operation_id="staffRevisions")
@@ -159,16 +160,8 @@ def staff_revisions(
 ) -> StaffPage[StaffRevision]:
     """Upstream corrections (old value, new value, when, which payload), newest first."""
     t = revisions
-    where = [
-        c
-        for c in (t.c.code == code if code else None, t.c.kind == kind if kind else None)
-        if c is not None
-    ]
-    rows = _page(engine, t, where, before_id, limit)
-    items = [StaffRevision(**r) for r in rows]
-    return StaffPage[StaffRevision](
-        count=len(items), items=items, next_before_id=_next(rows, limit)
-    )
+    where = [t.c.code == code if code else None, t.c.kind == kind if kind else None]
+    return _page(StaffRevision, engine, t, where, before_id, limit)
 
 
 @router.post(
