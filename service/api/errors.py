@@ -226,6 +226,18 @@ def problem_body(
     return body
 
 
+def _problem_json(
+    body: dict[str, Any], lang: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """``body`` sent as problem+json with its status, saying which language its text is in."""
+    return JSONResponse(
+        body,
+        status_code=body["status"],
+        media_type=PROBLEM_JSON,
+        headers={"Content-Language": lang, **(headers or {})},
+    )
+
+
 def problem_response(
     request: Request, exc: EnvmonError, errors: list[dict[str, Any]] | None = None
 ) -> JSONResponse:
@@ -250,8 +262,7 @@ def problem_response(
         rule=exc.rule,
         errors=errors if errors is not None else exc.errors,
     )
-    headers = {"Content-Language": lang, **exc.headers}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return _problem_json(body, lang, exc.headers)
 
 
 async def _envmon_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -306,8 +317,7 @@ async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
         field="path" if exc.status_code == 404 else None,
         rule="route_exists" if exc.status_code == 404 else None,
     )
-    headers = {"Content-Language": lang, **(exc.headers or {})}
-    return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM_JSON, headers=headers)
+    return _problem_json(body, lang, exc.headers)
 
 
 async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -320,9 +330,7 @@ async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
         t("error.internal.detail", lang),
         instance=request.url.path,
     )
-    return JSONResponse(
-        body, status_code=500, media_type=PROBLEM_JSON, headers={"Content-Language": lang}
-    )
+    return _problem_json(body, lang)
 
 
 def add_exception_handlers(app: FastAPI) -> None:
