@@ -138,6 +138,45 @@ def _reason_with_values(
     return out
 
 
+#: A rule: (rows that break it, field, reason).
+_Rule = tuple[pd.Series, str, str]
+
+
+def _time_rules(frame: pd.DataFrame, now: dt.datetime | None) -> list[_Rule]:
+    """The ``time`` rules of readings and samples: missing, then (when ``now`` is given) future."""
+    rules: list[_Rule] = [(frame["time"].isna(), "time", "time: missing or unparseable time")]
+    if now is not None:
+        now_utc = pd.Timestamp(now).tz_convert("UTC")
+        rules.append(
+            (
+                frame["time"] > now_utc,
+                "time",
+                f"time: in the future (after now={now_utc.isoformat()})",
+            )
+        )
+    return rules
+
+
+def _reject_duplicates(
+    accepted: pd.DataFrame, place: str, code: str, template: str
+) -> tuple[pd.DataFrame, list[Rejected]]:
+    """Keep the first row of each (``place``, time, ``code``) and reject the others, with the reason
+    ``template.format(place value, ISO time, code value)``."""
+    dup = accepted.duplicated(subset=[place, "time", code], keep="first")
+    if not dup.any():
+        return accepted, []
+    d = accepted[dup]
+    reasons = pd.Series(
+        [
+            template.format(p, t.isoformat(), c)
+            for p, t, c in zip(d[place], d["time"], d[code], strict=True)
+        ],
+        index=d.index,
+        dtype="object",
+    )
+    return accepted[~dup], _to_rejected(d, reasons, pd.Series("time", index=d.index))
+
+
 def check_readings(
     candidates: pd.DataFrame, *, now: dt.datetime | None = None
 ) -> tuple[pd.DataFrame, list[Rejected]]:
@@ -156,19 +195,7 @@ def check_readings(
     ceiling = base.map(AIR_CEILINGS).astype("float64")
     is_co = base == "CO"
 
-    rules: list[tuple[pd.Series, str, str]] = [
-        (frame["time"].isna(), "time", "time: missing or unparseable time"),
-    ]
-    if now is not None:
-        now_utc = pd.Timestamp(now).tz_convert("UTC")
-        rules.append(
-            (
-                frame["time"] > now_utc,
-                "time",
-                f"time: in the future (after now={now_utc.isoformat()})",
-            )
-        )
-    rules += [
+    rules = _time_rules(frame, now) + [
         (value.isna(), "value", "value: not a number"),
         (value < 0, "value", "value: negative concentration (rule: value >= 0)"),
     ]
@@ -192,21 +219,14 @@ def check_readings(
         frame, rules, [(co_bad, "value", co_reason), (ceil_bad, "value", ceil_reason)]
     )
 
-    # Duplicated hours: keep the first, reject the rest.
-    dup = accepted.duplicated(subset=["station", "time", "pollutant"], keep="first")
-    if dup.any():
-        d = accepted[dup]
-        reasons = pd.Series(
-            [
-                f"time: duplicated hour {t.isoformat()} for station {s} pollutant {p} "
-                "(rule: one value per station, hour and pollutant; first kept)"
-                for s, t, p in zip(d["station"], d["time"], d["pollutant"], strict=True)
-            ],
-            index=d.index,
-            dtype="object",
-        )
-        rejected += _to_rejected(d, reasons, pd.Series("time", index=d.index))
-        accepted = accepted[~dup]
+    accepted, duplicates = _reject_duplicates(
+        accepted,
+        "station",
+        "pollutant",
+        "time: duplicated hour {1} for station {0} pollutant {2} "
+        "(rule: one value per station, hour and pollutant; first kept)",
+    )
+    rejected += duplicates
 
     accepted = _flag_pm25_above_pm10(accepted)
     out = accepted.loc[:, list(READING_COLUMNS)].reset_index(drop=True)
@@ -220,10 +240,11 @@ def check_readings(
 
 def _apply_rules_with_row_reasons(
     frame: pd.DataFrame,
-    rules: list[tuple[pd.Series, str, str]],
+    rules: list[_Rule],
     row_rules: list[tuple[pd.Series, str, pd.Series]],
 ) -> tuple[pd.DataFrame, list[Rejected]]:
-    """Like ``_apply_rules`` but some rules carry a per-row reason series."""
+    """Split ``frame`` into (rows that break no rule, their rejections); each row is rejected by the
+    first rule it breaks: ``rules`` (one reason each) in order, then ``row_rules`` (a reason per row)."""
     reason = pd.Series(pd.NA, index=frame.index, dtype="object")
     field = pd.Series(pd.NA, index=frame.index, dtype="object")
     for mask, fld, text in rules:
@@ -281,19 +302,7 @@ def check_samples(
     below = frame["below_limit"].fillna(False).astype(bool)
     frame["below_limit"] = below
     ceiling = frame["item"].map(WATER_CEILINGS).astype("float64")
-    rules: list[tuple[pd.Series, str, str]] = [
-        (frame["time"].isna(), "time", "time: missing or unparseable time"),
-    ]
-    if now is not None:
-        now_utc = pd.Timestamp(now).tz_convert("UTC")
-        rules.append(
-            (
-                frame["time"] > now_utc,
-                "time",
-                f"time: in the future (after now={now_utc.isoformat()})",
-            )
-        )
-    rules += [
+    rules = _time_rules(frame, now) + [
         (value.isna() & ~below, "value", "value: not a number"),
         (value < 0, "value", "value: negative (rule: value >= 0)"),
         (
@@ -312,20 +321,14 @@ def check_samples(
     accepted, rejected = _apply_rules_with_row_reasons(
         frame, rules, [(ceil_bad, "value", ceil_reason)]
     )
-    dup = accepted.duplicated(subset=["section", "time", "item"], keep="first")
-    if dup.any():
-        d = accepted[dup]
-        reasons = pd.Series(
-            [
-                f"time: duplicated sample {t.isoformat()} for section {s} item {i} "
-                "(rule: one value per section, time and item; first kept)"
-                for s, t, i in zip(d["section"], d["time"], d["item"], strict=True)
-            ],
-            index=d.index,
-            dtype="object",
-        )
-        rejected += _to_rejected(d, reasons, pd.Series("time", index=d.index))
-        accepted = accepted[~dup]
+    accepted, duplicates = _reject_duplicates(
+        accepted,
+        "section",
+        "item",
+        "time: duplicated sample {1} for section {0} item {2} "
+        "(rule: one value per section, time and item; first kept)",
+    )
+    rejected += duplicates
     out = accepted.loc[:, list(SAMPLE_COLUMNS)].reset_index(drop=True)
     out["time"] = out["time"].astype("datetime64[ns, UTC]")
     for col in ("value", "detection_limit"):
