@@ -359,6 +359,13 @@ def cst_to_utc(local: pd.Series) -> pd.Series:
     return (naive - pd.Timedelta(hours=8)).dt.tz_localize("UTC")
 
 
+def payload_rejected(raw: object, reason: str) -> Parsed:
+    """A parse result that rejects the whole payload: ``reason`` (``"payload: ..."``) against its
+    first 80 bytes or characters (field ``payload``, the collectors' mark of a malformed payload)."""
+    row = repr(raw[:80]) if isinstance(raw, bytes | str) else ""
+    return Parsed(rejected=[Rejected(row=row, reason=reason, field="payload")])
+
+
 def never_raises(parse: Callable[P, Parsed]) -> Callable[P, Parsed]:
     """Last-resort guard for a public ``parse``: an unexpected exception becomes one ``Rejected``
     (field ``payload``) naming it, so bad input can never crash the caller. The rules above are meant
@@ -370,15 +377,7 @@ def never_raises(parse: Callable[P, Parsed]) -> Callable[P, Parsed]:
             return parse(*args, **kwargs)
         except Exception as exc:
             raw = args[0] if args else b""
-            return Parsed(
-                rejected=[
-                    Rejected(
-                        row=repr(raw[:80]) if isinstance(raw, bytes | str) else "",
-                        reason=f"payload: parser error {type(exc).__name__}: {exc}",
-                        field="payload",
-                    )
-                ]
-            )
+            return payload_rejected(raw, f"payload: parser error {type(exc).__name__}: {exc}")
 
     return wrapper
 

@@ -42,9 +42,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from stations.collectors._checks import check_readings, check_samples, never_raises
+from stations.collectors._checks import (
+    check_readings,
+    check_samples,
+    never_raises,
+    payload_rejected,
+)
 from stations.collectors.base import Payload, Window
-from stations.model import READING_COLUMNS, Parsed, Rejected, empty_readings, empty_samples
+from stations.model import READING_COLUMNS, Parsed, empty_readings, empty_samples
 
 FORMAT: Final = "envmon.demo/1"
 FLAG: Final = "demo"
@@ -297,17 +302,9 @@ def parse_demo(raw: bytes, *, now: dt.datetime | None = None) -> Parsed:
     try:
         obj = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return Parsed(
-            rejected=[
-                Rejected(row=repr(raw[:80]), reason=f"payload: not JSON ({exc})", field="payload")
-            ]
-        )
+        return payload_rejected(raw, f"payload: not JSON ({exc})")
     if not isinstance(obj, dict) or obj.get("format") != FORMAT:
-        return Parsed(
-            rejected=[
-                Rejected(row=repr(raw[:80]), reason=f"payload: not {FORMAT}", field="payload")
-            ]
-        )
+        return payload_rejected(raw, f"payload: not {FORMAT}")
     parsed = Parsed()
     try:
         r = obj.get("readings") or {}
@@ -340,15 +337,7 @@ def parse_demo(raw: bytes, *, now: dt.datetime | None = None) -> Parsed:
             parsed.samples, bad = check_samples(cand_s, now=now)
             parsed.rejected += bad
     except (KeyError, TypeError, ValueError) as exc:
-        return Parsed(
-            rejected=[
-                Rejected(
-                    row=repr(raw[:80]),
-                    reason=f"payload: malformed {FORMAT} ({exc})",
-                    field="payload",
-                )
-            ]
-        )
+        return payload_rejected(raw, f"payload: malformed {FORMAT} ({exc})")
     return parsed
 
 
