@@ -1,17 +1,19 @@
 """The one catalogue of user-facing text: message key -> {"zh": ..., "en": ...}; Chinese is the default.
 
-Everyone adds keys here (add, never rename). ``t(key, lang, **fields)`` formats a message;
+Everyone adds keys here (add, never rename), except map labels: ``maps`` may not import ``service``,
+so they live in ``maps.i18n`` and ``MESSAGES`` takes them in from there (a key in both is refused at
+import). ``t(key, lang, **fields)`` formats any message, the map labels included;
 ``negotiate(query_lang, accept_language)`` picks ``zh`` or ``en`` for a request.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Mapping
 
-LANGS: Final = ("zh", "en")
-DEFAULT_LANG: Final = "zh"
+from maps import i18n as _map_labels
+from maps.i18n import DEFAULT_LANG, LANGS
 
-MESSAGES: dict[str, dict[str, str]] = {
+_SERVICE_MESSAGES: dict[str, dict[str, str]] = {
     # --- API errors (service/api/errors.py) ---
     "error.not_found": {"zh": "未找到请求的资源", "en": "The requested resource was not found"},
     "error.not_found.detail": {"zh": "{what}不存在", "en": "{what} does not exist"},
@@ -253,18 +255,38 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+def _merged(*catalogues: Mapping[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """One catalogue from several; a key defined twice is a bug (one would silently hide the other)."""
+    out: dict[str, dict[str, str]] = {}
+    for catalogue in catalogues:
+        clash = out.keys() & catalogue.keys()
+        if clash:
+            raise ValueError(f"message keys defined twice: {', '.join(sorted(clash))}")
+        out.update(catalogue)
+    return out
+
+
+#: Every message: the service's own and the map labels.
+MESSAGES: dict[str, dict[str, str]] = _merged(_SERVICE_MESSAGES, _map_labels.MESSAGES)
+
+
+def _primary(tag: str) -> str:
+    """The primary subtag of a language tag, lower case: ``zh_Hans-CN`` -> ``zh``."""
+    return tag.strip().lower().replace("_", "-").split("-", 1)[0]
+
+
 def normalise_lang(lang: str | None) -> str:
     """``zh`` or ``en`` for a language tag such as ``en-GB`` or ``zh-Hans-CN``; else the default."""
     if not lang:
         return DEFAULT_LANG
-    primary = lang.strip().lower().replace("_", "-").split("-", 1)[0]
+    primary = _primary(lang)
     return primary if primary in LANGS else DEFAULT_LANG
 
 
 def negotiate(query_lang: str | None, accept_language: str | None) -> str:
     """The language for a request: ``?lang=`` wins, then the best ``Accept-Language`` entry."""
     if query_lang:
-        primary = query_lang.strip().lower().replace("_", "-").split("-", 1)[0]
+        primary = _primary(query_lang)
         if primary in LANGS:
             return primary
     if accept_language:
