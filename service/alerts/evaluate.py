@@ -34,6 +34,7 @@ from service.alerts.rules import (
 from service.alerts.signing import new_message_id
 from service.alerts.state import Notification, Step, evaluate
 from service.clock import Clock
+from service.i18n import MESSAGES
 from service.settings import Settings
 from service.store.engine import writing
 
@@ -74,7 +75,7 @@ def _district_names() -> dict[str, dict[str, str]]:
 
     d = geodata.load_districts()
     names = {str(r.code): {"zh": str(r.name), "en": str(r.name_en)} for r in d.itertuples()}
-    names["city"] = {"zh": "舟山市", "en": "Zhoushan"}
+    names["city"] = dict(MESSAGES["alert.city"])
     return names
 
 
@@ -305,16 +306,8 @@ def evaluate_and_enqueue(
             settings=settings,
             district_names=names,
         )
-    skipped = tuple(
-        sorted(
-            {"air", "water", "days", "sections", "last_seen"}
-            - {
-                k
-                for k in ("air", "water", "days", "sections", "last_seen")
-                if getattr(figures, k) is not None
-            }
-        )
-    )
+    parts = ("air", "water", "days", "sections", "last_seen")
+    skipped = tuple(sorted(k for k in parts if getattr(figures, k) is None))
     return EnqueueReport(len(step.transitions), len(step.notifications), messages, skipped)
 
 
