@@ -139,7 +139,8 @@ def test_targets_edit_and_audit(client: TestClient, keys: dict[str, str]) -> Non
     audit = client.get("/api/v1/staff/targets/audit", headers=auth(keys["viewer"]))
     entries = [TargetAuditOut.model_validate(x) for x in audit.json()]
     assert [(e.old_value, e.new_value, e.who, e.note) for e in entries] == [
-        (None, 0.96, "t-operator", "plan")
+        # The app seeds the default targets at start-up, so the first edit replaces a stored 0.97.
+        (0.97, 0.96, "t-operator", "plan")
     ]
     figures = Listing[DistrictFigures].model_validate(client.get("/api/v1/districts").json())
     assert next(d for d in figures.items if d.code == "330903").air.target == 0.96
