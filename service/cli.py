@@ -41,45 +41,22 @@ def serve(
     uvicorn.Server(config).run()
 
 
-def _add_keys() -> None:
+def _add_commands() -> None:
+    """Add the commands kept in their own modules (``service/cli_*.py``)."""
+    from service import cli_collect, cli_figures, cli_maps
     from service.cli_keys import app as keys_app
-
-    app.add_typer(keys_app, name="keys")
     from service.cli_zones import app as zones_app
 
+    app.add_typer(keys_app, name="keys")
     app.add_typer(zones_app, name="zones")
+    cli_figures.register(app)
+    cli_collect.register(app)
+    cli_maps.register(app)
 
 
-_add_keys()
-
-
-def _add_figures() -> None:
-    from service.cli_figures import register
-
-    register(app)
-
-
-_add_figures()
-
-
-def _add_collect() -> None:
-    from service.cli_collect import register
-
-    register(app)
-
-
-_add_collect()
+_add_commands()
 
 
 def main() -> None:
     """Console-script entry point."""
     app()
-
-
-def _add_maps() -> None:
-    from service.cli_maps import register
-
-    register(app)
-
-
-_add_maps()
