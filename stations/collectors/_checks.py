@@ -203,9 +203,8 @@ def check_readings(
     co_reason = _reason_with_values(
         frame,
         co_bad,
-        "value: {} = {} above "
-        + f"{CO_UNIT_LIMIT_MG:g}"
-        + " mg/m³, likely sent in µg/m³ (rule: CO in mg/m³ <= 50)",
+        f"value: {{}} = {{}} above {CO_UNIT_LIMIT_MG:g} mg/m³, likely sent in µg/m³ "
+        f"(rule: CO in mg/m³ <= {CO_UNIT_LIMIT_MG:g})",
         ("pollutant", "value"),
     )
     ceil_bad = ~is_co & (value > ceiling)
