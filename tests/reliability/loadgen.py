@@ -8,6 +8,7 @@ error details and latency percentiles. Only 127.0.0.1 URLs are accepted.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -130,7 +131,11 @@ def run_load(
     """
     if plans and isinstance(plans[0], tuple):
         plans = [plans]  # type: ignore[list-item]
-    return asyncio.run(_load(base, plans, concurrency, duration, max_requests, timeout))  # type: ignore[arg-type]
+    coro = _load(base, plans, concurrency, duration, max_requests, timeout)  # type: ignore[arg-type]
+    # A loop of its own in its own thread: the browser tests' sync Playwright session keeps an
+    # event loop running in the main thread for the whole pytest run.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 Factory = Callable[[], dict[str, Any]]
