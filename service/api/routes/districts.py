@@ -14,9 +14,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
 from sqlalchemy import Engine
 
+from service.api.cache import cached_json
 from service.api.deps import ClockDep, EngineDep, OperatorDep, SettingsDep, ViewerDep
 from service.api.errors import NotFound, ValidationFailed
 from service.api.schemas import Listing
@@ -209,11 +211,17 @@ def district_figures(engine: Engine, clock: Clock, code: str) -> DistrictFigures
 
 @router.get("/districts", response_model=Listing[DistrictFigures], operation_id="listDistricts")
 def list_districts(
-    engine: EngineDep, clock: ClockDep, settings: SettingsDep
-) -> Listing[DistrictFigures]:
+    request: Request, engine: EngineDep, clock: ClockDep, settings: SettingsDep
+) -> Listing[DistrictFigures] | Response:
     """Each district and the city with year-to-date 优良天数比例 and Ⅰ–Ⅲ类断面比例, targets and budgets."""
-    items = [district_figures(engine, clock, code) for code in district_codes()]
-    return Listing[DistrictFigures](demo=settings.demo_mode, count=len(items), items=items)
+    as_of = ytd_as_of(clock)
+
+    def build() -> Listing[DistrictFigures]:
+        items = [district_figures(engine, clock, code) for code in district_codes()]
+        return Listing[DistrictFigures](demo=settings.demo_mode, count=len(items), items=items)
+
+    # Rebuilt when the figures' inputs change (service.api.cache) or the year-to-date day moves.
+    return cached_json(request, ("districts", as_of), build)
 
 
 def _day_out(rec: Mapping[Any, Any]) -> DayOut:

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.types import DecoratedCallable
 
+from service.api.cache import cached_json
 from service.api.deps import EngineDep, LangDep
 from service.api.schemas import FeatureCollection
 from service.api.views import (
@@ -42,24 +43,48 @@ def _layer(path: str, operation_id: str) -> Callable[[DecoratedCallable], Decora
 
 
 @_layer("/districts.geojson", "geoDistricts")
-def districts_geojson(request: Request) -> FeatureCollection:
+def districts_geojson(request: Request) -> FeatureCollection | Response:
     """District boundaries (区/县), WGS-84."""
-    return frame_features(request.app.state.districts, DISTRICT_PUBLIC)
+    # Loaded once per app from the shipped file: built once.
+    return cached_json(
+        request,
+        "geo/districts",
+        lambda: frame_features(request.app.state.districts, DISTRICT_PUBLIC),
+        response_class=GeoJSONResponse,
+        static=True,
+    )
 
 
 @_layer("/stations.geojson", "geoStations")
-def stations_geojson(engine: EngineDep, lang: LangDep) -> FeatureCollection:
+def stations_geojson(
+    request: Request, engine: EngineDep, lang: LangDep
+) -> FeatureCollection | Response:
     """Station points with their latest hourly AQI."""
-    return point_features(station_items(engine, lang))
+    return cached_json(
+        request,
+        ("geo/stations", lang),
+        lambda: point_features(station_items(engine, lang)),
+        response_class=GeoJSONResponse,
+    )
 
 
 @_layer("/sections.geojson", "geoSections")
-def sections_geojson(engine: EngineDep) -> FeatureCollection:
+def sections_geojson(request: Request, engine: EngineDep) -> FeatureCollection | Response:
     """Section points with their latest class; sections without published coordinates have none."""
-    return point_features(section_items(engine))
+    return cached_json(
+        request,
+        "geo/sections",
+        lambda: point_features(section_items(engine)),
+        response_class=GeoJSONResponse,
+    )
 
 
 @_layer("/zones.geojson", "geoZones")
-def zones_geojson(engine: EngineDep) -> FeatureCollection:
-    """Harbour ship-pollution zones."""
-    return frame_features(zones_frame(engine), ZONE_PUBLIC)
+def zones_geojson(request: Request, engine: EngineDep) -> FeatureCollection | Response:
+    """Harbour ship-pollution zones (rebuilt when a zone file is imported)."""
+    return cached_json(
+        request,
+        "geo/zones",
+        lambda: frame_features(zones_frame(engine), ZONE_PUBLIC),
+        response_class=GeoJSONResponse,
+    )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from service.api.cache import cached_json
 from service.api.deps import EngineDep, SettingsDep
 from service.api.routes.exports import CSV_RESPONSE, Format, FormatQuery, csv_response
 from service.api.routes.stations import DistrictQuery
@@ -21,13 +22,18 @@ router = APIRouter(prefix="/api/v1", tags=["public"])
     operation_id="listSections",
 )
 def list_sections(
+    request: Request,
     engine: EngineDep,
     settings: SettingsDep,
     district: DistrictQuery = None,
     format: FormatQuery = Format.json,
 ) -> Listing[SectionLatest] | Response:
     """Every surface-water section with its latest monthly class (GB 3838; ``V+`` is 劣Ⅴ)."""
-    items = section_items(engine, district)
     if format is Format.csv:
-        return csv_response(items, "sections")
-    return Listing[SectionLatest](demo=settings.demo_mode, count=len(items), items=items)
+        return csv_response(section_items(engine, district), "sections")
+
+    def build() -> Listing[SectionLatest]:
+        items = section_items(engine, district)
+        return Listing[SectionLatest](demo=settings.demo_mode, count=len(items), items=items)
+
+    return cached_json(request, ("sections", district), build)

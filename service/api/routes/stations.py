@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from service.api.cache import cached_json
 from service.api.deps import EngineDep, LangDep, SettingsDep
 from service.api.routes.exports import CSV_RESPONSE, Format, FormatQuery, csv_response
 from service.api.schemas import Listing, StationLatest
@@ -26,6 +27,7 @@ DistrictQuery = Annotated[
     operation_id="listStations",
 )
 def list_stations(
+    request: Request,
     engine: EngineDep,
     settings: SettingsDep,
     lang: LangDep,
@@ -33,7 +35,11 @@ def list_stations(
     format: FormatQuery = Format.json,
 ) -> Listing[StationLatest] | Response:
     """Every air station with the real-time AQI (HJ 633 实时报) of its latest hour."""
-    items = station_items(engine, lang, district)
     if format is Format.csv:
-        return csv_response(items, "stations")
-    return Listing[StationLatest](demo=settings.demo_mode, count=len(items), items=items)
+        return csv_response(station_items(engine, lang, district), "stations")
+
+    def build() -> Listing[StationLatest]:
+        items = station_items(engine, lang, district)
+        return Listing[StationLatest](demo=settings.demo_mode, count=len(items), items=items)
+
+    return cached_json(request, ("stations", lang, district), build)

@@ -1,0 +1,270 @@
+"""Cache of the public figures' response bodies, keyed by the store's data version.
+
+``GET /api/v1/districts`` recomputed every district's year-to-date summary (~100 ms) on each request,
+and the station and GeoJSON routes rebuilt their bodies from the store each time. Here a body is
+built once per *data version* and served as bytes until the version changes.
+
+The data version has two parts, both checked on every request (a miss costs one rebuild, never a
+stale answer):
+
+* ``generation``: bumped by this process after any committed write (through the app's engine) to a
+  table the public figures read: the scheduler's ingest and recompute, ``POST /staff/recompute``,
+  target changes, zone imports. Exact and immediate, whatever the clock says.
+* ``fingerprint``: one indexed aggregate query over the same tables (row counts, latest
+  ``computed_at`` / ``updated_at``, highest ids, latest reading time), so that a write by another
+  process (``envmon collect``/``recompute`` run beside ``envmon serve``) is seen at the next request.
+
+A key also holds whatever else the body depends on (the route, its parameters, the request language,
+the year-to-date day). Bodies are the bytes FastAPI itself would send, so responses do not change;
+the ETag middleware still tags them by content (SHA-256 of the body), so an unchanged body keeps its
+ETag across a recompute and conditional requests keep answering 304.
+
+State lives on ``app.state.public_cache``, made lazily; ``ENABLED = False`` (benchmarks only) turns
+the cache off in a process.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, TypeAdapter
+from sqlalchemy import Engine, event, func, select
+
+from service.store.compute_tables import district_days, section_periods, target_audit, targets
+from service.store.tables import raw_payloads, readings, revisions, sections, stations
+from service.store.zone_tables import zone_versions
+
+M = TypeVar("M", bound=BaseModel)
+
+#: Off only in the benchmark's comparison server (``tests/bench/bench_public_api.py``).
+ENABLED = True
+#: Bodies kept per app; past this the oldest half is dropped (keys include query parameters).
+MAX_ENTRIES = 256
+
+#: Tables the public figures are read from; a committed write to one of them bumps the generation.
+WATCHED = frozenset(
+    t.name
+    for t in (
+        district_days,
+        section_periods,
+        targets,
+        target_audit,
+        readings,
+        revisions,
+        raw_payloads,
+        stations,
+        sections,
+        zone_versions,
+    )
+) | {"zone_features", "station_days"}
+_WRITE = re.compile(
+    r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|COPY)\s+"?(\w+)"?', re.IGNORECASE
+)
+_FLAG = "envmon_public_write"
+_COMMITTED = "envmon_public_committed"
+
+
+def _fingerprint_query() -> Any:
+    """One row of cheap aggregates (indexed, or over small tables) that change whenever the public
+    figures' inputs change in the store."""
+    count = func.count
+    pairs: list[tuple[Any, Any]] = [
+        (district_days, count()),
+        (district_days, func.max(district_days.c.computed_at)),
+        (section_periods, count()),
+        (section_periods, func.max(section_periods.c.computed_at)),
+        (targets, count()),
+        (targets, func.max(targets.c.updated_at)),
+        (target_audit, func.max(target_audit.c.id)),
+        (readings, func.max(readings.c.time)),
+        (revisions, func.max(revisions.c.id)),
+        (raw_payloads, func.max(raw_payloads.c.id)),
+        (stations, count()),
+        (stations, func.max(stations.c.updated_at)),
+        (sections, count()),
+        (sections, func.max(sections.c.updated_at)),
+        (zone_versions, func.max(zone_versions.c.id)),
+    ]
+    columns = [
+        select(expr).select_from(table).scalar_subquery().label(f"c{i}")
+        for i, (table, expr) in enumerate(pairs)
+    ]
+    # Archived first, ingested in a later transaction: the newest payload's state counts too.
+    newest = select(raw_payloads.c.ingested_at).order_by(raw_payloads.c.id.desc()).limit(1)
+    columns.append(newest.scalar_subquery().label("ingested"))
+    return select(*columns)
+
+
+_FINGERPRINT = _fingerprint_query()
+
+
+def fingerprint(engine: Engine) -> tuple[Any, ...]:
+    """The store's current fingerprint of the public figures' inputs."""
+    with engine.connect() as conn:
+        row = conn.execute(_FINGERPRINT).one()
+    return tuple(row)
+
+
+@dataclass
+class _Entry:
+    version: Hashable
+    response: Response
+
+
+@dataclass
+class PublicCache:
+    """Per-app cache state: the write generation and the response bodies by key."""
+
+    engine: Engine
+    generation: int = 0
+    entries: dict[Hashable, _Entry] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    key_locks: dict[Hashable, threading.Lock] = field(default_factory=dict)
+
+    def bump(self) -> None:
+        """Count one committed write to a watched table."""
+        with self.lock:
+            self.generation += 1
+
+    def version(self) -> tuple[Any, ...]:
+        """``(generation, fingerprint)``; the generation is read first so that a write committing
+        meanwhile makes the next request miss rather than this one keep an old body."""
+        generation = self.generation
+        return (generation, fingerprint(self.engine))
+
+    def _key_lock(self, key: Hashable) -> threading.Lock:
+        with self.lock:
+            lock = self.key_locks.get(key)
+            if lock is None:
+                lock = self.key_locks[key] = threading.Lock()
+            return lock
+
+    def get(
+        self, key: Hashable, build: Callable[[], Response], *, static: bool = False
+    ) -> Response:
+        """The cached response for ``key`` at the current data version, built once per version.
+
+        ``static``: the body does not depend on the store (built once per app).
+        """
+        version: Hashable = () if static else self.version()
+        entry = self.entries.get(key)
+        if entry is not None and entry.version == version:
+            return _copy(entry.response)
+        with self._key_lock(key):  # concurrent misses of one key build it once
+            entry = self.entries.get(key)
+            if entry is None or entry.version != version:
+                entry = _Entry(version, build())
+                with self.lock:
+                    if len(self.entries) >= MAX_ENTRIES:
+                        for old in list(self.entries)[: MAX_ENTRIES // 2]:
+                            self.entries.pop(old, None)
+                            self.key_locks.pop(old, None)
+                    self.entries[key] = entry
+        return _copy(entry.response)
+
+
+def _copy(response: Response) -> Response:
+    """A fresh response with the cached body and headers (middlewares add to a response's headers)."""
+    out = Response(content=response.body, status_code=response.status_code)
+    out.raw_headers = list(response.raw_headers)
+    return out
+
+
+def _watch(engine: Engine, cache: PublicCache) -> None:
+    """Bump ``cache``'s generation after each commit that wrote to a watched table via ``engine``.
+
+    The ``commit`` event fires *before* the database commits, so the bump waits for the connection's
+    return to the pool: a request that read the new generation always sees the committed rows.
+    """
+
+    def after_cursor_execute(conn: Any, _c: Any, statement: str, *_: Any) -> None:
+        m = _WRITE.match(statement)
+        if m is not None and m.group(1).lower() in WATCHED:
+            conn.info[_FLAG] = True
+
+    def commit(conn: Any) -> None:
+        if conn.info.pop(_FLAG, False):
+            conn.info[_COMMITTED] = True
+
+    def rollback(conn: Any) -> None:
+        conn.info.pop(_FLAG, None)
+
+    def checkin(_dbapi: Any, record: Any) -> None:
+        if record is not None and record.info.pop(_COMMITTED, False):
+            cache.bump()
+
+    event.listen(engine, "after_cursor_execute", after_cursor_execute)
+    event.listen(engine, "commit", commit)
+    event.listen(engine, "rollback", rollback)
+    event.listen(engine, "checkin", checkin)
+
+
+_INIT = threading.Lock()
+
+
+def public_cache(request: Request) -> PublicCache:
+    """This app's cache, made (and its engine watched) on first use."""
+    state = request.app.state
+    cache: PublicCache | None = getattr(state, "public_cache", None)
+    engine: Engine = state.engine
+    if cache is None or cache.engine is not engine:  # a new lifespan opens a new engine
+        with _INIT:
+            cache = getattr(state, "public_cache", None)
+            if cache is None or cache.engine is not engine:
+                cache = PublicCache(engine)
+                _watch(engine, cache)
+                state.public_cache = cache
+    return cache
+
+
+def json_body(model: BaseModel) -> Response:
+    """``model`` as FastAPI's default JSON response renders it (pydantic's JSON, by alias)."""
+    content = TypeAdapter(type(model)).dump_json(model, by_alias=True)
+    return Response(content=content, media_type="application/json")
+
+
+def rendered(response_class: type[JSONResponse], model: BaseModel) -> Response:
+    """``model`` as FastAPI renders it through a custom JSON response class."""
+    return response_class(model.model_dump(mode="json", by_alias=True))
+
+
+def cached_json(
+    request: Request,
+    key: Hashable,
+    build: Callable[[], M],
+    *,
+    response_class: type[JSONResponse] | None = None,
+    static: bool = False,
+) -> M | Response:
+    """The body of ``build()``'s model, cached by ``key`` and the data version.
+
+    ``response_class``: the route's custom JSON response class (default: FastAPI's JSON). When the
+    cache is off the model itself is returned, for FastAPI to render as before.
+    """
+    if not ENABLED:
+        return build()
+
+    def render() -> Response:
+        model = build()
+        return json_body(model) if response_class is None else rendered(response_class, model)
+
+    return public_cache(request).get(key, render, static=static)
+
+
+__all__ = [
+    "ENABLED",
+    "MAX_ENTRIES",
+    "WATCHED",
+    "PublicCache",
+    "cached_json",
+    "fingerprint",
+    "json_body",
+    "public_cache",
+    "rendered",
+]
