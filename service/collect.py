@@ -7,6 +7,12 @@ is idempotent, so fetching twice counts nothing twice.
 A payload is *malformed* when it yields no rows and its parser rejected it as a whole (a rejection
 with ``field == "payload"``, the collectors' convention): it is archived and quarantined, then the
 fetch is retried like a 5xx, because a truncated or garbled answer is usually transient.
+
+A payload whose ingest never committed (the process or the connection died between the archive's
+commit and the ingest's) is an *orphan*: ``raw_payloads.ingested_at`` stays NULL. Each run first
+re-ingests up to ``ORPHAN_BATCH`` orphans of its source from the archive, oldest first, before it
+fetches; an orphan met again by its bytes is ingested then. Either way each payload is ingested once
+(``claim_ingest``), and a late orphan never reverts values a later payload brought (``newer_wins``).
 """
 
 from __future__ import annotations
@@ -25,7 +31,17 @@ from sqlalchemy import Engine, exists, select
 from service.clock import Clock
 from service.store.engine import writing
 from service.store.ingest import IngestCounts, ingest_readings, ingest_samples, quarantine_rows
-from service.store.payloads import Archived, archive_payload, find_payload, mark_ingested, sha256_of
+from service.store.payloads import (
+    Archived,
+    archive_payload,
+    claim_ingest,
+    find_payload,
+    ingested_count,
+    load_payload,
+    mark_ingested,
+    orphaned_payloads,
+    sha256_of,
+)
 from service.store.runs import RunRecord, record_run
 from service.store.tables import quarantine
 from stations.collectors.base import Collector, Payload, UpstreamError, Window
@@ -35,6 +51,10 @@ log = logging.getLogger(__name__)
 
 #: HTTP statuses worth retrying; other 4xx (bad key, moved endpoint) fail at once.
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+#: Orphaned payloads re-ingested at the start of one run at most (the rest in the next runs), so a
+#: long-broken store does not turn the first run after recovery into an unbounded one.
+ORPHAN_BATCH = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +102,8 @@ class RunResult:
 @dataclass(slots=True)
 class _Attempt:
     counts: IngestCounts = IngestCounts()
-    payload_ids: list[int] = field(default_factory=list)
+    payload_ids: list[int] = field(default_factory=list)  # orphans re-ingested, then those fetched
+    fetched: int = 0
     malformed: str | None = None
 
 
@@ -139,7 +160,7 @@ def run_collector(
         collector=collector.name,
         window=window,
         status="ok" if error is None else "failed",
-        fetched=len(done.payload_ids),
+        fetched=done.fetched,
         counts=done.counts,
         attempts=attempts,
         error=error,
@@ -151,8 +172,11 @@ def run_collector(
 def _attempt(
     engine: Engine, collector: Collector, window: Window, clock: Clock, client: httpx.Client
 ) -> _Attempt:
-    payloads = collector.fetch(client, window)
     out = _Attempt()
+    # Before fetching, so that an orphan's rows go in before the newer rows of this run's payloads.
+    out.counts, out.payload_ids = ingest_orphans(engine, collector.name, collector.parse, clock)
+    payloads = collector.fetch(client, window)
+    out.fetched = len(payloads)
     archived = [_archive(engine, p, clock) for p in payloads]
     for payload, arch in zip(payloads, archived, strict=True):
         out.payload_ids.append(arch.id)
@@ -168,6 +192,32 @@ def _archive(engine: Engine, payload: Payload, clock: Clock) -> Archived:
         return archive_payload(conn, payload, clock.now())
 
 
+def ingest_orphans(
+    engine: Engine,
+    source: str,
+    parse: Callable[[bytes], Parsed],
+    clock: Clock,
+    *,
+    limit: int = ORPHAN_BATCH,
+) -> tuple[IngestCounts, list[int]]:
+    """Re-ingest up to ``limit`` archived, never-ingested payloads of ``source`` from the archive,
+    oldest first; returns their counts and ids. A malformed orphan is quarantined, not retried."""
+    with engine.connect() as conn:
+        orphans = orphaned_payloads(conn, source, limit)
+    counts, ids = IngestCounts(), []
+    for orphan in orphans:
+        with engine.connect() as conn:
+            raw = load_payload(conn, orphan.archived.id)
+        payload = Payload(orphan.source, orphan.url, raw, orphan.content_type, orphan.meta)
+        log.info(
+            "%s: re-ingesting orphaned payload %d from the archive", source, orphan.archived.id
+        )
+        done, _ = ingest_payload(engine, parse, payload, orphan.archived, clock)
+        counts += done
+        ids.append(orphan.archived.id)
+    return counts, ids
+
+
 def ingest_payload(
     engine: Engine,
     parse: Callable[[bytes], Parsed],
@@ -178,7 +228,8 @@ def ingest_payload(
     """Parse an archived payload and store its rows, rejections and "ingested" mark in one transaction.
 
     Returns the counts and, for a malformed payload, why. A payload already ingested is not parsed
-    again (its rows are in; its rejections are already quarantined).
+    again (its rows are in; its rejections are already quarantined), nor is one another ingest
+    claimed meanwhile. A stored value from a later-archived payload is kept (``newer_wins``).
     """
     if archived.ingested:
         return IngestCounts(unchanged=archived.accepted), _known_malformed(engine, archived.id)
@@ -189,17 +240,17 @@ def ingest_payload(
         parsed = Parsed(
             rejected=[Rejected(repr(payload.raw[:80]), f"parser error: {exc!r}", "payload")]
         )
-    now = clock.now()
+    now, source, pid = clock.now(), payload.source, archived.id
     with writing(engine) as conn:
-        counts = IngestCounts(
-            quarantined=quarantine_rows(conn, payload.source, archived.id, parsed.rejected, now)
-        )
+        if not claim_ingest(conn, pid, now):  # a concurrent ingest of the same payload committed
+            return IngestCounts(unchanged=ingested_count(conn, pid)), None
+        counts = IngestCounts(quarantined=quarantine_rows(conn, source, pid, parsed.rejected, now))
         if not parsed.readings.empty:
-            counts += ingest_readings(conn, parsed.readings, payload.source, archived.id, now)
+            counts += ingest_readings(conn, parsed.readings, source, pid, now, newer_wins=True)
         if not parsed.samples.empty:
-            counts += ingest_samples(conn, parsed.samples, payload.source, archived.id, now)
+            counts += ingest_samples(conn, parsed.samples, source, pid, now, newer_wins=True)
         accepted = len(parsed.readings) + len(parsed.samples)
-        mark_ingested(conn, archived.id, now, accepted, len(parsed.rejected))
+        mark_ingested(conn, pid, now, accepted, len(parsed.rejected))
     whole = [r for r in parsed.rejected if r.field == "payload"]
     malformed = f"malformed payload from {payload.url}: {whole[0].reason}" if whole else None
     return counts, malformed if accepted == 0 else None

@@ -90,17 +90,35 @@ WATER = _Spec(
 
 
 def ingest_readings(
-    conn: Connection, frame: pd.DataFrame, source: str, payload_id: int, now: dt.datetime
+    conn: Connection,
+    frame: pd.DataFrame,
+    source: str,
+    payload_id: int,
+    now: dt.datetime,
+    *,
+    newer_wins: bool = False,
 ) -> IngestCounts:
-    """Ingest an air-readings frame (``stations.model.READING_COLUMNS``) from one payload."""
-    return _ingest(conn, AIR, frame, source, payload_id, now)
+    """Ingest an air-readings frame (``stations.model.READING_COLUMNS``) from one payload.
+
+    With ``newer_wins`` a stored value that came from a later-archived payload (higher id) is kept,
+    not revised: a payload ingested late (re-ingested from the archive after its first ingest died)
+    must not turn newer upstream values back into older ones. Such rows count as unchanged.
+    """
+    return _ingest(conn, AIR, frame, source, payload_id, now, newer_wins)
 
 
 def ingest_samples(
-    conn: Connection, frame: pd.DataFrame, source: str, payload_id: int, now: dt.datetime
+    conn: Connection,
+    frame: pd.DataFrame,
+    source: str,
+    payload_id: int,
+    now: dt.datetime,
+    *,
+    newer_wins: bool = False,
 ) -> IngestCounts:
-    """Ingest a water-samples frame (``stations.model.SAMPLE_COLUMNS``) from one payload."""
-    return _ingest(conn, WATER, frame, source, payload_id, now)
+    """Ingest a water-samples frame (``stations.model.SAMPLE_COLUMNS``) from one payload
+    (``newer_wins`` as for ``ingest_readings``)."""
+    return _ingest(conn, WATER, frame, source, payload_id, now, newer_wins)
 
 
 def quarantine_rows(
@@ -138,6 +156,7 @@ def _ingest(
     source: str,
     payload_id: int,
     now: dt.datetime,
+    newer_wins: bool = False,
 ) -> IngestCounts:
     if frame.empty:
         return IngestCounts()
@@ -159,6 +178,9 @@ def _ingest(
     changed = np.zeros(len(merged), dtype=bool)
     for col in spec.values:
         changed |= ~_same(merged[col], merged[f"{col}_old"])
+    if newer_wins:
+        # A row without a payload (NaN) counts as older than any payload.
+        changed &= (merged["payload_id"].fillna(-1) < payload_id).to_numpy()
     is_revised = ~is_new & changed
 
     new = merged.loc[is_new, [*spec.keys, *spec.values]]

@@ -86,6 +86,62 @@ def load_payload(conn: Connection, payload_id: int) -> bytes:
     return bytes(row.body)
 
 
+@dataclass(frozen=True, slots=True)
+class Orphan:
+    """An archived payload whose ingest never committed (the process or connection died after the
+    archive's commit); enough to rebuild its ``Payload`` with ``load_payload``."""
+
+    archived: Archived
+    source: str
+    url: str
+    content_type: str
+    meta: dict[str, str]
+
+
+def orphaned_payloads(conn: Connection, source: str, limit: int) -> list[Orphan]:
+    """Up to ``limit`` archived, never-ingested payloads of ``source``, oldest first."""
+    t = raw_payloads
+    rows = conn.execute(
+        select(t.c.id, t.c.sha256, t.c.source, t.c.url, t.c.content_type, t.c.meta)
+        .where(t.c.source == source, t.c.ingested_at.is_(None))
+        .order_by(t.c.id)
+        .limit(limit)
+    ).all()
+    return [
+        Orphan(
+            Archived(int(r.id), r.sha256, False),
+            r.source,
+            r.url or "",
+            r.content_type or "",
+            {str(k): str(v) for k, v in (r.meta or {}).items()},
+        )
+        for r in rows
+    ]
+
+
+def claim_ingest(conn: Connection, payload_id: int, at: dt.datetime) -> bool:
+    """Mark the payload ingested unless it already is; False when another ingest got there first.
+
+    Call first in the ingest's own transaction: the row lock (PostgreSQL) or the write lock (SQLite)
+    makes a concurrent ingest of the same payload wait, then find it claimed, so each payload's rows
+    and rejections are stored exactly once; if the transaction dies the claim dies with it.
+    """
+    done = conn.execute(
+        update(raw_payloads)
+        .where(raw_payloads.c.id == payload_id, raw_payloads.c.ingested_at.is_(None))
+        .values(ingested_at=at)
+    )
+    return done.rowcount == 1
+
+
+def ingested_count(conn: Connection, payload_id: int) -> int:
+    """Rows accepted when the payload was ingested (0 when not ingested)."""
+    n = conn.execute(
+        select(raw_payloads.c.n_accepted).where(raw_payloads.c.id == payload_id)
+    ).scalar_one_or_none()
+    return int(n or 0)
+
+
 def mark_ingested(
     conn: Connection, payload_id: int, at: dt.datetime, accepted: int, rejected: int
 ) -> None:
