@@ -122,15 +122,6 @@ raw_payloads = Table(
     Column("n_accepted", Integer),
     Column("n_rejected", Integer),
 )
-# Each run looks up its source's orphans (archived, never ingested): a partial index keeps that from
-# scanning the whole archive, bodies included, on SQLite.
-Index(
-    "ix_raw_payloads_orphans",
-    raw_payloads.c.source,
-    raw_payloads.c.id,
-    sqlite_where=raw_payloads.c.ingested_at.is_(None),
-    postgresql_where=raw_payloads.c.ingested_at.is_(None),
-)
 
 readings = Table(
     "readings",
