@@ -265,13 +265,16 @@ def test_disk_full_while_writing_a_payload(
         clock.advance(dt.timedelta(hours=2))
         assert all(r.ok for r in sched.collect("fake"))
         # Fill the disk: every byte left goes to a filler file.
-        with open(filler, "wb") as f:
-            try:
-                while True:
-                    f.write(b"\0" * 65536)
-                    f.flush()
-            except OSError:
-                pass
+        # Unbuffered, halving the chunk on each refusal down to one byte, so that the disk ends
+        # truly full whatever its free space modulo 64 KiB (and close() has nothing left to flush).
+        with open(filler, "wb", buffering=0) as f:
+            chunk = 65536
+            while chunk:
+                try:
+                    if f.write(b"\0" * chunk) < chunk:
+                        chunk //= 2
+                except OSError:
+                    chunk //= 2
         for _ in range(3):  # 60 h: within the scheduler's 72 h bounded backfill
             clock.advance(dt.timedelta(hours=20))
             assert not any(r.ok for r in sched.collect("fake"))  # never raises
