@@ -122,6 +122,15 @@ raw_payloads = Table(
     Column("n_accepted", Integer),
     Column("n_rejected", Integer),
 )
+# Each run looks up its source's orphans (archived, never ingested): a partial index keeps that off
+# the payload bodies, which SQLite stores in the table itself.
+Index(
+    "ix_raw_payloads_orphans",
+    raw_payloads.c.source,
+    raw_payloads.c.id,
+    sqlite_where=raw_payloads.c.ingested_at.is_(None),
+    postgresql_where=raw_payloads.c.ingested_at.is_(None),
+)
 
 readings = Table(
     "readings",
