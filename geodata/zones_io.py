@@ -111,10 +111,15 @@ def _ring_problems(row: str, rings: Iterable[Any]) -> list[ZoneProblem]:
 def _geojson_ring_problems(row: str, geom: dict[str, Any]) -> list[ZoneProblem]:
     t = geom.get("type")
     coords = geom.get("coordinates", [])
-    if t == "Polygon":
-        return _ring_problems(row, coords)
-    if t == "MultiPolygon":
-        return [p for poly in coords for p in _ring_problems(row, poly)]
+    try:
+        if t == "Polygon":
+            return _ring_problems(row, coords)
+        if t == "MultiPolygon":
+            return [p for poly in coords for p in _ring_problems(row, poly)]
+    except (TypeError, ValueError, IndexError) as exc:
+        # null, booleans or text where RFC 7946 wants nested arrays of numbers (found by fuzzing)
+        msg = f"{t} coordinates must be nested arrays of numbers: {exc}"
+        return [ZoneProblem(row, "invalid_coordinates", msg)]
     return []
 
 

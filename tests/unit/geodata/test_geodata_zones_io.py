@@ -111,6 +111,20 @@ def test_unclosed_ring_refused(tmp_path: Path) -> None:
     assert "not closed" in str(err)
 
 
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        {"type": "Polygon", "coordinates": None},
+        {"type": "Polygon", "coordinates": [[":", "1"]]},
+        {"type": "MultiPolygon", "coordinates": [True]},
+    ],
+)
+def test_malformed_coordinates_refused_not_raised(tmp_path: Path, geometry) -> None:  # type: ignore[no-untyped-def]
+    # Found by the hostile-input soak: these gave a TypeError/ValueError (a 500 on upload).
+    err = _refused(_geojson(tmp_path, geometry))
+    assert [p.rule for p in err.problems] == ["invalid_coordinates"]
+
+
 def test_self_intersecting_ring_refused(tmp_path: Path) -> None:
     a, b, c, d, _ = DREDGE
     bowtie = [a, c, b, d, a]
