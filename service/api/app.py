@@ -181,7 +181,10 @@ def uvicorn_config(
         server_header=False,
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
-        **kwargs,
+        # uvicorn's 5 s default closes a kept-alive connection while a busy event loop has not yet
+        # read the client's next request ("Server disconnected without sending a response" at 256
+        # connections in the load tests); proxies and browsers expect a longer idle window.
+        **{"timeout_keep_alive": 75, **kwargs},
     )
 
 
