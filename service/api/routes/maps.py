@@ -26,6 +26,7 @@ from service.api.deps import ClockDep, EngineDep, SettingsDep, ViewerDep
 from service.api.errors import NotFound, ValidationFailed
 from service.api.routes.exports import district_figures_for
 from service.clock import Clock, SystemClock
+from service.i18n import t
 from service.settings import Settings
 
 router = APIRouter(tags=["maps"])
@@ -222,8 +223,6 @@ def staff_page(
 
     stations = _stations_frame(engine, lang)
     data_time, stale = _data_time(stations.get("time", pd.Series(dtype=object)), clock.now())
-    from maps.i18n import t
-
     notices = [("stale", t("notice.stale", lang, time=data_time))] if stale else []
     data = MapData(
         districts=_district_figures(engine, request.app.state.districts, end.year, clock),
