@@ -358,10 +358,13 @@ def cst_to_utc(local: pd.Series) -> pd.Series:
     return (naive - pd.Timedelta(hours=8)).dt.tz_localize("UTC")
 
 
-def payload_rejected(raw: object, reason: str) -> Parsed:
+def payload_rejected(raw: object, reason: str, *, row: str | None = None) -> Parsed:
     """A parse result that rejects the whole payload: ``reason`` (``"payload: ..."``) against its
-    first 80 bytes or characters (field ``payload``, the collectors' mark of a malformed payload)."""
-    row = repr(raw[:80]) if isinstance(raw, bytes | str) else ""
+    first 80 bytes or characters (field ``payload``, the collectors' mark of a malformed payload).
+
+    ``row`` replaces that excerpt when the collector has a more telling one (decoded text, JSON)."""
+    if row is None:
+        row = repr(raw[:80]) if isinstance(raw, bytes | str) else ""
     return Parsed(rejected=[Rejected(row=row, reason=reason, field="payload")])
 
 

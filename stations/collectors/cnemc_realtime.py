@@ -48,7 +48,12 @@ from typing import Any, ClassVar, Final
 import httpx
 import pandas as pd
 
-from stations.collectors._checks import check_readings, never_raises, parse_local_times
+from stations.collectors._checks import (
+    check_readings,
+    never_raises,
+    parse_local_times,
+    payload_rejected,
+)
 from stations.collectors._http import get_payload
 from stations.collectors.base import Payload, UpstreamError, Window
 from stations.model import Parsed, Rejected
@@ -218,9 +223,7 @@ def parse_release(raw: bytes, *, now: dt.datetime | None = None) -> Parsed:
     try:
         records, form = _decode_records(raw)
     except (ValueError, RecursionError) as exc:
-        return Parsed(
-            rejected=[Rejected(row=repr(raw[:80]), reason=f"payload: {exc}", field="payload")]
-        )
+        return payload_rejected(raw, f"payload: {exc}")
     if not records:
         return Parsed()
     frame = pd.DataFrame.from_records(records).astype("string")

@@ -34,7 +34,12 @@ import httpx
 import numpy as np
 import pandas as pd
 
-from stations.collectors._checks import check_samples, never_raises, parse_local_times
+from stations.collectors._checks import (
+    check_samples,
+    never_raises,
+    parse_local_times,
+    payload_rejected,
+)
 from stations.collectors._water import cells_to_text, match_header, pad, parse_cells
 from stations.collectors.base import Payload, Window
 from stations.model import Parsed, Rejected
@@ -302,15 +307,11 @@ def parse_lab_file(
     try:
         rows = _decode_rows(raw)
     except ValueError as exc:
-        return Parsed(
-            rejected=[Rejected(row=repr(raw[:80]), reason=f"payload: {exc}", field="payload")]
-        )
+        return payload_rejected(raw, f"payload: {exc}")
     try:
         return table_to_samples(rows, method="manual", sections=sections, now=now)
     except (ValueError, TypeError, OverflowError) as exc:  # last guard: report, never raise
-        return Parsed(
-            rejected=[Rejected(row=repr(raw[:80]), reason=f"payload: {exc}", field="payload")]
-        )
+        return payload_rejected(raw, f"payload: {exc}")
 
 
 class LabFilesCollector:

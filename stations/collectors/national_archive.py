@@ -39,7 +39,7 @@ import httpx
 import numpy as np
 import pandas as pd
 
-from stations.collectors._checks import check_readings, never_raises
+from stations.collectors._checks import check_readings, never_raises, payload_rejected
 from stations.collectors._http import get_payload
 from stations.collectors.base import Payload, UpstreamError, Window
 from stations.model import Parsed, Rejected
@@ -128,21 +128,11 @@ def parse_archive_csv(
     """Parse one national archive day file (bytes) into readings; never raises on bad data."""
     text = _decode(raw)
     if text is None:
-        return Parsed(
-            rejected=[
-                Rejected(
-                    row=repr(raw[:80]), reason="payload: not UTF-8 or GB18030 text", field="payload"
-                )
-            ]
-        )
+        return payload_rejected(raw, "payload: not UTF-8 or GB18030 text")
     try:
         cells, rejected = _read_cells(text)
     except Exception as exc:  # csv/pandas internals on garbage: report, never raise
-        return Parsed(
-            rejected=[
-                Rejected(row=text[:200], reason=f"payload: unreadable CSV ({exc})", field="payload")
-            ]
-        )
+        return payload_rejected(raw, f"payload: unreadable CSV ({exc})", row=text[:200])
     if cells.empty or cells.shape[1] < 4:
         if text.strip():
             rejected.append(

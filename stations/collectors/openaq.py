@@ -41,7 +41,12 @@ import httpx
 import numpy as np
 import pandas as pd
 
-from stations.collectors._checks import check_readings, never_raises, parse_aware_times
+from stations.collectors._checks import (
+    check_readings,
+    never_raises,
+    parse_aware_times,
+    payload_rejected,
+)
 from stations.collectors._http import get_payload
 from stations.collectors.base import Payload, UpstreamError, Window
 from stations.model import Parsed, Rejected
@@ -96,20 +101,14 @@ def parse_measurements(
     try:
         obj = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError, TypeError) as exc:
-        return Parsed(rejected=[_payload_rejection(body, f"payload: not JSON ({exc})")])
+        return payload_rejected(body, f"payload: not JSON ({exc})")
     return _parse_results(obj, station=station, now=now)
-
-
-def _payload_rejection(body: bytes | str, reason: str) -> Rejected:
-    return Rejected(row=repr(body[:80]), reason=reason, field="payload")
 
 
 def _parse_results(obj: Any, *, station: str | None, now: dt.datetime | None) -> Parsed:
     results = _get(obj, "results")
     if not isinstance(results, list):
-        return Parsed(
-            rejected=[_payload_rejection(json.dumps(obj)[:200], "payload: no 'results' list")]
-        )
+        return payload_rejected(json.dumps(obj)[:200], "payload: no 'results' list")
     if not results:
         return Parsed()
     rows = []
@@ -218,14 +217,12 @@ def parse_openaq(raw: bytes, *, now: dt.datetime | None = None) -> Parsed:
     try:
         obj = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return Parsed(rejected=[_payload_rejection(raw, f"payload: not JSON ({exc})")])
+        return payload_rejected(raw, f"payload: not JSON ({exc})")
     if isinstance(obj, dict) and obj.get("envmon") == ENVELOPE:
         body = obj.get("body")
         station = obj.get("station")
         if not isinstance(body, str) or not isinstance(station, str):
-            return Parsed(
-                rejected=[_payload_rejection(raw, "payload: envelope without body/station")]
-            )
+            return payload_rejected(raw, "payload: envelope without body/station")
         kind = obj.get("kind", "hours")
         if kind == "sensors":  # archived for provenance; holds no readings
             return Parsed()

@@ -40,7 +40,12 @@ from typing import Any, ClassVar, Final
 import httpx
 import pandas as pd
 
-from stations.collectors._checks import check_samples, never_raises, parse_aware_times
+from stations.collectors._checks import (
+    check_samples,
+    never_raises,
+    parse_aware_times,
+    payload_rejected,
+)
 from stations.collectors._http import get_payload
 from stations.collectors._water import match_header, parse_cells
 from stations.collectors.base import Payload, UpstreamError, Window
@@ -53,14 +58,10 @@ METHOD: Final = "automatic"
 
 def _parse_json(obj: Any, sections: Mapping[str, str] | None, now: dt.datetime | None) -> Parsed:
     if not isinstance(obj, dict) or not isinstance(obj.get("records"), list):
-        return Parsed(
-            rejected=[
-                Rejected(
-                    row=json.dumps(obj, ensure_ascii=False)[:200],
-                    reason=f"payload: not {FORMAT} (no 'records' list)",
-                    field="payload",
-                )
-            ]
+        return payload_rejected(
+            obj,
+            f"payload: not {FORMAT} (no 'records' list)",
+            row=json.dumps(obj, ensure_ascii=False)[:200],
         )
     rows: list[dict[str, Any]] = []
     rejected: list[Rejected] = []
@@ -157,20 +158,12 @@ def parse_water_auto(
         try:
             obj = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            return Parsed(
-                rejected=[
-                    Rejected(
-                        row=repr(raw[:80]), reason=f"payload: broken JSON ({exc})", field="payload"
-                    )
-                ]
-            )
+            return payload_rejected(raw, f"payload: broken JSON ({exc})")
         return _parse_json(obj, sections, now)
     try:
         rows = _decode_rows(raw)
     except ValueError as exc:
-        return Parsed(
-            rejected=[Rejected(row=repr(raw[:80]), reason=f"payload: {exc}", field="payload")]
-        )
+        return payload_rejected(raw, f"payload: {exc}")
     parsed = table_to_samples(rows, method=METHOD, sections=sections, now=now, year=year)
     if year is None and parsed.rejected:
         parsed.rejected = [
