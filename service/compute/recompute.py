@@ -1,0 +1,134 @@
+"""Entry points: recompute what the ingests marked dirty, or everything, and the post-ingest hooks.
+
+Incremental and full recomputation share one code path: :func:`recompute` pops the store's dirty
+station-days / section-days and recomputes exactly those station-days, the district-days (and city
+days) they belong to, and the month and year periods of the touched sections; :func:`recompute_all`
+marks everything and runs the same path, so both give identical rows (tested).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+import pandas as pd
+from sqlalchemy import Engine, delete, select
+
+from service.clock import Clock
+from service.compute.air_days import recompute_air_keys
+from service.compute.cst import CST
+from service.compute.water_periods import recompute_sections
+from service.store.compute_tables import district_days, section_periods, station_days
+from service.store.engine import writing
+from service.store.queries import pop_dirty_days
+from service.store.tables import dirty_days, readings, samples
+
+#: Station-days recomputed per transaction.
+BATCH_DAYS: Final = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class RecomputeResult:
+    """What one recomputation touched."""
+
+    station_days: int = 0
+    district_days: int = 0
+    section_periods: int = 0
+
+    def __add__(self, other: RecomputeResult) -> RecomputeResult:
+        return RecomputeResult(
+            self.station_days + other.station_days,
+            self.district_days + other.district_days,
+            self.section_periods + other.section_periods,
+        )
+
+
+def recompute(engine: Engine, clock: Clock, *, limit: int | None = BATCH_DAYS) -> RecomputeResult:
+    """Recompute what the ingests marked dirty, batch by batch, until the queue is empty.
+
+    Each batch pops its marks and writes its figures in one transaction: if it fails, the marks stay.
+    """
+    total = RecomputeResult()
+    for kind in ("air", "water"):
+        while True:
+            with writing(engine) as conn:
+                keys = pop_dirty_days(conn, kind, limit)
+                if keys.empty:
+                    break
+                now = clock.now()
+                if kind == "air":
+                    n_station, n_district = recompute_air_keys(conn, keys, now)
+                    total += RecomputeResult(station_days=n_station, district_days=n_district)
+                else:
+                    total += RecomputeResult(section_periods=recompute_sections(conn, keys, now))
+            if limit is None:
+                break
+    return total
+
+
+def mark_all(engine: Engine, clock: Clock) -> int:
+    """Mark every stored station-day and section-day dirty; returns the number of marks."""
+    from service.store.dialect import upsert
+
+    now = clock.now()
+    n = 0
+    with writing(engine) as conn:
+        for table, code, kind, hourly in (
+            (readings, readings.c.station, "air", True),
+            (samples, samples.c.section, "water", False),
+        ):
+            for (station,) in conn.execute(select(code).distinct()).all():
+                times = pd.Series(
+                    pd.to_datetime(
+                        [
+                            t
+                            for (t,) in conn.execute(
+                                select(table.c.time).distinct().where(code == station)
+                            )
+                        ],
+                        utc=True,
+                    )
+                )
+                local = times.dt.tz_convert(CST)
+                if hourly:  # an end-of-hour label belongs to the day its hour started in
+                    local = local - pd.Timedelta(hours=1)
+                days = sorted(set(local.dt.date))
+                if not days:
+                    continue
+                conn.execute(
+                    upsert(conn, dirty_days, ["kind", "code", "day"], ["marked_at"]),
+                    [{"kind": kind, "code": station, "day": d, "marked_at": now} for d in days],
+                )
+                n += len(days)
+    return n
+
+
+def recompute_all(engine: Engine, clock: Clock) -> RecomputeResult:
+    """Throw the computed figures away and rebuild them from the stored readings and samples.
+
+    The same path as :func:`recompute`, so the rows are identical to an incremental run's.
+    """
+    with writing(engine) as conn:
+        for table in (district_days, station_days, section_periods):
+            conn.execute(delete(table))
+    mark_all(engine, clock)
+    return recompute(engine, clock)
+
+
+def ingest_hook(engine: Engine, clock: Clock, *_: Any, **__: Any) -> RecomputeResult:
+    """Recompute what an ingest marked (any extra arguments, e.g. the run's result, are ignored)."""
+    return recompute(engine, clock)
+
+
+def make_ingest_hook(engine: Engine, clock: Clock) -> Callable[[Any], None]:
+    """The scheduler's post-ingest hook (``service.scheduler.Hook``: ``hook(run_result) -> None``).
+
+    The dirty-day queue, not the run result, says what to recompute, so a hook that failed or was
+    skipped is caught up by the next one.
+    """
+
+    def recompute_after_ingest(_result: Any) -> None:
+        recompute(engine, clock)
+
+    return recompute_after_ingest
