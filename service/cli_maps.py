@@ -16,6 +16,7 @@ from pathlib import Path
 import typer
 
 from maps.assets import FILES, vendor_dirs
+from maps.render import page_html
 from service.cli_common import cli_settings, open_store
 
 #: Extra files a page loads through CSS (fonts, images), per vendor package.
@@ -119,8 +120,8 @@ def render_maps(
             stale=stale,
         )
     out.mkdir(parents=True, exist_ok=True)
-    (out / "staff.html").write_text(staff.get_root().render(), encoding="utf-8")
-    (out / "public.html").write_text(public.get_root().render(), encoding="utf-8")
+    (out / "staff.html").write_text(page_html(staff), encoding="utf-8")
+    (out / "public.html").write_text(page_html(public), encoding="utf-8")
     n = copy_vendor(out)
     typer.echo(f"wrote {out / 'staff.html'}, {out / 'public.html'} and {n} vendor files")
 

@@ -199,6 +199,18 @@ def test_maps_use_the_configured_basemap_and_tiles(tmp_path: Path) -> None:
         assert page.status_code == 200 and "tianditu.gov.cn" in page.text and "k" * 32 in page.text
 
 
+def test_public_map_is_one_page_across_server_processes(tmp_path: Path) -> None:
+    """Two apps on one store (two workers, or before and after a restart) serve the same bytes and
+    ETag for the public embed, so a browser's or proxy's cached copy stays valid."""
+    pages = []
+    for _ in range(2):
+        with TestClient(create_app(make_settings(tmp_path), FixedClock(NOW))) as client:
+            page = client.get("/maps/public", params={"lang": "en"})
+            assert page.status_code == 200
+            pages.append((page.headers["etag"], page.text))
+    assert pages[0] == pages[1]
+
+
 # ----------------------------------------------------------------- figures: map and CSV ---
 
 

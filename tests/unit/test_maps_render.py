@@ -16,6 +16,7 @@ from maps import basemaps, i18n, palette
 from maps.assets import resolve_vendor_file, vendor_dirs
 from maps.layers import stations_near_zones
 from maps.public import parse_layers, public_map
+from maps.render import page_html
 from maps.staff import MapData, Surface, staff_map
 from stations.standards import tables
 
@@ -122,3 +123,27 @@ def test_public_page_is_small_and_lists_requested_layers_only() -> None:
     assert not any(h in text for h in CDN_HOSTS)
     with pytest.raises(ValueError, match="unknown layers"):
         parse_layers("stations,secret")
+
+
+def test_pages_render_identically_and_keep_their_references() -> None:
+    """Branca's ids are random per element: two builds of one map must still give one page (equal
+    ETags across rebuilds and server processes), and every element name the scripts use resolves."""
+    grid = xr.DataArray(
+        np.arange(12.0).reshape(3, 4),
+        dims=("y", "x"),
+        coords={"y": [29.9, 30.0, 30.1], "x": [122.0, 122.1, 122.2, 122.3]},
+    )
+
+    def staff() -> str:
+        return page_html(staff_map(_toy_data(), surfaces=[Surface(grid, "PM2.5", "µg/m³")]))
+
+    for build in (staff, lambda: page_html(public_map(lang="en"))):
+        first, second = build(), build()
+        assert first == second
+        # Only counter ids are left, and every `var x_<id>` a script declares is unique.
+        ids = set(re.findall(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])", first))
+        assert ids and all(int(i, 16) < 10_000 for i in ids)
+        declared = re.findall(r"var (\w+_[0-9a-f]{32})\b", first)
+        assert len(declared) == len(set(declared))
+    # The raw render (random ids) really does differ between builds: the test above is not vacuous.
+    assert staff_map(_toy_data()).get_root().render() != staff_map(_toy_data()).get_root().render()

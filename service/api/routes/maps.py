@@ -21,6 +21,7 @@ from sqlalchemy import Engine, select
 from maps import basemaps
 from maps.assets import resolve_vendor_file, vendor_dirs
 from maps.public import ZHOUSHAN_BOUNDS, default_sources, parse_layers, public_map
+from maps.render import page_html
 from maps.staff import MapData, staff_map
 from service.api.deps import ClockDep, EngineDep, SettingsDep, ViewerDep
 from service.api.errors import NotFound, ValidationFailed
@@ -138,7 +139,7 @@ def _city() -> gpd.GeoDataFrame:
 
 
 def _html(page: Any) -> HTMLResponse:
-    return HTMLResponse(page.get_root().render())
+    return HTMLResponse(page_html(page))
 
 
 @router.get("/maps/public", response_class=HTMLResponse, summary="Public embeddable map")
@@ -192,7 +193,7 @@ def public_page(
         stale=stale,
         demo_feed=bool(getattr(settings, "demo_mode", False)),
     )
-    html = page.get_root().render()
+    html = page_html(page)
     if len(cache) > 256:
         cache.clear()
     cache[cache_key] = (clock.now() + PAGE_TTL, html)

@@ -1,0 +1,47 @@
+"""A Folium page to HTML with deterministic element ids.
+
+Branca names every element with a random 128-bit id (``os.urandom``), so two renders of the same map
+differ byte for byte: the public page's ETag then changes with every rebuild and differs between two
+server processes on the same store. :func:`page_html` renders once and replaces each element's id,
+in tree order, by a counter of the same width, so equal inputs give equal pages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from branca.element import Element
+
+#: Branca's ids are 16 random bytes in hex.
+ID_WIDTH = 32
+
+
+def _element_ids(element: Element, seen: set[int] | None = None) -> Iterator[str]:
+    """Every id in the tree below ``element`` (itself first), depth first in insertion order.
+
+    Besides its children, an element may own elements as attributes that are rendered inside it but
+    not registered as children (a popup's ``html``, ``header`` and ``script``).
+    """
+    seen = set() if seen is None else seen
+    if id(element) in seen:
+        return
+    seen.add(id(element))
+    yield element._id
+    owned = [v for k, v in vars(element).items() if k != "_parent" and isinstance(v, Element)]
+    for child in [*element._children.values(), *owned]:
+        yield from _element_ids(child, seen)
+
+
+def page_html(element: Element) -> str:
+    """The whole page of ``element`` (a map or any element of it) as HTML, ids made deterministic.
+
+    Text replacement rather than renaming the elements: some elements copy a neighbour's name into
+    their own state when built (a legend keeps its layer's JavaScript name), which a rename would miss.
+    """
+    root = element.get_root()
+    html = root.render()  # first: rendering may add elements (links in the header)
+    ids = list(dict.fromkeys(_element_ids(root)))
+    mapping = {old: f"{n:0{ID_WIDTH}x}" for n, old in enumerate(ids, start=1)}
+    pattern = re.compile("|".join(re.escape(old) for old in ids))
+    return pattern.sub(lambda match: mapping[match.group(0)], html)
