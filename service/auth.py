@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, select, update
 
@@ -65,6 +66,10 @@ class KeyInfo:
 
 def _hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+#: Compared against when a key id is unknown or revoked (no key hashes to it).
+_UNKNOWN_HASH = "0" * 64
 
 
 def _stale(last_used: dt.datetime | None, now: dt.datetime) -> bool:
@@ -128,23 +133,44 @@ def revoke_key(engine: Engine, key_id: str, clock: Clock | None = None) -> bool:
     return result.rowcount > 0
 
 
-def authenticate(engine: Engine, key: str, clock: Clock | None = None) -> Principal | None:
-    """The principal for ``key``, or ``None`` for a malformed, unknown or revoked key."""
-    key_id = _split(key)
-    if key_id is None:
-        return None
-    with engine.connect() as conn:
-        row = conn.execute(select(api_keys).where(api_keys.c.key_id == key_id)).mappings().first()
-    if row is None or row["revoked_at"] is not None:
-        return None
-    if not hmac.compare_digest(row["secret_hash"], _hash(key)):
-        return None
+def _principal(engine: Engine, row: Any, clock: Clock | None) -> Principal:
+    """The principal of an active key's ``row``; records its use when the record is stale."""
     if clock is not None and _stale(row["last_used_at"], clock.now()):
         with engine.begin() as conn:
             conn.execute(
                 update(api_keys).where(api_keys.c.id == row["id"]).values(last_used_at=clock.now())
             )
     return Principal(row["key_id"], row["name"], Role[row["role"]])
+
+
+def _row(engine: Engine, key_id: str) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(select(api_keys).where(api_keys.c.key_id == key_id)).mappings().first()
+
+
+def authenticate(engine: Engine, key: str, clock: Clock | None = None) -> Principal | None:
+    """The principal for ``key``, or ``None`` for a malformed, unknown or revoked key."""
+    key_id = _split(key)
+    if key_id is None:
+        return None
+    row = _row(engine, key_id)
+    active = row is not None and row["revoked_at"] is None
+    # Hash and compare for unknown ids too, so that the work done does not tell which ids exist.
+    stored = row["secret_hash"] if active else _UNKNOWN_HASH
+    if not hmac.compare_digest(stored, _hash(key)) or not active:
+        return None
+    return _principal(engine, row, clock)
+
+
+def principal_for_key_id(
+    engine: Engine, key_id: str, clock: Clock | None = None
+) -> Principal | None:
+    """The principal of the active key ``key_id`` (a signed browser session names only the id);
+    ``None`` when no key has that id or it is revoked. Records use like ``authenticate``."""
+    row = _row(engine, key_id)
+    if row is None or row["revoked_at"] is not None:
+        return None
+    return _principal(engine, row, clock)
 
 
 __all__ = [
@@ -154,5 +180,6 @@ __all__ = [
     "authenticate",
     "create_key",
     "list_keys",
+    "principal_for_key_id",
     "revoke_key",
 ]

@@ -62,6 +62,38 @@ _SERVICE_MESSAGES: dict[str, dict[str, str]] = {
     "thing.api_key": {"zh": "API 密钥", "en": "API key"},
     "thing.resource": {"zh": "资源", "en": "Resource"},
     "thing.district": {"zh": "区县", "en": "District"},
+    # --- staff browser sign-in (service/api/routes/login.py) ---
+    "staff.login.title": {"zh": "工作人员登录", "en": "Staff sign-in"},
+    "staff.login.intro": {
+        "zh": "请输入工作人员 API 密钥以打开工作人员地图。",
+        "en": "Enter your staff API key to open the staff map.",
+    },
+    "staff.login.key": {"zh": "API 密钥", "en": "API key"},
+    "staff.login.key_hint": {
+        "zh": "密钥以 envmon_ 开头，由管理员发放；浏览器只保存登录凭证，不保存密钥。",
+        "en": "Keys start with envmon_ and are issued by your administrator; the browser keeps a "
+        "sign-in token, never the key.",
+    },
+    "staff.login.submit": {"zh": "登录", "en": "Sign in"},
+    "staff.login.failed": {
+        "zh": "密钥无效或已被吊销，请检查后重试。",
+        "en": "The key is not valid or has been revoked. Check it and try again.",
+    },
+    "staff.login.cross_site": {
+        "zh": "该登录请求来自其他网站，已拒绝。",
+        "en": "This sign-in came from another site and was refused.",
+    },
+    "staff.login.language": {"zh": "语言", "en": "Language"},
+    "staff.login.other_lang": {"zh": "English", "en": "中文"},
+    "staff.session.label": {"zh": "登录状态", "en": "Sign-in"},
+    "staff.session.signed_in": {
+        "zh": "已登录：{name}（{role}）",
+        "en": "Signed in: {name} ({role})",
+    },
+    "staff.session.logout": {"zh": "退出登录", "en": "Sign out"},
+    "staff.role.viewer": {"zh": "查看者", "en": "viewer"},
+    "staff.role.operator": {"zh": "操作员", "en": "operator"},
+    "staff.role.admin": {"zh": "管理员", "en": "admin"},
     # --- service status ---
     "status.demo": {
         "zh": "演示模式：未配置上游数据源，数据来自模拟数据",

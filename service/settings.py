@@ -98,6 +98,16 @@ class Settings(BaseSettings):
         default=60, ge=0, description="Cache-Control max-age of public responses (seconds)."
     )
 
+    # --- staff browser sign-in (service/api/session.py) ---
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="Key (HMAC-SHA256) signing the staff sign-in cookie; required in production. "
+        "Unset elsewhere: a random key per process, so sessions end at restart.",
+    )
+    session_hours: int = Field(
+        default=8, ge=1, le=720, description="How long a staff browser sign-in lasts (hours)."
+    )
+
     # --- alerts and webhooks (service/alerts) ---
     alert_rules_file: Path | None = Field(
         default=None,
@@ -277,7 +287,7 @@ class Settings(BaseSettings):
             )
         return self
 
-    @field_validator("openaq_api_key", mode="before")
+    @field_validator("openaq_api_key", "session_secret", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         # docker-compose passes unset optional secrets as empty strings.
@@ -303,6 +313,11 @@ class Settings(BaseSettings):
         password = make_url(self.database_url).password
         if password is not None and str(password) in INSECURE_SECRETS:
             raise ValueError("ENVMON_DATABASE_URL carries an insecure default password")
+        if self.session_secret is None:
+            raise ValueError(
+                "ENVMON_SESSION_SECRET is required in production (a long random value, e.g. "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
         for site in self.public_sites:
             if not site.startswith("https://"):
                 raise ValueError(f"ENVMON_PUBLIC_SITES: {site} must use https in production")

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from service.i18n import negotiate, t
 
@@ -109,6 +109,19 @@ class Unauthorized(EnvmonError):
         super().__init__(**kw)
 
 
+class LoginRequired(EnvmonError):
+    """A browser opened a staff page without a valid sign-in: answered by a 303 to ``location``
+    (the sign-in page), not problem+json."""
+
+    slug = "login-required"
+    title_key = "error.unauthorized"
+    detail_key = None
+
+    def __init__(self, location: str, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.location = location
+
+
 class Forbidden(EnvmonError):
     """The key's role is below the one the route needs."""
 
@@ -176,6 +189,7 @@ class UpstreamUnavailable(EnvmonError):
 STATUS_CODES: dict[type[Exception], int] = {
     NotFound: 404,
     ValidationFailed: 422,
+    LoginRequired: 303,
     Unauthorized: 401,
     Forbidden: 403,
     Conflict: 409,
@@ -270,6 +284,12 @@ async def _envmon_handler(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc)
 
 
+async def _login_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, LoginRequired)
+    log.info("%s %s -> 303 sign-in", request.method, request.url.path)
+    return RedirectResponse(exc.location, status_code=303, headers={"Vary": "Accept"})
+
+
 def _loc_to_field(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in {"query", "path", "header", "body", "cookie"}:
@@ -334,8 +354,10 @@ async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
 
 
 def add_exception_handlers(app: FastAPI) -> None:
-    """Install the handlers: envmon errors, request validation, routing errors, and the catch-all."""
+    """Install the handlers: envmon errors (sign-in redirects apart), request validation, routing
+    errors, and the catch-all."""
     app.add_exception_handler(EnvmonError, _envmon_handler)
+    app.add_exception_handler(LoginRequired, _login_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     app.add_exception_handler(Exception, _unhandled_handler)
@@ -347,6 +369,7 @@ __all__ = [
     "Conflict",
     "EnvmonError",
     "Forbidden",
+    "LoginRequired",
     "NotFound",
     "PayloadTooLarge",
     "RateLimited",

@@ -2,7 +2,8 @@
 per-IP token-bucket rate limit, early upload-size refusal, and ETag / ``If-None-Match`` caching.
 
 ``install_security(app, settings)`` adds them in the one right order. Staff paths (``/api/v1/staff``,
-``/maps/staff``) are never cached publicly and may only be framed by the service itself.
+``/maps/staff``, ``/staff/login``, ``/staff/logout``) are never cached publicly and may only be framed
+by the service itself (the sign-in page sets its own stricter CSP: not framed at all).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from service.api.errors import PayloadTooLarge, RateLimited, problem_response
 from service.settings import Settings
 
-STAFF_PREFIXES = ("/api/v1/staff", "/maps/staff")
+#: Staff-only paths; ``/staff/`` holds the browser sign-in and sign-out pages.
+STAFF_PREFIXES = ("/api/v1/staff", "/maps/staff", "/staff/")
 DEMO_HEADER = "X-Envmon-Demo"
 
 

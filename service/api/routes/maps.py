@@ -1,5 +1,5 @@
-"""``/maps/public`` (embeddable), ``/maps/staff`` (staff key) and ``/static/vendor/...`` (the maps'
-front-end files, served here so that no page needs a CDN).
+"""``/maps/public`` (embeddable), ``/maps/staff`` (staff key or browser sign-in) and
+``/static/vendor/...`` (the maps' front-end files, served here so that no page needs a CDN).
 
 Figures come from the store through the same views as the API; ``maps`` turns them into pages.
 ``frame-ancestors`` for the public page comes from ``service.api.security`` (configured public sites).
@@ -23,9 +23,10 @@ from maps.assets import resolve_vendor_file, vendor_dirs
 from maps.public import ZHOUSHAN_BOUNDS, default_sources, parse_layers, public_map
 from maps.render import page_html
 from maps.staff import MapData, staff_map
-from service.api.deps import ClockDep, EngineDep, SettingsDep, ViewerDep
+from service.api.deps import ClockDep, EngineDep, SettingsDep, ViewerPageDep
 from service.api.errors import NotFound, ValidationFailed
 from service.api.routes.exports import district_figures_for
+from service.api.routes.login import session_control
 from service.clock import Clock, SystemClock
 from service.i18n import t
 from service.settings import Settings
@@ -203,7 +204,7 @@ def public_page(
 @router.get("/maps/staff", response_class=HTMLResponse, summary="Staff map (staff key)")
 def staff_page(
     request: Request,
-    _staff: ViewerDep,
+    staff: ViewerPageDep,
     settings: SettingsDep,
     engine: EngineDep,
     clock: ClockDep,
@@ -213,7 +214,11 @@ def staff_page(
     end: Annotated[dt.date | None, Query(alias="to", description="slider end")] = None,
     near_km: Annotated[float, Query(gt=0, le=50, description="zone distance, km")] = 2.0,
 ) -> HTMLResponse:
-    """The staff map with every layer embedded, a daily-AQI slider over ``from``..``to``."""
+    """The staff map with every layer embedded, a daily-AQI slider over ``from``..``to``.
+
+    A browser without a key or sign-in is sent to ``/staff/login`` (303); a browser signed in there
+    also gets a sign-out control naming the key and its role.
+    """
     lang = _lang(lang)
     today = clock.now().astimezone(CST).date()
     end = end or today
@@ -242,7 +247,12 @@ def staff_page(
         data_time=data_time,
         notices=notices,
     )
-    return _html(page)
+    html = page_html(page)
+    if getattr(request.state, "session", False):
+        # Added here rather than in maps.staff: the page stays a pure rendering of figures.
+        head, tag, tail = html.rpartition("</body>")
+        html = head + session_control(staff, lang) + tag + tail if tag else html
+    return HTMLResponse(html)
 
 
 @cache
