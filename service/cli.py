@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from service.cli_common import cli_settings
+
 app = typer.Typer(
     help="envmon — Zhoushan environmental-quality monitoring service.", no_args_is_help=True
 )
@@ -13,7 +15,15 @@ app = typer.Typer(
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="TCP port."),
-    scheduler: bool = typer.Option(True, help="Run the collection scheduler in this process."),
+    scheduler: bool = typer.Option(True, help="Run the collection scheduler (one per store)."),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        max=64,
+        envvar="ENVMON_WEB_WORKERS",
+        help="HTTP worker processes. Above 1 the scheduler runs in one process of its own beside "
+        "them (never in a worker).",
+    ),
     forwarded_allow_ips: str | None = typer.Option(
         None,
         help="Proxies trusted for X-Forwarded-For/-Proto (comma-separated IPs or networks, or *); "
@@ -21,24 +31,37 @@ def serve(
     ),
 ) -> None:
     """Start the HTTP service (and its scheduler) on the configured store."""
-    import uvicorn
-
-    from service.api.app import create_app, uvicorn_config
-    from service.settings import SettingsError, load_settings
-
-    try:
-        overrides: dict[str, object] = {"scheduler_enabled": scheduler}
-        if forwarded_allow_ips is not None:
-            overrides["forwarded_allow_ips"] = forwarded_allow_ips
-        settings = load_settings(**overrides)
-    except SettingsError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
+    overrides: dict[str, object] = {"scheduler_enabled": scheduler}
+    if forwarded_allow_ips is not None:
+        overrides["forwarded_allow_ips"] = forwarded_allow_ips
+    settings = cli_settings(**overrides)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    config = uvicorn_config(
-        create_app(settings), host, port, forwarded_allow_ips=settings.forwarded_allow_ips
-    )
-    uvicorn.Server(config).run()
+    if workers == 1:
+        import uvicorn
+
+        from service.api.app import create_app, uvicorn_config
+
+        config = uvicorn_config(
+            create_app(settings), host, port, forwarded_allow_ips=settings.forwarded_allow_ips
+        )
+        uvicorn.Server(config).run()
+        return
+    from service.serve_workers import serve_workers
+
+    serve_workers(settings, host, port, workers, scheduler=scheduler)
+
+
+@app.command()
+def schedule() -> None:
+    """Run only the collection scheduler and webhook delivery (no HTTP) until stopped.
+
+    For deployments that serve HTTP from several processes: run exactly one of these per store
+    and start the web processes with ``envmon serve --no-scheduler``.
+    """
+    from service.clock import SystemClock
+    from service.runtime import run_scheduler_process
+
+    run_scheduler_process(cli_settings(scheduler_enabled=True), SystemClock())
 
 
 def _add_commands() -> None:

@@ -1,0 +1,76 @@
+"""``envmon serve --workers N``: N uvicorn worker processes sharing one socket, and, with the
+scheduler, one scheduler process beside them (never one per worker: APScheduler keeps its jobs in
+the store, and two schedulers on one job store would each run every job).
+
+Each worker builds its app with ``create_app()`` from the environment, so what the command line
+decided is handed on as ``ENVMON_*`` variables. Per process, not shared: the public-figures cache
+(each is invalidated by the store's data version, so all serve the same figures) and the per-IP
+rate-limit buckets (the effective limit is N times the setting; a proxy in front should limit).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import secrets
+
+from service.settings import Settings
+
+log = logging.getLogger("envmon.serve")
+
+#: The app factory each worker imports.
+APP_FACTORY = "service.api.app:create_app"
+#: Seconds the scheduler process is given to finish its current chunk on shutdown.
+SCHEDULER_STOP_S = 30.0
+
+
+def _scheduler_main() -> None:
+    """Entry point of the scheduler process (spawned: a fresh interpreter, settings from the env)."""
+    from service.clock import SystemClock
+    from service.runtime import run_scheduler_process
+    from service.settings import load_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     [scheduler] %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not every 2 s delivery tick
+    run_scheduler_process(load_settings(scheduler_enabled=True), SystemClock())
+
+
+def serve_workers(
+    settings: Settings, host: str, port: int, workers: int, *, scheduler: bool
+) -> None:
+    """Serve with ``workers`` processes until SIGINT/SIGTERM; then stop the scheduler process."""
+    from uvicorn.supervisors import Multiprocess
+
+    from service.api.app import uvicorn_config
+
+    os.environ["ENVMON_SCHEDULER_ENABLED"] = "false"
+    os.environ["ENVMON_FORWARDED_ALLOW_IPS"] = settings.forwarded_allow_ips
+    # One secret for every worker: a staff session cookie signed by one must open pages on another.
+    # (Production requires ENVMON_SESSION_SECRET; elsewhere a random one lives as long as this run.)
+    if not os.environ.get("ENVMON_SESSION_SECRET"):
+        os.environ["ENVMON_SESSION_SECRET"] = secrets.token_urlsafe(32)
+    config = uvicorn_config(
+        APP_FACTORY,
+        host,
+        port,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        factory=True,
+        workers=workers,
+    )
+    child = None
+    if scheduler:
+        child = multiprocessing.get_context("spawn").Process(
+            target=_scheduler_main, name="envmon-scheduler"
+        )
+        child.start()
+        log.info("scheduler process %s started beside %d web workers", child.pid, workers)
+    try:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    finally:
+        if child is not None:
+            child.terminate()  # SIGTERM: the scheduler stops after its current chunk
+            child.join(SCHEDULER_STOP_S)
+            if child.is_alive():
+                child.kill()
+                child.join()
