@@ -1,11 +1,13 @@
 """Security probes against the app's own route table (not a hand list).
 
 Every staff route (any route whose dependencies require a role) refuses a missing key (401), a
-wrong key (401) and every role below the one it needs (403); every staff POST/PUT/PATCH refuses an
-oversized body with 413 before authentication; webhook URLs aimed at loopback, private, link-local
-or metadata addresses are refused; SQL-injection and path-traversal probes in query strings, path
-parameters, vendor paths and upload names never give a 5xx and never reach outside the data folder;
-public pages carry CSP with frame-ancestors and nosniff; the real server sends no ``server`` header.
+wrong key (401) and every role below the one it needs (403); the only staff paths open without a key
+are the browser sign-in and sign-out, and a signed-in browser's cookie reads but never writes; every
+staff POST/PUT/PATCH refuses an oversized body with 413 before authentication; webhook URLs aimed
+at loopback, private, link-local or metadata addresses are refused; SQL-injection and path-traversal
+probes in query strings, path parameters, vendor paths and upload names never give a 5xx and never
+reach outside the data folder; public pages carry CSP with frame-ancestors and nosniff; the real
+server sends no ``server`` header.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
+from service.api.security import is_staff_path
 from service.auth import Role, create_key
 from service.clock import FixedClock
 from tests.integration.api.conftest import NOW, make_settings, seed_readings
@@ -124,6 +127,44 @@ def test_every_staff_route_refuses_missing_wrong_and_lower_keys(secured) -> None
             )
         checked += 1
     print(f"\n[security] {checked} staff operations checked: {sorted(paths)}")
+
+
+#: Routes on staff paths that need no key by nature: the sign-in page and form, and sign-out.
+SIGN_IN_ROUTES = {("GET", "/staff/login"), ("POST", "/staff/login"), ("POST", "/staff/logout")}
+
+
+def test_staff_paths_need_a_role_except_sign_in_and_out(secured) -> None:
+    client, _ = secured
+    open_staff = {
+        (m, route.path)
+        for route in _api_routes(client.app.routes)
+        if is_staff_path(route.path) and _required_role(route) is None
+        for m in route.methods - {"HEAD"}
+    }
+    assert open_staff == SIGN_IN_ROUTES
+    for method, path in sorted(SIGN_IN_ROUTES):
+        r = client.request(method, path, follow_redirects=False)
+        assert r.status_code in (200, 303, 401), (method, path, r.status_code)
+        assert r.headers["cache-control"] == "no-store", (method, path)
+        assert "'none'" in r.headers["content-security-policy"].split("frame-ancestors")[1], path
+
+
+def test_session_cookie_reads_but_never_writes(secured) -> None:
+    """A signed-in admin's cookie alone: every staff GET passes authentication, every write is
+    401 as without a key (the cookie could otherwise be ridden by a cross-site form)."""
+    client, keys = secured
+    signed_in = client.post("/staff/login", data={"key": keys["admin"]}, follow_redirects=False)
+    assert signed_in.status_code == 303
+    token = signed_in.cookies.get("envmon_staff") or ""
+    assert token.count(".") == 2
+    cookie = {"Cookie": f"envmon_staff={token}"}
+    for method, path, _ in staff_routes(client.app):
+        body = {} if method in {"POST", "PUT", "PATCH"} else None
+        r = client.request(method, _fill(path), headers=cookie, json=body, follow_redirects=False)
+        if method == "GET":
+            assert r.status_code not in (401, 403), (method, path, r.status_code)
+        else:
+            assert r.status_code == 401, (method, path, r.status_code)
 
 
 def test_oversized_bodies_refused_before_auth(tmp_path: Path) -> None:
