@@ -10,7 +10,6 @@ Routes get these through ``service.api.deps``.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -25,15 +24,12 @@ from service.api.schemas import Problem
 from service.api.security import install_security
 from service.api.session import session_secret
 from service.clock import Clock, SystemClock
+from service.runtime import DELIVERY_EVERY, LIVE_NAME, seed_store, start_scheduler, stop_scheduler
 from service.settings import Settings
 
 log = logging.getLogger("envmon.api")
 
 API_VERSION = "0.1.0"
-#: Name of the live scheduler and of its webhook delivery worker (their registries are by name).
-LIVE_NAME = "envmon"
-#: How often the delivery worker looks for due webhook messages (a new alert also nudges it).
-DELIVERY_EVERY = dt.timedelta(seconds=2)
 
 #: Routers other rooms add (ratios/districts, maps, webhooks); included when their module is present.
 OPTIONAL_ROUTERS = (
@@ -50,65 +46,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _seed(app: FastAPI, settings: Settings, clock: Clock) -> None:
-    """Load the shipped stations and sections and the default targets (both idempotent)."""
-    from service.store.engine import writing
-    from service.store.places import seed_places
-    from service.targets import seed_default_targets
-
-    with writing(app.state.engine) as conn:
-        n_stations, n_sections = seed_places(conn, clock.now(), include_demo=settings.demo_mode)
-    n_targets = seed_default_targets(app.state.engine, clock)
-    log.info(
-        "seeded %d stations, %d sections, %d default targets", n_stations, n_sections, n_targets
-    )
-
-
-def _start_scheduler(app: FastAPI, settings: Settings, clock: Clock) -> Any:
-    """Start the collection scheduler (``service.scheduler.CollectionScheduler``) in this process,
-    with the post-ingest hooks (recompute the marked days, then evaluate alerts and nudge delivery)
-    and the webhook delivery worker, registered as ``LIVE_NAME`` and ticked every
-    ``DELIVERY_EVERY``. Returns at once: the first runs and the backfill happen in its threads."""
-    from service.alerts.delivery import (
-        DeliveryPolicy,
-        DeliveryWorker,
-        delivery_tick,
-        register_worker,
-    )
-    from service.alerts.evaluate import alerts_hook
-    from service.compute import make_ingest_hook
-    from service.scheduler import CollectionScheduler, config_from_settings
-
-    engine = app.state.engine
-    evaluate = alerts_hook(engine, clock, settings, worker_name=LIVE_NAME)
-
-    def alerts(result: Any) -> None:
-        evaluate(result)
-
-    hooks = [make_ingest_hook(engine, clock), alerts]
-    scheduler = CollectionScheduler(
-        engine, config_from_settings(settings), clock, hooks=hooks, name=LIVE_NAME
-    )
-    register_worker(
-        LIVE_NAME, DeliveryWorker(engine, clock, DeliveryPolicy.from_settings(settings))
-    )
-    scheduler.add_interval_job(
-        delivery_tick, DELIVERY_EVERY, job_id="webhook-delivery", args=[LIVE_NAME]
-    )
-    scheduler.start()
-    return scheduler
-
-
-def _stop_scheduler(scheduler: Any) -> None:
-    """Stop the scheduler (a backfill stops after its current chunk), then the delivery worker."""
-    from service.alerts.delivery import unregister_worker
-
-    scheduler.shutdown(wait=False)
-    worker = unregister_worker(LIVE_NAME)
-    if worker is not None:
-        worker.close()
-
-
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the store, seed places and targets, load districts, start the scheduler; undo on
@@ -122,10 +59,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine = init_store(settings.effective_database_url)
     app.state.scheduler = None
     try:
-        _seed(app, settings, clock)
+        seed_store(app.state.engine, settings, clock)
         app.state.districts = geodata.load_districts()
         if settings.scheduler_enabled:
-            app.state.scheduler = _start_scheduler(app, settings, clock)
+            app.state.scheduler = start_scheduler(app.state.engine, settings, clock)
         log.info(
             "envmon up: store=%s demo=%s scheduler=%s",
             app.state.engine.dialect.name,
@@ -135,7 +72,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         if app.state.scheduler is not None:
-            _stop_scheduler(app.state.scheduler)
+            stop_scheduler(app.state.scheduler)
         app.state.engine.dispose()
 
 
@@ -170,10 +107,18 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
 
 def uvicorn_config(
-    app: FastAPI, host: str, port: int, *, forwarded_allow_ips: str = "127.0.0.1", **kwargs: Any
+    app: FastAPI | str,
+    host: str,
+    port: int,
+    *,
+    forwarded_allow_ips: str = "127.0.0.1",
+    **kwargs: Any,
 ) -> Any:
     """The uvicorn configuration envmon serves with: no ``server`` header, proxy headers trusted
-    only from ``forwarded_allow_ips`` (``ENVMON_FORWARDED_ALLOW_IPS``; loopback by default)."""
+    only from ``forwarded_allow_ips`` (``ENVMON_FORWARDED_ALLOW_IPS``; loopback by default).
+
+    ``app`` is the app itself (one process) or an import string (with ``factory=True`` and
+    ``workers``, as ``envmon serve --workers`` does)."""
     import uvicorn
 
     return uvicorn.Config(
@@ -197,5 +142,8 @@ __all__ = [
     "ERROR_RESPONSES",
     "create_app",
     "lifespan",
+    "seed_store",
+    "start_scheduler",
+    "stop_scheduler",
     "uvicorn_config",
 ]
