@@ -1,0 +1,112 @@
+"""``envmon serve`` with one worker process against two (``--workers 2``), side by side.
+
+One store (``envmon init-db`` + three days of the demo feed) and two real ``envmon serve
+--no-scheduler`` subprocesses on it, one with ``--workers 1`` and one with ``--workers 2`` (rate
+limit off). The reliability suite's load generator drives the public paths of
+``bench_public_api`` at each connection level, the two servers loaded in alternating halves
+(1, 2, 2, 1) so that drift on a shared machine falls on both. On a 2-core machine the load
+generator shares the cores with the servers: the ratio is a lower bound of what a second core
+buys a real server.
+
+``BENCH_WORKERS_SECONDS`` (default 20 per server and level), ``BENCH_WORKERS_LEVELS`` (default
+``64,256``). Run: ``.venv/bin/python -m tests.bench.bench_workers``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from tests.bench.bench_public_api import PATHS, _figures
+from tests.reliability.conftest import ENVMON, envmon_env, free_port, run_envmon
+from tests.reliability.loadgen import OK, run_load
+
+
+def _start(env: dict[str, str], workers: int, log: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    port = free_port()
+    cmd = [str(ENVMON), "serve", "--no-scheduler", "--port", str(port), "--workers", str(workers)]
+    proc = subprocess.Popen(cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited {proc.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2):
+                return base, proc
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise RuntimeError(f"server did not start; see {log}")
+
+
+def main() -> None:
+    seconds = float(os.environ.get("BENCH_WORKERS_SECONDS", "20"))
+    levels = [int(x) for x in os.environ.get("BENCH_WORKERS_LEVELS", "64,256").split(",")]
+    work = Path(tempfile.mkdtemp(prefix="bench-workers-"))
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        env = envmon_env(work / "data")
+        run_envmon(env, "init-db")
+        now = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+        run_envmon(env, "collect", "demo", "--since", (now - dt.timedelta(days=3)).isoformat())
+        bases: dict[str, str] = {}
+        for workers in (1, 2):
+            base, proc = _start(env, workers, work / f"serve-{workers}.log")
+            procs.append(proc)
+            bases[f"{workers} worker{'s' if workers > 1 else ''}"] = base
+        plan = [("GET", p, {}, OK) for p in PATHS]
+        for base in bases.values():  # warm every route in every worker
+            for _ in range(4):
+                for p in PATHS:
+                    with urllib.request.urlopen(f"{base}{p}", timeout=120) as r:
+                        r.read()
+        print(
+            f"envmon serve --workers 1 vs 2, {seconds:.0f} s per server and level, "
+            f"{len(PATHS)} public paths round-robin, {os.cpu_count()} CPUs"
+        )
+        print(f"{'':22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+        for level in levels:
+            acc: dict[str, dict[str, Any]] = {
+                n: {"lat": [], "req": 0, "s": 0.0, "err": 0} for n in bases
+            }
+            for half in range(2):
+                order = list(bases) if half == 0 else list(reversed(bases))
+                for name in order:
+                    r = run_load(bases[name], plan, concurrency=level, duration=seconds / 2)
+                    a = acc[name]
+                    a["lat"] += r.latencies_ms
+                    a["req"] += r.requests
+                    a["s"] += r.duration_s
+                    a["err"] += r.errors
+            figs = {n: _figures(a["lat"], a["req"], a["s"]) for n, a in acc.items()}
+            for n, f in figs.items():
+                print(
+                    f"{level:3d} conn, {n:12} {f['req_s']:8.1f} {f['p50_ms']:8.1f} "
+                    f"{f['p99_ms']:8.1f} {acc[n]['err']:7d}"
+                )
+            one, two = figs["1 worker"], figs["2 workers"]
+            print(
+                f"{level:3d} conn, ratio 2/1: throughput x{two['req_s'] / max(one['req_s'], 1e-9):.2f}, "
+                f"p99 x{one['p99_ms'] / max(two['p99_ms'], 1e-9):.2f} lower"
+            )
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
