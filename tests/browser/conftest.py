@@ -158,6 +158,7 @@ def envmon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Envmon]:
             key,
             allowed_origin + "/",
             f"http://127.0.0.1:{refused.server_address[1]}/",
+            extra={"data_dir": data_dir},
         )
     finally:
         server.should_exit = True
