@@ -3,8 +3,9 @@
 A browser cannot send the API-key header, so ``POST /staff/login`` trades a valid key for a cookie
 ``<key_id>.<expires_unix>.<hmac-sha256 hex>``: the key itself never leaves the form. The HMAC is
 keyed with ``ENVMON_SESSION_SECRET`` (a random key per process when unset outside production, so
-sessions then end at restart; several worker processes need the setting). ``service.api.deps``
-accepts the cookie for GET/HEAD only, so a forged cross-site form can never write with it.
+sessions then end at restart; ``envmon serve --workers`` sets one for all its workers).
+``service.api.deps`` accepts the cookie for GET/HEAD only, so a forged cross-site form can never
+write with it.
 """
 
 from __future__ import annotations
