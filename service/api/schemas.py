@@ -51,6 +51,15 @@ class Health(Model):
     version: str
     time: dt.datetime
     scheduler: bool = Field(description="Whether the collection scheduler runs in this process")
+    last_collection: dt.datetime | None = Field(
+        default=None,
+        description="When the latest finished collector run ended, whichever process ran it "
+        "(with `envmon serve --workers N` or `envmon schedule` the scheduler is elsewhere); "
+        "None before the first run",
+    )
+    last_collection_ok: bool | None = Field(
+        default=None, description="Whether that run succeeded; None before the first run"
+    )
 
 
 class Listing(Model, Generic[T]):

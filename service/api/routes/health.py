@@ -1,15 +1,17 @@
-"""``GET /healthz``: liveness, the store backend, and whether the service runs on the demo feed."""
+"""``GET /healthz``: liveness, the store backend, whether the service runs on the demo feed, and when
+the latest collector run finished (so a monitor sees collection stall whichever process runs it)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from sqlalchemy import text
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from service.api.deps import ClockDep, EngineDep, LangDep, SettingsDep
 from service.api.errors import UpstreamUnavailable
 from service.api.schemas import Health
 from service.i18n import t
+from service.store.tables import collector_runs
 
 router = APIRouter(tags=["health"])
 
@@ -21,7 +23,13 @@ def healthz(
     """Report that the service is up, its store backend and whether it runs on the demo feed."""
     try:
         with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+            # The newest finished run by primary key: an index lookup, not a scan of the runs.
+            last = conn.execute(
+                select(collector_runs.c.finished_at, collector_runs.c.status)
+                .where(collector_runs.c.finished_at.is_not(None))
+                .order_by(collector_runs.c.id.desc())
+                .limit(1)
+            ).first()
     except SQLAlchemyError as exc:
         raise UpstreamUnavailable(log_detail=f"store unreachable: {exc}") from exc
     from service.api.app import API_VERSION
@@ -34,4 +42,6 @@ def healthz(
         version=API_VERSION,
         time=clock.now(),
         scheduler=getattr(request.app.state, "scheduler", None) is not None,
+        last_collection=None if last is None else last.finished_at,
+        last_collection_ok=None if last is None else last.status == "ok",
     )
