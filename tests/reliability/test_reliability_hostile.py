@@ -1,6 +1,8 @@
 """Hostile input into every upload and staff write endpoint (hypothesis): never a 5xx, every refusal
-a 4xx ``application/problem+json`` naming a field and rule. The parsers themselves are fuzzed in
-``tests/property/test_parsers_fuzz.py``; the soak run here also drives every collector parser.
+a 4xx ``application/problem+json`` naming a field and rule; the browser sign-in form never answers
+5xx and never redirects off the site. The parsers themselves are fuzzed in
+``tests/property/test_parsers_fuzz.py``; this run also drives all six collector parsers (the
+same ``PARSERS`` table) with every generated payload.
 
 CI: ``FUZZ_CI`` examples per target; ``make soak``: ``FUZZ_SOAK`` per target (>= 100,000 in all),
 counted and printed.
@@ -22,8 +24,9 @@ from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 from service.api.app import create_app
 from service.auth import Role, create_key
 from service.clock import FixedClock
-from stations.collectors import COLLECTORS
+from stations.model import Parsed
 from tests.integration.api.conftest import NOW, make_settings
+from tests.property.test_parsers_fuzz import PARSERS
 
 #: Where the soak run keeps hypothesis's failing examples (git-ignored).
 SOAK_EXAMPLES = Path(__file__).resolve().parents[2] / ".hypothesis" / "soak"
@@ -154,16 +157,37 @@ def _targets(
     @opts
     @given(st.binary(max_size=3000))
     def parsers(raw: bytes) -> None:
-        for name, factory in COLLECTORS.items():
-            try:
-                collector = factory()
-            except TypeError:
-                continue
-            parsed = collector.parse(raw)  # must not raise
-            assert len(parsed.readings) + len(parsed.samples) + len(parsed.rejected) >= 0
+        for name, parse in PARSERS.items():  # every collector's parser, one input each
+            parsed = parse(raw)  # must not raise
+            assert isinstance(parsed, Parsed)
+            assert all(r.reason for r in parsed.rejected), name  # every refusal says why
             COUNTS[f"parse:{name}"] += 1
 
-    for fn in (zones, target, key, webhook, recompute, parsers):
+    @opts
+    @given(
+        st.one_of(st.text(max_size=120), st.sampled_from([keys["viewer"], keys["admin"]])),
+        st.one_of(
+            st.text(max_size=80),
+            st.sampled_from(["//evil.example", "/\\evil", "/\t/evil", "https://evil.example"]),
+            st.from_regex(r"/[ -~]{0,40}", fullmatch=True),
+        ),
+    )
+    def login(key_text: str, target: str) -> None:
+        """The browser sign-in form: never a 5xx, and a redirect never leaves the site."""
+        client.cookies.clear()
+        r = client.post(
+            "/staff/login", data={"key": key_text, "next": target}, follow_redirects=False
+        )
+        COUNTS["staff_login"] += 1
+        assert r.status_code < 500, (r.status_code, r.text[:300])
+        if r.status_code == 303:
+            location = r.headers["location"]
+            assert location.startswith("/") and not location.startswith(("//", "/\\")), location
+            assert not any(c in location for c in "\t\r\n\\"), location
+        else:
+            assert r.status_code in (400, 401, 422), r.status_code
+
+    for fn in (zones, target, key, webhook, recompute, parsers, login):
         fn()
 
 
