@@ -3,7 +3,7 @@ FixedClock advanced hour by hour), against a fake upstream that is a real local 
 
 Upstream down (connection refused), slow (beyond the client timeout), garbage, revised history;
 PostgreSQL backends terminated in the middle of the ingest transaction (``pg_terminate_backend``
-on the test database only); the disk full while writing a payload (the store on a tiny tmpfs
+on the test database only), and a PostgreSQL server of the test's own restarted there; the disk full while writing a payload (the store on a tiny tmpfs
 mounted for the test; skipped when mounting is not permitted). In every case: no exception escapes,
 the fault is recorded (a failed ``collector_runs`` row with its reason, or a log line when the store
 itself cannot be written), the health check answers, and after recovery every hour's reading is held.
@@ -175,37 +175,37 @@ def test_upstream_down_slow_garbage_then_revised_history(tmp_path: Path) -> None
 
 
 @pytest.mark.postgis
-def test_postgres_backends_killed_mid_ingest(pg_url: str, caplog: pytest.LogCaptureFixture) -> None:
-    """Each of the first two ingest transactions loses its connection mid-INSERT; nothing is half
-    stored, the runs say why, and the next collection fills everything in."""
-    import psycopg
-
-    engine = init_store(pg_url)
+def _collect_through_faults(
+    engine: Engine, fault: Any, faults: int
+) -> tuple[FakeUpstream, FixedClock, dict[str, int]]:
+    """Four six-hour collections; ``fault(conn)`` runs inside each of the first ``faults`` ingest
+    transactions, just before its read of the existing ``readings`` keys."""
     clock = FixedClock(T0)
     upstream = FakeUpstream()
-    kills = {"left": 2, "done": 0}
-    admin_dsn = pg_url.replace("postgresql+psycopg://", "postgresql://")
+    count = {"left": faults, "done": 0}
 
     @event.listens_for(engine, "before_cursor_execute")
-    def kill_mid_ingest(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        # The bulk path COPYs through the driver (no event), so kill at the statement before it in
-        # the same transaction: the read of the existing keys of ``readings``.
-        if kills["left"] and "FROM readings" in statement:
-            kills["left"] -= 1
-            pid = conn.connection.dbapi_connection.info.backend_pid
-            with psycopg.connect(admin_dsn, autocommit=True) as admin:
-                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-            kills["done"] += 1
+    def fault_mid_ingest(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        # The bulk path COPYs through the driver (no event), so strike at the statement before it
+        # in the same transaction: the read of the existing keys of ``readings``.
+        if count["left"] and "FROM readings" in statement:
+            count["left"] -= 1
+            fault(conn)
+            count["done"] += 1
 
-    with upstream.serve() as url, caplog.at_level(logging.INFO):
-        collector = FakeCollector(url)
-        sched = _scheduler(engine, collector, clock)
+    with upstream.serve() as url:
+        sched = _scheduler(engine, FakeCollector(url), clock)
         for _ in range(4):
             clock.advance(dt.timedelta(hours=6))
             sched.collect("fake")  # never raises
         sched.shutdown()
-    event.remove(engine, "before_cursor_execute", kill_mid_ingest)
-    assert kills["done"] == 2
+    event.remove(engine, "before_cursor_execute", fault_mid_ingest)
+    return upstream, clock, count
+
+
+def _assert_recovered(engine: Engine, upstream: FakeUpstream, clock: FixedClock) -> None:
+    """Failed runs say ``OperationalError``, the last run is ok, every hour is held once, and no
+    archived payload is left un-ingested (re-ingested from the archive by the next run)."""
     runs = _runs(engine)
     failed = [r for r in runs if r.status == "failed"]
     assert failed and all("OperationalError" in (r.error or "") for r in failed), runs
@@ -219,9 +219,82 @@ def test_postgres_backends_killed_mid_ingest(pg_url: str, caplog: pytest.LogCapt
             .select_from(raw_payloads)
             .where(raw_payloads.c.ingested_at.is_(None))
         ).scalar_one()
-    # The payload archived before each kill is re-ingested from the archive at the start of the
-    # next run (``ingest_orphans``): no archived payload is left un-ingested.
     assert pending == 0
+
+
+def test_postgres_backends_killed_mid_ingest(pg_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Each of the first two ingest transactions loses its connection mid-INSERT; nothing is half
+    stored, the runs say why, and the next collection fills everything in."""
+    import psycopg
+
+    engine = init_store(pg_url)
+    admin_dsn = pg_url.replace("postgresql+psycopg://", "postgresql://")
+
+    def kill(conn: Any) -> None:
+        pid = conn.connection.dbapi_connection.info.backend_pid
+        with psycopg.connect(admin_dsn, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+    with caplog.at_level(logging.INFO):
+        upstream, clock, count = _collect_through_faults(engine, kill, 2)
+    assert count["done"] == 2
+    _assert_recovered(engine, upstream, clock)
+    engine.dispose()
+
+
+def _pg_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    return found[-1].parent if found else None
+
+
+@pytest.fixture
+def private_pg() -> Iterator[tuple[str, Any]]:
+    """A PostgreSQL server of this test's own (initdb in a temporary folder, a free port), so that
+    it can be restarted without touching the machine's shared server; yields (URL, restart)."""
+    import pwd
+    import shutil
+    import tempfile
+
+    bindir = _pg_bin()
+    if bindir is None:
+        pytest.skip("no PostgreSQL server binaries under /usr/lib/postgresql")
+    as_postgres: list[str] = []
+    folder = Path(tempfile.mkdtemp(prefix="envmon-pg-"))
+    if os.geteuid() == 0:  # the server refuses to run as root: run it as the postgres user
+        user = pwd.getpwnam("postgres")
+        os.chown(folder, user.pw_uid, user.pw_gid)
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+    data, port = folder / "data", free_port()
+
+    def pg(*args: str) -> None:
+        subprocess.run([*as_postgres, *args], check=True, capture_output=True, timeout=120)
+
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+    pg(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync")
+    ctl = [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w", "-t", "60"]
+    pg(*ctl, "-o", options, "start")
+
+    def restart() -> None:
+        pg(*ctl, "-o", options, "-m", "fast", "restart")
+
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", restart
+    finally:
+        try:
+            pg(*ctl, "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_postgres_server_restarted_mid_ingest(private_pg: tuple[str, Any]) -> None:
+    """The whole PostgreSQL server restarts (fast shutdown: every session ended) in the middle of an
+    ingest transaction, twice: the runs fail and say why, the pool reconnects to the restarted
+    server, and the next collections hold every hour once."""
+    url, restart = private_pg
+    engine = init_store(url)
+    upstream, clock, count = _collect_through_faults(engine, lambda _conn: restart(), 2)
+    assert count["done"] == 2
+    _assert_recovered(engine, upstream, clock)
     engine.dispose()
 
 
