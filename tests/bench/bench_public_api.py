@@ -88,6 +88,41 @@ def _figures(latencies: list[float], requests: int, seconds: float) -> dict[str,
     }
 
 
+def alternate_load(
+    bases: dict[str, str],
+    plan: list[Any],
+    connections: int,
+    seconds: float,
+    *,
+    reverse_first: bool = False,
+) -> tuple[dict[str, dict[str, float]], dict[str, int]]:
+    """Load each server for ``seconds`` in two halves, in the order A, B, B, A (or B, A, A, B) so
+    that drift on a shared machine falls on both; their figures and error counts by name."""
+    acc: dict[str, dict[str, Any]] = {n: {"lat": [], "req": 0, "s": 0.0, "err": 0} for n in bases}
+    for half in range(2):
+        order = list(bases) if (half == 0) != reverse_first else list(reversed(bases))
+        for name in order:
+            r = run_load(bases[name], plan, concurrency=connections, duration=seconds / 2)
+            a = acc[name]
+            a["lat"] += r.latencies_ms
+            a["req"] += r.requests
+            a["s"] += r.duration_s
+            a["err"] += r.errors
+    figs = {n: _figures(a["lat"], a["req"], a["s"]) for n, a in acc.items()}
+    return figs, {n: a["err"] for n, a in acc.items()}
+
+
+def stop_all(procs: list[subprocess.Popen[bytes]], timeout: float = 60) -> None:
+    """Terminate every server process, then wait for each (killing one that does not stop)."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def main() -> None:
     seconds = float(os.environ.get("BENCH_PUBLIC_SECONDS", "20"))
     connections = int(os.environ.get("BENCH_PUBLIC_CONNECTIONS", "64"))
@@ -112,28 +147,14 @@ def main() -> None:
                 with urllib.request.urlopen(f"{base}{p}", timeout=120) as r:
                     bodies[name].append(r.read())
         differ = [p for p, a, b in zip(PATHS, *bodies.values(), strict=True) if a != b]
-        acc: dict[str, dict[str, Any]] = {
-            n: {"lat": [], "req": 0, "s": 0.0, "err": 0} for n in bases
-        }
-        for half in range(2):  # off, on, on, off: drift falls on both
-            order = list(bases) if half else list(reversed(bases))
-            for name in order:
-                r = run_load(bases[name], plan, concurrency=connections, duration=seconds / 2)
-                a = acc[name]
-                a["lat"] += r.latencies_ms
-                a["req"] += r.requests
-                a["s"] += r.duration_s
-                a["err"] += r.errors
-        figs = {n: _figures(a["lat"], a["req"], a["s"]) for n, a in acc.items()}
+        figs, errors = alternate_load(bases, plan, connections, seconds, reverse_first=True)
         print(
             f"public API, {connections} connections, {seconds:.0f} s per server, "
             f"{len(PATHS)} paths round-robin, {os.cpu_count()} CPUs; bodies differ: {differ or 'none'}"
         )
         print(f"{'':10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
         for n, f in figs.items():
-            print(
-                f"{n:10} {f['req_s']:8.1f} {f['p50_ms']:8.1f} {f['p99_ms']:8.1f} {acc[n]['err']:7d}"
-            )
+            print(f"{n:10} {f['req_s']:8.1f} {f['p50_ms']:8.1f} {f['p99_ms']:8.1f} {errors[n]:7d}")
         on, off = figs["cache on"], figs["cache off"]
         print(
             f"ratio on/off: throughput x{on['req_s'] / max(off['req_s'], 1e-9):.1f}, "
@@ -141,13 +162,7 @@ def main() -> None:
             f"p99 x{off['p99_ms'] / max(on['p99_ms'], 1e-9):.1f} lower"
         )
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_all(procs)
         shutil.rmtree(work, ignore_errors=True)
 
 

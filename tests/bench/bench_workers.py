@@ -22,11 +22,10 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any
 
-from tests.bench.bench_public_api import PATHS, _figures
+from tests.bench.bench_public_api import PATHS, alternate_load, stop_all
 from tests.reliability.conftest import ENVMON, envmon_env, free_port, run_envmon
-from tests.reliability.loadgen import OK, run_load
+from tests.reliability.loadgen import OK
 
 
 def _start(env: dict[str, str], workers: int, log: Path) -> tuple[str, subprocess.Popen[bytes]]:
@@ -74,23 +73,11 @@ def main() -> None:
         )
         print(f"{'':22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
         for level in levels:
-            acc: dict[str, dict[str, Any]] = {
-                n: {"lat": [], "req": 0, "s": 0.0, "err": 0} for n in bases
-            }
-            for half in range(2):
-                order = list(bases) if half == 0 else list(reversed(bases))
-                for name in order:
-                    r = run_load(bases[name], plan, concurrency=level, duration=seconds / 2)
-                    a = acc[name]
-                    a["lat"] += r.latencies_ms
-                    a["req"] += r.requests
-                    a["s"] += r.duration_s
-                    a["err"] += r.errors
-            figs = {n: _figures(a["lat"], a["req"], a["s"]) for n, a in acc.items()}
+            figs, errors = alternate_load(bases, plan, level, seconds)
             for n, f in figs.items():
                 print(
                     f"{level:3d} conn, {n:12} {f['req_s']:8.1f} {f['p50_ms']:8.1f} "
-                    f"{f['p99_ms']:8.1f} {acc[n]['err']:7d}"
+                    f"{f['p99_ms']:8.1f} {errors[n]:7d}"
                 )
             one, two = figs["1 worker"], figs["2 workers"]
             print(
@@ -98,13 +85,7 @@ def main() -> None:
                 f"p99 x{one['p99_ms'] / max(two['p99_ms'], 1e-9):.2f} lower"
             )
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_all(procs)
         shutil.rmtree(work, ignore_errors=True)
 
 
