@@ -28,7 +28,8 @@ DELIVERY_EVERY = dt.timedelta(seconds=2)
 
 
 def seed_store(engine: Engine, settings: Settings, clock: Clock) -> None:
-    """Load the shipped stations and sections and the default targets (both idempotent)."""
+    """Load the shipped stations and sections and the default targets, and seal webhook secrets
+    still stored as plaintext (all idempotent)."""
     from service.store.engine import writing
     from service.store.places import seed_places
     from service.targets import seed_default_targets
@@ -39,6 +40,31 @@ def seed_store(engine: Engine, settings: Settings, clock: Clock) -> None:
     log.info(
         "seeded %d stations, %d sections, %d default targets", n_stations, n_sections, n_targets
     )
+    seal_webhook_secrets(engine, settings)
+
+
+def seal_webhook_secrets(engine: Engine, settings: Settings) -> int:
+    """Encrypt the webhook secrets stored as plaintext (rows older than encryption at rest), and
+    log an error naming the subscriptions whose secrets the current key cannot decrypt. Returns
+    the rows sealed."""
+    from service.alerts import repo
+    from service.alerts.webhook_key import webhook_box
+    from service.store.engine import writing
+
+    box = webhook_box(settings)
+    with writing(engine) as conn:
+        sealed = repo.seal_plaintext_secrets(conn, box)
+    if sealed:
+        log.info("encrypted the plaintext webhook secrets of %d subscriptions", sealed)
+    with engine.connect() as conn:
+        bad = repo.undecryptable_subscriptions(conn, box)
+    if bad:
+        log.error(
+            "webhook subscriptions %s: their secrets do not decrypt with this ENVMON_WEBHOOK_KEY "
+            "(or key file); their messages will fail until the right key is set",
+            ", ".join(map(str, bad)),
+        )
+    return sealed
 
 
 def start_scheduler(engine: Engine, settings: Settings, clock: Clock) -> Any:
@@ -53,6 +79,7 @@ def start_scheduler(engine: Engine, settings: Settings, clock: Clock) -> Any:
         register_worker,
     )
     from service.alerts.evaluate import alerts_hook
+    from service.alerts.webhook_key import webhook_box
     from service.compute import make_ingest_hook
     from service.scheduler import CollectionScheduler, config_from_settings
 
@@ -65,9 +92,8 @@ def start_scheduler(engine: Engine, settings: Settings, clock: Clock) -> Any:
     scheduler = CollectionScheduler(
         engine, config_from_settings(settings), clock, hooks=hooks, name=LIVE_NAME
     )
-    register_worker(
-        LIVE_NAME, DeliveryWorker(engine, clock, DeliveryPolicy.from_settings(settings))
-    )
+    policy = DeliveryPolicy.from_settings(settings)
+    register_worker(LIVE_NAME, DeliveryWorker(engine, clock, policy, box=webhook_box(settings)))
     scheduler.add_interval_job(
         delivery_tick, DELIVERY_EVERY, job_id="webhook-delivery", args=[LIVE_NAME]
     )
@@ -118,6 +144,7 @@ __all__ = [
     "DELIVERY_EVERY",
     "LIVE_NAME",
     "run_scheduler_process",
+    "seal_webhook_secrets",
     "seed_store",
     "start_scheduler",
     "stop_scheduler",

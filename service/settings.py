@@ -135,6 +135,13 @@ class Settings(BaseSettings):
     webhook_backoff_max_s: float = Field(
         default=3600.0, gt=0, description="Longest delay between two attempts (seconds)."
     )
+    webhook_key: SecretStr | None = Field(
+        default=None,
+        description="Key (AES-256-GCM) sealing the webhook subscriptions' signing secrets in the "
+        "store: 32 random bytes as 64 hex digits or base64, else a long passphrase (HKDF-SHA256). "
+        "Required in production, distinct from ENVMON_SESSION_SECRET. Unset elsewhere: the key "
+        "file <data_dir>/webhook.key, made on first use.",
+    )
 
     # --- collection (store, scheduler, fetch retries) ---
     water_auto_url: str | None = Field(
@@ -287,7 +294,7 @@ class Settings(BaseSettings):
             )
         return self
 
-    @field_validator("openaq_api_key", "session_secret", mode="before")
+    @field_validator("openaq_api_key", "session_secret", "webhook_key", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         # docker-compose passes unset optional secrets as empty strings.
@@ -329,6 +336,17 @@ class Settings(BaseSettings):
                         f"ENVMON_{name.upper()} is an insecure default or shorter than "
                         f"{MIN_SECRET_LENGTH} characters"
                     )
+        if self.webhook_key is None:
+            raise ValueError(
+                "ENVMON_WEBHOOK_KEY is required in production: it encrypts the webhook secrets "
+                "in the store (32 random bytes, e.g. "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        if self.webhook_key.get_secret_value().strip() == (
+            self.session_secret.get_secret_value().strip()
+        ):
+            # One key per purpose: a leaked cookie key must not also open the webhook secrets.
+            raise ValueError("ENVMON_WEBHOOK_KEY must differ from ENVMON_SESSION_SECRET")
         if self.rate_limit_per_minute == 0:
             raise ValueError(
                 "ENVMON_RATE_LIMIT_PER_MINUTE=0 turns rate limiting off; not in production"

@@ -10,6 +10,9 @@
 - 2xx is delivered; 410 Gone disables the subscription and cancels its pending messages; anything
   else (3xx included: redirects are never followed) is retried.
 - Each attempt is one row in the delivery log (``webhook_attempts``).
+- The subscription's secrets are stored sealed; each attempt opens them just to sign. A secret
+  that does not open (a wrong ``ENVMON_WEBHOOK_KEY``) fails that message at once, with the reason
+  in the log: once the key is put right, replay it.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import httpx
 from sqlalchemy import Engine, and_, or_, select, update
 
 from service.alerts import repo
+from service.alerts.sealing import SecretBox, UndecryptableSecret
 from service.alerts.signing import dingtalk_signed_url, redact_url, webhook_headers
 from service.alerts.urls import (
     OutboundPolicy,
@@ -38,6 +42,7 @@ from service.alerts.urls import (
     pinned_url,
     system_resolver,
 )
+from service.alerts.webhook_key import webhook_box
 from service.clock import Clock
 from service.settings import Settings
 from service.store.alert_tables import webhook_attempts, webhook_outbox
@@ -46,6 +51,11 @@ from service.store.engine import writing
 log = logging.getLogger(__name__)
 
 USER_AGENT = "envmon-webhooks/1"
+#: The delivery log's reason when a subscription's secrets do not decrypt.
+UNDECRYPTABLE = (
+    "cannot decrypt this subscription's signing secret: ENVMON_WEBHOOK_KEY (or the key file) "
+    "is not the key it was stored with; not sent"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +161,7 @@ class DeliveryWorker:
         clock: Clock,
         policy: DeliveryPolicy | None = None,
         *,
+        box: SecretBox,
         client: httpx.Client | None = None,
         resolver: Resolver = system_resolver,
         rng: random.Random | None = None,
@@ -159,6 +170,7 @@ class DeliveryWorker:
         self.engine = engine
         self.clock = clock
         self.policy = policy or DeliveryPolicy()
+        self.box = box
         self.resolver = resolver
         self.rng = rng or random.Random()
         self.owner = owner or f"worker-{uuid.uuid4().hex[:12]}"
@@ -238,11 +250,21 @@ class DeliveryWorker:
 
         if len(body) > self.policy.max_payload_bytes:
             return done("failed", None, f"body of {len(body)} bytes exceeds the maximum")
+        try:
+            secret, robot_secret = repo.open_secrets(self.box, sub)
+        except UndecryptableSecret:
+            log.error(
+                "webhook subscription %s: its secrets do not decrypt with this ENVMON_WEBHOOK_KEY "
+                "(or key file); message %s failed",
+                sub.id,
+                row["id"],
+            )
+            return done("failed", None, UNDECRYPTABLE)
         now = self.clock.now()
         timestamp = int(now.timestamp())
         url = sub.url
-        if sub.format == "dingtalk" and sub.robot_secret:
-            url = dingtalk_signed_url(url, sub.robot_secret, int(now.timestamp() * 1000))
+        if sub.format == "dingtalk" and robot_secret:
+            url = dingtalk_signed_url(url, robot_secret, int(now.timestamp() * 1000))
         try:
             target = check_url(url, self.policy.outbound, self.resolver)
         except UnsafeURL as exc:
@@ -253,8 +275,9 @@ class DeliveryWorker:
             "content-type": "application/json; charset=utf-8",
             "user-agent": USER_AGENT,
             "host": host_header,
-            **webhook_headers(sub.secret, row["id"], timestamp, body),
+            **webhook_headers(secret, row["id"], timestamp, body),
         }
+        del secret, robot_secret  # signed: not needed while the request runs
         extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
         try:
             with self.client.stream(
@@ -436,7 +459,8 @@ def replay(engine: Engine, msg_id: str, now: dt.datetime, policy: DeliveryPolicy
 
 def delivery_job(engine: Engine, clock: Clock, settings: Settings) -> RunReport:
     """A scheduler job: one delivery pass with a short-lived worker."""
-    with DeliveryWorker(engine, clock, DeliveryPolicy.from_settings(settings)) as worker:
+    policy = DeliveryPolicy.from_settings(settings)
+    with DeliveryWorker(engine, clock, policy, box=webhook_box(settings)) as worker:
         return worker.run_once()
 
 

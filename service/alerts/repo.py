@@ -1,4 +1,9 @@
-"""Store access of the alerts: alert states, subscriptions, outbox rows and the delivery log."""
+"""Store access of the alerts: alert states, subscriptions, outbox rows and the delivery log.
+
+A subscription's ``secret`` and ``robot_secret`` are stored sealed (``service.alerts.sealing``):
+``add_subscription`` seals them, ``open_secrets`` opens them for one delivery, and
+``seal_plaintext_secrets`` seals the rows written before sealing existed.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,13 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from service.alerts.sealing import (
+    ROBOT_SECRET_AAD,
+    SECRET_AAD,
+    SecretBox,
+    UndecryptableSecret,
+    is_sealed,
+)
 from service.alerts.state import RESOLVED, AlertState, group_key
 from service.store.alert_tables import (
     alert_state,
@@ -26,7 +38,11 @@ CANCELLED = "cancelled"
 
 @dataclass(frozen=True, slots=True)
 class Subscription:
-    """A webhook subscription as the delivery code sees it."""
+    """A webhook subscription as the delivery code sees it.
+
+    ``secret`` and ``robot_secret`` are as stored: sealed (``enc:v1:...``), or plaintext in a row
+    not yet sealed. ``open_secrets`` gives the plaintext to sign with.
+    """
 
     id: int
     name: str
@@ -85,6 +101,7 @@ def get_subscription(conn: Connection, sub_id: int) -> Subscription | None:
 def add_subscription(
     conn: Connection,
     *,
+    box: SecretBox,
     name: str,
     url: str,
     fmt: str,
@@ -95,15 +112,16 @@ def add_subscription(
     rules: Iterable[str] | None = None,
     districts: Iterable[str] | None = None,
 ) -> int:
-    """Insert a subscription (URL already checked by the caller); returns its id."""
+    """Insert a subscription (URL already checked by the caller), its secrets sealed with ``box``;
+    returns its id."""
     result = conn.execute(
         insert(webhook_subscriptions).values(
             name=name,
             url=url,
             format=fmt,
             lang=lang,
-            secret=secret,
-            robot_secret=robot_secret,
+            secret=box.seal(secret, SECRET_AAD),
+            robot_secret=seal_robot_secret(box, robot_secret),
             rules=None if rules is None else list(rules),
             districts=None if districts is None else list(districts),
             enabled=True,
@@ -112,6 +130,52 @@ def add_subscription(
         )
     )
     return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def seal_robot_secret(box: SecretBox, robot_secret: str | None) -> str | None:
+    """The stored form of a DingTalk robot secret (blank or ``None``: no secret, ``None``)."""
+    return box.seal(robot_secret, ROBOT_SECRET_AAD) if robot_secret else None
+
+
+def open_secrets(box: SecretBox, sub: Subscription) -> tuple[str, str | None]:
+    """The plaintext ``(secret, robot_secret)`` of ``sub``, for one delivery; raises
+    ``UndecryptableSecret`` when they were sealed with another key."""
+    robot = None if not sub.robot_secret else box.open(sub.robot_secret, ROBOT_SECRET_AAD)
+    return box.open(sub.secret, SECRET_AAD), robot
+
+
+def seal_plaintext_secrets(conn: Connection, box: SecretBox) -> int:
+    """Seal the secrets of rows stored before sealing existed; returns the rows changed.
+
+    Idempotent, and safe when several processes start at once: each row is updated only if it
+    still holds the plaintext this call read.
+    """
+    t = webhook_subscriptions
+    changed = 0
+    # A few dozen rows at most: read them all and test the prefix here, case-sensitively.
+    for sub_id, secret, robot in conn.execute(select(t.c.id, t.c.secret, t.c.robot_secret)).all():
+        values: dict[str, str | None] = {}
+        if not is_sealed(secret):
+            values["secret"] = box.seal(secret, SECRET_AAD)
+        if robot is not None and not is_sealed(robot):
+            values["robot_secret"] = seal_robot_secret(box, robot)
+        if not values:
+            continue
+        same = (t.c.id == sub_id) & (t.c.secret == secret)
+        same &= t.c.robot_secret.is_(None) if robot is None else t.c.robot_secret == robot
+        changed += conn.execute(update(t).where(same).values(**values)).rowcount
+    return changed
+
+
+def undecryptable_subscriptions(conn: Connection, box: SecretBox) -> list[int]:
+    """Ids of the subscriptions whose sealed secrets do not open with ``box`` (a wrong key)."""
+    bad = []
+    for row in conn.execute(select(webhook_subscriptions).order_by(webhook_subscriptions.c.id)):
+        try:
+            open_secrets(box, subscription_from_row(row._mapping))
+        except UndecryptableSecret:
+            bad.append(int(row.id))
+    return bad
 
 
 def disable_subscription(conn: Connection, sub_id: int, reason: str, now: dt.datetime) -> None:

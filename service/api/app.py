@@ -1,7 +1,8 @@
 """Application factory: ``create_app(settings, clock)`` builds the FastAPI app; nothing runs on import.
 
 The lifespan opens the store (``init_store``: creates it and migrates it to head), seeds the shipped
-stations and sections and the default targets, loads the district boundaries once, and starts the
+stations and sections and the default targets (and seals plaintext webhook secrets with the webhook
+key, ``service.alerts.webhook_key``), loads the district boundaries once, and starts the
 collection scheduler when ``settings.scheduler_enabled`` says so: the collectors (the demo feed when no
 upstream is configured, backfilled year to date in the scheduler's threads, not in the start-up
 path), the post-ingest hooks (recompute, then alerts) and the webhook delivery worker's interval job.
@@ -51,11 +52,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the store, seed places and targets, load districts, start the scheduler; undo on
     shutdown."""
     import geodata
+    from service.alerts.webhook_key import webhook_box
     from service.store.engine import init_store
 
     settings: Settings = app.state.settings
     clock: Clock = app.state.clock
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app.state.webhook_box = webhook_box(settings)
     app.state.engine = init_store(settings.effective_database_url)
     app.state.scheduler = None
     try:

@@ -15,6 +15,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
+from service.alerts.sealing import SecretBox
 from service.api.errors import Forbidden, LoginRequired, Unauthorized, request_lang
 from service.api.session import COOKIE_NAME, LOGIN_PATH, verify
 from service.auth import Principal, Role, authenticate, principal_for_key_id
@@ -46,6 +47,12 @@ def get_clock(request: Request) -> Clock:
     return clock
 
 
+def get_webhook_box(request: Request) -> SecretBox:
+    """The key sealing the webhook secrets (``ENVMON_WEBHOOK_KEY`` or the key file)."""
+    box: SecretBox = request.app.state.webhook_box
+    return box
+
+
 def get_lang(request: Request) -> str:
     """``zh`` or ``en`` for this request."""
     return request_lang(request)
@@ -55,6 +62,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 LangDep = Annotated[str, Depends(get_lang)]
+WebhookBoxDep = Annotated[SecretBox, Depends(get_webhook_box)]
 
 
 def _session_principal(request: Request, engine: Engine, clock: Clock) -> Principal | None:
@@ -169,6 +177,7 @@ __all__ = [
     "StaffDep",
     "ViewerDep",
     "ViewerPageDep",
+    "WebhookBoxDep",
     "get_principal",
     "require_role",
     "resolve_principal",

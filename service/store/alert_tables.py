@@ -24,6 +24,12 @@ from sqlalchemy import (
 
 from service.store.tables import BigId, UTCDateTime, metadata
 
+#: Sealed secrets (``enc:v1:...``, ``service.alerts.sealing``) outgrow the first schema's
+#: VARCHAR(120)/(200): TEXT on PostgreSQL. SQLite never enforces a declared length, and changing
+#: one there copies the table, whose DROP would cascade to the outbox, so it keeps its VARCHAR.
+SealedSecret = Text().with_variant(String(120), "sqlite")
+SealedRobotSecret = Text().with_variant(String(200), "sqlite")
+
 alert_state = Table(
     "alert_state",
     metadata,
@@ -56,8 +62,15 @@ webhook_subscriptions = Table(
     Column("url", Text, nullable=False),
     Column("format", String(16), nullable=False),
     Column("lang", String(4), nullable=False, default="zh"),
-    Column("secret", String(120), nullable=False, comment="whsec_...: Standard Webhooks key"),
-    Column("robot_secret", String(200), comment="DingTalk 加签 secret (SEC...)"),
+    Column(
+        "secret",
+        SealedSecret,
+        nullable=False,
+        comment="whsec_... Standard Webhooks key, sealed (enc:v1:, AES-256-GCM)",
+    ),
+    Column(
+        "robot_secret", SealedRobotSecret, comment="DingTalk 加签 secret (SEC...), sealed (enc:v1:)"
+    ),
     Column("rules", JSON, comment="rule names to send; NULL: all"),
     Column("districts", JSON, comment="district codes to send; NULL: all"),
     Column("enabled", Boolean, nullable=False, default=True),

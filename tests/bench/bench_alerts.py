@@ -30,6 +30,7 @@ from service.alerts.delivery import (
 )
 from service.alerts.evaluate import alerts_hook
 from service.alerts.signing import new_secret
+from service.alerts.webhook_key import webhook_box
 from service.clock import SystemClock
 from service.compute import make_ingest_hook
 from service.settings import Settings
@@ -118,11 +119,12 @@ def run_once(tmp: Path) -> dict[str, float]:
         return status
 
     receiver._handle = handle  # type: ignore[method-assign]
+    box = webhook_box(settings)
     with writing(engine) as conn:
         repo.add_subscription(
-            conn, name="bench", url=receiver.url(), fmt="envmon", secret=secret, now=now
+            conn, box=box, name="bench", url=receiver.url(), fmt="envmon", secret=secret, now=now
         )
-    worker = DeliveryWorker(engine, clock, DeliveryPolicy.from_settings(settings))
+    worker = DeliveryWorker(engine, clock, DeliveryPolicy.from_settings(settings), box=box)
     register_worker("bench", worker)
     try:
         t0 = time.perf_counter()

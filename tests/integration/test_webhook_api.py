@@ -129,7 +129,8 @@ def test_delivery_log_and_manual_replay(app: FastAPI, client: TestClient, keys, 
         figures = Figures(air=(AirRatio("330902", 2026, 0.9, 90, 100, 0.97),))
         evaluate_and_enqueue(app.state.engine, clock, settings=app.state.settings, figures=figures)
         policy = DeliveryPolicy.from_settings(app.state.settings)
-        with DeliveryWorker(app.state.engine, clock, policy) as worker:
+        box = app.state.webhook_box
+        with DeliveryWorker(app.state.engine, clock, policy, box=box) as worker:
             assert worker.run_once().delivered == 1
 
             page = DeliveryPage.model_validate(

@@ -19,6 +19,7 @@ from service.alerts import repo
 from service.alerts.delivery import DeliveryPolicy, DeliveryWorker, replay
 from service.alerts.evaluate import evaluate_and_enqueue
 from service.alerts.rules import AirRatio, Figures
+from service.alerts.sealing import SecretBox
 from service.alerts.signing import new_secret
 from service.alerts.urls import OutboundPolicy
 from service.clock import FixedClock
@@ -34,6 +35,10 @@ POLICY = DeliveryPolicy(
     lease=dt.timedelta(seconds=30),
     outbound=OutboundPolicy(require_https=False, allow_private=True),
 )
+
+
+#: The key sealing the subscriptions' secrets in these tests' stores.
+BOX = SecretBox(bytes(range(32)))
 
 
 def _settings(tmp_path) -> Settings:
@@ -54,7 +59,14 @@ def _subscribe(engine: Engine, url: str, fmt: str, clock: FixedClock, **kw) -> r
     secret = kw.pop("secret", None) or new_secret()
     with writing(engine) as conn:
         sub_id = repo.add_subscription(
-            conn, name=f"{fmt}-test", url=url, fmt=fmt, secret=secret, now=clock.now(), **kw
+            conn,
+            box=BOX,
+            name=f"{fmt}-test",
+            url=url,
+            fmt=fmt,
+            secret=secret,
+            now=clock.now(),
+            **kw,
         )
         sub = repo.get_subscription(conn, sub_id)
     assert sub is not None
@@ -100,14 +112,14 @@ def test_down_then_back_and_restart_mid_retry_loses_nothing(store_url, tmp_path)
     ids = {r["id"] for r in _outbox(engine)}
 
     receiver.stop()  # down for a while
-    worker = DeliveryWorker(engine, clock, POLICY, rng=random.Random(1))
+    worker = DeliveryWorker(engine, clock, POLICY, box=BOX, rng=random.Random(1))
     for _ in range(3):
         assert worker.run_once().retried == 4
         clock.advance(dt.timedelta(seconds=POLICY.backoff_max_s))
     assert {r["attempts"] for r in _outbox(engine)} == {3}
 
     # Restart mid-retry: worker A leases the due rows and dies before sending.
-    dying = DeliveryWorker(engine, clock, POLICY, owner="dying")
+    dying = DeliveryWorker(engine, clock, POLICY, box=BOX, owner="dying")
     assert len(dying.claim(clock.now())) == 4
     dying.close()
     worker.close()
@@ -116,7 +128,7 @@ def test_down_then_back_and_restart_mid_retry_loses_nothing(store_url, tmp_path)
     # New engine and worker on the same store; the receiver comes back on the same port.
     receiver = Receiver(secret=secret, port=port, mode="fail_once").start()
     engine = make_engine(store_url)
-    worker = DeliveryWorker(engine, clock, POLICY, rng=random.Random(2))
+    worker = DeliveryWorker(engine, clock, POLICY, box=BOX, rng=random.Random(2))
     assert worker.run_once().claimed == 0  # leases of the dead worker still run
     clock.advance(POLICY.lease + dt.timedelta(seconds=1))
     first = worker.run_once()  # the receiver processes, but its answers are lost (500)
@@ -153,7 +165,7 @@ def test_410_disables_the_subscription(tmp_path, receiver: Receiver) -> None:
         engine, clock, settings=settings, figures=_figures(("330902", 0.9), ("330903", 0.9))
     )
     receiver.mode = "gone"
-    with DeliveryWorker(engine, clock, replace(POLICY, concurrency=1)) as w:
+    with DeliveryWorker(engine, clock, replace(POLICY, concurrency=1), box=BOX) as w:
         report = w.run_once()
     assert report.gone == 1 and report.cancelled == 1  # the second message never leaves
     with engine.connect() as conn:
@@ -184,7 +196,7 @@ def test_retries_stop_after_the_window_and_replay_resends_the_same_id(
     policy = DeliveryPolicy(outbound=POLICY.outbound, timeout_s=5.0)  # 5 s doubling, 1 h cap, 24 h
     start = clock.now()
     receiver.mode = "fail"
-    worker = DeliveryWorker(engine, clock, policy, rng=random.Random(3))
+    worker = DeliveryWorker(engine, clock, policy, box=BOX, rng=random.Random(3))
     passes = 0
     while _outbox(engine)[0]["status"] == repo.PENDING:
         clock._at = max(clock.now(), _outbox(engine)[0]["next_attempt_at"])
@@ -227,7 +239,7 @@ def test_dingtalk_and_wecom_robots(tmp_path) -> None:
         evaluate_and_enqueue(
             engine, clock, settings=_settings(tmp_path), figures=_figures(("330902", 0.95))
         )
-        with DeliveryWorker(engine, clock, POLICY) as w:
+        with DeliveryWorker(engine, clock, POLICY, box=BOX) as w:
             assert w.run_once().delivered == 2
     finally:
         ding.stop()
@@ -255,7 +267,7 @@ def test_loopback_is_refused_unless_allowed(tmp_path, receiver: Receiver) -> Non
         engine, clock, settings=_settings(tmp_path), figures=_figures(("330902", 0.9))
     )
     strict = DeliveryPolicy(outbound=OutboundPolicy(require_https=False, allow_private=False))
-    with DeliveryWorker(engine, clock, strict) as w:
+    with DeliveryWorker(engine, clock, strict, box=BOX) as w:
         assert w.run_once().retried == 1
     assert receiver.requests == []
     assert "loopback or private" in _outbox(engine)[0]["last_error"]

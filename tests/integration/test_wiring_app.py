@@ -68,6 +68,7 @@ def test_scheduler_delivers_a_queued_message_without_a_manual_call(tmp_path: Pat
             with writing(engine) as conn:
                 sub_id = repo.add_subscription(
                     conn,
+                    box=app.state.webhook_box,
                     name="wiring",
                     url=receiver.url(),
                     fmt="envmon",

@@ -104,6 +104,7 @@ def _production(**overrides: object) -> dict[str, object]:
         "environment": "production",
         "database_url": "postgresql+psycopg://envmon:Zq8-long-random-pw@db/envmon",
         "public_sites": "https://sthjj.zhoushan.gov.cn",
+        "webhook_key": "a-different-long-random-webhook-key",
     }
     values.update(overrides)
     return values

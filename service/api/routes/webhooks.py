@@ -1,7 +1,8 @@
 """Staff routes of the alerts: webhook subscriptions (admin), the delivery log (viewer), manual
 replay (operator) and the current alerts (viewer).
 
-A subscription's ``secret`` (``whsec_...``) is shown once, in the answer that creates it; URLs are
+A subscription's ``secret`` (``whsec_...``) is shown once, in the answer that creates it, and
+stored encrypted like the DingTalk ``robot_secret`` (``service.alerts.sealing``); URLs are
 shown with their query hidden (robot tokens live there). URLs are checked against the outbound
 policy (https outside development, no loopback or private addresses unless allowed) on every
 create and change, and again before every delivery.
@@ -21,7 +22,15 @@ from service.alerts.delivery import DeliveryPolicy, replay
 from service.alerts.rules import RULE_NAMES
 from service.alerts.signing import new_secret, redact_url
 from service.alerts.urls import UnsafeURL, check_url
-from service.api.deps import AdminDep, ClockDep, EngineDep, OperatorDep, SettingsDep, ViewerDep
+from service.api.deps import (
+    AdminDep,
+    ClockDep,
+    EngineDep,
+    OperatorDep,
+    SettingsDep,
+    ViewerDep,
+    WebhookBoxDep,
+)
 from service.api.errors import Conflict, NotFound, ValidationFailed
 from service.api.schemas import Model
 from service.settings import Settings
@@ -240,6 +249,7 @@ def create_subscription(
     engine: EngineDep,
     clock: ClockDep,
     settings: SettingsDep,
+    box: WebhookBoxDep,
 ) -> SubscriptionCreated:
     """Subscribe a URL; the answer carries the signing secret, which is never shown again."""
     _checked_url(body.url, settings)
@@ -249,6 +259,7 @@ def create_subscription(
     with writing(engine) as conn:
         sub_id = repo.add_subscription(
             conn,
+            box=box,
             name=body.name,
             url=body.url,
             fmt=body.format,
@@ -284,6 +295,7 @@ def update_subscription(
     engine: EngineDep,
     clock: ClockDep,
     settings: SettingsDep,
+    box: WebhookBoxDep,
 ) -> SubscriptionOut:
     """Change a subscription; enabling it again clears the reason it was disabled."""
     row = _sub_row(engine, sub_id)
@@ -295,6 +307,8 @@ def update_subscription(
     for required in ("name", "url", "lang", "enabled"):
         if required in values and values[required] is None:
             raise ValidationFailed(required, "not_null")
+    if "robot_secret" in values:
+        values["robot_secret"] = repo.seal_robot_secret(box, values["robot_secret"])
     if values.get("enabled"):
         values["disabled_reason"] = None
     elif values.get("enabled") is False:
