@@ -167,6 +167,46 @@ def seal_plaintext_secrets(conn: Connection, box: SecretBox) -> int:
     return changed
 
 
+def rekey_secrets(conn: Connection, old: SecretBox, new: SecretBox) -> tuple[int, list[int]]:
+    """Re-seal every subscription's secrets with ``new`` (after a change of key): values sealed
+    with ``old`` and plaintext ones are sealed again, values ``new`` opens already stay.
+
+    Returns the rows changed and the ids of those whose secrets open with neither key (left as
+    they are). Safe to run again.
+    """
+    t = webhook_subscriptions
+    changed, bad = 0, []
+    for sub_id, secret, robot in conn.execute(select(t.c.id, t.c.secret, t.c.robot_secret)).all():
+        values: dict[str, str] = {}
+        try:
+            for column, value, aad in (
+                ("secret", secret, SECRET_AAD),
+                ("robot_secret", robot, ROBOT_SECRET_AAD),
+            ):
+                if not value:
+                    continue
+                resealed = _resealed(value, aad, old, new)
+                if resealed is not None:
+                    values[column] = resealed
+        except UndecryptableSecret:
+            bad.append(int(sub_id))
+            continue
+        if values:
+            changed += conn.execute(update(t).where(t.c.id == sub_id).values(**values)).rowcount
+    return changed, bad
+
+
+def _resealed(value: str, aad: bytes, old: SecretBox, new: SecretBox) -> str | None:
+    """``value`` sealed with ``new`` (``None``: it is already); raises ``UndecryptableSecret``."""
+    if is_sealed(value):
+        try:
+            new.open(value, aad)
+            return None
+        except UndecryptableSecret:
+            value = old.open(value, aad)
+    return new.seal(value, aad)
+
+
 def undecryptable_subscriptions(conn: Connection, box: SecretBox) -> list[int]:
     """Ids of the subscriptions whose sealed secrets do not open with ``box`` (a wrong key)."""
     bad = []

@@ -18,6 +18,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, text
+from typer.testing import CliRunner
 
 from service.alerts import repo
 from service.alerts.delivery import UNDECRYPTABLE, DeliveryPolicy, DeliveryWorker, replay
@@ -31,6 +32,7 @@ from service.clock import FixedClock
 from service.runtime import seed_store
 from service.settings import Settings
 from service.store.alert_tables import webhook_outbox
+from service.store.engine import make_engine
 from tests.integration.test_webhook_receiver import Receiver
 
 SUBSCRIPTIONS = "/api/v1/staff/webhooks/subscriptions"
@@ -234,3 +236,69 @@ def test_a_wrong_key_fails_the_message_with_its_reason_and_the_api_keeps_serving
     finally:
         receiver.stop()
     assert receiver.requests == []  # nothing unsigned or wrongly signed went out
+
+
+def test_rekey_moves_the_secrets_to_a_new_key(
+    store_url: str, tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.cli import app as cli
+
+    old_key, new_key = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    secret = new_secret()
+    receiver = Receiver(secret=secret, robot_secret=ROBOT_SECRET).start()
+    try:
+        with _running(_settings(tmp_path, store_url, old_key), clock) as (app, _, _):
+            with app.state.engine.begin() as conn:
+                repo.add_subscription(
+                    conn,
+                    box=app.state.webhook_box,
+                    name="robot",
+                    url=receiver.url("/robot/send?access_token=tok"),
+                    fmt="dingtalk",
+                    secret=secret,
+                    robot_secret=ROBOT_SECRET,
+                    now=clock.now(),
+                )
+            before = _raw_rows(app.state.engine)
+
+        for name, value in {
+            "ENVMON_DATA_DIR": str(tmp_path),
+            "ENVMON_DATABASE_URL": store_url,
+            "ENVMON_ENVIRONMENT": "development",
+            "ENVMON_WEBHOOK_KEY": new_key,
+        }.items():
+            monkeypatch.setenv(name, value)
+        wrong = CliRunner().invoke(
+            cli, ["webhooks", "rekey"], env={"ENVMON_WEBHOOK_OLD_KEY": secrets.token_urlsafe(32)}
+        )
+        assert wrong.exit_code == 1 and "neither key" in wrong.output
+        assert _raw_rows_at(store_url) == before  # left as it was
+
+        done = CliRunner().invoke(
+            cli, ["webhooks", "rekey"], env={"ENVMON_WEBHOOK_OLD_KEY": old_key}
+        )
+        assert done.exit_code == 0, done.output
+        assert "of 1 subscriptions" in done.output and old_key not in done.output
+        after = _raw_rows_at(store_url)
+        assert after[0][1] != before[0][1] and after[0][2] != before[0][2]
+        assert all(v is not None and v.startswith(PREFIX) for v in after[0][1:])
+        again = CliRunner().invoke(
+            cli, ["webhooks", "rekey"], env={"ENVMON_WEBHOOK_OLD_KEY": old_key}
+        )
+        assert again.exit_code == 0 and "of 0 subscriptions" in again.output
+
+        with _running(_settings(tmp_path, store_url, new_key), clock) as (app, _, _):
+            _enqueue(app, clock)
+            with _worker(app, clock) as worker:
+                assert worker.run_once().delivered == 1
+    finally:
+        receiver.stop()
+    assert len(receiver.requests) == 1 and receiver.verified_all
+
+
+def _raw_rows_at(store_url: str) -> list[tuple[int, str, str | None]]:
+    engine = make_engine(store_url)
+    try:
+        return _raw_rows(engine)
+    finally:
+        engine.dispose()

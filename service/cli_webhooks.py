@@ -1,0 +1,58 @@
+"""``envmon webhooks rekey``: move the webhook secrets in the store to a new key.
+
+Stop the service, set ``ENVMON_WEBHOOK_KEY`` to the new key (or, without it, move the old key file
+away so that a new one is made) and give the old key as ``ENVMON_WEBHOOK_OLD_KEY`` or
+``--old-key-file``; start the service again with the new key. Rows that open with neither key are
+listed and left as they are (exit status 1); running it again is harmless.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from service.cli_common import cli_settings, open_store
+
+app = typer.Typer(help="Webhook subscriptions' secrets, encrypted in the store.")
+
+
+@app.command("rekey")
+def rekey(
+    old_key: str | None = typer.Option(
+        None,
+        "--old-key",
+        envvar="ENVMON_WEBHOOK_OLD_KEY",
+        show_envvar=True,
+        help="The old key; prefer the environment variable (a command line is visible to others).",
+    ),
+    old_key_file: Path | None = typer.Option(
+        None, "--old-key-file", help="A file holding the old key (e.g. an old webhook.key)."
+    ),
+) -> None:
+    """Re-encrypt every subscription's secrets from the old key to the current one."""
+    from service.alerts import repo
+    from service.alerts.sealing import SecretBox, key_from_text
+    from service.alerts.webhook_key import webhook_box
+    from service.store.engine import writing
+
+    if (old_key is None) == (old_key_file is None):
+        raise typer.BadParameter("give the old key in ENVMON_WEBHOOK_OLD_KEY or --old-key-file")
+    try:
+        if old_key_file is not None:
+            old_key = old_key_file.read_text("ascii")
+        old = SecretBox(key_from_text(old_key or ""))
+    except (OSError, ValueError) as exc:
+        raise typer.BadParameter(f"the old key cannot be read: {exc}") from None
+    settings = cli_settings()
+    new = webhook_box(settings)
+    with open_store(settings) as engine, writing(engine) as conn:
+        changed, bad = repo.rekey_secrets(conn, old, new)
+    typer.echo(f"re-encrypted the secrets of {changed} subscriptions with the current key")
+    if bad:
+        typer.echo(
+            "subscriptions whose secrets open with neither key (left unchanged): "
+            + ", ".join(map(str, bad)),
+            err=True,
+        )
+        raise typer.Exit(1)
