@@ -21,7 +21,7 @@ from service.alerts.sealing import (
     key_from_text,
 )
 from service.alerts.signing import new_secret
-from service.alerts.webhook_key import KEY_FILE, key_file, webhook_box
+from service.alerts.webhook_key import KEY_FILE, _create, key_file, webhook_box
 from service.settings import Settings, SettingsError, load_settings
 
 KEY = bytes(range(32))
@@ -116,6 +116,16 @@ def test_key_file_made_once_private_and_reusable_as_the_setting(
     assert webhook_box(moved).open(sealed, SECRET_AAD) == "whsec_abc"
     assert not (tmp_path / "other" / KEY_FILE).exists()
     assert [p.name for p in data.iterdir()] == [KEY_FILE]  # no temporary file left behind
+
+
+def test_a_key_file_made_meanwhile_by_another_process_is_kept(tmp_path: Path) -> None:
+    # Web workers and the scheduler start together: the one that comes second must not replace
+    # the first one's key (its secrets would no longer open).
+    path = tmp_path / KEY_FILE
+    path.write_text(base64.b64encode(KEY).decode())
+    assert _create(path) is False
+    assert key_file(path) == KEY
+    assert [p.name for p in tmp_path.iterdir()] == [KEY_FILE]
 
 
 def test_key_file_warnings_and_errors(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
