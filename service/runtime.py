@@ -16,6 +16,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from service.alerts.sealing import SecretBox
+from service.alerts.webhook_key import webhook_box
 from service.clock import Clock
 from service.settings import Settings
 
@@ -27,7 +29,9 @@ LIVE_NAME = "envmon"
 DELIVERY_EVERY = dt.timedelta(seconds=2)
 
 
-def seed_store(engine: Engine, settings: Settings, clock: Clock) -> None:
+def seed_store(
+    engine: Engine, settings: Settings, clock: Clock, box: SecretBox | None = None
+) -> None:
     """Load the shipped stations and sections and the default targets, and seal webhook secrets
     still stored as plaintext (all idempotent)."""
     from service.store.engine import writing
@@ -40,18 +44,16 @@ def seed_store(engine: Engine, settings: Settings, clock: Clock) -> None:
     log.info(
         "seeded %d stations, %d sections, %d default targets", n_stations, n_sections, n_targets
     )
-    seal_webhook_secrets(engine, settings)
+    seal_webhook_secrets(engine, box or webhook_box(settings))
 
 
-def seal_webhook_secrets(engine: Engine, settings: Settings) -> int:
+def seal_webhook_secrets(engine: Engine, box: SecretBox) -> int:
     """Encrypt the webhook secrets stored as plaintext (rows older than encryption at rest), and
     log an error naming the subscriptions whose secrets the current key cannot decrypt. Returns
     the rows sealed."""
     from service.alerts import repo
-    from service.alerts.webhook_key import webhook_box
     from service.store.engine import writing
 
-    box = webhook_box(settings)
     with writing(engine) as conn:
         sealed = repo.seal_plaintext_secrets(conn, box)
     if sealed:
@@ -67,7 +69,9 @@ def seal_webhook_secrets(engine: Engine, settings: Settings) -> int:
     return sealed
 
 
-def start_scheduler(engine: Engine, settings: Settings, clock: Clock) -> Any:
+def start_scheduler(
+    engine: Engine, settings: Settings, clock: Clock, box: SecretBox | None = None
+) -> Any:
     """Start the collection scheduler (``service.scheduler.CollectionScheduler``) in this process,
     with the post-ingest hooks (recompute the marked days, then evaluate alerts and nudge delivery)
     and the webhook delivery worker, registered as ``LIVE_NAME`` and ticked every
@@ -79,7 +83,6 @@ def start_scheduler(engine: Engine, settings: Settings, clock: Clock) -> Any:
         register_worker,
     )
     from service.alerts.evaluate import alerts_hook
-    from service.alerts.webhook_key import webhook_box
     from service.compute import make_ingest_hook
     from service.scheduler import CollectionScheduler, config_from_settings
 
@@ -93,7 +96,9 @@ def start_scheduler(engine: Engine, settings: Settings, clock: Clock) -> Any:
         engine, config_from_settings(settings), clock, hooks=hooks, name=LIVE_NAME
     )
     policy = DeliveryPolicy.from_settings(settings)
-    register_worker(LIVE_NAME, DeliveryWorker(engine, clock, policy, box=webhook_box(settings)))
+    register_worker(
+        LIVE_NAME, DeliveryWorker(engine, clock, policy, box=box or webhook_box(settings))
+    )
     scheduler.add_interval_job(
         delivery_tick, DELIVERY_EVERY, job_id="webhook-delivery", args=[LIVE_NAME]
     )
@@ -129,8 +134,9 @@ def run_scheduler_process(
     engine = init_store(settings.effective_database_url)
     scheduler = None
     try:
-        seed_store(engine, settings, clock)
-        scheduler = start_scheduler(engine, settings, clock)
+        box = webhook_box(settings)  # read (or create) the key once for both
+        seed_store(engine, settings, clock, box)
+        scheduler = start_scheduler(engine, settings, clock, box)
         log.info("envmon scheduler up: store=%s demo=%s", engine.dialect.name, settings.demo_mode)
         stop.wait()
     finally:

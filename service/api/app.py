@@ -62,10 +62,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine = init_store(settings.effective_database_url)
     app.state.scheduler = None
     try:
-        seed_store(app.state.engine, settings, clock)
+        seed_store(app.state.engine, settings, clock, app.state.webhook_box)
         app.state.districts = geodata.load_districts()
         if settings.scheduler_enabled:
-            app.state.scheduler = start_scheduler(app.state.engine, settings, clock)
+            app.state.scheduler = start_scheduler(
+                app.state.engine, settings, clock, app.state.webhook_box
+            )
         log.info(
             "envmon up: store=%s demo=%s scheduler=%s",
             app.state.engine.dialect.name,

@@ -65,18 +65,31 @@ def _start(env: dict[str, str], cache_on: bool, log: Path) -> tuple[str, subproc
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
-    base = f"http://127.0.0.1:{port}"
+    return wait_healthy(proc, f"http://127.0.0.1:{port}", log), proc
+
+
+def wait_healthy(proc: subprocess.Popen[bytes], base: str, log: Path) -> str:
+    """``base`` once its ``/healthz`` answers (90 s at most); the log is named when it fails."""
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited {proc.returncode}; see {log}")
         try:
             with urllib.request.urlopen(f"{base}/healthz", timeout=2):
-                return base, proc
+                return base
         except OSError:
             time.sleep(0.3)
     proc.terminate()
     raise RuntimeError(f"server did not start; see {log}")
+
+
+def demo_store(work: Path) -> dict[str, str]:
+    """An ``envmon`` environment on a fresh store in ``work`` holding three days of the demo feed."""
+    env = envmon_env(work / "data")
+    run_envmon(env, "init-db")
+    now = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    run_envmon(env, "collect", "demo", "--since", (now - dt.timedelta(days=3)).isoformat())
+    return env
 
 
 def _figures(latencies: list[float], requests: int, seconds: float) -> dict[str, float]:
@@ -129,11 +142,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-public-"))
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        env = envmon_env(work / "data")
-        run_envmon(env, "init-db")
-        now = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
-        since = (now - dt.timedelta(days=3)).isoformat()
-        run_envmon(env, "collect", "demo", "--since", since)
+        env = demo_store(work)
         bases: dict[str, str] = {}
         for name, on in (("cache on", True), ("cache off", False)):
             base, proc = _start(env, on, work / f"serve-{'on' if on else 'off'}.log")

@@ -14,17 +14,21 @@ buys a real server.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import subprocess
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
-from tests.bench.bench_public_api import PATHS, alternate_load, stop_all
-from tests.reliability.conftest import ENVMON, envmon_env, free_port, run_envmon
+from tests.bench.bench_public_api import (
+    PATHS,
+    alternate_load,
+    demo_store,
+    stop_all,
+    wait_healthy,
+)
+from tests.reliability.conftest import ENVMON, free_port
 from tests.reliability.loadgen import OK
 
 
@@ -32,18 +36,7 @@ def _start(env: dict[str, str], workers: int, log: Path) -> tuple[str, subproces
     port = free_port()
     cmd = [str(ENVMON), "serve", "--no-scheduler", "--port", str(port), "--workers", str(workers)]
     proc = subprocess.Popen(cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited {proc.returncode}; see {log}")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2):
-                return base, proc
-        except OSError:
-            time.sleep(0.3)
-    proc.terminate()
-    raise RuntimeError(f"server did not start; see {log}")
+    return wait_healthy(proc, f"http://127.0.0.1:{port}", log), proc
 
 
 def main() -> None:
@@ -52,10 +45,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-workers-"))
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        env = envmon_env(work / "data")
-        run_envmon(env, "init-db")
-        now = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
-        run_envmon(env, "collect", "demo", "--since", (now - dt.timedelta(days=3)).isoformat())
+        env = demo_store(work)
         bases: dict[str, str] = {}
         for workers in (1, 2):
             base, proc = _start(env, workers, work / f"serve-{workers}.log")
