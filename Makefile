@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint format bench soak clean install
+.PHONY: run test lint format bench soak screenshots clean install
 
 install: $(STAMP)
 
@@ -37,6 +37,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
+
+# Screenshots of the public map and the staff console under docs/screenshots/ (real Chromium).
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.screenshots
 
 soak: $(STAMP)
 	$(BIN)/python -m pytest tests/reliability -m slow --override-ini="addopts="
