@@ -14,7 +14,9 @@ OUT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 def main(argv: list[str]) -> int:
     """Run each screenshot module (all of them, or those named), print the files written."""
-    names = argv or sorted(m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_"))
+    names = argv or sorted(
+        m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_")
+    )
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     for name in names:
         module = importlib.import_module(f"{package.__name__}.{name}")
