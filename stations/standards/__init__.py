@@ -1,4 +1,5 @@
-"""National standards core: HJ 633 AQI, GB 3095/HJ 663 validity, GB 3838 water class.
+"""National standards core: HJ 633 AQI, GB 3095/HJ 663 validity, GB 3838 water class, GB 3097
+seawater class.
 
 Pure and vectorised (numpy/pandas): no I/O, no clock, no settings. Uncertain rules are named choices
 in :class:`~stations.standards.assumptions.Assumptions` (see ``docs/assumptions.md``).
@@ -23,6 +24,14 @@ from stations.standards.aqi import (
 )
 from stations.standards.assumptions import DEFAULT as DEFAULT_ASSUMPTIONS
 from stations.standards.assumptions import Assumptions
+from stations.standards.seawater import (
+    BelowDetection,
+    SeaWaterClass,
+    sea_item_class,
+    seawater_class,
+    seawater_class_period,
+    seawater_classes,
+)
 from stations.standards.tables import (
     DAILY_INDICATORS,
     HJ633_2012,
@@ -50,6 +59,12 @@ from stations.standards.water import (
 )
 
 __all__ = [
+    "BelowDetection",
+    "SeaWaterClass",
+    "sea_item_class",
+    "seawater_class",
+    "seawater_class_period",
+    "seawater_classes",
     "DAILY_INDICATORS",
     "HOURLY_INDICATORS",
     "REALTIME_PM_INPUTS",

@@ -248,6 +248,87 @@ WATER_ITEMS: Final = tuple(w.item for w in GB3838_TABLE1)
 #: The 21 items of the single-factor evaluation (环办〔2011〕22号).
 EVALUATED_ITEMS: Final = tuple(w.item for w in GB3838_TABLE1 if w.evaluated)
 WATERBODIES: Final = ("river", "lake")
+#: GB 3838-2002 表1 item 1 (water temperature) limits a man-made change, not a class: a sample may
+#: carry it (automatic stations and lab files report it), it is judged apart and never decides.
+WATER_JUDGED_APART: Final = ("water_temp",)
+
+# --- GB 3097-1997 海水水质标准 表1 (nearshore seawater) -------------------------------------------
+#: Classes 第一类..第四类 and 劣四类 ("IV+"), as in the national nearshore bulletins.
+SEA_CLASSES: Final = ("I", "II", "III", "IV", "IV+")
+SEA_CLASS_ZH: Final = {"I": "一类", "II": "二类", "III": "三类", "IV": "四类", "IV+": "劣四类"}
+#: Classes counted by 优良（一、二类）水质比例 (the nearshore "good" share).
+SEA_GOOD_CLASSES: Final = ("I", "II")
+
+SeaDirection = Literal["max", "min_exclusive", "range"]
+
+
+@dataclass(frozen=True, slots=True)
+class SeaLimit:
+    """GB 3097-1997 表1 limits for classes 一..四 (mg/L unless ``unit`` says otherwise).
+
+    ``max``: value <= limit; ``min_exclusive``: value > limit (DO: "溶解氧 >"); ``range``: one
+    (low, high) pair per class, inclusive (pH). ``number`` is the row number of 表1.
+    """
+
+    item: str
+    number: int
+    direction: SeaDirection
+    limits: tuple[float, ...] | tuple[tuple[float, float], ...]
+    unit: str = "mg/L"
+    clause: str = "GB 3097-1997 表1"
+
+
+GB3097_TABLE1: Final[tuple[SeaLimit, ...]] = (
+    # Rows 1-6 (floating matter, colour/odour, suspended matter as a man-made increase, coliforms'
+    # narrative parts, pathogens) and 7 (water temperature as a man-made rise) are judged apart.
+    # Row 8: 7.8-8.5 (一、二类) and 6.8-8.8 (三、四类); the extra "within 0.2 / 0.5 pH units of the
+    # area's normal range" needs a baseline the bureau does not supply (docs/standards.md, seawater).
+    SeaLimit("pH", 8, "range", ((7.8, 8.5), (7.8, 8.5), (6.8, 8.8), (6.8, 8.8)), ""),
+    SeaLimit("DO", 9, "min_exclusive", (6.0, 5.0, 4.0, 3.0)),
+    SeaLimit("COD", 10, "max", (2.0, 3.0, 4.0, 5.0)),
+    SeaLimit("BOD5", 11, "max", (1.0, 3.0, 4.0, 5.0)),
+    # 无机氮 (as N) = nitrate-N + nitrite-N + ammonia-N (表1 note).
+    SeaLimit("DIN", 12, "max", (0.20, 0.30, 0.40, 0.50)),
+    SeaLimit("NH3_nonionic", 13, "max", (0.020, 0.020, 0.020, 0.020)),
+    SeaLimit("PO4_P", 14, "max", (0.015, 0.030, 0.030, 0.045)),
+    SeaLimit("Hg", 15, "max", (0.00005, 0.0002, 0.0002, 0.0005)),
+    SeaLimit("Cd", 16, "max", (0.001, 0.005, 0.010, 0.010)),
+    SeaLimit("Pb", 17, "max", (0.001, 0.005, 0.010, 0.050)),
+    SeaLimit("Cr6", 18, "max", (0.005, 0.010, 0.020, 0.050)),
+    SeaLimit("Cr", 19, "max", (0.05, 0.10, 0.20, 0.50)),
+    SeaLimit("As", 20, "max", (0.020, 0.030, 0.050, 0.050)),
+    SeaLimit("Cu", 21, "max", (0.005, 0.010, 0.050, 0.050)),
+    SeaLimit("Zn", 22, "max", (0.020, 0.050, 0.10, 0.50)),
+    SeaLimit("Se", 23, "max", (0.010, 0.020, 0.020, 0.050)),
+    SeaLimit("Ni", 24, "max", (0.005, 0.010, 0.020, 0.050)),
+    SeaLimit("CN", 25, "max", (0.005, 0.005, 0.10, 0.20)),
+    SeaLimit("sulfide", 26, "max", (0.02, 0.05, 0.10, 0.25)),
+    SeaLimit("phenol", 27, "max", (0.005, 0.005, 0.010, 0.050)),
+    SeaLimit("petroleum", 28, "max", (0.05, 0.05, 0.30, 0.50)),
+    SeaLimit("HCH", 29, "max", (0.001, 0.002, 0.003, 0.005)),
+    SeaLimit("DDT", 30, "max", (0.00005, 0.0001, 0.0001, 0.0001)),
+    SeaLimit("malathion", 31, "max", (0.0005, 0.001, 0.001, 0.001)),
+    SeaLimit("methyl_parathion", 32, "max", (0.0005, 0.001, 0.001, 0.001)),
+    # 苯并(a)芘 0.0025 µg/L for every class, here in mg/L like the other rows.
+    SeaLimit("BaP", 33, "max", (0.0000025, 0.0000025, 0.0000025, 0.0000025)),
+    SeaLimit("LAS", 34, "max", (0.03, 0.10, 0.10, 0.10)),
+)
+SEA_LIMITS: Final = {s.item: s for s in GB3097_TABLE1}
+SEA_ITEMS: Final = tuple(s.item for s in GB3097_TABLE1)
+#: DIN's parts (mg/L as N): 硝酸盐氮, 亚硝酸盐氮, 氨氮 (表1 row 12's definition).
+SEA_DIN_PARTS: Final = ("NO3_N", "NO2_N", "NH3N")
+#: Items a seawater sample may carry that never decide its class (reported or judged apart):
+#: water temperature (row 7), suspended matter (row 3, a man-made increase), coliforms (rows 4-5:
+#: limits for 一~三类 only, shellfish waters stricter), salinity, and DIN's parts once DIN is known.
+SEA_JUDGED_APART: Final = (
+    "water_temp",
+    "SS",
+    "coliform",
+    "fecal_coliform",
+    "salinity",
+    "chla",
+    *SEA_DIN_PARTS,
+)
 
 
 def normalise_standard(name: str) -> str:

@@ -96,11 +96,12 @@ def water_class(
 ) -> WaterClass:
     """Single-factor class of one sample or of period means. Keys: ``pH, DO, CODMn, COD, BOD5,
     NH3N, TP, TN, Cu, Zn, F, Se, As, Hg, Cd, Cr6, Pb, CN, phenol, petroleum, LAS, sulfide,
-    fecal_coliform``; ``waterbody``: ``"river"`` or ``"lake"`` (湖库)."""
+    fecal_coliform`` and ``water_temp`` (judged apart, never decides); ``waterbody``: ``"river"`` or ``"lake"`` (湖库)."""
     _check_waterbody(waterbody)
-    for key in sample:
-        if key not in T.WATER_LIMITS:
-            raise ValueError(f"sample: unknown item {key!r}; expected {', '.join(T.WATER_ITEMS)}")
+    for key in sample:  # water temperature (表1 item 1) is accepted and judged apart
+        if key not in T.WATER_LIMITS and key not in T.WATER_JUDGED_APART:
+            expected = ", ".join((*T.WATER_ITEMS, *T.WATER_JUDGED_APART))
+            raise ValueError(f"sample: unknown item {key!r}; expected {expected}")
     item_classes: dict[str, str] = {}
     reported: dict[str, str] = {}
     flags: list[str] = []
