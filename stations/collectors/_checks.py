@@ -77,6 +77,12 @@ WATER_CEILINGS: Final[dict[str, float]] = {
     "conductivity": 100_000.0,  # µS/cm; sea water ~ 50,000
     "turbidity": 10_000.0,  # NTU
     "fecal_coliform": 1e9,  # per L
+    "coliform": 1e10,  # per L
+    "DIN": 100.0,  # seawater DIN is rarely above 5 mg/L
+    "NO3_N": 100.0,
+    "NO2_N": 20.0,
+    "PO4_P": 20.0,
+    "salinity": 45.0,  # PSU; open sea ~ 35
 }
 
 FLAG_PM25_GT_PM10: Final = "pm25>pm10"

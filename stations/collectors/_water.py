@@ -4,9 +4,11 @@ Item keys follow issue 2 (GB 3838-2002 Table 1/2 items) plus the automatic stati
 
     pH DO CODMn COD BOD5 NH3N TP TN Cu Zn F Se As Hg Cd Cr6 Pb CN phenol petroleum LAS sulfide
     fecal_coliform   |   water_temp conductivity turbidity chla algae_density
+    seawater (GB 3097-1997): DIN NO3_N NO2_N NH3_nonionic PO4_P Cr Ni HCH DDT malathion
+    methyl_parathion BaP SS coliform salinity
 
 Units out: mg/L, except pH (dimensionless), fecal_coliform (per L), water_temp (°C), conductivity
-(µS/cm), turbidity (NTU), algae_density (cells/L). A header may carry its unit in brackets —
+(µS/cm), turbidity (NTU), algae_density (cells/L), salinity (PSU, ‰ taken as equal). A header may carry its unit in brackets —
 ``铜(μg/L)``, ``DO (mg/L)``, ``粪大肠菌群（个/L）`` — otherwise the item's default unit is assumed.
 
 Cells: a number; a non-detect ``ND`` / ``N.D.`` / ``未检出`` (detection limit from a "检出限" row if the
@@ -50,6 +52,37 @@ ITEMS: Final[dict[str, tuple[tuple[str, ...], str]]] = {
         ("fecal_coliform", "fecal coliform", "fecal coliforms", "粪大肠菌群", "粪大肠菌群数"),
         "/l",
     ),
+    # GB 3097-1997 表1 seawater items (nearshore points; docs/seawater.md)
+    "DIN": (("din", "无机氮", "inorganic nitrogen", "dissolved inorganic nitrogen"), "mg/l"),
+    "NO3_N": (
+        ("no3-n", "no3_n", "no3n", "硝酸盐氮", "硝酸盐", "nitrate", "nitrate nitrogen"),
+        "mg/l",
+    ),
+    "NO2_N": (
+        ("no2-n", "no2_n", "no2n", "亚硝酸盐氮", "亚硝酸盐", "nitrite", "nitrite nitrogen"),
+        "mg/l",
+    ),
+    "NH3_nonionic": (
+        ("nh3_nonionic", "非离子氨", "un-ionized ammonia", "unionized ammonia"),
+        "mg/l",
+    ),
+    "PO4_P": (
+        ("po4-p", "po4_p", "po4p", "活性磷酸盐", "磷酸盐", "reactive phosphate", "phosphate"),
+        "mg/l",
+    ),
+    "Cr": (("cr", "总铬", "total chromium", "chromium"), "mg/l"),
+    "Ni": (("ni", "镍", "nickel"), "mg/l"),
+    "HCH": (("hch", "六六六", "hexachlorocyclohexane"), "mg/l"),
+    "DDT": (("ddt", "滴滴涕"), "mg/l"),
+    "malathion": (("malathion", "马拉硫磷"), "mg/l"),
+    "methyl_parathion": (("methyl_parathion", "methyl parathion", "甲基对硫磷"), "mg/l"),
+    "BaP": (
+        ("bap", "苯并(a)芘", "苯并[a]芘", "苯并芘", "benzo(a)pyrene", "benzo[a]pyrene"),
+        "mg/l",
+    ),
+    "SS": (("ss", "悬浮物", "悬浮物质", "suspended solids", "suspended matter"), "mg/l"),
+    "coliform": (("coliform", "total coliform", "total coliforms", "大肠菌群", "总大肠菌群"), "/l"),
+    "salinity": (("salinity", "盐度"), "psu"),
     "water_temp": (("water_temp", "水温", "water temperature", "temperature", "temp"), "°c"),
     "conductivity": (("conductivity", "电导率", "ec"), "µs/cm"),
     "turbidity": (("turbidity", "浊度"), "ntu"),
@@ -86,6 +119,9 @@ _UNITS: Final[dict[str, tuple[str, float]]] = {
     "ntu": ("turb", 1.0),
     "cells/l": ("cells", 1.0),
     "个/l_cells": ("cells", 1.0),
+    "psu": ("sal", 1.0),
+    "‰": ("sal", 1.0),
+    "ppt": ("sal", 1.0),
 }
 
 _DEFAULT_DIM: Final[dict[str, str]] = {
@@ -96,6 +132,7 @@ _DEFAULT_DIM: Final[dict[str, str]] = {
     "µs/cm": "cond",
     "ntu": "turb",
     "cells/l": "cells",
+    "psu": "sal",
 }
 
 _HEADER_RE: Final = re.compile(r"^\s*(?P<name>.+?)\s*[\(（\[](?P<unit>[^\)）\]]*)[\)）\]]\s*$")

@@ -34,7 +34,7 @@ def test_json_format_rules() -> None:
             {
                 "section": "ZS-W01",
                 "time": "2024-03-05T08:00:00+08:00",
-                "values": {"salinity": 30, "DO": None},
+                "values": {"radium_226": 30, "DO": None},
             },
             {"section": "nowhere", "time": "2024-03-05T08:00:00+08:00", "values": {"pH": 7}},
         ],
