@@ -18,6 +18,13 @@ DistrictO3Order = Literal["mean_of_station_mda8", "mda8_of_mean_hourly"]
 MeanRounding = Literal["none", "gbt8170"]
 PhPeriodRule = Literal["mean", "any_sample_outside"]
 TargetMode = Literal["full", "rounded"]
+PeriodLimitEdition = Literal["end", "start"]
+CompositeLimits = Literal["period_edition", "GB3095-2012"]
+LimitCompare = Literal["full", "rounded"]
+PartialMonthRule = Literal["allowed_missing", "full_minimum"]
+InsufficientRule = Literal["flag", "withhold"]
+RatioWithoutO3 = Literal["o3_only_days_good", "o3_primary_days_good"]
+LostDayRule = Literal["exceeding", "primary"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +66,37 @@ class Assumptions:
     # Not in the register: O3 daily maximum 1-h needs this many valid hours, unless it exceeds the
     # IAQI-100 node (a measured hour above the limit already proves an exceeding day).
     o3_1h_max_min_hours: int = 20
+
+    # --- HJ 663 assessment statistics (issue 15; docs/assessment.md, A1..A10) ---
+    # A1: GB 3095 grade whose limits the assessment uses (2 = 二级, class-2 zones, the city rule).
+    limit_grade: int = 2
+    # A2: for a period spanning an edition change (a year across 2026-03-01), the annual/percentile
+    # statistics are judged by the edition in force on the period's last day ("end") or first day.
+    period_limit_edition: PeriodLimitEdition = "end"
+    # A3: composite index denominators: the period's edition (A2), or GB 3095-2012 throughout.
+    composite_limits: CompositeLimits = "period_edition"
+    # A4: the composite index from the published (GB/T 8170 rounded) statistics (ranking practice)
+    # rather than the full values.
+    index_from_rounded: bool = True
+    # A5: an exceedance day (超标) compares the full daily value with the limit (> limit), or the
+    # value rounded like a published one (修约值比较法).
+    exceedance_compare: LimitCompare = "full"
+    # A6: a month only partly inside the period (quarter or year to date in progress) may miss as
+    # many days as a whole month may ("allowed_missing"), or needs the whole-month minimum.
+    partial_month_rule: PartialMonthRule = "allowed_missing"
+    # A7: a statistic without sufficient data is shown and flagged ("flag") or withheld (None).
+    insufficient: InsufficientRule = "flag"
+    # A8: the ratio without ozone counts as good the non-good days that ozone alone makes non-good
+    # (every other IAQI <= 100), or every day whose primary pollutant includes O3.
+    ratio_without_o3: RatioWithoutO3 = "o3_only_days_good"
+    # A9: days lost to PM2.5 / O3 / both / others are classified by the exceeding pollutants
+    # (IAQI > 100) or by the primary pollutants of the day.
+    lost_day_rule: LostDayRule = "exceeding"
+    # A10: the ozone season months (the bureau's reporting convention, not a standard).
+    ozone_season_months: tuple[int, ...] = (4, 5, 6, 7, 8, 9)
+    # A11: 同比/环比 of the composite index recomputes the earlier period with the current period's
+    # limits (like for like), so an edition change is not reported as a change in the air.
+    compare_like_for_like: bool = True
 
     def replace(self, **changes: Any) -> Assumptions:
         """A copy with some choices changed (unknown names raise ``TypeError``)."""
