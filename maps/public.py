@@ -42,18 +42,15 @@ class LayerSource:
     join_key: str = "code"
 
 
-def default_sources(
-    api: str = "/api/v1", *, district_figures: bool = True
-) -> dict[str, LayerSource]:
-    """The service's public API routes for each layer.
+def default_sources(api: str = "/api/v1") -> dict[str, LayerSource]:
+    """The service's public API routes for each layer under ``api``.
 
-    Station and section GeoJSON carry their figures; district ratios are joined from
-    ``{api}/districts`` when that route exists (``district_figures``).
+    Station and section GeoJSON carry their figures; district ratios are always joined from
+    ``{api}/districts``. The caller names ``api`` (the service passes its mount point); the page
+    never guesses which routes exist.
     """
     return {
-        "districts": LayerSource(
-            f"{api}/geo/districts.geojson", f"{api}/districts" if district_figures else None
-        ),
+        "districts": LayerSource(f"{api}/geo/districts.geojson", f"{api}/districts"),
         "stations": LayerSource(f"{api}/geo/stations.geojson"),
         "sections": LayerSource(f"{api}/geo/sections.geojson"),
         "zones": LayerSource(f"{api}/geo/zones.geojson"),

@@ -76,7 +76,9 @@
         Object.keys(more).forEach(function (k) { if (!(k in p) || p[k] === null) p[k] = more[k]; });
         // /api/v1/districts nests figures by medium: {air: {excellent_good_ratio: {value}, target}}.
         var alias = {excellent_good_ratio: "air_excellent_good_ratio_value", excellent_good_target: "air_target",
-          class_iii_ratio: "water_class_iii_ratio_value", class_iii_target: "water_target"};
+          excellent_good_percent: "air_excellent_good_ratio_percent",
+          class_iii_ratio: "water_class_iii_ratio_value", class_iii_target: "water_target",
+          class_iii_percent: "water_class_iii_ratio_percent"};
         Object.keys(alias).forEach(function (k) { if (p[k] === undefined && alias[k] in p) p[k] = p[alias[k]]; });
         f.properties = p;
         return f;
@@ -87,6 +89,7 @@
 
   var groups = {};
   window.envmonLayers = groups;
+  window.envmonMap = map;
   var control = L.control.layers(null, null, {collapsed: false});
   var base = L.layerGroup();
   if (cfg.offline) base.addTo(map);
@@ -122,8 +125,10 @@
     var html = "<b>" + esc(name(p)) + "</b>";
     [["excellent_good", L10N.eg_ratio], ["class_iii", L10N.class_iii]].forEach(function (ind) {
       var r = p[ind[0] + "_ratio"], t = p[ind[0] + "_target"], s = status(r, t);
-      html += "<br>" + esc(ind[1]) + ": " + pct(r) + " (" + esc(L10N.target) + " " + pct(t) + ") " +
-        esc(s ? cfg.status[s] : L10N.no_data);
+      // The API's own rounded percentage when it sends one, so the popup and the API never differ.
+      var shown = p[ind[0] + "_percent"] ? esc(p[ind[0] + "_percent"]) + "%" : pct(r);
+      html += "<br>" + esc(ind[1]) + ": <span class='envmon-ratio' data-indicator='" + ind[0] + "'>" + shown +
+        "</span> (" + esc(L10N.target) + " " + pct(t) + ") " + esc(s ? cfg.status[s] : L10N.no_data);
     });
     var list = (unplaced[p.code] || []).map(function (s) {
       return "<li>" + esc(name(s)) + " (" + esc(cfg.water_labels[s.water_class] || "—") + ")</li>";
@@ -144,7 +149,8 @@
           coordsToLatLng: coords,
           style: function (f) {
             var s = status(f.properties.excellent_good_ratio, f.properties.excellent_good_target);
-            return {fillColor: s ? cfg.target_colours[s] : cfg.no_data, fillOpacity: 0.55, color: "#333", weight: 1};
+            return {fillColor: s ? cfg.target_colours[s] : cfg.no_data, fillOpacity: 0.55, color: "#333", weight: 1,
+              className: "envmon-district envmon-district-" + f.properties.code};
           },
           onEachFeature: function (f, layer) { layer.bindPopup(districtPopup(f.properties), {maxWidth: 320}); }
         }).addTo(groups.districts);

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, RowMapping, select
 
 from service.compute.cst import HJ633_2026_EFFECTIVE
 from service.compute.water_periods import section_registry
@@ -128,6 +129,18 @@ def district_daily_series(
         return _district_day_frame(conn, district, start, end)
 
 
+def district_daily_records(
+    engine: Engine, district: str, start: dt.date, end: dt.date
+) -> list[dict[str, object]]:
+    """The same rows as ``district_daily_series`` as plain dicts, missing values as ``None``.
+
+    A data frame turns a day without an AQI into ``NaN`` in a float column; callers that hand
+    single values on (the API's day items) take these records instead.
+    """
+    with engine.connect() as conn:
+        return [dict(r) for r in _district_day_rows(conn, district, start, end)]
+
+
 def year_daily_aqi(engine: Engine, district: str, start: dt.date, end: dt.date) -> pd.Series:
     """Daily AQI series for budgets: NaN where the day does not count in the ratio."""
     frame = district_daily_series(engine, district, start, end)
@@ -138,11 +151,11 @@ def year_daily_aqi(engine: Engine, district: str, start: dt.date, end: dt.date) 
     return pd.Series(aqi.to_numpy(), index=list(frame["day"]))
 
 
-def _district_day_frame(
+def _district_day_rows(
     conn: Connection, district: str, start: dt.date, end: dt.date
-) -> pd.DataFrame:
+) -> Sequence[RowMapping]:
     t = district_days
-    rows = (
+    return (
         conn.execute(
             select(t)
             .where(t.c.district == district, t.c.day >= start, t.c.day <= end)
@@ -151,7 +164,13 @@ def _district_day_frame(
         .mappings()
         .all()
     )
-    cols = [c.name for c in t.columns]
+
+
+def _district_day_frame(
+    conn: Connection, district: str, start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    rows = _district_day_rows(conn, district, start, end)
+    cols = [c.name for c in district_days.columns]
     return pd.DataFrame([dict(r) for r in rows], columns=cols)
 
 

@@ -43,7 +43,7 @@ from service.clock import Clock
 from service.compute import (
     air_budget_for,
     air_summary,
-    district_daily_series,
+    district_daily_records,
     recompute,
     recompute_all,
     water_summary,
@@ -226,7 +226,7 @@ def list_districts(
 
 def _day_out(rec: Mapping[Any, Any]) -> DayOut:
     level = rec.get("level")
-    info = level_info(int(level)) if level else None
+    info = None if level is None else level_info(int(level))
     return DayOut(
         day=rec["day"],
         aqi=rec.get("aqi"),
@@ -261,8 +261,7 @@ def district_days_route(
         raise ValidationFailed("from", "from<=to")
     if (end - start).days + 1 > MAX_DAYS:
         raise ValidationFailed("to", f"span<={MAX_DAYS}d")
-    frame = district_daily_series(engine, code, start, end)
-    items = [_day_out(rec) for rec in frame.to_dict("records")]
+    items = [_day_out(rec) for rec in district_daily_records(engine, code, start, end)]
     return DistrictDays(code=code, start=start, end=end, count=len(items), items=items)
 
 

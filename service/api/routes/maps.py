@@ -38,6 +38,8 @@ STALE_HOURS = 3
 #: Basemaps a page may ask for by ``?basemap=``; Tianditu only when a key is configured.
 BASEMAP_NAMES = ("osm", "tianditu", "autonavi", "offline")
 CST = dt.timezone(dt.timedelta(hours=8))
+#: Where the public page's data come from (``service.api.routes.geo``, ``districts``, ``stations``).
+PUBLIC_API = "/api/v1"
 #: How long a rendered public page is reused (it changes only with the data time).
 PAGE_TTL = dt.timedelta(seconds=60)
 
@@ -182,9 +184,9 @@ def public_page(
         bounds = tuple(districts[districts["code"].astype(str) == district].total_bounds)
     stations = _stations_frame(engine, lang)
     data_time, stale = _data_time(stations.get("time", pd.Series(dtype=object)), clock.now())
-    paths = {getattr(r, "path", None) for r in request.app.routes}
     page = public_map(
-        default_sources(district_figures="/api/v1/districts" in paths),
+        # The data URLs are told explicitly (the API is mounted at /api/v1 under any root path).
+        default_sources(f"{request.scope.get('root_path', '')}{PUBLIC_API}"),
         lang=lang,
         layers=chosen,
         district=district,
