@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from shapely.geometry import LineString, Point, Polygon, shape
 from geodata.crs import WGS84, gcj02_to_wgs84, normalise_datum
 from geodata.geojson import write_geojson
 from geodata.places import ZONE_KINDS, zhoushan_sea_area
+from geodata.zone_ogr import MAX_UNZIPPED_BYTES, RefusedContainer, read_ogr_frame
 
 ZONE_COLUMNS: Final = (
     "code",
@@ -232,14 +234,20 @@ def _read_kml(path: Path) -> list[_Raw]:
     return raws
 
 
-def _read_ogr(path: Path) -> list[_Raw]:
-    """GeoPackage or zipped Shapefile through pyogrio; their rings are closed by the format."""
-    try:
-        frame = gpd.read_file(path, engine="pyogrio")
-    except Exception as exc:  # pyogrio raises DataSourceError and friends
+def _read_ogr(path: Path, fmt: str, max_unzipped_bytes: int = MAX_UNZIPPED_BYTES) -> list[_Raw]:
+    """GeoPackage or zipped Shapefile, each by its own GDAL driver only (``geodata.zone_ogr``)."""
+    with tempfile.TemporaryDirectory(prefix="envmon-zone-") as work:
+        try:
+            frame = read_ogr_frame(path, fmt, Path(work) / "unzipped", max_unzipped_bytes)
+        except RefusedContainer as exc:
+            raise ZoneValidationError(
+                [ZoneProblem("file", exc.rule, exc.message)], path.name
+            ) from None
+    if not isinstance(frame, gpd.GeoDataFrame):  # an attribute-only table
         raise ZoneValidationError(
-            [ZoneProblem("file", "unreadable", f"cannot read: {exc}")], path.name
-        ) from exc
+            [ZoneProblem("file", "no_geometry", "the file's first layer has no geometry")],
+            path.name,
+        )
     if frame.crs is None:
         file_datum = None
     elif frame.crs.to_epsg() == 4490:
@@ -474,22 +482,33 @@ def detect_format(path: str | Path) -> str:
     return fmt
 
 
-def read_zone_file(path: str | Path, fmt: str | None = None) -> gpd.GeoDataFrame:
+def read_zone_file(
+    path: str | Path, fmt: str | None = None, *, source: str | None = None
+) -> gpd.GeoDataFrame:
     """Read and validate a zone file; return its zones (EPSG:4326) or raise ``ZoneValidationError``.
 
     Columns: ``ZONE_COLUMNS`` plus ``geometry``; ``datum`` is the datum the file was written in
     (``WGS84``, ``CGCS2000`` or ``GCJ02``); geometries are always returned in WGS-84.
+    ``source`` names the file in refusals (default: the path's name; an upload's own name when
+    it was saved under a fixed temporary name).
     """
     p = Path(path)
     fmt = fmt or detect_format(p)
     readers = {
         "geojson": _read_geojson,
         "kml": _read_kml,
-        "gpkg": _read_ogr,
-        "zip": _read_ogr,
+        "gpkg": lambda p: _read_ogr(p, "gpkg"),
+        "zip": lambda p: _read_ogr(p, "zip"),
         "csv": _read_csv,
     }
-    return _validate(readers[fmt](p), p.name)
+    try:
+        raws = readers[fmt](p)
+    except ZoneValidationError as exc:
+        if source is not None:
+            exc.source = source
+            raise ZoneValidationError(exc.problems, source) from None
+        raise
+    return _validate(raws, source or p.name)
 
 
 # ---------------------------------------------------------------- writers

@@ -72,9 +72,10 @@ def import_zone_file(
         data, name = path.read_bytes(), file_name or path.name
     fmt = detect_format(name)
     with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp) / name
+        # A fixed name: the uploader's name never becomes part of a path GDAL parses.
+        tmp_path = Path(tmp) / f"upload{Path(name).suffix.lower()}"
         tmp_path.write_bytes(data)
-        frame = read_zone_file(tmp_path, fmt)
+        frame = read_zone_file(tmp_path, fmt, source=name)
     digest = hashlib.sha256(data).hexdigest()
     now = (clock or SystemClock()).now()
     with writing(engine) as conn:
