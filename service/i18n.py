@@ -284,6 +284,60 @@ _SERVICE_MESSAGES: dict[str, dict[str, str]] = {
     "report.mode.rounded": {"zh": "修约值比较法", "en": "rounded value"},
     "report.generated": {"zh": "生成时间", "en": "Generated"},
     "report.none": {"zh": "无", "en": "none"},
+    # --- archival reports (service/reports: embedded font, CST, empty periods, demo, chart) ---
+    "report.budget_missed_by": {
+        "zh": "全年目标已落空：即使余下各天均为优良，仍差{over}天。",
+        "en": "The year's target is already missed by {over} day(s), even if every remaining day "
+        "is excellent or good.",
+    },
+    "report.budget_line_invalid_missed": {
+        "zh": "按全年目标测算，余下{remaining}天中还可出现非优良天{budget}天"
+        "（若其中{invalid}天无效，目标将落空{over}天）。",
+        "en": "To meet the year's target, at most {budget} of the remaining {remaining} days may be "
+        "non-excellent/good (if {invalid} of them are invalid, the target is missed by {over}).",
+    },
+    "report.water_missed_by": {
+        "zh": "Ⅰ～Ⅲ类断面比例目标已落空：还差{over}个断面。",
+        "en": "The Class I-III target is already missed by {over} section(s).",
+    },
+    "report.water_budget_none": {
+        "zh": "目标余量为零：再有一个断面劣于Ⅲ类，目标即落空。",
+        "en": "No room left: one more section below Class III misses the target.",
+    },
+    "report.empty_period": {
+        "zh": "{start}至{end}期间无监测数据，本期不作评价。",
+        "en": "No monitoring data from {start} to {end}; nothing to assess for this period.",
+    },
+    "report.air_empty": {
+        "zh": "本期无有效空气质量监测天。",
+        "en": "No valid air-quality day in this period.",
+    },
+    "report.water_empty": {
+        "zh": "本期无已评价的断面。",
+        "en": "No section was evaluated in this period.",
+    },
+    "report.demo_banner": {
+        "zh": "演示数据 · 非真实监测结果，不得作为正式发布",
+        "en": "DEMO DATA · not real measurements, not an official release",
+    },
+    "report.page": {"zh": "第{page}页", "en": "Page {page}"},
+    "report.time_zone": {"zh": "北京时间", "en": "CST, UTC+8"},
+    "report.chart.title": {
+        "zh": "{year}年优良天数比例累计变化（截至{end}）",
+        "en": "Cumulative excellent/good-day ratio, {year} (through {end})",
+    },
+    "report.chart.budget_title": {
+        "zh": "目标余量：还可出现的非优良天数",
+        "en": "Budget: non-excellent/good days still allowed",
+    },
+    "report.chart.axis_date": {"zh": "日期（{year}年）", "en": "Date ({year})"},
+    "report.chart.axis_ratio": {"zh": "比例（%）", "en": "Ratio (%)"},
+    "report.chart.axis_days": {"zh": "天", "en": "Days"},
+    "report.chart.missed_by": {"zh": "已落空{over}天", "en": "missed by {over}"},
+    "report.numbering": {
+        "zh": "一,二,三,四,五,六,七,八,九,十",
+        "en": "1,2,3,4,5,6,7,8,9,10",
+    },
 }
 
 

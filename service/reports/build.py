@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -22,6 +22,8 @@ from service.compute import (
     year_daily_aqi,
     ytd_as_of,
 )
+from service.reports.sections import SECTIONS
+from service.store.demo_places import demo_places
 from service.targets import CITY, district_codes, get_target
 from stations.ratios import Ratio
 from stations.standards import DEFAULT_ASSUMPTIONS
@@ -74,6 +76,15 @@ class ReportData:
     water_budget: WaterBudget
     comparison: str
     generated_at: dt.datetime
+    #: Any contributing station or section is a demo place (its readings are not measurements).
+    demo: bool = False
+    #: Figures of the further sections (``service.reports.sections.SECTIONS``), by their key.
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        """Neither a valid air day nor an evaluated section in the period."""
+        return self.air.valid_days == 0 and self.water.evaluated == 0
 
     @property
     def ratio(self) -> Ratio:
@@ -120,7 +131,7 @@ def build_report(engine: Engine, clock: Clock, district: str, period: str) -> Re
     water = water_summary(engine, district, period)
     wb = water_budget([s.cls for s in water.sections], target=water_t, mode=mode)
     name_zh, name_en = _names(district)
-    return ReportData(
+    data = ReportData(
         district=district,
         name_zh=name_zh,
         name_en=name_en,
@@ -142,4 +153,9 @@ def build_report(engine: Engine, clock: Clock, district: str, period: str) -> Re
         water_budget=wb,
         comparison=mode,
         generated_at=clock.now(),
+        demo=demo_places(
+            engine, air.stations, [s.section for s in water.sections if s.cls is not None]
+        ),
     )
+    extra = {section.key: section.gather(engine, clock, data) for section in SECTIONS}
+    return replace(data, extra=extra) if extra else data

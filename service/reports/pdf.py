@@ -1,95 +1,106 @@
 """PDF report with reportlab: the same context as the HTML, laid out on A4.
 
-Chinese text uses reportlab's built-in CID font ``STSong-Light`` (Adobe-GB1; the PDF viewer supplies
-the glyphs), so no font file has to be shipped or found on the machine. The chart is drawn with
-reportlab's own vector graphics from the same daily course as the HTML's SVG.
+Every glyph is drawn with Noto Sans SC embedded in the file (``service.reports.fonts``, cut to the
+report's characters), Latin text and figures included, so the PDF shows the same on any machine,
+with or without Chinese fonts, and no base-14 font is referenced. Each page carries the report's
+title and page number, and the demo banner when the data are demo. The chart is the HTML chart's
+layout (``service.reports.chart.layout``) drawn with reportlab's vector graphics.
+
+PDF/A: reportlab's open-source toolkit writes no PDF/A (no XMP metadata or output intent, and its
+TrueType subsets use custom encodings), so the file is an ordinary PDF 1.4 with every font embedded.
 """
 
 from __future__ import annotations
 
 import io
-import math
+from collections.abc import Iterable
 from typing import Any
 
 from service.reports.build import ReportData
+from service.reports.chart import Box, Label, Line, Poly, layout
+from service.reports.fonts import ReportFonts, register_fonts
 from service.reports.text import context
 
-FONT = "STSong-Light"
+
+def _strings(value: Any) -> Iterable[str]:
+    """Every piece of text in the context (for the font cut)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _strings(v)
+    elif hasattr(value, "__dataclass_fields__"):
+        for name in value.__dataclass_fields__:
+            yield from _strings(getattr(value, name))
 
 
-def _register_font() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-
-
-def _chart(ctx: dict[str, Any], width: float) -> Any:
-    from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
+def _chart(ctx: dict[str, Any], width: float, fonts: ReportFonts) -> Any:
+    """The chart layout scaled to ``width`` points, as a reportlab ``Drawing``."""
+    from reportlab.graphics.shapes import Drawing, Group, PolyLine, Rect, String
+    from reportlab.graphics.shapes import Line as RLine
     from reportlab.lib import colors
 
-    course = ctx["course"]
-    target = float(ctx["target"])
-    h_ratio, h_budget, gap, left = 140.0, 70.0, 24.0, 40.0
-    height = h_ratio + h_budget + gap + 20
-    d = Drawing(width, height)
-    plot_w = width - left - 10
-    n = 366 if len(course) and course.index[0].year % 4 == 0 else 365
-    ratio = course["ratio"].astype("float64").to_numpy()
-    budget = course["budget"].astype("float64").to_numpy()
-    finite = [v for v in ratio if not math.isnan(v)]
-    lo = float(max(0.0, min(0.8, math.floor(min([*finite, target]) * 20) / 20, target - 0.05)))
-    top = height - 10
-
-    def x(i: int) -> float:
-        return left + plot_w * i / max(n - 1, 1)
-
-    def yr(v: float) -> float:
-        return top - h_ratio * (1 - (v - lo) / (1 - lo))
-
-    b_max = max(1.0, float(budget.max()) if len(budget) else 1.0)
-    b_min = min(0.0, float(budget.min()) if len(budget) else 0.0)
-    b_top = top - h_ratio - gap
-
-    def yb(v: float) -> float:
-        return b_top - h_budget * (b_max - v) / (b_max - b_min)
-
-    grey = colors.HexColor("#cccccc")
-    d.add(Rect(left, top - h_ratio, plot_w, h_ratio, strokeColor=grey, fillColor=None))
-    d.add(Rect(left, b_top - h_budget, plot_w, h_budget, strokeColor=grey, fillColor=None))
-    for v in (lo, 1.0):
-        d.add(String(left - 4, yr(v) - 3, f"{v * 100:.0f}%", fontSize=7, textAnchor="end"))
-    red = colors.HexColor("#d9534f")
-    d.add(
-        Line(left, yr(target), left + plot_w, yr(target), strokeColor=red, strokeDashArray=[4, 3])
+    chart = layout(
+        ctx["course"], year=ctx["year"], target=ctx["target"], labels=ctx["chart_labels"]
     )
-    d.add(
-        String(
-            left + plot_w - 2,
-            yr(target) + 3,
-            f"{target * 100:.1f}%",
-            fontSize=7,
-            fillColor=red,
-            textAnchor="end",
-        )
-    )
-    pts: list[float] = []
-    for i, v in enumerate(ratio):
-        if not math.isnan(v):
-            pts += [x(i), yr(max(lo, v))]
-    if len(pts) >= 4:
-        d.add(PolyLine(pts, strokeColor=colors.HexColor("#1f77b4"), strokeWidth=1.5))
-    d.add(Line(left, yb(0), left + plot_w, yb(0), strokeColor=colors.HexColor("#888888")))
-    bpts: list[float] = []
-    for i, v in enumerate(budget):
-        bpts += [x(i), yb(v)]
-    if len(bpts) >= 4:
-        color = red if budget[-1] < 0 else colors.HexColor("#2ca02c")
-        d.add(PolyLine(bpts, strokeColor=color, strokeWidth=1.5))
-    d.add(String(left - 4, yb(0) - 3, "0", fontSize=7, textAnchor="end"))
-    d.add(String(left - 4, yb(b_max) - 3, f"{b_max:.0f}", fontSize=7, textAnchor="end"))
-    return d
+    scale = width / chart.width
+    h = chart.height
+
+    def c(value: str) -> Any:
+        return colors.HexColor(value)
+
+    group = Group()
+    for item in chart.items:
+        if isinstance(item, Box):
+            group.add(
+                Rect(
+                    item.x,
+                    h - item.y - item.h,
+                    item.w,
+                    item.h,
+                    strokeColor=c("#bbbbbb"),
+                    fillColor=c("#fafafa"),
+                )
+            )
+        elif isinstance(item, Line):
+            group.add(
+                RLine(
+                    item.x1,
+                    h - item.y1,
+                    item.x2,
+                    h - item.y2,
+                    strokeColor=c(item.color),
+                    strokeWidth=item.width,
+                    strokeDashArray=list(item.dash) or None,
+                )
+            )
+        elif isinstance(item, Poly):
+            points = [v for px, py in item.points for v in (px, h - py)]
+            group.add(PolyLine(points, strokeColor=c(item.color), strokeWidth=item.width))
+        elif isinstance(item, Label):
+            label = String(
+                0,
+                0,
+                item.text,
+                fontName=fonts.bold if item.bold else fonts.regular,
+                fontSize=item.size,
+                fillColor=c(item.color),
+                textAnchor=item.anchor,
+            )
+            holder = Group(label)
+            holder.translate(item.x, h - item.y)
+            if item.rotate:
+                holder.rotate(-item.rotate)
+            group.add(holder)
+    group.scale(scale, scale)
+    drawing = Drawing(width, h * scale)
+    # The renderer's starting state names a font too: the embedded one, not base-14 Helvetica.
+    drawing.initialFontName = fonts.regular
+    drawing.add(group)
+    return drawing
 
 
 def render_pdf(data: ReportData, lang: str | None = None) -> bytes:
@@ -100,15 +111,26 @@ def render_pdf(data: ReportData, lang: str | None = None) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import (
+        KeepTogether,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
-    _register_font()
     ctx = context(data, lang)
-    body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=15, wordWrap="CJK")
-    h1 = ParagraphStyle("h1", parent=body, fontSize=16, leading=22, alignment=1, spaceAfter=8)
+    fonts = register_fonts("".join(_strings({k: v for k, v in ctx.items() if k != "svg"})))
+    font, bold = fonts.regular, fonts.bold
+    body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15, wordWrap="CJK")
+    h1 = ParagraphStyle(
+        "h1", parent=body, fontName=bold, fontSize=16, leading=22, alignment=1, spaceAfter=8
+    )
     h2 = ParagraphStyle(
         "h2",
         parent=body,
+        fontName=bold,
         fontSize=12,
         leading=18,
         spaceBefore=10,
@@ -116,66 +138,115 @@ def render_pdf(data: ReportData, lang: str | None = None) -> bytes:
         textColor=colors.HexColor("#1f5fa8"),
     )
     small = ParagraphStyle("small", parent=body, fontSize=8, textColor=colors.HexColor("#666666"))
+    cell = ParagraphStyle("cell", parent=body, fontSize=9, leading=12)
 
     def p(text: str, style: ParagraphStyle = body) -> Paragraph:
         return Paragraph(escape(text), style)
 
     grid = TableStyle(
         [
-            ("FONT", (0, 0), (-1, -1), FONT, 9),
+            ("FONT", (0, 0), (-1, -1), font, 9),
+            ("FONT", (0, 0), (-1, 0), bold, 9),
             ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#bbbbbb")),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef3fa")),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ]
     )
     col = ctx["col"]
-    story: list[Any] = [p(ctx["title"], h1), p(ctx["h_air"], h2)]
-    story += [p(line) for line in ctx["air_lines"]]
-    story.append(p(ctx["h_levels"], h2))
-    level_rows: list[list[Any]] = [[col["level"], col["category"], col["days"]]]
-    level_rows += [[str(r["level"]), r["category"], str(r["days"])] for r in ctx["levels"]]
-    levels = Table(level_rows, colWidths=[25 * mm, 60 * mm, 25 * mm], hAlign="LEFT")
-    style = TableStyle(grid.getCommands())
-    for i, r in enumerate(ctx["levels"], start=1):
-        style.add("BACKGROUND", (0, i), (0, i), colors.HexColor(r["color"]))
-    levels.setStyle(style)
-    story.append(levels)
-    story.append(p(ctx["h_primary"], h2))
-    prim = Table(
-        [[r["group"], str(r["days"])] for r in ctx["primary"]],
-        colWidths=[60 * mm, 25 * mm],
-        hAlign="LEFT",
-    )
-    prim.setStyle(TableStyle([c for c in grid.getCommands() if c[0] != "BACKGROUND"]))
-    story.append(prim)
-    story += [p(ctx["h_water"], h2), *[p(line) for line in ctx["water_lines"]]]
-    sec_rows: list[list[Any]] = [[col["section"], col["class"], col["deciding"], col["worse"]]]
-    sec_rows += [
-        [p(f"{s['name']} {s['code']}"), s["cls"], p(s["deciding"]), p(s["worse"])]
-        for s in ctx["sections"]
-    ]
-    sec = Table(
-        sec_rows, colWidths=[60 * mm, 25 * mm, 45 * mm, 45 * mm], hAlign="LEFT", repeatRows=1
-    )
-    sec.setStyle(grid)
-    story.append(sec)
-    story += [p(ctx["h_completeness"], h2), *[p(line) for line in ctx["completeness"]]]
-    story += [
-        p(ctx["h_chart"], h2),
-        _chart(ctx, 170 * mm),
-        Spacer(1, 6),
-        p(ctx["generated"], small),
-    ]
+    story: list[Any] = [p(ctx["title"], h1)]
+    if ctx["empty"]:
+        story.append(p(ctx["empty_line"]))
+    else:
+        story.append(p(ctx["h_air"], h2))
+        story += [p(line) for line in ctx["air_lines"]]
+        if ctx["levels"]:
+            story.append(p(ctx["h_levels"], h2))
+            level_rows: list[list[Any]] = [[col["level"], col["category"], col["days"]]]
+            level_rows += [[str(r["level"]), r["category"], str(r["days"])] for r in ctx["levels"]]
+            levels = Table(level_rows, colWidths=[25 * mm, 60 * mm, 25 * mm], hAlign="LEFT")
+            style = TableStyle(grid.getCommands())
+            for i, r in enumerate(ctx["levels"], start=1):
+                style.add("BACKGROUND", (0, i), (0, i), colors.HexColor(r["color"]))
+            levels.setStyle(style)
+            story.append(levels)
+        if ctx["primary"]:
+            story.append(p(ctx["h_primary"], h2))
+            prim = Table(
+                [[r["group"], str(r["days"])] for r in ctx["primary"]],
+                colWidths=[60 * mm, 25 * mm],
+                hAlign="LEFT",
+            )
+            prim.setStyle(
+                TableStyle(
+                    [
+                        ("FONT", (0, 0), (-1, -1), font, 9),
+                        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#bbbbbb")),
+                    ]
+                )
+            )
+            story.append(prim)
+        story += [p(ctx["h_water"], h2), *[p(line) for line in ctx["water_lines"]]]
+        if ctx["sections"]:
+            sec_rows: list[list[Any]] = [
+                [col["section"], col["class"], col["deciding"], col["worse"]]
+            ]
+            sec_rows += [
+                [p(f"{s['name']} {s['code']}", cell), s["cls"], p(s["deciding"], cell)]
+                + [p(s["worse"], cell)]
+                for s in ctx["sections"]
+            ]
+            sec = Table(
+                sec_rows,
+                colWidths=[60 * mm, 25 * mm, 45 * mm, 45 * mm],
+                hAlign="LEFT",
+                repeatRows=1,
+            )
+            sec.setStyle(grid)
+            story.append(sec)
+        story += [p(ctx["h_completeness"], h2), *[p(line) for line in ctx["completeness"]]]
+        story.append(KeepTogether([p(ctx["h_chart"], h2), _chart(ctx, 174 * mm, fonts)]))
+        for section in ctx["extra_sections"]:
+            story.append(p(section.heading, h2))
+            story += [p(line) for line in section.lines]
+            for table in section.tables:
+                rows = [[p(v, cell) for v in table.header]]
+                rows += [[p(v, cell) for v in row] for row in table.rows]
+                extra = Table(rows, hAlign="LEFT", repeatRows=1)
+                extra.setStyle(grid)
+                story.append(extra)
+    story += [Spacer(1, 6), p(ctx["generated"], small)]
+
+    page_w, page_h = A4
+
+    def decorate(canvas: Any, doc: Any) -> None:
+        """Every page: the demo banner (when demo), the title and the page number."""
+        canvas.saveState()
+        if ctx["demo"]:
+            canvas.setFillColor(colors.HexColor("#fff3cd"))
+            canvas.setStrokeColor(colors.HexColor("#c79100"))
+            canvas.rect(18 * mm, page_h - 13 * mm, page_w - 36 * mm, 8 * mm, fill=1)
+            canvas.setFillColor(colors.HexColor("#6b4e00"))
+            canvas.setFont(bold, 10)
+            canvas.drawCentredString(page_w / 2, page_h - 10.2 * mm, ctx["demo_banner"])
+        canvas.setFillColor(colors.HexColor("#666666"))
+        canvas.setFont(font, 8)
+        canvas.drawString(18 * mm, 9 * mm, ctx["title"])
+        canvas.drawRightString(page_w - 18 * mm, 9 * mm, ctx["page_label"].format(page=doc.page))
+        canvas.restoreState()
+
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,
         pagesize=A4,
         leftMargin=18 * mm,
         rightMargin=18 * mm,
-        topMargin=16 * mm,
+        topMargin=(20 if ctx["demo"] else 16) * mm,
         bottomMargin=16 * mm,
         title=ctx["title"],
         author="envmon",
+        lang="zh-CN" if ctx["lang"] == "zh" else "en",
+        # The page's first font operator names the embedded font, not a base-14 Helvetica.
+        initialFontName=font,
     )
-    doc.build(story)
+    doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return buf.getvalue()

@@ -5,12 +5,15 @@ HTML and PDF both lay out this one context, so the two formats always say the sa
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from service.compute.cst import CST
 from service.i18n import normalise_lang, t
 from service.reports.build import ReportData
 from service.reports.chart import course_svg
+from service.reports.sections import SECTIONS, Section
 from stations.ratios import Ratio
 from stations.standards import level_info
 from stations.standards import tables as T
@@ -22,6 +25,11 @@ def _pct(value: Decimal | float) -> str:
 
 def _ratio_text(r: Ratio) -> str:
     return "—" if r.percent is None else f"{r.percent}%"
+
+
+def cst_text(value: dt.datetime) -> str:
+    """A moment as reports show it: ``YYYY-MM-DD HH:MM CST`` (China Standard Time, UTC+8)."""
+    return value.astimezone(CST).strftime("%Y-%m-%d %H:%M") + " CST"
 
 
 def _verdict(meets: bool | None, lang: str) -> str:
@@ -71,9 +79,15 @@ def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
         ),
     ]
     if b.missed:
-        air_lines.append(t("report.budget_missed", lang, over=-b.budget))
+        air_lines.append(t("report.budget_missed_by", lang, over=-b.budget))
     else:
-        key = "report.budget_line" if b.expected_invalid else "report.budget_line_all_valid"
+        # Never a negative count: an allowance below zero is said as the amount already missed.
+        if not b.expected_invalid:
+            key = "report.budget_line_all_valid"
+        elif b.budget_if_invalid < 0:
+            key = "report.budget_line_invalid_missed"
+        else:
+            key = "report.budget_line"
         air_lines.append(
             t(
                 key,
@@ -82,6 +96,7 @@ def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
                 budget=b.budget,
                 invalid=b.expected_invalid,
                 budget_invalid=b.budget_if_invalid,
+                over=-b.budget_if_invalid,
             )
         )
         if b.exhausted_on is not None:
@@ -125,8 +140,13 @@ def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
             verdict=_verdict(data.water_meets, lang),
         )
     ]
-    if w.evaluated:
-        water_lines.append(t("report.water_budget", lang, budget=data.water_budget.budget))
+    wb = data.water_budget
+    if w.evaluated and wb.missed:
+        water_lines.append(t("report.water_missed_by", lang, over=-wb.budget))
+    elif w.evaluated and wb.budget == 0:
+        water_lines.append(t("report.water_budget_none", lang))
+    elif w.evaluated:
+        water_lines.append(t("report.water_budget", lang, budget=wb.budget))
     sections = [
         {
             "name": s.name if lang == "zh" else s.name_en,
@@ -154,17 +174,31 @@ def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
     ]
     if air.spans_standard_change:
         completeness.append(t("report.spans_change", lang))
-    svg = course_svg(
-        data.course,
-        year=data.start.year,
-        target=data.air_target,
-        labels={
-            "title": t("report.section.chart", lang),
-            "ratio": t("report.chart.ratio", lang),
-            "target": t("report.chart.target", lang),
-            "budget": t("report.chart.budget", lang),
-        },
-    )
+    year = data.start.year
+    chart_labels = {
+        "title": t("report.chart.title", lang, year=year, end=data.end.isoformat()),
+        "budget_title": t("report.chart.budget_title", lang),
+        "ratio": t("report.chart.ratio", lang),
+        "target": t("report.chart.target", lang),
+        "budget": t("report.chart.budget", lang),
+        "axis_date": t("report.chart.axis_date", lang, year=year),
+        "axis_ratio": t("report.chart.axis_ratio", lang),
+        "axis_days": t("report.chart.axis_days", lang),
+        "missed_by": t("report.chart.missed_by", lang, over="{over}"),
+    }
+    svg = course_svg(data.course, year=year, target=data.air_target, labels=chart_labels)
+    if data.air.valid_days == 0:
+        air_lines, levels, primary = [t("report.air_empty", lang)], [], []
+    if w.evaluated == 0:
+        water_lines, sections = [t("report.water_empty", lang)], []
+    numbers = t("report.numbering", lang).split(",")
+    extra: list[Section] = []
+    for section in SECTIONS:
+        words = section.words(data.extra.get(section.key), data, lang)
+        if words is not None:
+            number = numbers[min(4 + len(extra), len(numbers) - 1)]
+            sep = "、" if lang == "zh" else ". "
+            extra.append(Section(f"{number}{sep}{words.heading}", words.lines, words.tables))
     return {
         "lang": lang,
         "title": title,
@@ -185,7 +219,17 @@ def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
         "sections": sections,
         "completeness": completeness,
         "svg": svg,
-        "generated": f"{t('report.generated', lang)}: {data.generated_at.isoformat(timespec='minutes')}",
+        "generated": f"{t('report.generated', lang)}: {cst_text(data.generated_at)}",
         "course": data.course,
         "target": float(data.air_target),
+        "year": year,
+        "chart_labels": chart_labels,
+        "empty": data.empty,
+        "empty_line": t(
+            "report.empty_period", lang, start=data.start.isoformat(), end=data.end.isoformat()
+        ),
+        "demo": data.demo,
+        "demo_banner": t("report.demo_banner", lang),
+        "extra_sections": extra,
+        "page_label": t("report.page", lang, page="{page}"),
     }
