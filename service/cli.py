@@ -66,7 +66,7 @@ def schedule() -> None:
 
 def _add_commands() -> None:
     """Add the commands kept in their own modules (``service/cli_*.py``)."""
-    from service import cli_collect, cli_figures, cli_maps
+    from service import cli_assess, cli_collect, cli_figures, cli_maps
     from service.cli_keys import app as keys_app
     from service.cli_webhooks import app as webhooks_app
     from service.cli_zones import app as zones_app
@@ -77,6 +77,7 @@ def _add_commands() -> None:
     cli_figures.register(app)
     cli_collect.register(app)
     cli_maps.register(app)
+    cli_assess.register(app)
 
 
 _add_commands()

@@ -18,24 +18,16 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import typer
 
 from service.cli_common import open_store
-from stations.model import POLLUTANTS
-
-HOUR_CONVENTION = (
-    "hour H of file D is the hour ending at D H:00 CST (hour 0 = D-1 23:00-24:00); "
-    "natural day D = D 01:00 .. D+1 00:00"
-)
+from service.figures.archive_days import HOUR_CONVENTION
 
 
 @dataclass(slots=True)
@@ -76,98 +68,27 @@ class ArchiveRatio:
         }
 
 
-def _decode(raw: bytes) -> str:
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("archive file is neither UTF-8 nor GB18030 text")
-
-
-def _subset(raw: bytes, wanted: set[str]) -> tuple[bytes | None, set[str]]:
-    """The file cut down to ``date,hour,type`` and the wanted station columns (national files carry
-    ~1,800 stations; parsing only the named ones keeps a year's folder fast)."""
-    text = _decode(raw)
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
-        return None, set()
-    header = [h.strip() for h in rows[0]]
-    keep = [0, 1, 2] + [i for i, h in enumerate(header) if i > 2 and h in wanted]
-    if len(keep) == 3:
-        return None, set()
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    for row in rows:
-        w.writerow([row[i] if i < len(row) else "" for i in keep])
-    return buf.getvalue().encode(), {header[i] for i in keep[3:]}
-
-
-def _resolve(names: list[str]) -> dict[str, str]:
-    """Header keys to look for: each given code or name, plus the code of a registry name."""
-    import geodata
-
-    reg = geodata.load_stations(include_demo=False)
-    by_name = dict(zip(reg["name"].astype(str), reg["code"].astype(str), strict=True))
-    out: dict[str, str] = {}
-    for n in names:
-        out[n] = n
-        if n in by_name:
-            out[by_name[n]] = n
-    return out
-
-
 def archive_ratio(
     archive: Path, station_names: list[str], year: int, standard: str | None = None
 ) -> ArchiveRatio:
     """优良天数比例 of ``year`` for the mean of ``station_names`` from a folder of archive files."""
-    from stations.collectors.national_archive import (
-        archive_file_date,
-        iter_archive_files,
-        parse_archive_csv,
-    )
+    from service.figures.archive_days import city_days, read_archive_days
     from stations.ratios import days_by_level, excellent_good_ratio, excellent_ratio
-    from stations.standards import daily_values, district_daily
 
-    keys = _resolve(station_names)
-    first, last = dt.date(year - 1, 12, 31), dt.date(year + 1, 1, 1)
-    frames: list[pd.DataFrame] = []
-    seen: set[str] = set()
-    n_files = 0
-    for path in iter_archive_files(archive):
-        d = archive_file_date(path)
-        if d is not None and not first <= d <= last:
-            continue
-        cut, found = _subset(path.read_bytes(), set(keys))
-        if cut is None:
-            continue
-        n_files += 1
-        seen |= {keys[f] for f in found}
-        parsed = parse_archive_csv(cut)
-        r = parsed.readings
-        frames.append(r[r["pollutant"].isin(POLLUTANTS)])
-    missing = [n for n in station_names if n not in seen]
+    got = read_archive_days(
+        archive, station_names, dt.date(year, 1, 1), dt.date(year, 12, 31), standard
+    )
+    seen, missing, n_files = set(got.stations), got.stations_missing, got.files
     calendar = (dt.date(year, 12, 31) - dt.date(year, 1, 1)).days + 1
     levels: dict[int, int] = dict.fromkeys(range(1, 7), 0)
     empty = ArchiveRatio(
         year, sorted(seen), missing, n_files, calendar, 0, 0, 0, None, "—", levels, []
     )
-    if not frames or all(f.empty for f in frames):
-        empty.left_out = {"no_data": calendar}
-        return empty
-    long = pd.concat(frames, ignore_index=True)
-    long = long.drop_duplicates(["station", "time", "pollutant"], keep="first")
-    wide = long.pivot(index=["station", "time"], columns="pollutant", values="value").reset_index()
-    wide.columns.name = None
-    daily = daily_values(wide, standard=standard)
-    days = pd.to_datetime(daily["date"]).dt.date
-    daily = daily[(days >= dt.date(year, 1, 1)) & (days <= dt.date(year, 12, 31))]
+    daily = got.station_days
     if daily.empty:
         empty.left_out = {"no_data": calendar}
         return empty
-    city = district_daily(
-        daily, dict.fromkeys(daily["station"].unique(), "city"), standard=standard
-    )
+    city = city_days(daily, standard)
     counted = city["aqi"].where(city["ratio_valid"].astype(bool))
     eg, ex = excellent_good_ratio(counted.to_numpy()), excellent_ratio(counted.to_numpy())
     n_rows = len(city)
