@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from service.cli_common import cli_settings, open_store
+from service.cli_common import cli_settings, open_store, recompute_touched, show_progress
 
 if TYPE_CHECKING:
     from service.collect import RunResult
@@ -118,9 +118,12 @@ def import_archive(
     directory: Path = typer.Argument(
         ..., exists=True, file_okay=False, help="Folder of CSV files."
     ),
-    progress: bool = typer.Option(True, help="Show a progress bar."),
+    progress: bool | None = typer.Option(
+        None, help="Show progress bars (default: only on a terminal)."
+    ),
 ) -> None:
-    """Import a folder of national hourly archive CSV files; safe to interrupt and run again.
+    """Import a folder of national hourly archive CSV files, then recompute the figures they touch;
+    safe to interrupt and run again.
 
     Each file is archived, then its rows go in with one transaction; files already imported (same
     sha256) are skipped, so a rerun after a crash finishes the job with exact counts.
@@ -137,38 +140,60 @@ def import_archive(
     with open_store() as engine:
         files = list(iter_archive_files(directory))
         total, skipped = IngestCounts(), 0
-        bar = tqdm(files, unit="file", disable=not progress, desc="import-archive")
+        bar = tqdm(files, unit="file", disable=not show_progress(progress), desc="import-archive")
         try:
             for path in bar:
-                result = import_file(engine, parser.parse, parser.name, path, clock)
+                result = import_file(engine, parser, parser.name, path, clock)
                 total += result.counts
                 skipped += result.skipped
                 bar.set_postfix(inserted=total.inserted, refresh=False)
         finally:
             bar.close()
-    typer.echo(
-        f"files={len(files)} skipped={skipped} inserted={total.inserted} revised={total.revised} "
-        f"unchanged={total.unchanged} quarantined={total.quarantined}"
-    )
+        typer.echo(
+            f"files={len(files)} skipped={skipped} inserted={total.inserted} "
+            f"revised={total.revised} unchanged={total.unchanged} quarantined={total.quarantined}"
+        )
+        recompute_touched(engine, progress=progress)
 
 
 def import_lab(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Lab CSV or XLSX file."),
+    progress: bool | None = typer.Option(
+        None, help="Show a progress bar (default: only on a terminal)."
+    ),
 ) -> None:
-    """Import one laboratory result file (water samples); importing it again changes nothing."""
+    """Import one laboratory result file (water samples), then recompute the section periods it
+    touches; importing it again changes nothing.
+
+    Sections are named by code, name or alias (the store's registry); a row naming a section the
+    registry does not know is quarantined with its reason. A file that is not a lab file (no
+    section and date columns, unreadable) is refused: exit status 1 with the reason.
+    """
     from service.clock import SystemClock
     from service.collect import import_file
+    from service.store.quarantine import rejection_summary
     from stations.collectors.lab_files import LabFilesCollector
 
     parser = LabFilesCollector()
-    with open_store() as engine:
-        result = import_file(engine, parser.parse, parser.name, file, SystemClock())
-    c = result.counts
-    state = "already imported" if result.skipped else "imported"
-    typer.echo(
-        f"{file.name}: {state} (payload {result.payload_id}): inserted={c.inserted} "
-        f"revised={c.revised} unchanged={c.unchanged} quarantined={c.quarantined}"
-    )
+    with open_store(seed=True) as engine:
+        result = import_file(engine, parser, parser.name, file, SystemClock())
+        c = result.counts
+        with engine.connect() as conn:
+            reasons = rejection_summary(conn, result.payload_id)
+        state = "already imported" if result.skipped else "imported"
+        accepted = c.inserted + c.revised + c.unchanged
+        whole = [r for r in reasons if r.field in ("payload", "header") and r.whole_file]
+        if not result.skipped and accepted == 0 and c.quarantined:
+            why = whole[0].reason if whole else reasons[0].reason if reasons else "no rows"
+            typer.echo(f"error: {file.name} is not a usable lab file: {why}", err=True)
+            raise typer.Exit(1)
+        typer.echo(
+            f"{file.name}: {state} (payload {result.payload_id}): inserted={c.inserted} "
+            f"revised={c.revised} unchanged={c.unchanged} quarantined={c.quarantined}"
+        )
+        for r in reasons[:10]:
+            typer.echo(f"  quarantined x{r.count}: {r.reason}")
+        recompute_touched(engine, progress=progress)
 
 
 def register(app: typer.Typer) -> None:

@@ -32,9 +32,10 @@ def cli_settings(**overrides: Any) -> Settings:
 
 
 @contextmanager
-def open_store(settings: Settings | None = None) -> Iterator[Engine]:
+def open_store(settings: Settings | None = None, *, seed: bool = False) -> Iterator[Engine]:
     """The store of ``settings`` (default: :func:`cli_settings`), created or brought to the latest
-    migration; its engine is disposed when the block ends.
+    migration; its engine is disposed when the block ends. With ``seed``, the shipped stations
+    and sections are loaded first (what ``init-db`` does; the imports need the registry's names).
 
     The data folder (embedded store, payload archive) is created first.
     """
@@ -44,7 +45,42 @@ def open_store(settings: Settings | None = None) -> Iterator[Engine]:
         settings = cli_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = init_store(settings.effective_database_url)
+    if seed:
+        from service.clock import SystemClock
+        from service.store.engine import writing
+        from service.store.places import seed_places
+
+        with writing(engine) as conn:
+            seed_places(conn, SystemClock().now(), include_demo=settings.demo_mode)
     try:
         yield engine
     finally:
         engine.dispose()
+
+
+def show_progress(progress: bool | None) -> bool:
+    """Whether to draw a progress bar: as asked, else only when stderr is a terminal."""
+    import sys
+
+    return sys.stderr.isatty() if progress is None else progress
+
+
+def recompute_touched(engine: Engine, *, progress: bool | None = None) -> None:
+    """Recompute what an import marked (station days, district days, section periods), with a
+    progress bar on a terminal, then print one summary line; an import never leaves figures stale."""
+    from tqdm import tqdm
+
+    from service.clock import SystemClock
+    from service.compute.recompute import dirty_count, recompute
+
+    bar = tqdm(
+        total=dirty_count(engine), unit="day", desc="recompute", disable=not show_progress(progress)
+    )
+    try:
+        done = recompute(engine, SystemClock(), on_batch=bar.update)
+    finally:
+        bar.close()
+    typer.echo(
+        f"recomputed: station_days={done.station_days} district_days={done.district_days} "
+        f"section_periods={done.section_periods}"
+    )

@@ -18,6 +18,7 @@ fetches; an orphan met again by its bytes is ingested then. Either way each payl
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import random
 import time
@@ -44,13 +45,29 @@ from service.store.payloads import (
 )
 from service.store.runs import RunRecord, record_run
 from service.store.tables import quarantine
-from stations.collectors.base import Collector, Payload, UpstreamError, Window
+from stations.collectors.base import (
+    Collector,
+    ContextParser,
+    ParseContext,
+    Payload,
+    UpstreamError,
+    Window,
+)
 from stations.model import Parsed, Rejected
+
+#: What the ingest functions accept as a parser: ``parse(raw)``, or a collector (``parse_with``
+#: when it needs the registry and fetch time, else its ``parse``).
+Parser = Callable[[bytes], Parsed] | ContextParser | Collector
 
 log = logging.getLogger(__name__)
 
 #: HTTP statuses worth retrying; other 4xx (bad key, moved endpoint) fail at once.
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+#: A run that quarantined more than this share of the rows it read (accepted + quarantined) is
+#: recorded as ``degraded``, not ``ok``: it completed, but most of what the upstream sent is unusable
+#: (a changed format, an unknown section, a missing year). ``/healthz`` and the alert rules read it.
+RUN_DEGRADED_SHARE = 0.5
 
 #: Orphaned payloads re-ingested at the start of one run at most (the rest in the next runs), so a
 #: long-broken store does not turn the first run after recovery into an unbounded one.
@@ -86,7 +103,7 @@ class RunResult:
 
     collector: str
     window: Window
-    status: str  # "ok" | "failed"
+    status: str  # "ok" | "degraded" | "failed"
     run_id: int | None = None
     fetched: int = 0
     counts: IngestCounts = IngestCounts()
@@ -98,6 +115,31 @@ class RunResult:
     def ok(self) -> bool:
         return self.status == "ok"
 
+    @property
+    def completed(self) -> bool:
+        """The run fetched and stored what it could (``ok`` or ``degraded``): the window is done."""
+        return self.status in ("ok", "degraded")
+
+
+def run_status(
+    error: str | None, counts: IngestCounts, rejected: int | None = None
+) -> tuple[str, str | None]:
+    """(status, error) of a run: ``failed`` with an error; ``degraded`` when more than
+    ``RUN_DEGRADED_SHARE`` of the rows read were refused (``rejected``: the rows its payloads'
+    parses refused, counting payloads ingested before; default ``counts.quarantined``); else ``ok``.
+    """
+    if error is not None:
+        return "failed", error
+    refused = counts.quarantined if rejected is None else rejected
+    accepted = counts.inserted + counts.revised + counts.unchanged
+    seen = accepted + refused
+    if seen and refused > RUN_DEGRADED_SHARE * seen:
+        return "degraded", (
+            f"degraded: {refused} of {seen} rows quarantined "
+            f"(more than {RUN_DEGRADED_SHARE:.0%}); see the quarantine table for each reason"
+        )
+    return "ok", None
+
 
 @dataclass(slots=True)
 class _Attempt:
@@ -105,6 +147,7 @@ class _Attempt:
     payload_ids: list[int] = field(default_factory=list)  # orphans re-ingested, then those fetched
     fetched: int = 0
     malformed: str | None = None
+    rejected: int = 0  # rows the payloads' parses refused (also for payloads ingested before)
 
 
 class _Retryable(Exception):
@@ -156,10 +199,11 @@ def run_collector(
         log.info("collector %s: %s; retrying in %.1f s", collector.name, error, wait)
         sleep(wait)
 
+    status, error = run_status(error, done.counts, done.rejected)
     result = RunResult(
         collector=collector.name,
         window=window,
-        status="ok" if error is None else "failed",
+        status=status,
         fetched=done.fetched,
         counts=done.counts,
         attempts=attempts,
@@ -174,13 +218,17 @@ def _attempt(
 ) -> _Attempt:
     out = _Attempt()
     # Before fetching, so that an orphan's rows go in before the newer rows of this run's payloads.
-    out.counts, out.payload_ids = ingest_orphans(engine, collector.name, collector.parse, clock)
+    out.counts, out.payload_ids = ingest_orphans(engine, collector.name, collector, clock)
+    out.rejected = out.counts.quarantined
     payloads = collector.fetch(client, window)
     out.fetched = len(payloads)
+    fetched_at = clock.now()
     archived = [_archive(engine, p, clock) for p in payloads]
     for payload, arch in zip(payloads, archived, strict=True):
         out.payload_ids.append(arch.id)
-        counts, malformed = ingest_payload(engine, collector.parse, payload, arch, clock)
+        parse = bound_parse(engine, collector, payload, fetched_at)
+        counts, malformed = ingest_payload(engine, parse, payload, arch, clock)
+        out.rejected += arch.rejected if arch.ingested else counts.quarantined
         out.counts += counts
         out.malformed = out.malformed or malformed
     return out
@@ -192,10 +240,31 @@ def _archive(engine: Engine, payload: Payload, clock: Clock) -> Archived:
         return archive_payload(conn, payload, clock.now())
 
 
+def bound_parse(
+    engine: Engine, parser: Parser, payload: Payload, fetched_at: dt.datetime | None
+) -> Callable[[bytes], Parsed]:
+    """``parser`` as a plain ``parse(raw)``: a collector with ``parse_with`` gets its context (the
+    store's current station and section names, the fetch time, the file name or URL)."""
+    if isinstance(parser, ContextParser):
+        from service.store.registry import name_index
+
+        with engine.connect() as conn:
+            ctx = ParseContext(
+                fetched_at=fetched_at,
+                name=payload.meta.get("name") or payload.url,
+                sections=name_index(conn, "sections"),
+                stations=name_index(conn, "stations"),
+            )
+        return functools.partial(parser.parse_with, ctx=ctx)
+    if callable(parser):
+        return parser
+    return parser.parse
+
+
 def ingest_orphans(
     engine: Engine,
     source: str,
-    parse: Callable[[bytes], Parsed],
+    parse: Parser,
     clock: Clock,
     *,
     limit: int = ORPHAN_BATCH,
@@ -212,7 +281,8 @@ def ingest_orphans(
         log.info(
             "%s: re-ingesting orphaned payload %d from the archive", source, orphan.archived.id
         )
-        done, _ = ingest_payload(engine, parse, payload, orphan.archived, clock)
+        bound = bound_parse(engine, parse, payload, orphan.fetched_at)
+        done, _ = ingest_payload(engine, bound, payload, orphan.archived, clock)
         counts += done
         ids.append(orphan.archived.id)
     return counts, ids
@@ -309,7 +379,7 @@ class FileResult:
 
 def import_file(
     engine: Engine,
-    parse: Callable[[bytes], Parsed],
+    parse: Parser,
     source: str,
     path: Path,
     clock: Clock,
@@ -325,7 +395,8 @@ def import_file(
         return FileResult(path, known.id, True, IngestCounts())
     payload = Payload(source=source, url=path.resolve().as_uri(), raw=raw, meta={"name": path.name})
     archived = known or _archive(engine, payload, clock)
-    counts, _ = ingest_payload(engine, parse, payload, archived, clock)
+    bound = bound_parse(engine, parse, payload, clock.now())
+    counts, _ = ingest_payload(engine, bound, payload, archived, clock)
     return FileResult(path, archived.id, False, counts)
 
 

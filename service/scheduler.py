@@ -36,12 +36,18 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, func, select
 
 from service.clock import Clock
-from service.collect import FileResult, RetryPolicy, RunResult, import_file, run_collector
+from service.collect import (
+    FileResult,
+    Parser,
+    RetryPolicy,
+    RunResult,
+    import_file,
+    run_collector,
+)
 from service.settings import Settings
-from service.store.runs import last_success
+from service.store.runs import COMPLETED_STATUSES, last_success
 from service.store.tables import collector_runs
 from stations.collectors.base import Collector, Window
-from stations.model import Parsed
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +82,8 @@ class LabInbox:
     """A watched folder of lab files; imported files move to ``processed/`` or ``quarantine/``."""
 
     inbox: Path
-    parse: Callable[[bytes], Parsed]
+    #: ``parse(raw)`` or a collector; one with ``parse_with`` reads the store's section names.
+    parse: Parser
     source: str = "lab_files"
     interval: dt.timedelta = dt.timedelta(minutes=1)
     settle: dt.timedelta = dt.timedelta(seconds=5)  # skip files still being written
@@ -286,7 +293,7 @@ class CollectionScheduler:
             return []
         label = trigger or ("backfill" if len(windows) > 1 else "schedule")
         results = self._run(collector_name, windows, label)
-        if job.history_from_year_start and all(r.ok for r in results):
+        if job.history_from_year_start and all(r.completed for r in results):
             results += self.collect_history(collector_name, trigger=trigger)
         return results
 
@@ -300,7 +307,7 @@ class CollectionScheduler:
                 first = conn.execute(
                     select(func.min(collector_runs.c.window_start)).where(
                         collector_runs.c.collector == collector_name,
-                        collector_runs.c.status == "ok",
+                        collector_runs.c.status.in_(COMPLETED_STATUSES),
                     )
                 ).scalar_one_or_none()
             windows = history_windows(first, self.clock.now(), self.config)
@@ -355,7 +362,7 @@ class CollectionScheduler:
             results.append(result)
             if hooks_each:
                 self._after(result)
-            if not result.ok:
+            if not result.completed:
                 break  # later chunks would fail alike; the next run starts from here
         stored = [r for r in results if r.counts.inserted or r.counts.revised]
         if not hooks_each and stored and not self._stopping.is_set():
@@ -487,7 +494,7 @@ def config_from_settings(settings: Settings) -> SchedulerConfig:
     return SchedulerConfig(
         jobs=configured_jobs(settings),
         lab=LabInbox(
-            inbox, LabFilesCollector().parse, interval=dt.timedelta(seconds=settings.lab_watch_s)
+            inbox, LabFilesCollector(), interval=dt.timedelta(seconds=settings.lab_watch_s)
         ),
         backfill_max=dt.timedelta(hours=settings.backfill_max_hours),
         overlap=dt.timedelta(hours=settings.backfill_overlap_hours),

@@ -41,6 +41,17 @@ class Problem(Model):
     errors: list[ProblemItem] | None = None
 
 
+class CollectorRun(Model):
+    """The newest finished run of one collector (``GET /healthz``)."""
+
+    collector: str
+    status: Literal["ok", "degraded", "failed"]
+    finished_at: dt.datetime | None
+    accepted: int = Field(description="rows stored (inserted, revised or unchanged)")
+    quarantined: int = Field(description="rows refused, each kept with its reason")
+    error: str | None = None
+
+
 class Health(Model):
     """``GET /healthz``."""
 
@@ -59,6 +70,11 @@ class Health(Model):
     )
     last_collection_ok: bool | None = Field(
         default=None, description="Whether that run succeeded; None before the first run"
+    )
+    collectors: list[CollectorRun] = Field(
+        default_factory=list,
+        description="The newest finished run of every collector; `status` is `degraded` when any "
+        "of them is degraded (completed, but most rows quarantined)",
     )
 
 
@@ -264,6 +280,7 @@ __all__ = [
     "Concentrations",
     "Feature",
     "FeatureCollection",
+    "CollectorRun",
     "Health",
     "Listing",
     "Model",

@@ -44,10 +44,17 @@ class RecomputeResult:
         )
 
 
-def recompute(engine: Engine, clock: Clock, *, limit: int | None = BATCH_DAYS) -> RecomputeResult:
+def recompute(
+    engine: Engine,
+    clock: Clock,
+    *,
+    limit: int | None = BATCH_DAYS,
+    on_batch: Callable[[int], None] | None = None,
+) -> RecomputeResult:
     """Recompute what the ingests marked dirty, batch by batch, until the queue is empty.
 
     Each batch pops its marks and writes its figures in one transaction: if it fails, the marks stay.
+    ``on_batch(n)`` is told how many marks each committed batch took (a progress bar's step).
     """
     total = RecomputeResult()
     for kind in ("air", "water"):
@@ -62,9 +69,19 @@ def recompute(engine: Engine, clock: Clock, *, limit: int | None = BATCH_DAYS) -
                     total += RecomputeResult(station_days=n_station, district_days=n_district)
                 else:
                     total += RecomputeResult(section_periods=recompute_sections(conn, keys, now))
+            if on_batch is not None:
+                on_batch(len(keys))
             if limit is None:
                 break
     return total
+
+
+def dirty_count(engine: Engine) -> int:
+    """How many station-day and section-day marks wait for a recompute."""
+    from sqlalchemy import func
+
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(dirty_days)).scalar_one())
 
 
 def mark_all(engine: Engine, clock: Clock) -> int:

@@ -23,6 +23,7 @@ class Archived:
     sha256: str
     ingested: bool
     accepted: int = 0  # rows accepted when it was ingested
+    rejected: int = 0  # rows rejected when it was ingested
 
 
 def sha256_of(raw: bytes) -> str:
@@ -51,9 +52,12 @@ def archive_payload(conn: Connection, payload: Payload, fetched_at: dt.datetime)
         )
     )
     row = conn.execute(
-        select(raw_payloads.c.id, raw_payloads.c.ingested_at, raw_payloads.c.n_accepted).where(
-            raw_payloads.c.sha256 == digest
-        )
+        select(
+            raw_payloads.c.id,
+            raw_payloads.c.ingested_at,
+            raw_payloads.c.n_accepted,
+            raw_payloads.c.n_rejected,
+        ).where(raw_payloads.c.sha256 == digest)
     ).one()
     return _archived(row, digest)
 
@@ -61,9 +65,12 @@ def archive_payload(conn: Connection, payload: Payload, fetched_at: dt.datetime)
 def find_payload(conn: Connection, sha256: str) -> Archived | None:
     """The archived payload with this sha256, if any."""
     row = conn.execute(
-        select(raw_payloads.c.id, raw_payloads.c.ingested_at, raw_payloads.c.n_accepted).where(
-            raw_payloads.c.sha256 == sha256
-        )
+        select(
+            raw_payloads.c.id,
+            raw_payloads.c.ingested_at,
+            raw_payloads.c.n_accepted,
+            raw_payloads.c.n_rejected,
+        ).where(raw_payloads.c.sha256 == sha256)
     ).one_or_none()
     if row is None:
         return None
@@ -71,7 +78,13 @@ def find_payload(conn: Connection, sha256: str) -> Archived | None:
 
 
 def _archived(row: Any, digest: str) -> Archived:
-    return Archived(int(row.id), digest, row.ingested_at is not None, int(row.n_accepted or 0))
+    return Archived(
+        int(row.id),
+        digest,
+        row.ingested_at is not None,
+        int(row.n_accepted or 0),
+        int(row.n_rejected or 0),
+    )
 
 
 def load_payload(conn: Connection, payload_id: int) -> bytes:
@@ -96,13 +109,14 @@ class Orphan:
     url: str
     content_type: str
     meta: dict[str, str]
+    fetched_at: dt.datetime | None = None
 
 
 def orphaned_payloads(conn: Connection, source: str, limit: int) -> list[Orphan]:
     """Up to ``limit`` archived, never-ingested payloads of ``source``, oldest first."""
     t = raw_payloads
     rows = conn.execute(
-        select(t.c.id, t.c.sha256, t.c.source, t.c.url, t.c.content_type, t.c.meta)
+        select(t.c.id, t.c.sha256, t.c.source, t.c.url, t.c.content_type, t.c.meta, t.c.fetched_at)
         .where(t.c.source == source, t.c.ingested_at.is_(None))
         .order_by(t.c.id)
         .limit(limit)
@@ -114,6 +128,7 @@ def orphaned_payloads(conn: Connection, source: str, limit: int) -> list[Orphan]
             r.url or "",
             r.content_type or "",
             {str(k): str(v) for k, v in (r.meta or {}).items()},
+            r.fetched_at,
         )
         for r in rows
     ]

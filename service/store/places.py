@@ -39,13 +39,23 @@ def upsert_places(conn: Connection, table: Table, places: pd.DataFrame, now: dt.
 
 
 def seed_places(conn: Connection, now: dt.datetime, include_demo: bool = True) -> tuple[int, int]:
-    """Seed stations (with the demo ones when asked) and sections from the shipped geodata."""
-    import geodata
+    """Seed stations (with the demo ones when asked) and sections from the shipped geodata.
 
+    A code the bureau imported (``envmon stations|sections import``) is left as imported: the
+    package's copy never overwrites the bureau's correction.
+    """
+    import geodata
+    from service.store.registry import imported_codes
+
+    shipped_stations = geodata.load_stations(include_demo=include_demo)
+    shipped_sections = geodata.load_sections()
+    keep_st, keep_sec = imported_codes(conn, "stations"), imported_codes(conn, "sections")
     n_stations = upsert_places(
-        conn, stations, geodata.load_stations(include_demo=include_demo), now
+        conn, stations, shipped_stations[~shipped_stations["code"].isin(keep_st)], now
     )
-    n_sections = upsert_places(conn, sections, geodata.load_sections(), now)
+    n_sections = upsert_places(
+        conn, sections, shipped_sections[~shipped_sections["code"].isin(keep_sec)], now
+    )
     return n_stations, n_sections
 
 

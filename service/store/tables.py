@@ -87,10 +87,20 @@ def _place_columns() -> list[Column[Any]]:
         Column("lon", Float),
         Column("lat", Float),
         Column("updated_at", UTCDateTime),
+        # The bureau's registry (envmon stations|sections import): other names its files use (JSON
+        # list of text) and the datum the coordinates were given in (stored converted to WGS-84).
+        Column("aliases", JSON),
+        Column("datum", String(40)),
     ]
 
 
-stations = Table("stations", metadata, *_place_columns(), comment="监测站点: air stations")
+stations = Table(
+    "stations",
+    metadata,
+    *_place_columns(),
+    Column("provincial", Boolean),
+    comment="监测站点: air stations",
+)
 
 sections = Table(
     "sections",
@@ -197,7 +207,9 @@ collector_runs = Table(
     Column("quarantined", Integer, nullable=False, default=0),
     Column("attempts", Integer, nullable=False, default=0),
     Column("error", Text),
-    CheckConstraint("status IN ('running', 'ok', 'failed')", name="status"),
+    # degraded: the run completed but quarantined most of its rows (RUN_DEGRADED_SHARE in
+    # service.collect); a monitor and the alert rules read it like a failure.
+    CheckConstraint("status IN ('running', 'ok', 'degraded', 'failed')", name="status"),
 )
 Index(
     "ix_collector_runs_collector_started", collector_runs.c.collector, collector_runs.c.started_at

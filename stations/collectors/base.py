@@ -8,8 +8,9 @@ the store, the clock or the settings: the window and the HTTP client come in as 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, runtime_checkable
 
 import httpx
 
@@ -64,4 +65,28 @@ class Collector(Protocol):
 
     def fetch(self, client: httpx.Client, window: Window) -> list[Payload]:
         """Fetch the raw payloads covering ``window``; raises ``UpstreamError`` on an unusable answer."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ParseContext:
+    """What the service knows about a payload besides its bytes, for parsers that need it.
+
+    ``fetched_at``: when the payload was fetched or the file imported (aware UTC); ``name``: the
+    file name or URL; ``sections`` / ``stations``: the registry's names (code, name, name_en,
+    aliases -> code, see ``stations.names.NameIndex``); None means "keep what the file says".
+    """
+
+    fetched_at: dt.datetime | None = None
+    name: str = ""
+    sections: Mapping[str, str] | None = None
+    stations: Mapping[str, str] | None = None
+
+
+@runtime_checkable
+class ContextParser(Protocol):
+    """A collector whose parse needs the payload's context (registry names, fetch time)."""
+
+    def parse_with(self, raw: bytes, ctx: ParseContext) -> Parsed:
+        """``parse`` with the context; pure, never raises on bad data."""
         ...

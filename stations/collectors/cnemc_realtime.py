@@ -55,8 +55,9 @@ from stations.collectors._checks import (
     payload_rejected,
 )
 from stations.collectors._http import get_payload
-from stations.collectors.base import Payload, UpstreamError, Window
+from stations.collectors.base import ParseContext, Payload, UpstreamError, Window
 from stations.model import Parsed, Rejected
+from stations.names import NameIndex
 
 #: Upstream field (lower case) -> our pollutant code, with the O3 swap applied.
 FIELD_TO_CODE: Final[dict[str, str]] = {
@@ -292,14 +293,24 @@ def _row_text(rec: pd.Series) -> str:
     return " ".join(f"{k}={rec.get(k, '')}" for k in keys if k in rec.index)[:300]
 
 
+def _keep(parsed: Parsed, stations: frozenset[str] | None) -> Parsed:
+    """Only the readings of ``stations`` (all when None); other stations' rows are not errors."""
+    if stations is not None and not parsed.readings.empty:
+        keep = parsed.readings["station"].isin(stations)
+        parsed.readings = parsed.readings[keep].reset_index(drop=True)
+    return parsed
+
+
 _CODE_LIKE: Final = re.compile(r"^\d{4}[A-Z]$")
 
 
 class CnemcRealtimeCollector:
     """The hourly national release over HTTP (``url``: the full service URL, binary or re-published).
 
-    ``stations``: optional codes to keep (e.g. Zhoushan's); the payload is national and is archived
-    whole, filtering happens in ``parse``.
+    The payload is national and is archived whole; filtering happens in the parse. ``stations``:
+    the codes to keep; when None and ``registry_only`` (the default), the service's station
+    registry decides (``parse_with``: the codes of ``ctx.stations``); ``registry_only=False`` keeps
+    the whole nation (analysts' national stores).
     """
 
     name: ClassVar[str] = "cnemc_realtime"
@@ -310,17 +321,23 @@ class CnemcRealtimeCollector:
         *,
         stations: Sequence[str] | None = None,
         headers: Mapping[str, str] | None = None,
+        registry_only: bool = True,
     ) -> None:
         self.url = url
         self.stations = frozenset(stations) if stations is not None else None
         self.headers = dict(headers or {})
+        self.registry_only = registry_only
 
     def parse(self, raw: bytes, now: dt.datetime | None = None) -> Parsed:
-        parsed = parse_release(raw, now=now)
-        if self.stations is not None and not parsed.readings.empty:
-            keep = parsed.readings["station"].isin(self.stations)
-            parsed.readings = parsed.readings[keep].reset_index(drop=True)
-        return parsed
+        return _keep(parse_release(raw, now=now), self.stations)
+
+    def parse_with(self, raw: bytes, ctx: ParseContext) -> Parsed:
+        """Parse, keeping ``stations`` or else (``registry_only``) the registry's station codes."""
+        keep = self.stations
+        if keep is None and self.registry_only and ctx.stations is not None:
+            names = ctx.stations
+            keep = names.codes if isinstance(names, NameIndex) else frozenset(names.values())
+        return _keep(parse_release(raw, now=ctx.fetched_at), keep)
 
     def fetch(self, client: httpx.Client, window: Window) -> list[Payload]:
         """The release holds only the latest hour: one GET, whatever the window."""

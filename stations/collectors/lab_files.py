@@ -41,8 +41,9 @@ from stations.collectors._checks import (
     payload_rejected,
 )
 from stations.collectors._water import cells_to_text, match_header, pad, parse_cells
-from stations.collectors.base import Payload, Window
+from stations.collectors.base import ParseContext, Payload, Window
 from stations.model import Parsed, Rejected
+from stations.names import resolve_name
 
 SECTION_HEADERS: Final = frozenset(
     {
@@ -108,6 +109,7 @@ DL_ROW_LABELS: Final = frozenset(
     {"检出限", "方法检出限", "detection limit", "detection_limit", "dl", "lod"}
 )
 _HEADER_SCAN_ROWS: Final = 15
+_CST: Final = dt.timezone(dt.timedelta(hours=8))
 
 
 def _norm(h: str) -> str:
@@ -159,22 +161,33 @@ def _find_header(cells: np.ndarray) -> tuple[int, int, int] | None:
     return None
 
 
-def _parse_dates(text: pd.Series, year: int | None) -> pd.Series:
-    """Local (CST) date/time text -> aware UTC; ``MM-DD HH:MM`` needs ``year``."""
+def _parse_dates(
+    text: pd.Series, year: int | None, reference: dt.datetime | None = None
+) -> pd.Series:
+    """Local (CST) date/time text -> aware UTC.
+
+    ``MM-DD HH:MM`` (no year) takes ``year`` when given; else the year of ``reference`` (when the
+    file was published or fetched), or the year before for a time more than a day after
+    ``reference`` -- a file fetched on 1 January still holds 31 December's rows. Without either,
+    such rows are NaT (rejected).
+    """
     s = text.astype("string").str.strip()
     s = s.str.replace(r"(\d{4})年(\d{1,2})月(\d{1,2})日?", r"\1-\2-\3", regex=True)
     s = s.str.replace(r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3", regex=True)
     s = s.str.replace(r"^(\d{4})/(\d{1,2})/(\d{1,2})", r"\1-\2-\3", regex=True)
     no_year = s.str.match(r"^\d{1,2}-\d{1,2}(\s|$)", na=False)
-    if no_year.any():
-        filled = (
-            (f"{year}-" + s)
-            if year is not None
-            else pd.Series(pd.NA, index=s.index, dtype="string")
-        )
-        s = s.where(~no_year, filled)
-    out = parse_local_times(s)
-    return out
+    if not no_year.any() or (year is None and reference is None):
+        if no_year.any():
+            s = s.where(~no_year, pd.Series(pd.NA, index=s.index, dtype="string"))
+        return parse_local_times(s)
+    if year is not None:
+        return parse_local_times(s.where(~no_year, f"{year}-" + s))
+    assert reference is not None
+    ref_year = reference.astimezone(_CST).year
+    this_year = parse_local_times(s.where(~no_year, f"{ref_year}-" + s))
+    last_year = parse_local_times(s.where(~no_year, f"{ref_year - 1}-" + s))
+    future = no_year & (this_year > pd.Timestamp(reference) + pd.Timedelta(days=1))
+    return this_year.where(~future, last_year)
 
 
 def table_to_samples(
@@ -184,8 +197,12 @@ def table_to_samples(
     sections: Mapping[str, str] | None = None,
     now: dt.datetime | None = None,
     year: int | None = None,
+    reference: dt.datetime | None = None,
 ) -> Parsed:
-    """A wide table (header row with section, date and item columns) -> water samples."""
+    """A wide table (header row with section, date and item columns) -> water samples.
+
+    ``year`` / ``reference``: how ``MM-DD`` dates get their year (see ``_parse_dates``).
+    """
     if not rows:
         return Parsed()
     cells = pad(rows)
@@ -245,14 +262,14 @@ def table_to_samples(
     # Sections
     section = sec_text.astype(object)
     if sections is not None:
-        known_codes = set(sections.values())
-        mapped = sec_text.map(lambda s: sections.get(s, s if s in known_codes else None))
+        resolved = [resolve_name(sections, str(s)) for s in sec_text]
+        mapped = pd.Series([code for code, _ in resolved], dtype=object)
         bad_sec = mapped.isna().to_numpy()
         for i in np.flatnonzero(bad_sec):
             rejected.append(
                 Rejected(
                     row=",".join(str(c) for c in body[i])[:300],
-                    reason=f"section: unknown section {sec_text[i]!r} (not in the section registry)",
+                    reason=f"section: {resolved[i][1]}",
                     field="section",
                     line=int(line[i]),
                 )
@@ -261,7 +278,7 @@ def table_to_samples(
         body, line, section = body[keep], line[keep], mapped[keep].reset_index(drop=True)
     if len(body) == 0:
         return Parsed(rejected=rejected)
-    times = _parse_dates(pd.Series(body[:, date_col], dtype="string"), year)
+    times = _parse_dates(pd.Series(body[:, date_col], dtype="string"), year, reference)
 
     frames = []
     for j, item, factor in item_cols:
@@ -324,6 +341,11 @@ class LabFilesCollector:
 
     def parse(self, raw: bytes, now: dt.datetime | None = None) -> Parsed:
         return parse_lab_file(raw, sections=self.sections, now=now)
+
+    def parse_with(self, raw: bytes, ctx: ParseContext) -> Parsed:
+        """Parse with the registry's section names (a section not in it is rejected)."""
+        sections = ctx.sections if ctx.sections is not None else self.sections
+        return parse_lab_file(raw, sections=sections, now=ctx.fetched_at)
 
     def fetch(self, client: httpx.Client, window: Window) -> list[Payload]:
         """Nothing to poll: the service feeds files to ``parse`` (upload / watched folder)."""

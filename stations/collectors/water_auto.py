@@ -23,8 +23,12 @@ Two documented forms, told apart by the first non-blank byte:
     高锰酸盐指数(mg/L),氨氮(mg/L),总磷(mg/L),总氮(mg/L),叶绿素α(mg/L),藻密度(cells/L)
 
   or any table with a section column, a time column and item columns (same header rules as lab
-  files). ``监测时间`` is ``MM-DD HH:MM`` Beijing time **without a year**: the year comes from the
-  collector's ``year`` argument, and rows are rejected ("no year") without one. ``--`` = not measured.
+  files). ``监测时间`` is ``MM-DD HH:MM`` Beijing time **without a year**. The year comes, in this
+  order, from the collector's ``year`` argument, from a ``YYYYMMDD[_HHMMSS]`` date in the file name
+  or URL (the scrapers name their files ``water_quality_20260225_094940_part1.csv``), or from the
+  time the payload was fetched; a row more than a day after that reference belongs to the year
+  before (a file fetched on 1 January still holds 31 December's rows). With none of the three, rows
+  are rejected ("no year"). ``--`` = not measured.
   The published ``水质类别`` is not a measurement and is not imported (the standards recompute it).
 
 Times are China Standard Time unless an offset is given; output UTC, ``method = "automatic"``.
@@ -34,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping
 from typing import Any, ClassVar, Final
 
@@ -48,12 +53,30 @@ from stations.collectors._checks import (
 )
 from stations.collectors._http import get_payload
 from stations.collectors._water import match_header, parse_cells
-from stations.collectors.base import Payload, UpstreamError, Window
+from stations.collectors.base import ParseContext, Payload, UpstreamError, Window
 from stations.collectors.lab_files import _decode_rows, table_to_samples
 from stations.model import Parsed, Rejected
+from stations.names import resolve_name
 
 FORMAT: Final = "envmon.water_auto/1"
 METHOD: Final = "automatic"
+_CST: Final = dt.timezone(dt.timedelta(hours=8))
+#: A date (and optional time) in a file name or URL: 20260225, 20260225_094940, 2026-02-25.
+_NAME_DATE: Final = re.compile(
+    r"(?<!\d)(20\d{2})-?(\d{2})-?(\d{2})(?:[_T-]?(\d{2})(\d{2})(\d{2}))?(?!\d)"
+)
+
+
+def reference_time(name: str, fetched_at: dt.datetime | None) -> dt.datetime | None:
+    """When the file was published, as aware UTC: the date-time in its name (CST), else the fetch
+    time, else None. The year of ``MM-DD`` rows is taken from it."""
+    for m in _NAME_DATE.finditer(name or ""):
+        y, mo, d, hh, mm, ss = (int(g) if g else 0 for g in m.groups())
+        try:
+            return dt.datetime(y, mo, d, hh, mm, ss, tzinfo=_CST).astimezone(dt.UTC)
+        except ValueError:
+            continue  # 20261399 is not a date; look further
+    return fetched_at
 
 
 def _parse_json(obj: Any, sections: Mapping[str, str] | None, now: dt.datetime | None) -> Parsed:
@@ -65,7 +88,6 @@ def _parse_json(obj: Any, sections: Mapping[str, str] | None, now: dt.datetime |
         )
     rows: list[dict[str, Any]] = []
     rejected: list[Rejected] = []
-    known_codes = set(sections.values()) if sections is not None else set()
     for i, rec in enumerate(obj["records"], start=1):
         text = json.dumps(rec, ensure_ascii=False)[:300]
         if not isinstance(rec, dict) or not isinstance(rec.get("values"), dict):
@@ -83,12 +105,12 @@ def _parse_json(obj: Any, sections: Mapping[str, str] | None, now: dt.datetime |
             continue
         sec = sec.strip()
         if sections is not None:
-            mapped = sections.get(sec, sec if sec in known_codes else None)
+            mapped, why = resolve_name(sections, sec)
             if mapped is None:
                 rejected.append(
                     Rejected(
                         row=text,
-                        reason=f"section: unknown section {sec!r} (not in the section registry)",
+                        reason=f"section: {why}",
                         field="section",
                         line=i,
                     )
@@ -152,8 +174,13 @@ def parse_water_auto(
     sections: Mapping[str, str] | None = None,
     year: int | None = None,
     now: dt.datetime | None = None,
+    reference: dt.datetime | None = None,
 ) -> Parsed:
-    """Parse one automatic-station payload (JSON or CSV); never raises on bad data."""
+    """Parse one automatic-station payload (JSON or CSV); never raises on bad data.
+
+    ``reference`` (aware): when the payload was published or fetched, for ``MM-DD`` times when no
+    ``year`` is given (see the module docstring).
+    """
     if raw.lstrip()[:1] == b"{":
         try:
             obj = json.loads(raw)
@@ -164,8 +191,10 @@ def parse_water_auto(
         rows = _decode_rows(raw)
     except ValueError as exc:
         return payload_rejected(raw, f"payload: {exc}")
-    parsed = table_to_samples(rows, method=METHOD, sections=sections, now=now, year=year)
-    if year is None and parsed.rejected:
+    parsed = table_to_samples(
+        rows, method=METHOD, sections=sections, now=now, year=year, reference=reference
+    )
+    if year is None and reference is None and parsed.rejected:
         parsed.rejected = [
             Rejected(r.row, r.reason + " (MM-DD times need the collector's year)", r.field, r.line)
             if r.reason.startswith("time: missing or unparseable")
@@ -195,6 +224,17 @@ class WaterAutoCollector:
 
     def parse(self, raw: bytes, now: dt.datetime | None = None) -> Parsed:
         return parse_water_auto(raw, sections=self.sections, year=self.year, now=now)
+
+    def parse_with(self, raw: bytes, ctx: ParseContext) -> Parsed:
+        """Parse with the registry's section names and the year from the file name or fetch time."""
+        sections = ctx.sections if ctx.sections is not None else self.sections
+        return parse_water_auto(
+            raw,
+            sections=sections,
+            year=self.year,
+            now=ctx.fetched_at,
+            reference=reference_time(ctx.name, ctx.fetched_at),
+        )
 
     def fetch(self, client: httpx.Client, window: Window) -> list[Payload]:
         if not self.url:

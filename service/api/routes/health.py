@@ -9,7 +9,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from service.api.deps import ClockDep, EngineDep, LangDep, SettingsDep
 from service.api.errors import UpstreamUnavailable
-from service.api.schemas import Health
+from service.api.schemas import CollectorRun, Health
+from service.figures.collection_health import collector_health
 from service.i18n import t
 from service.store.tables import collector_runs
 
@@ -30,12 +31,14 @@ def healthz(
                 .order_by(collector_runs.c.id.desc())
                 .limit(1)
             ).first()
+        runs = collector_health(engine)
     except SQLAlchemyError as exc:
         raise UpstreamUnavailable(log_detail=f"store unreachable: {exc}") from exc
     from service.api.app import API_VERSION
 
+    degraded = any(r.status == "degraded" for r in runs)
     return Health(
-        status="ok",
+        status="degraded" if degraded else "ok",
         store="postgresql" if engine.dialect.name == "postgresql" else "sqlite",
         demo=settings.demo_mode,
         notice=t("status.demo" if settings.demo_mode else "status.live", lang),
@@ -44,4 +47,15 @@ def healthz(
         scheduler=getattr(request.app.state, "scheduler", None) is not None,
         last_collection=None if last is None else last.finished_at,
         last_collection_ok=None if last is None else last.status == "ok",
+        collectors=[
+            CollectorRun(
+                collector=r.collector,
+                status=r.status,  # type: ignore[arg-type]
+                finished_at=r.finished_at,
+                accepted=r.accepted,
+                quarantined=r.quarantined,
+                error=r.error,
+            )
+            for r in runs
+        ],
     )
