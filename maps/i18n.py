@@ -92,6 +92,41 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "control.exit_fullscreen": {"zh": "退出全屏", "en": "Exit full screen"},
     "unit.ug": {"zh": "µg/m³", "en": "µg/m³"},
     "unit.mg": {"zh": "mg/m³", "en": "mg/m³"},
+    # --- public station history and pollutant names as the public knows them (issue 14) ---
+    # Hourly keys: 1-h means and the moving means a feed may report.
+    "pollutant.SO2_1h": {"zh": "SO₂", "en": "SO₂"},
+    "pollutant.NO2_1h": {"zh": "NO₂", "en": "NO₂"},
+    "pollutant.PM10_1h": {"zh": "PM10", "en": "PM10"},
+    "pollutant.PM25_1h": {"zh": "PM2.5", "en": "PM2.5"},
+    "pollutant.CO_1h": {"zh": "CO", "en": "CO"},
+    "pollutant.O3_1h": {"zh": "O₃", "en": "O₃"},
+    "pollutant.O3_8h": {"zh": "O₃-8h", "en": "O₃-8h"},
+    "pollutant.PM10_24h": {"zh": "PM10-24h", "en": "PM10-24h"},
+    "pollutant.PM25_24h": {"zh": "PM2.5-24h", "en": "PM2.5-24h"},
+    "pollutant.SO2_24h": {"zh": "SO₂-24h", "en": "SO₂-24h"},
+    # Daily keys (日报): the day's means, O3 as daily max 8-h and max 1-h.
+    "pollutant.day.SO2_24h": {"zh": "SO₂", "en": "SO₂"},
+    "pollutant.day.NO2_24h": {"zh": "NO₂", "en": "NO₂"},
+    "pollutant.day.PM10_24h": {"zh": "PM10", "en": "PM10"},
+    "pollutant.day.PM25_24h": {"zh": "PM2.5", "en": "PM2.5"},
+    "pollutant.day.CO_24h": {"zh": "CO", "en": "CO"},
+    "pollutant.day.O3_8h": {"zh": "O₃-8h", "en": "O₃-8h"},
+    "pollutant.day.O3_1h": {"zh": "O₃-1h", "en": "O₃-1h"},
+    "chart.hours": {"zh": "近24小时AQI", "en": "AQI, last 24 hours"},
+    "chart.days": {"zh": "近30天日AQI", "en": "Daily AQI, last 30 days"},
+    "chart.calendar": {"zh": "{year}年日AQI日历", "en": "Daily AQI calendar, {year}"},
+    "chart.no_data": {"zh": "暂无数据", "en": "No data yet"},
+    "field.health_effects": {"zh": "对健康影响情况", "en": "Health effects"},
+    "field.health_measures": {"zh": "建议采取的措施", "en": "Recommended measures"},
+    "field.download": {"zh": "下载数据", "en": "Download data"},
+    "field.hourly": {"zh": "逐时数据", "en": "Hourly data"},
+    "field.daily": {"zh": "逐日数据", "en": "Daily data"},
+    "field.history": {"zh": "历史数据", "en": "History"},
+    "control.legend": {"zh": "图例", "en": "Legend"},
+    "credit.data": {
+        "zh": "监测数据：舟山市生态环境局；行政区划边界：{boundaries}",
+        "en": "Monitoring data: Zhoushan Ecology and Environment Bureau; boundaries: {boundaries}",
+    },
 }
 
 

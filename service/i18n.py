@@ -172,6 +172,23 @@ _SERVICE_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "Webhook 地址不安全",
         "en": "The webhook URL is not allowed",
     },
+    # --- public station and district downloads (issue 14: service/figures/series_downloads.py) ---
+    "download.col.station": {"zh": "站点代码", "en": "Station code"},
+    "download.col.station_name": {"zh": "站点名称", "en": "Station name"},
+    "download.col.district": {"zh": "区县代码", "en": "District code"},
+    "download.col.time": {"zh": "时间（北京时间，时段末）", "en": "Time (CST, end of hour)"},
+    "download.col.day": {"zh": "日期", "en": "Date"},
+    "download.col.aqi": {"zh": "AQI", "en": "AQI"},
+    "download.col.level": {"zh": "级别", "en": "Level"},
+    "download.col.category": {"zh": "类别", "en": "Category"},
+    "download.col.primary": {"zh": "首要污染物", "en": "Primary pollutant"},
+    "download.col.valid": {"zh": "{name}有效", "en": "{name} valid"},
+    "download.col.counts_in_ratio": {"zh": "计入优良天数比例", "en": "Counts in the ratio"},
+    "download.col.standard": {"zh": "评价标准", "en": "Standard"},
+    "download.col.stations": {"zh": "参与站点数", "en": "Stations"},
+    "download.col.demo": {"zh": "演示数据", "en": "Demo data"},
+    "download.yes": {"zh": "是", "en": "yes"},
+    "download.no": {"zh": "否", "en": "no"},
     # --- reports (service/reports) ---
     "report.title.month": {
         "zh": "{name}{year}年{month}月环境质量月报",

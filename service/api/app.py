@@ -36,6 +36,7 @@ API_VERSION = "0.1.0"
 OPTIONAL_ROUTERS = (
     "service.api.routes.districts",
     "service.api.routes.maps",
+    "service.api.routes.station_series",
     "service.api.routes.webhooks",
 )
 

@@ -19,8 +19,14 @@ from fastapi.responses import Response
 from sqlalchemy import Engine
 
 from service.api.cache import cached_json
-from service.api.deps import ClockDep, EngineDep, OperatorDep, SettingsDep, ViewerDep
+from service.api.deps import ClockDep, EngineDep, LangDep, OperatorDep, SettingsDep, ViewerDep
 from service.api.errors import NotFound, ValidationFailed
+from service.api.routes.station_series import (
+    DOWNLOAD_RESPONSES,
+    Download,
+    DownloadQuery,
+    download,
+)
 from service.api.schemas import Listing
 from service.api.schemas_figures import (
     AirBudgetOut,
@@ -49,6 +55,7 @@ from service.compute import (
     water_summary,
     ytd_as_of,
 )
+from service.figures.series_downloads import district_days_table
 from service.store.compute_tables import DAY_INDICATORS
 from service.targets import (
     CITY,
@@ -243,15 +250,23 @@ def _day_out(rec: Mapping[Any, Any]) -> DayOut:
     )
 
 
-@router.get("/districts/{code}/days", response_model=DistrictDays, operation_id="districtDays")
+@router.get(
+    "/districts/{code}/days",
+    response_model=DistrictDays,
+    responses=DOWNLOAD_RESPONSES,
+    operation_id="districtDays",
+)
 def district_days_route(
     code: DistrictCode,
     engine: EngineDep,
     clock: ClockDep,
+    lang: LangDep,
     from_: Annotated[dt.date | None, Query(alias="from", description="first CST day")] = None,
     to: Annotated[dt.date | None, Query(description="last CST day")] = None,
-) -> DistrictDays:
-    """Daily AQI series of a district (or ``city``); default: the last 30 complete days."""
+    format: DownloadQuery = Download.json,
+) -> DistrictDays | Response:
+    """Daily AQI series of a district (or ``city``); default: the last 30 complete days; CSV or
+    XLSX with ``format`` (headers in ``lang``)."""
     _check_code(code)
     end = to or ytd_as_of(clock)
     if from_ is None and end < dt.date(1, 1, 30):
@@ -262,6 +277,9 @@ def district_days_route(
     if (end - start).days + 1 > MAX_DAYS:
         raise ValidationFailed("to", f"span<={MAX_DAYS}d")
     items = [_day_out(rec) for rec in district_daily_records(engine, code, start, end)]
+    if format is not Download.json:
+        table = district_days_table(code, [i.model_dump() for i in items], lang)
+        return download(table, format, f"{code}-days")
     return DistrictDays(code=code, start=start, end=end, count=len(items), items=items)
 
 

@@ -1,0 +1,65 @@
+"""Reads behind the public station series: one station's place, its hourly readings, its days."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, RowMapping, func, select
+
+from service.store.compute_tables import station_days
+from service.store.queries import readings_between
+from service.store.tables import readings, stations
+
+
+def station_place(conn: Connection, code: str) -> RowMapping | None:
+    """The registry row of air station ``code`` (None when unknown)."""
+    return conn.execute(select(stations).where(stations.c.code == code)).mappings().first()
+
+
+def station_codes(conn: Connection) -> list[str]:
+    """Every air station's code, sorted."""
+    return list(conn.execute(select(stations.c.code).order_by(stations.c.code)).scalars())
+
+
+def latest_hour(conn: Connection, code: str) -> dt.datetime | None:
+    """End (UTC) of the latest hour with a reading of ``code``."""
+    value: Any = conn.execute(
+        select(func.max(readings.c.time)).where(readings.c.station == code)
+    ).scalar()
+    if value is None:
+        return None
+    ts = pd.Timestamp(value)
+    return (ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")).to_pydatetime()
+
+
+def station_hours(
+    conn: Connection, code: str, start: dt.datetime, end: dt.datetime
+) -> pd.DataFrame:
+    """Hourly readings of ``code`` with ``start <= time < end``, one column per pollutant code,
+    indexed by end-of-hour time (UTC); the alphabetically first source wins (as the latest view)."""
+    wide = readings_between(conn, start, end, [code], wide=True)
+    if wide.empty:
+        return pd.DataFrame(index=pd.DatetimeIndex([], tz="UTC", name="time"))
+    frame = wide.droplevel("station")
+    frame.index = pd.DatetimeIndex(pd.to_datetime(frame.index, utc=True), name="time")
+    return frame
+
+
+def station_day_rows(
+    conn: Connection, code: str, start: dt.date, end: dt.date
+) -> Sequence[RowMapping]:
+    """The computed days (``station_days``) of ``code`` between two CST days, inclusive."""
+    t = station_days
+    return (
+        conn.execute(
+            select(t).where(t.c.station == code, t.c.day >= start, t.c.day <= end).order_by(t.c.day)
+        )
+        .mappings()
+        .all()
+    )
+
+
+__all__ = ["latest_hour", "station_codes", "station_day_rows", "station_hours", "station_place"]
