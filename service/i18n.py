@@ -32,6 +32,13 @@ _SERVICE_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "此操作需要 {role} 或更高角色",
         "en": "This needs the {role} role or higher",
     },
+    # --- CSRF refusal of cookie writes (service/api/csrf.py) ---
+    "error.csrf": {"zh": "请求来源无法验证", "en": "The request's origin could not be verified"},
+    "error.csrf.detail": {
+        "zh": "请从本站页面重新提交（缺少或不匹配的 CSRF 令牌，或来自其他站点：{rule}）",
+        "en": "Submit again from this site's page (missing or wrong CSRF token, or another "
+        "site: {rule})",
+    },
     "error.conflict": {"zh": "与现有数据冲突", "en": "Conflicts with existing data"},
     "error.payload_too_large": {"zh": "上传内容过大", "en": "The upload is too large"},
     "error.payload_too_large.detail": {

@@ -101,11 +101,18 @@ class Settings(BaseSettings):
     # --- staff browser sign-in (service/api/session.py) ---
     session_secret: SecretStr | None = Field(
         default=None,
-        description="Key (HMAC-SHA256) signing the staff sign-in cookie; required in production. "
-        "Unset elsewhere: a random key per process, so sessions end at restart.",
+        description="Key (HMAC-SHA256) under which the store keeps staff session tokens; required "
+        "in production. Unset elsewhere: a random key per process, so sessions end at restart.",
     )
     session_hours: int = Field(
         default=8, ge=1, le=720, description="How long a staff browser sign-in lasts (hours)."
+    )
+    session_idle_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=24 * 60,
+        description="A staff browser session unused this long ends (minutes; use is recorded "
+        "at most once a minute).",
     )
 
     # --- alerts and webhooks (service/alerts) ---

@@ -2,8 +2,9 @@
 
 Long-lived objects are built once in the app's lifespan and read from ``app.state`` here.
 Staff routes declare ``_: StaffDep(Role.operator)`` (or the ``ViewerDep``/``OperatorDep``/``AdminDep``
-aliases); a missing or unknown key answers 401, a role too low 403. For GET/HEAD a signed-in
-browser's ``envmon_staff`` cookie (``service.api.session``) stands in for the key header.
+aliases); a missing or unknown key answers 401, a role too low 403. A signed-in browser's session
+cookie (``service.api.session``) stands in for the key header: for GET/HEAD as it is, for
+POST/PUT/PATCH/DELETE only with the session's CSRF token from this site (``service.api.csrf``).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy import Engine
 
 from service.alerts.sealing import SecretBox
+from service.api.audit import presented_key_id, security_event
+from service.api.csrf import UNSAFE_METHODS, check_csrf, submitted_csrf
 from service.api.errors import Forbidden, LoginRequired, Unauthorized, request_lang
-from service.api.session import COOKIE_NAME, LOGIN_PATH, verify
+from service.api.session import LOGIN_PATH, Session, load_session, request_cookie_token
 from service.auth import Principal, Role, authenticate, principal_for_key_id
 from service.clock import Clock
 from service.i18n import LANGS
@@ -25,7 +28,7 @@ from service.settings import Settings
 
 _bearer = HTTPBearer(auto_error=False, description="Staff API key: `Authorization: Bearer <key>`")
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="Staff API key")
-#: Methods for which the browser session cookie counts (never writes).
+#: Methods for which the browser session cookie counts as it is (writes also need the CSRF token).
 SESSION_METHODS = frozenset({"GET", "HEAD"})
 
 
@@ -65,41 +68,43 @@ LangDep = Annotated[str, Depends(get_lang)]
 WebhookBoxDep = Annotated[SecretBox, Depends(get_webhook_box)]
 
 
-def _session_principal(request: Request, engine: Engine, clock: Clock) -> Principal | None:
-    """The principal of a valid ``envmon_staff`` cookie whose key is still active, else ``None``."""
-    token = request.cookies.get(COOKIE_NAME)
+def _session(request: Request, engine: Engine, clock: Clock) -> Session | None:
+    """The live server-side session of the request's cookie, else ``None``."""
+    settings: Settings = request.app.state.settings
+    token = request_cookie_token(request, settings)
     if not token:
         return None
-    settings: Settings = request.app.state.settings
-    session = verify(
-        request.app.state.session_secret,
-        token,
-        clock.now().timestamp(),
-        settings.session_hours * 3600,
-    )
-    if session is None:
-        return None
-    return principal_for_key_id(engine, session.key_id, clock)
+    secret: bytes = request.app.state.session_secret
+    return load_session(engine, secret, token, clock.now(), settings)
 
 
 def resolve_principal(
     request: Request,
     engine: EngineDep,
     clock: ClockDep,
+    submitted: Annotated[str | None, Depends(submitted_csrf)] = None,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
     api_key: Annotated[str | None, Security(_api_key)] = None,
 ) -> Principal | None:
-    """The principal of the request's API key header; without one, of the staff session cookie,
-    for GET/HEAD only (writes need the header, so a cross-site form can never use the cookie).
-    A header, when sent, wins: a wrong header key is ``None`` even with a valid cookie."""
+    """The principal of the request's API key header; without one, of the staff session cookie:
+    for GET/HEAD, and for POST/PUT/PATCH/DELETE when ``check_csrf`` passes (else 403). A header,
+    when sent, wins: a wrong header key is ``None`` even with a valid cookie. A wrong key is a
+    security event."""
     key = bearer.credentials if bearer is not None else api_key
+    principal: Principal | None = None
     if key:
         principal = authenticate(engine, key, clock)
-    elif request.method in SESSION_METHODS:
-        principal = _session_principal(request, engine, clock)
-        request.state.session = principal is not None
-    else:
-        principal = None
+        if principal is None:
+            security_event(request, "auth_failed", key_id=presented_key_id(key), reason="api_key")
+    elif request.method in SESSION_METHODS or request.method in UNSAFE_METHODS:
+        session = _session(request, engine, clock)
+        if session is not None:
+            if request.method in UNSAFE_METHODS:
+                check_csrf(request, session, submitted, request.app.state.settings)
+            principal = principal_for_key_id(engine, session.key_id, clock)
+            if principal is not None:
+                request.state.session = True
+                request.state.staff_session = session
     if principal is not None:
         request.state.principal = principal
     return principal

@@ -135,6 +135,20 @@ class Forbidden(EnvmonError):
         super().__init__(params={"role": role}, **kw)
 
 
+class CsrfRefused(EnvmonError):
+    """A write with the session cookie lacks the session's CSRF token or comes from another site
+    (``service.api.csrf``); ``rule`` says which: ``token``, ``origin`` or ``sec_fetch_site``."""
+
+    slug = "csrf-refused"
+    title_key = "error.csrf"
+    detail_key = "error.csrf.detail"
+
+    def __init__(self, rule: str, **kw: Any) -> None:
+        kw.setdefault("field", "csrf_token")
+        kw.setdefault("rule", rule)
+        super().__init__(**kw)
+
+
 class Conflict(EnvmonError):
     """The request conflicts with stored data."""
 
@@ -192,6 +206,7 @@ STATUS_CODES: dict[type[Exception], int] = {
     LoginRequired: 303,
     Unauthorized: 401,
     Forbidden: 403,
+    CsrfRefused: 403,
     Conflict: 409,
     PayloadTooLarge: 413,
     UnsupportedMediaType: 415,
@@ -367,6 +382,7 @@ __all__ = [
     "PROBLEM_JSON",
     "STATUS_CODES",
     "Conflict",
+    "CsrfRefused",
     "EnvmonError",
     "Forbidden",
     "LoginRequired",

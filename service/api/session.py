@@ -1,15 +1,24 @@
-"""Staff browser sessions: the signed ``envmon_staff`` cookie, its flags, and safe ``next`` targets.
+"""Staff browser sessions: server-side sessions behind an opaque cookie, its name and flags, and
+safe ``next`` targets.
 
-A browser cannot send the API-key header, so ``POST /staff/login`` trades a valid key for a cookie
-``<key_id>.<expires_unix>.<hmac-sha256 hex>``: the key itself never leaves the form. The HMAC is
-keyed with ``ENVMON_SESSION_SECRET`` (a random key per process when unset outside production, so
-sessions then end at restart; ``envmon serve --workers`` sets one for all its workers).
-``service.api.deps`` accepts the cookie for GET/HEAD only, so a forged cross-site form can never
-write with it.
+A browser cannot send the API-key header, so ``POST /staff/login`` trades a valid key for a session:
+a row in ``staff_sessions`` (``service.store.sessions``) and a cookie holding a random 256-bit token
+(the key itself never leaves the form). The store keeps only the token's HMAC-SHA256 under
+``ENVMON_SESSION_SECRET`` (a random key per process when unset outside production, so sessions then
+end at restart; ``envmon serve --workers`` sets one for all its workers). A session ends when
+signed out (the row is deleted), after ``ENVMON_SESSION_HOURS``, after ``ENVMON_SESSION_IDLE_MINUTES``
+without use, or when its key is revoked.
+
+The cookie is ``__Host-envmon_staff`` (Secure, Path=/, no Domain: no other site or subdomain can set
+or overwrite it) whenever it is ``Secure``; over plain http to a loopback host outside production
+(a developer's ``envmon serve``) browsers refuse both ``Secure`` and the prefix, so it is plain
+``envmon_staff`` there (``cookie_secure``). ``service.api.deps`` accepts it for GET/HEAD, and for
+writes only with the session's CSRF token and a same-origin ``Origin`` (``service.api.csrf``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import ipaddress
@@ -20,25 +29,41 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from sqlalchemy import Engine
+from starlette.requests import HTTPConnection
+
 from service.settings import Settings
+from service.store.sessions import (
+    create_session,
+    end_session,
+    find_session,
+    purge_sessions,
+    touch_session,
+)
 
 log = logging.getLogger("envmon.api")
 
+#: The cookie's name over plain http to a loopback host (development only).
 COOKIE_NAME = "envmon_staff"
+#: The cookie's name everywhere else (``Secure``; the prefix makes browsers insist on it).
+HOST_COOKIE_NAME = "__Host-envmon_staff"
 LOGIN_PATH = "/staff/login"
 LOGOUT_PATH = "/staff/logout"
 #: Where a sign-in without (or with a refused) ``next`` goes.
 DEFAULT_NEXT = "/maps/staff"
 #: Longest ``next`` kept (characters); a longer one falls back to ``DEFAULT_NEXT``.
 MAX_NEXT = 2048
-#: Domain separation: this key signs session cookies and nothing else.
+#: Use of a session is written to the store at most this often (the idle timeout's resolution).
+TOUCH_EVERY = dt.timedelta(minutes=1)
+#: Domain separation: this key hashes session tokens and nothing else.
 _PURPOSE = b"envmon-staff-session\x00"
-_TOKEN = re.compile(r"^([0-9A-Za-z]{1,64})\.([0-9]{1,12})\.([0-9a-f]{64})$")
+#: ``secrets.token_urlsafe(32)``: 43 URL-safe base64 characters.
+_TOKEN = re.compile(r"^[0-9A-Za-z_-]{43}$")
 
 
 def session_secret(settings: Settings) -> bytes:
-    """The signing key: ``ENVMON_SESSION_SECRET``, else (never in production, the settings refuse
-    that) a random one for this process, with a warning."""
+    """The token-hashing key: ``ENVMON_SESSION_SECRET``, else (never in production, the settings
+    refuse that) a random one for this process, with a warning."""
     if settings.session_secret is not None:
         return settings.session_secret.get_secret_value().encode("utf-8")
     log.warning(
@@ -47,38 +72,82 @@ def session_secret(settings: Settings) -> bytes:
     return secrets.token_bytes(32)
 
 
-def _signature(secret: bytes, key_id: str, expires: int) -> str:
-    message = _PURPOSE + f"{key_id}.{expires}".encode("ascii")
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
-
-
-def sign(secret: bytes, key_id: str, expires: int) -> str:
-    """The cookie value for key ``key_id`` valid until ``expires`` (Unix seconds, UTC)."""
-    return f"{key_id}.{expires}.{_signature(secret, key_id, expires)}"
+def token_hash(secret: bytes, token: str) -> str:
+    """What the store keeps of the cookie token ``token``: HMAC-SHA256 hex under ``secret``."""
+    return hmac.new(secret, _PURPOSE + token.encode("ascii"), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
 class Session:
-    """A verified cookie: which key signed in and until when (Unix seconds)."""
+    """A live session: its row id, the key that signed in and the CSRF token of its pages."""
 
+    id: int
     key_id: str
-    expires: int
+    csrf_token: str
 
 
-def verify(secret: bytes, token: str, now: float, lifetime_s: int) -> Session | None:
-    """The session in ``token`` when its signature is right (constant-time), it has not expired
-    at ``now`` (Unix seconds) and it lasts no longer than ``lifetime_s`` from now (a lifetime
-    shortened since sign-in applies at once); else ``None``."""
-    match = _TOKEN.match(token)
-    if match is None:
+def start_session(engine: Engine, secret: bytes, key_id: str, now: dt.datetime) -> str:
+    """Store a new session for ``key_id`` and return the cookie token (shown to nobody else).
+
+    Sessions past their lifetime or idle time are purged here, so the table stays small."""
+    token = secrets.token_urlsafe(32)
+    create_session(engine, token_hash(secret, token), secrets.token_urlsafe(32), key_id, now)
+    return token
+
+
+def purge_stale(engine: Engine, settings: Settings, now: dt.datetime) -> int:
+    """Delete every session past ``ENVMON_SESSION_HOURS`` or idle past
+    ``ENVMON_SESSION_IDLE_MINUTES`` at ``now``; returns how many."""
+    return purge_sessions(
+        engine,
+        now - dt.timedelta(hours=settings.session_hours),
+        now - dt.timedelta(minutes=settings.session_idle_minutes),
+    )
+
+
+def load_session(
+    engine: Engine, secret: bytes, token: str, now: dt.datetime, settings: Settings
+) -> Session | None:
+    """The live session of cookie token ``token`` at ``now``, else ``None``.
+
+    One that outlived ``ENVMON_SESSION_HOURS`` or sat unused for ``ENVMON_SESSION_IDLE_MINUTES``
+    (both read now: a shortened setting applies at once) is deleted. Use is recorded at most once
+    per ``TOUCH_EVERY``."""
+    if not _TOKEN.match(token):
         return None
-    key_id, expires_text, signature = match.groups()
-    expires = int(expires_text)
-    if not hmac.compare_digest(signature, _signature(secret, key_id, expires)):
+    stored = find_session(engine, token_hash(secret, token))
+    if stored is None:
         return None
-    if not now < expires <= now + lifetime_s:
+    lifetime = dt.timedelta(hours=settings.session_hours)
+    idle = dt.timedelta(minutes=settings.session_idle_minutes)
+    if now >= stored.created_at + lifetime or now >= stored.last_seen_at + idle:
+        end_session(engine, stored.id)
         return None
-    return Session(key_id, expires)
+    if now - stored.last_seen_at >= TOUCH_EVERY:
+        touch_session(engine, stored.id, now)
+    return Session(stored.id, stored.key_id, stored.csrf_token)
+
+
+def find_cookie(cookies: dict[str, str], secure: bool) -> str | None:
+    """The session token among ``cookies``: only ``__Host-envmon_staff`` where the cookie is
+    ``Secure`` (an unprefixed one there may have been planted by another site or subdomain), only
+    ``envmon_staff`` on development loopback http."""
+    return cookies.get(cookie_name(secure)) or None
+
+
+def request_cookie_secure(request: HTTPConnection, settings: Settings) -> bool:
+    """``cookie_secure`` for this request's scheme and host."""
+    return cookie_secure(settings.environment, request.url.scheme, request.url.hostname)
+
+
+def request_cookie_token(request: HTTPConnection, settings: Settings) -> str | None:
+    """The session token in the request's cookie of the name that applies to it."""
+    return find_cookie(dict(request.cookies), request_cookie_secure(request, settings))
+
+
+def cookie_name(secure: bool) -> str:
+    """``__Host-envmon_staff`` for a ``Secure`` cookie, else ``envmon_staff``."""
+    return HOST_COOKIE_NAME if secure else COOKIE_NAME
 
 
 def safe_next(value: str | None) -> str:
@@ -124,12 +193,20 @@ def cookie_secure(environment: str, scheme: str, host: str | None) -> bool:
 __all__ = [
     "COOKIE_NAME",
     "DEFAULT_NEXT",
+    "HOST_COOKIE_NAME",
     "LOGIN_PATH",
     "LOGOUT_PATH",
     "Session",
+    "cookie_name",
     "cookie_secure",
+    "end_session",
+    "find_cookie",
+    "load_session",
+    "purge_stale",
+    "request_cookie_secure",
+    "request_cookie_token",
     "safe_next",
     "session_secret",
-    "sign",
-    "verify",
+    "start_session",
+    "token_hash",
 ]

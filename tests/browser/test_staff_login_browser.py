@@ -1,5 +1,6 @@
 """Staff sign-in in real Chromium: /maps/staff sends a browser to the sign-in page; a wrong key is
-refused on the page, a freshly created viewer key opens the staff map, and signing out ends it."""
+refused on the page, a freshly created viewer key opens the staff map, and signing out (a POST
+carrying the session's CSRF token, from a no-referrer page) ends the session in the store."""
 
 from __future__ import annotations
 
@@ -60,6 +61,11 @@ def test_sign_in_opens_the_staff_map_and_sign_out_ends_it(envmon: Envmon, watche
     page.get_by_role("heading", name=t("staff.login.title", "zh")).wait_for()
     assert urlsplit(page.url).path == "/staff/login"
     assert not [c for c in page.context.cookies() if c["name"] == "envmon_staff"]
+    # The session ended in the store: a copy of the cookie opens nothing.
+    replay = page.request.get(
+        f"{envmon.base}/api/v1/staff/me", headers={"Cookie": f"envmon_staff={cookie['value']}"}
+    )
+    assert replay.status == 401
     page.goto(f"{envmon.base}/maps/staff?basemap=offline")
     assert urlsplit(page.url).path == "/staff/login"
     assert watched.outside == []

@@ -149,22 +149,24 @@ def test_staff_paths_need_a_role_except_sign_in_and_out(secured) -> None:
         assert "'none'" in r.headers["content-security-policy"].split("frame-ancestors")[1], path
 
 
-def test_session_cookie_reads_but_never_writes(secured) -> None:
+def test_session_cookie_reads_but_never_writes_without_csrf(secured) -> None:
     """A signed-in admin's cookie alone: every staff GET passes authentication, every write is
-    401 as without a key (the cookie could otherwise be ridden by a cross-site form)."""
+    403 without the session's CSRF token (the cookie could otherwise be ridden by a cross-site
+    form)."""
     client, keys = secured
     signed_in = client.post("/staff/login", data={"key": keys["admin"]}, follow_redirects=False)
     assert signed_in.status_code == 303
-    token = signed_in.cookies.get("envmon_staff") or ""
-    assert token.count(".") == 2
-    cookie = {"Cookie": f"envmon_staff={token}"}
+    token = signed_in.cookies.get("__Host-envmon_staff") or ""
+    assert len(token) == 43
+    cookie = {"Cookie": f"__Host-envmon_staff={token}"}
     for method, path, _ in staff_routes(client.app):
         body = {} if method in {"POST", "PUT", "PATCH"} else None
         r = client.request(method, _fill(path), headers=cookie, json=body, follow_redirects=False)
         if method == "GET":
             assert r.status_code not in (401, 403), (method, path, r.status_code)
         else:
-            assert r.status_code == 401, (method, path, r.status_code)
+            assert r.status_code == 403, (method, path, r.status_code)
+            assert r.json()["field"] == "csrf_token", (method, path)
 
 
 def test_oversized_bodies_refused_before_auth(tmp_path: Path) -> None:

@@ -1,49 +1,41 @@
-"""Staff session tokens, ``next`` targets, the cookie's Secure rule and the session settings."""
+"""Staff session token hashing, the cookie name, ``next`` targets, the cookie's Secure rule and the session settings."""
 
 from __future__ import annotations
 
 import pytest
 
-from service.api.session import DEFAULT_NEXT, cookie_secure, safe_next, sign, verify
+from service.api.session import (
+    COOKIE_NAME,
+    DEFAULT_NEXT,
+    HOST_COOKIE_NAME,
+    cookie_name,
+    cookie_secure,
+    find_cookie,
+    safe_next,
+    token_hash,
+)
 from service.settings import SettingsError, load_settings
 
 SECRET = b"k" * 32
-NOW = 1_779_249_600  # 2026-05-20T04:00Z, Unix seconds
-HOUR = 3600
+TOKEN = "Vh4bM2o1Q8sB6yq5y2XJm2c9Jm0eQ1z9m8Q4s6i0abc"
 
 
-def test_token_round_trip_names_the_key_and_expiry() -> None:
-    token = sign(SECRET, "8576e1255b9f", NOW + 8 * HOUR)
-    key_id, expires, signature = token.split(".")
-    assert (key_id, int(expires), len(signature)) == ("8576e1255b9f", NOW + 8 * HOUR, 64)
-    session = verify(SECRET, token, NOW, 8 * HOUR)
-    assert session is not None
-    assert (session.key_id, session.expires) == ("8576e1255b9f", NOW + 8 * HOUR)
+def test_the_store_keeps_a_keyed_hash_of_the_token() -> None:
+    stored = token_hash(SECRET, TOKEN)
+    assert len(stored) == 64 and TOKEN not in stored
+    assert stored == token_hash(SECRET, TOKEN)
+    assert stored != token_hash(b"x" * 32, TOKEN)  # another secret: no session found
+    assert stored != token_hash(SECRET, TOKEN[:-1] + "d")
 
 
-def test_token_refused_when_tampered_or_signed_with_another_secret() -> None:
-    token = sign(SECRET, "8576e1255b9f", NOW + HOUR)
-    key_id, expires, signature = token.split(".")
-    flipped = signature[:-1] + ("0" if signature[-1] != "0" else "1")
-    for bad in (
-        f"{key_id}.{expires}.{flipped}",
-        f"aaaaaaaaaaaa.{expires}.{signature}",  # another key's id with this signature
-        f"{key_id}.{int(expires) + HOUR}.{signature}",  # a later expiry
-        sign(b"x" * 32, key_id, int(expires)),
-        f"{key_id}.{expires}.{signature.upper()}",
-        f"{key_id}.{expires}",
-        "",
-        "envmon_8576e1255b9f_secret",
-    ):
-        assert verify(SECRET, bad, NOW, 8 * HOUR) is None, bad
-
-
-def test_token_expires_and_obeys_a_shortened_lifetime() -> None:
-    token = sign(SECRET, "abc", NOW + 8 * HOUR)
-    assert verify(SECRET, token, NOW + 8 * HOUR - 1, 8 * HOUR) is not None
-    assert verify(SECRET, token, NOW + 8 * HOUR, 8 * HOUR) is None
-    # ENVMON_SESSION_HOURS lowered to 2 since sign-in: the 8-hour token no longer counts.
-    assert verify(SECRET, token, NOW, 2 * HOUR) is None
+def test_host_prefix_exactly_when_secure() -> None:
+    assert cookie_name(True) == HOST_COOKIE_NAME == "__Host-envmon_staff"
+    assert cookie_name(False) == COOKIE_NAME == "envmon_staff"
+    both = {COOKIE_NAME: "plain", HOST_COOKIE_NAME: "prefixed"}
+    assert find_cookie(both, secure=True) == "prefixed"
+    assert find_cookie(both, secure=False) == "plain"
+    assert find_cookie({COOKIE_NAME: "planted"}, secure=True) is None
+    assert find_cookie({HOST_COOKIE_NAME: ""}, secure=True) is None
 
 
 @pytest.mark.parametrize(
@@ -120,6 +112,7 @@ def test_production_needs_a_session_secret() -> None:
     settings = load_settings(**_production(session_secret="a-long-random-session-secret-1"))
     assert settings.session_secret is not None
     assert settings.session_hours == 8
+    assert settings.session_idle_minutes == 30
 
 
 def test_session_hours_bounds_and_blank_secret_outside_production() -> None:
@@ -127,3 +120,6 @@ def test_session_hours_bounds_and_blank_secret_outside_production() -> None:
     assert load_settings(environment="test", session_hours=2).session_hours == 2
     with pytest.raises(SettingsError, match="ENVMON_SESSION_HOURS"):
         load_settings(environment="test", session_hours=0)
+    assert load_settings(environment="test", session_idle_minutes=5).session_idle_minutes == 5
+    with pytest.raises(SettingsError, match="ENVMON_SESSION_IDLE_MINUTES"):
+        load_settings(environment="test", session_idle_minutes=0)

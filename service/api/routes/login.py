@@ -1,9 +1,11 @@
 """Staff browser sign-in: ``GET``/``POST /staff/login`` and ``POST /staff/logout``.
 
-A browser cannot send the API-key header, so the sign-in form trades a valid key for the signed
-``envmon_staff`` cookie (``service.api.session``), which ``service.api.deps`` accepts for GET/HEAD.
-The page is self-contained (no external files) under its own strict CSP. The routes are left out
-of the OpenAPI document: they are pages for people, not API operations.
+A browser cannot send the API-key header, so the sign-in form trades a valid key for a server-side
+session and its cookie (``service.api.session``). Sign-in is refused from another site (``Origin``
+not this site's, or ``Sec-Fetch-Site`` cross-site: login CSRF); sign-out is a POST carrying the
+session's CSRF token (``service.api.csrf``) and deletes the session in the store. The page is
+self-contained (no external files) under its own strict CSP. The routes are left out of the OpenAPI
+document: they are pages for people, not API operations.
 """
 
 from __future__ import annotations
@@ -18,18 +20,23 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from service.api.audit import presented_key_id, security_event
+from service.api.csrf import CSRF_FIELD, check_csrf, origin_refusal
 from service.api.deps import ClockDep, EngineDep, LangDep, SettingsDep
 from service.api.session import (
-    COOKIE_NAME,
     LOGIN_PATH,
     LOGOUT_PATH,
-    cookie_secure,
+    cookie_name,
+    end_session,
+    load_session,
+    purge_stale,
+    request_cookie_secure,
+    request_cookie_token,
     safe_next,
-    sign,
+    start_session,
 )
 from service.auth import Principal, authenticate
 from service.i18n import t
-from service.settings import Settings
 
 log = logging.getLogger("envmon.api")
 
@@ -37,8 +44,6 @@ router = APIRouter(tags=["staff sign-in"], include_in_schema=False)
 
 #: Longest key accepted from the form (a real key is about 70 characters).
 MAX_KEY = 256
-#: ``Sec-Fetch-Site`` values a sign-in may come with; another site's form is refused (login CSRF).
-SAME_SITE_FETCH = frozenset({"same-origin", "none"})
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 #: POST answers carry it too (the middleware sets it on staff GETs): a cookie must never be cached.
 NO_STORE = {"Cache-Control": "no-store"}
@@ -122,10 +127,6 @@ def login_page(lang: str, target: str, error: str | None = None, status: int = 2
     return HTMLResponse(body, status_code=status, headers=headers)
 
 
-def _secure(settings: Settings, request: Request) -> bool:
-    return cookie_secure(settings.environment, request.url.scheme, request.url.hostname)
-
-
 @router.get(LOGIN_PATH, response_class=HTMLResponse)
 def sign_in_page(
     lang: LangDep,
@@ -148,24 +149,30 @@ def sign_in(
     """A valid, unrevoked key: 303 to ``next`` with the session cookie; else 401 and the form
     again, the same for unknown, revoked and malformed keys."""
     target = safe_next(next_)
-    fetch_site = request.headers.get("sec-fetch-site")
-    if fetch_site is not None and fetch_site not in SAME_SITE_FETCH:
-        log.info("staff sign-in refused: Sec-Fetch-Site %s", fetch_site)
+    refusal = origin_refusal(request, settings)
+    if refusal is not None:
+        security_event(request, "sign_in_refused", key_id=presented_key_id(key), reason=refusal)
         return login_page(lang, target, "staff.login.cross_site", 403)
     key = key.strip()
     principal = authenticate(engine, key, clock) if len(key) <= MAX_KEY else None
     if principal is None:
-        log.info("staff sign-in refused (unknown, revoked or malformed key)")
+        security_event(
+            request, "sign_in_failed", key_id=presented_key_id(key[:MAX_KEY]), reason="api_key"
+        )
         return login_page(lang, target, "staff.login.failed", 401)
-    lifetime = settings.session_hours * 3600
-    expires = int(clock.now().timestamp()) + lifetime
+    now = clock.now()
+    purge_stale(engine, settings, now)
+    token = start_session(engine, request.app.state.session_secret, principal.key_id, now)
+    secure = request_cookie_secure(request, settings)
     response = RedirectResponse(target, status_code=303, headers=NO_STORE)
+    # Max-Age only bounds the cookie; the store decides when the session ends (lifetime, idle
+    # time, sign-out, key revoked).
     response.set_cookie(
-        COOKIE_NAME,
-        sign(request.app.state.session_secret, principal.key_id, expires),
-        max_age=lifetime,
+        cookie_name(secure),
+        token,
+        max_age=settings.session_hours * 3600,
         path="/",
-        secure=_secure(settings, request),
+        secure=secure,
         httponly=True,
         samesite="strict",
     )
@@ -174,25 +181,44 @@ def sign_in(
 
 
 @router.post(LOGOUT_PATH)
-def sign_out(request: Request, settings: SettingsDep) -> RedirectResponse:
-    """Clear the session cookie and go back to the sign-in page (keeping an explicit ``?lang=``)."""
+def sign_out(
+    request: Request,
+    settings: SettingsDep,
+    engine: EngineDep,
+    clock: ClockDep,
+    csrf: Annotated[str, Form(alias=CSRF_FIELD)] = "",
+) -> RedirectResponse:
+    """End the session in the store (it needs the session's CSRF token from this site: 403
+    otherwise, the session kept), clear the cookie and go back to the sign-in page (keeping an
+    explicit ``?lang=``). Without a live session there is nothing to end: only the cookie goes."""
+    token = request_cookie_token(request, settings)
+    session = None
+    if token:
+        secret: bytes = request.app.state.session_secret
+        session = load_session(engine, secret, token, clock.now(), settings)
+    if session is not None:
+        check_csrf(request, session, csrf or request.headers.get("x-csrf-token"), settings)
+        end_session(engine, session.id)
+        log.info("staff sign-out: key %s", session.key_id)
     lang = request.query_params.get("lang")
     location = LOGIN_PATH
     if lang is not None and lang in HTML_LANG:
         location = f"{LOGIN_PATH}?{_query(lang)}"
     response = RedirectResponse(location, status_code=303, headers=NO_STORE)
+    secure = request_cookie_secure(request, settings)
     response.delete_cookie(
-        COOKIE_NAME,
+        cookie_name(secure),
         path="/",
-        secure=_secure(settings, request),
+        secure=secure,
         httponly=True,
         samesite="strict",
     )
     return response
 
 
-def session_control(principal: Principal, lang: str) -> str:
-    """A small fixed sign-out form naming the signed-in key and role, for staff pages."""
+def session_control(principal: Principal, lang: str, csrf: str) -> str:
+    """A small fixed sign-out form naming the signed-in key and role, for staff pages; ``csrf`` is
+    the session's token (``service.api.csrf.csrf_token``)."""
     role = t(f"staff.role.{principal.role.name}", lang)
     who = t("staff.session.signed_in", lang, name=principal.name or principal.key_id, role=role)
     style = (
@@ -203,6 +229,7 @@ def session_control(principal: Principal, lang: str) -> str:
     return (
         f'<form id="envmon-session" method="post" action="{LOGOUT_PATH}?{_query(lang)}" '
         f'style="{style}" aria-label="{escape(t("staff.session.label", lang))}">'
+        f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(csrf)}">'
         f'<span class="envmon-session-who">{escape(who)}</span> '
         f'<button type="submit">{escape(t("staff.session.logout", lang))}</button></form>'
     )

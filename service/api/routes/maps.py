@@ -23,6 +23,7 @@ from maps.assets import resolve_vendor_file, vendor_dirs
 from maps.public import ZHOUSHAN_BOUNDS, default_sources, parse_layers, public_map
 from maps.render import page_html
 from maps.staff import MapData, staff_map
+from service.api.csrf import csrf_token
 from service.api.deps import ClockDep, EngineDep, SettingsDep, ViewerPageDep
 from service.api.errors import NotFound, ValidationFailed
 from service.api.routes.exports import district_figures_for
@@ -253,7 +254,8 @@ def staff_page(
     if getattr(request.state, "session", False):
         # Added here rather than in maps.staff: the page stays a pure rendering of figures.
         head, tag, tail = html.rpartition("</body>")
-        html = head + session_control(staff, lang) + tag + tail if tag else html
+        control = session_control(staff, lang, csrf_token(request))
+        html = head + control + tag + tail if tag else html
     return HTMLResponse(html)
 
 
