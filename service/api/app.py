@@ -35,6 +35,7 @@ API_VERSION = "0.1.0"
 #: Routers other rooms add (ratios/districts, maps, webhooks); included when their module is present.
 OPTIONAL_ROUTERS = (
     "service.api.routes.districts",
+    "service.api.routes.assessment",
     "service.api.routes.maps",
     "service.api.routes.station_series",
     "service.api.routes.webhooks",
