@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from service.archive import BadArchiveFile, progress_bar
 from service.cli_common import open_store
 from service.figures.archive_days import HOUR_CONVENTION
 
@@ -47,6 +50,7 @@ class ArchiveRatio:
     days_by_level: dict[int, int]
     standards: list[str]
     left_out: dict[str, int] = field(default_factory=dict)
+    bad_files: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The ``--json`` object (``days_by_level`` keys are the levels 1..6)."""
@@ -64,19 +68,36 @@ class ArchiveRatio:
             "days_by_level": {str(k): v for k, v in self.days_by_level.items()},
             "standards": self.standards,
             "left_out": self.left_out,
+            "bad_files": self.bad_files,
             "hour_convention": HOUR_CONVENTION,
         }
 
 
 def archive_ratio(
-    archive: Path, station_names: list[str], year: int, standard: str | None = None
+    archive: Path,
+    station_names: list[str],
+    year: int,
+    standard: str | None = None,
+    *,
+    workers: int = 1,
+    skip_bad_files: bool = False,
+    progress: bool = False,
 ) -> ArchiveRatio:
-    """优良天数比例 of ``year`` for the mean of ``station_names`` from a folder of archive files."""
+    """优良天数比例 of ``year`` for the mean of ``station_names`` from a folder of archive files,
+    streamed in bounded memory (``service.archive``); an unreadable file raises ``BadArchiveFile``
+    unless ``skip_bad_files``."""
     from service.figures.archive_days import city_days, read_archive_days
     from stations.ratios import days_by_level, excellent_good_ratio, excellent_ratio
 
     got = read_archive_days(
-        archive, station_names, dt.date(year, 1, 1), dt.date(year, 12, 31), standard
+        archive,
+        station_names,
+        dt.date(year, 1, 1),
+        dt.date(year, 12, 31),
+        standard,
+        workers=workers,
+        skip_bad_files=skip_bad_files,
+        progress=progress_bar(f"ratio {year}") if progress else None,
     )
     seen, missing, n_files = set(got.stations), got.stations_missing, got.files
     calendar = (dt.date(year, 12, 31) - dt.date(year, 1, 1)).days + 1
@@ -84,6 +105,7 @@ def archive_ratio(
     empty = ArchiveRatio(
         year, sorted(seen), missing, n_files, calendar, 0, 0, 0, None, "—", levels, []
     )
+    empty.bad_files = got.bad_files
     daily = got.station_days
     if daily.empty:
         empty.left_out = {"no_data": calendar}
@@ -109,6 +131,7 @@ def archive_ratio(
             "no_data": calendar - n_rows,
             "incomplete": int(n_rows - eg.denominator),
         },
+        bad_files=got.bad_files,
     )
 
 
@@ -134,8 +157,24 @@ def ratio(
         None, "--standard", help="HJ633-2012 or HJ633-2026; default: by day."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    workers: int = typer.Option(
+        min(2, os.cpu_count() or 1),
+        "--workers",
+        min=1,
+        max=64,
+        help="Processes that parse files in parallel (1: in this process).",
+    ),
+    skip_bad_files: bool = typer.Option(
+        False,
+        "--skip-bad-files",
+        help="List unreadable files and go on, instead of stopping at the first one.",
+    ),
 ) -> None:
-    """优良天数比例 of a year from archive files: the city day is the mean of the named stations."""
+    """优良天数比例 of a year from archive files: the city day is the mean of the named stations.
+
+    Streams the files (memory: about 6 x stations x hours x 8 bytes); a file that cannot be read
+    stops the command with its name (exit 2) unless --skip-bad-files lists it in the output.
+    """
     from stations.standards import normalise_standard
 
     names = [s.strip() for s in stations.split(",") if s.strip()]
@@ -146,7 +185,23 @@ def ratio(
             standard = normalise_standard(standard)
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--standard") from exc
-    result = archive_ratio(archive, names, year, standard)
+    try:
+        result = archive_ratio(
+            archive,
+            names,
+            year,
+            standard,
+            workers=workers,
+            skip_bad_files=skip_bad_files,
+            progress=sys.stderr.isatty() and not as_json,
+        )
+    except BadArchiveFile as exc:
+        typer.echo(
+            f"envmon ratio: cannot read {exc.path} ({exc.reason}); "
+            "remove it from the folder or pass --skip-bad-files",
+            err=True,
+        )
+        raise typer.Exit(2) from None
     if as_json:
         typer.echo(json.dumps(result.as_json(), ensure_ascii=False))
         return
@@ -163,6 +218,10 @@ def ratio(
     if result.stations_missing:
         typer.echo(f"not found in any file: {', '.join(result.stations_missing)}")
     typer.echo(f"standard(s): {', '.join(result.standards) or '—'}; left out: {result.left_out}")
+    if result.bad_files:
+        typer.echo(f"unreadable files skipped ({len(result.bad_files)}):")
+        for line in result.bad_files:
+            typer.echo(f"  {line}")
     typer.echo(f"hour convention: {HOUR_CONVENTION}")
 
 

@@ -383,6 +383,8 @@ def never_raises(parse: Callable[P, Parsed]) -> Callable[P, Parsed]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Parsed:
         try:
             return parse(*args, **kwargs)
+        except MemoryError:  # not bad input: the machine ran out; a caller must never count it
+            raise
         except Exception as exc:
             raw = args[0] if args else b""
             return payload_rejected(raw, f"payload: parser error {type(exc).__name__}: {exc}")

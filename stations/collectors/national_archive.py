@@ -22,7 +22,8 @@ the name is not in it) the name is kept as the station key and every reading of 
 ``unmapped_name``.
 
 Public names: :func:`parse_archive_csv`, :func:`parse_file`, :func:`iter_archive_files`,
-:class:`NationalArchiveCollector`, :data:`TYPE_TO_CODE`.
+:class:`NationalArchiveCollector`, :data:`TYPE_TO_CODE`; for offline figures over many files,
+:func:`read_archive_block` (one file straight to arrays, the same reading rules, no frames).
 """
 
 from __future__ import annotations
@@ -31,18 +32,26 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Final
 
 import httpx
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from stations.collectors._checks import check_readings, never_raises, payload_rejected
+from stations.collectors._checks import (
+    AIR_CEILINGS,
+    CO_UNIT_LIMIT_MG,
+    check_readings,
+    never_raises,
+    payload_rejected,
+)
 from stations.collectors._http import get_payload
 from stations.collectors.base import Payload, UpstreamError, Window
-from stations.model import Parsed, Rejected
+from stations.model import POLLUTANTS, Parsed, Rejected
 
 #: Archive ``type`` -> our pollutant code.
 TYPE_TO_CODE: Final[dict[str, str]] = {
@@ -223,6 +232,128 @@ def parse_archive_csv(
     )
     readings, bad = check_readings(candidates, now=now)
     return Parsed(readings=readings, rejected=rejected + bad)
+
+
+class ArchiveFileError(ValueError):
+    """A whole archive file that cannot be read (not text, no ``date,hour,type`` header)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveBlock:
+    """The hourly pollutant rows of one archive file for the wanted station columns, as arrays.
+
+    ``hour[i]`` is the CST hour that row ``i`` covers, counted from 1970-01-01 00:00-01:00 CST
+    (row ``date=D, hour=H`` is the hour ending D H:00, so ``days(D) * 24 + H - 1``); ``pollutant[i]``
+    indexes ``stations.model.POLLUTANTS``; ``values[i, j]`` is station ``stations[j]``'s value
+    (µg/m³, CO mg/m³), NaN where empty or refused. (hour, pollutant) pairs are unique: a repeated row
+    keeps, per station, the first accepted value, as :func:`parse_archive_csv` does. ``refused``
+    counts the cells the reading rules refused (not a number, negative, CO unit, above the ceiling).
+    """
+
+    stations: tuple[str, ...]
+    hour: npt.NDArray[np.int64]
+    pollutant: npt.NDArray[np.int64]
+    values: npt.NDArray[np.float64]
+    refused: int
+
+
+#: Archive ``type`` of the measured hourly rows -> index into ``POLLUTANTS``.
+_HOURLY_TYPE_INDEX: Final[dict[str, int]] = {
+    t: POLLUTANTS.index(c) for t, c in TYPE_TO_CODE.items() if c in POLLUTANTS
+}
+_CEILINGS: Final = np.array(
+    [CO_UNIT_LIMIT_MG if p == "CO" else AIR_CEILINGS[p] for p in POLLUTANTS], dtype=np.float64
+)
+_EPOCH: Final = np.datetime64("1970-01-01", "D")
+
+
+def _empty_block(stations: tuple[str, ...] = ()) -> ArchiveBlock:
+    return ArchiveBlock(
+        stations,
+        np.empty(0, np.int64),
+        np.empty(0, np.int64),
+        np.empty((0, len(stations))),
+        0,
+    )
+
+
+def read_archive_block(raw: bytes, wanted: Collection[str]) -> ArchiveBlock:
+    """One archive file's measured hourly rows for the ``wanted`` header labels (codes or names).
+
+    The reading rules are :func:`parse_archive_csv`'s (via ``check_readings``): empty cells are
+    missing; text, negative values, CO above the unit limit and values above the physical ceiling
+    are refused; a repeated column or row keeps its first accepted value. Rows with a bad date, hour
+    or type are skipped, as they are rejected there. Raises :class:`ArchiveFileError` when the file
+    is not text or has no ``date,hour,type`` header: the caller names the file.
+    """
+    text = _decode(raw)
+    if text is None:
+        raise ArchiveFileError("not UTF-8 or GB18030 text")
+    first_line = text.split("\n", 1)[0]
+    header = [h.strip() for h in next(csv.reader([first_line]), [])]
+    if [h.lower() for h in header[:3]] != ["date", "hour", "type"]:
+        raise ArchiveFileError("header: expected columns 'date,hour,type' first")
+    want = set(wanted)
+    positions: dict[str, list[int]] = {}
+    for i, h in enumerate(header[3:], start=3):
+        if h in want:
+            positions.setdefault(h, []).append(i)
+    if not positions:
+        return _empty_block()
+    cols = sorted({0, 1, 2, *(i for ps in positions.values() for i in ps)})
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            header=None,
+            skiprows=1,
+            usecols=cols,
+            dtype={0: str, 1: str, 2: str},
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=True,
+            engine="c",
+        )
+    except pd.errors.EmptyDataError:  # a header and nothing else
+        return _empty_block()
+    except (pd.errors.ParserError, ValueError):
+        # Ragged lines: the slow reader keeps every good line (and rejects the long ones).
+        cells, _ = _read_cells(text)
+        frame = cells.iloc[1:].reindex(columns=cols).fillna("")
+        frame = frame.replace("", np.nan).astype(dict.fromkeys(cols, object))
+    if frame.empty:
+        return _empty_block()
+    date = pd.to_datetime(frame[0].str.strip(), format="%Y%m%d", errors="coerce")
+    hour = pd.to_numeric(frame[1].str.strip(), errors="coerce")
+    ptype = frame[2].str.strip().map(_HOURLY_TYPE_INDEX)
+    ok = (date.notna() & hour.between(0, 23) & (hour == hour.round()) & ptype.notna()).to_numpy()
+    stations = tuple(positions)
+    if not ok.any():
+        return _empty_block(stations)
+    days = (date[ok].to_numpy(dtype="datetime64[D]") - _EPOCH).astype(np.int64)
+    hours = days * 24 + hour[ok].to_numpy(dtype=np.int64) - 1
+    pidx = ptype[ok].to_numpy(dtype=np.int64)
+
+    values = np.full((int(ok.sum()), len(stations)), np.nan)
+    refused = 0
+    ceiling = _CEILINGS[pidx][:, None]
+    for j, name in enumerate(stations):
+        for i in positions[name]:  # a repeated column fills only what the earlier one left empty
+            col = frame[i][ok]
+            text_cells = col.notna().to_numpy().copy()
+            number = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64)
+            if not pd.api.types.is_numeric_dtype(col):  # whitespace-only cells are empty, not bad
+                text_cells &= col.astype(str).str.strip().ne("").to_numpy()
+            bad = (text_cells & np.isnan(number)) | (number < 0) | (number > ceiling[:, 0])
+            refused += int(bad.sum())
+            number = np.where(bad, np.nan, number)
+            values[:, j] = np.where(np.isnan(values[:, j]), number, values[:, j])
+    key = hours * len(POLLUTANTS) + pidx
+    if len(np.unique(key)) != len(key):  # repeated rows: first accepted value per station
+        firsts = pd.DataFrame(values).groupby(key, sort=False).first()
+        key = firsts.index.to_numpy(dtype=np.int64)
+        values = firsts.to_numpy(dtype=np.float64)
+        hours, pidx = key // len(POLLUTANTS), key % len(POLLUTANTS)
+    return ArchiveBlock(stations, hours, pidx.astype(np.int64), values, refused)
 
 
 def _station_keys(

@@ -278,16 +278,42 @@ def daily_values(
     daily = daily_arrays(arrays, assumptions)
     has_row = np.zeros((s, n_days), dtype=bool)
     has_row[codes, day - d0] = True
+    out = station_days_frame(
+        daily, has_row, stations, d0, standard=standard, assumptions=assumptions
+    )
+    out.attrs["rejected"] = pd.concat(rejected, ignore_index=True)
+    return out
+
+
+def station_days_frame(
+    daily: Mapping[str, npt.NDArray[np.generic]],
+    has_row: BoolArray,
+    stations: npt.ArrayLike,
+    first_day: int,
+    *,
+    standard: str | None = None,
+    assumptions: Assumptions = DEFAULT,
+) -> pd.DataFrame:
+    """The :func:`daily_values` frame from :func:`daily_arrays` output (stations, days) arrays:
+    one scored row per station-day where ``has_row`` (the station had any accepted hour that day).
+
+    ``stations``: the labels of the first axis; ``first_day``: the CST day number (days since
+    1970-01-01) of the second axis' first column.
+    """
+    s, n_days = has_row.shape
+    labels = np.asarray(stations, dtype=object)
     sel = has_row.ravel()
     flat = {k: np.asarray(v).reshape(-1)[sel] for k, v in daily.items()}
-    day_numbers = (np.arange(n_days, dtype=np.int64)[None, :] + d0).repeat(s, axis=0).ravel()[sel]
+    day_numbers = (
+        (np.arange(n_days, dtype=np.int64)[None, :] + first_day).repeat(s, axis=0).ravel()[sel]
+    )
     st_codes = np.arange(s).repeat(n_days)[sel]
     rs = standards_for_days(day_numbers, standard)
     scored = score_days(flat, rs, assumptions)
 
     out = pd.DataFrame(
         {
-            "station": stations[st_codes],
+            "station": labels[st_codes],
             "date": day_numbers.astype("datetime64[D]").astype("datetime64[s]"),
             "standard": rs.astype(object),
         }
@@ -305,7 +331,6 @@ def daily_values(
     en = np.array([None, *(lv.category_en for lv in T.AQI_LEVELS)], dtype=object)
     out["category_zh"] = zh[level]
     out["category_en"] = en[level]
-    out.attrs["rejected"] = pd.concat(rejected, ignore_index=True)
     return out
 
 

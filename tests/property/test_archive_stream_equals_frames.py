@@ -1,0 +1,130 @@
+"""The streaming archive path (``service.archive``) equals the frame path to the last digit.
+
+The oracle is the frame path ``envmon ratio`` used before: each file cut to the wanted columns,
+``parse_archive_csv`` (collector rules), one long frame, ``daily_values`` then ``district_daily``.
+Random folders carry what real files do: empty cells, text, negative values, CO sent in µg/m³,
+values above the ceiling, repeated rows and columns, CO with three decimals, a year boundary.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from service.archive import archive_files, read_period, station_days
+from service.figures.archive_days import city_days
+from tests.archive_synth import frame_path_city
+
+TYPES = ("SO2", "NO2", "PM10", "PM2.5", "CO", "O3", "AQI", "PM2.5_24h")
+STATIONS = ("1001A", "1002A", "东四")
+YEAR = 2026
+
+
+_cell = st.one_of(
+    st.just(""),
+    st.integers(min_value=0, max_value=400).map(str),
+    st.integers(min_value=0, max_value=9999).map(lambda v: f"{v / 1000:.3f}"),
+    st.sampled_from(["-5", "abc", " ", "6000", "99999", "NA", "1e2"]),
+)
+
+
+@st.composite
+def _folder(draw: st.DrawFn) -> dict[str, list[list[str]]]:
+    days = draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    dt.date(YEAR - 1, 12, 31),
+                    dt.date(YEAR, 1, 1),
+                    dt.date(YEAR, 1, 2),
+                    dt.date(YEAR, 2, 28),
+                    dt.date(YEAR, 3, 1),
+                    dt.date(YEAR, 12, 31),
+                    dt.date(YEAR + 1, 1, 1),
+                ]
+            ),
+            min_size=1,
+            max_size=4,
+            unique=True,
+        )
+    )
+    files: dict[str, list[list[str]]] = {}
+    for day in days:
+        columns = draw(st.lists(st.sampled_from(STATIONS), min_size=1, max_size=4))
+        header = ["date", "hour", "type", *columns]
+        rows = [header]
+        full = draw(st.booleans())  # a full day (24 hours x 6 pollutants) now and then
+        hours = range(24) if full else draw(st.lists(st.integers(0, 23), max_size=6))
+        for hour in hours:
+            types = TYPES if full else draw(st.lists(st.sampled_from(TYPES), max_size=3))
+            for t in types:
+                cells = [
+                    draw(st.integers(5, 90).map(str)) if full and t != "CO" else draw(_cell)
+                    for _ in columns
+                ]
+                rows.append([day.strftime("%Y%m%d"), str(hour), t, *cells])
+        if rows[1:] and draw(st.booleans()):
+            rows.append(list(rows[1]))  # a repeated row
+        files[f"china_sites_{day:%Y%m%d}.csv"] = rows
+    return files
+
+
+def _write(folder: Path, files: dict[str, list[list[str]]]) -> None:
+    for name, rows in files.items():
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows(rows)
+        (folder / name).write_text(buf.getvalue(), encoding="utf-8")
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(files=_folder())
+def test_streaming_city_days_equal_the_frame_path(tmp_path: Path, files: dict) -> None:
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    _write(folder, files)
+    first, last = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
+    paths = archive_files(folder, first, last)
+    wanted = set(STATIONS)
+    expected = frame_path_city(paths, wanted, YEAR)
+    got = city_days(station_days(read_period(paths, list(STATIONS), first, last)))
+    if expected.empty:
+        assert got.empty or not got["aqi"].notna().any()
+        return
+    cols = ["date", "standard", "SO2_24h", "NO2_24h", "PM10_24h", "PM25_24h", "CO_24h"]
+    cols += ["O3_8h", "O3_1h", "aqi", "level", "ratio_valid", "primary", "stations"]
+    left = expected[cols].reset_index(drop=True)
+    right = got[cols].reset_index(drop=True)
+    pd.testing.assert_frame_equal(left, right, check_exact=True, check_dtype=False)
+
+
+def test_a_full_year_boundary_example_by_hand(tmp_path: Path) -> None:
+    """Hour 0 of January 1's file is December 31's last hour; the Jan 1 file of the next year
+    completes December 31 of this one."""
+    rows = [["date", "hour", "type", "1001A"]]
+    for h in range(1, 24):
+        rows.append([f"{YEAR}1231", str(h), "PM2.5", "40"])
+    (tmp_path / f"china_sites_{YEAR}1231.csv").write_text(
+        "\n".join(",".join(r) for r in rows), encoding="utf-8"
+    )
+    (tmp_path / f"china_sites_{YEAR + 1}0101.csv").write_text(
+        f"date,hour,type,1001A\n{YEAR + 1}0101,0,PM2.5,64\n{YEAR + 1}0101,1,PM2.5,999\n",
+        encoding="utf-8",
+    )
+    first, last = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
+    arrays = read_period(archive_files(tmp_path, first, last), ["1001A"], first, last)
+    last_day = arrays.hourly["PM25"][0, -24:]
+    assert np.array_equal(last_day, np.array([40.0] * 23 + [64.0]))
+    city = city_days(station_days(arrays))
+    # (23 x 40 + 64) / 24 = 41.0 µg/m³
+    assert city["PM25_24h"].tolist() == [41.0]
