@@ -1,7 +1,7 @@
 """staff sessions
 
 Revision ID: 6db3f1159076
-Revises: c5949d630384
+Revises: 5d1e2a7c9b30
 Create Date: 2026-12-06 21:27:12.336487
 """
 
@@ -16,7 +16,7 @@ import service.store.tables
 
 
 revision: str = '6db3f1159076'
-down_revision: str | None = 'c5949d630384'
+down_revision: str | None = '5d1e2a7c9b30'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
