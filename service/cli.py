@@ -68,11 +68,14 @@ def _add_commands() -> None:
     """Add the commands kept in their own modules (``service/cli_*.py``)."""
     from service import cli_assess, cli_collect, cli_figures, cli_maps
     from service.cli_keys import app as keys_app
+    from service.cli_registry import sections_app, stations_app
     from service.cli_webhooks import app as webhooks_app
     from service.cli_zones import app as zones_app
 
     app.add_typer(keys_app, name="keys")
     app.add_typer(zones_app, name="zones")
+    app.add_typer(stations_app, name="stations")
+    app.add_typer(sections_app, name="sections")
     app.add_typer(webhooks_app, name="webhooks")
     cli_figures.register(app)
     cli_collect.register(app)

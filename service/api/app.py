@@ -39,6 +39,7 @@ OPTIONAL_ROUTERS = (
     "service.api.routes.maps",
     "service.api.routes.station_series",
     "service.api.routes.webhooks",
+    "service.api.routes.registry",
 )
 
 _PROBLEM = {"model": Problem, "content": {PROBLEM_JSON: {}}}

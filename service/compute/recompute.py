@@ -8,7 +8,7 @@ marks everything and runs the same path, so both give identical rows (tested).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -86,16 +86,33 @@ def dirty_count(engine: Engine) -> int:
 
 def mark_all(engine: Engine, clock: Clock) -> int:
     """Mark every stored station-day and section-day dirty; returns the number of marks."""
+    return mark_codes(engine, clock)
+
+
+def mark_codes(
+    engine: Engine,
+    clock: Clock,
+    *,
+    stations: Sequence[str] | None = None,
+    sections: Sequence[str] | None = None,
+) -> int:
+    """Mark dirty every stored day of the given stations and sections (None: all of that kind;
+    empty: none), e.g. after the registry moved a station to another district; returns the marks."""
     from service.store.dialect import upsert
 
     now = clock.now()
     n = 0
     with writing(engine) as conn:
-        for table, code, kind, hourly in (
-            (readings, readings.c.station, "air", True),
-            (samples, samples.c.section, "water", False),
+        for table, code, kind, hourly, only in (
+            (readings, readings.c.station, "air", True, stations),
+            (samples, samples.c.section, "water", False, sections),
         ):
-            for (station,) in conn.execute(select(code).distinct()).all():
+            query = select(code).distinct()
+            if only is not None:
+                if not only:
+                    continue
+                query = query.where(code.in_(list(only)))
+            for (station,) in conn.execute(query).all():
                 times = pd.Series(
                     pd.to_datetime(
                         [

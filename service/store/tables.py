@@ -90,7 +90,7 @@ def _place_columns() -> list[Column[Any]]:
         # The bureau's registry (envmon stations|sections import): other names its files use (JSON
         # list of text) and the datum the coordinates were given in (stored converted to WGS-84).
         Column("aliases", JSON),
-        Column("datum", String(40)),
+        Column("datum", String(200)),
     ]
 
 

@@ -31,7 +31,7 @@ NEW_STATUS = "status IN ('running', 'ok', 'degraded', 'failed')"
 def upgrade() -> None:
     for table in ('stations', 'sections'):
         op.add_column(table, sa.Column('aliases', sa.JSON(), nullable=True))
-        op.add_column(table, sa.Column('datum', sa.String(length=40), nullable=True))
+        op.add_column(table, sa.Column('datum', sa.String(length=200), nullable=True))
     op.add_column('stations', sa.Column('provincial', sa.Boolean(), nullable=True))
     op.create_table(
         'registry_versions',

@@ -1,0 +1,107 @@
+"""``envmon stations|sections import FILE | list | history``: the bureau's registry.
+
+``import`` reads a CSV (Chinese or English headers), XLSX or GeoJSON file, refuses it naming every
+bad row, or stores it as a new registry version and recomputes the days of every station or section
+it added or changed (progress bar on a terminal, one summary line otherwise).
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from pathlib import Path
+from typing import Literal
+
+import typer
+
+from service.cli_common import open_store, show_progress
+
+
+def _app(kind: Literal["stations", "sections"]) -> typer.Typer:
+    what = "air stations (监测站点)" if kind == "stations" else "surface-water sections (断面)"
+    app = typer.Typer(help=f"The bureau's registry of {what}: import a file, list, history.")
+
+    @app.command("import")
+    def import_(
+        file: Path = typer.Argument(
+            ..., exists=True, dir_okay=False, help="CSV (zh or en headers), XLSX or GeoJSON."
+        ),
+        datum: str | None = typer.Option(
+            None,
+            help="Datum of coordinates without a datum column: WGS-84 (default), "
+            "CGCS2000 or GCJ-02 (converted to WGS-84).",
+        ),
+        who: str = typer.Option("", "--who", help="Who imports (default: the login name)."),
+        progress: bool | None = typer.Option(
+            None, help="Show a progress bar (default: only on a terminal)."
+        ),
+    ) -> None:
+        """Check FILE and store its rows as the new registry version (all or nothing), then
+        recompute the figures of what it added or changed."""
+        from tqdm import tqdm
+
+        from service.clock import SystemClock
+        from service.registry import RegistryFileError, import_registry
+
+        with open_store(seed=True) as engine:
+            bar = tqdm(unit="day", desc="recompute", disable=not show_progress(progress))
+            try:
+                result = import_registry(
+                    engine,
+                    kind,
+                    file.read_bytes(),
+                    file.name,
+                    who=who or getpass.getuser(),
+                    clock=SystemClock(),
+                    datum=datum,
+                    progress=bar.update,
+                )
+            except RegistryFileError as exc:
+                bar.close()
+                typer.echo(str(exc), err=True)
+                raise typer.Exit(1) from None
+            bar.close()
+        for line in result.messages:
+            typer.echo(line)
+        r = result.recomputed
+        typer.echo(
+            f"recomputed: station_days={r.station_days} district_days={r.district_days} "
+            f"section_periods={r.section_periods}"
+        )
+
+    @app.command("list")
+    def list_(as_json: bool = typer.Option(False, "--json", help="JSON rows.")) -> None:
+        """The current registry (shipped rows plus the bureau's imports)."""
+        from service.registry import registry_table
+
+        with open_store(seed=True) as engine:
+            rows = registry_table(engine, kind)
+        if as_json:
+            typer.echo(json.dumps(rows, ensure_ascii=False, default=str, indent=1))
+            return
+        for r in rows:
+            where = "" if r["lon"] is None else f" ({r['lon']:.5f}, {r['lat']:.5f})"
+            demo = " [demo]" if r["demo"] else ""
+            typer.echo(f"{r['code']}\t{r['name']}\t{r['district_code'] or '-'}{where}{demo}")
+
+    @app.command("history")
+    def history_() -> None:
+        """Every registry import of this kind, newest first."""
+        from service.registry import history
+
+        with open_store() as engine:
+            rows = history(engine, kind)
+        if not rows:
+            typer.echo(f"no imported versions: the shipped {kind} are current")
+        for r in rows:
+            typer.echo(
+                f"v{r['id']} {r['imported_at']:%Y-%m-%d %H:%M}Z {r['who']} {r['file_name']} "
+                f"rows={r['row_count']} added={r['added']} changed={r['changed']} "
+                f"sha256={r['sha256'][:12]}"
+            )
+
+    return app
+
+
+stations_app = _app("stations")
+sections_app = _app("sections")
