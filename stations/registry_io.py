@@ -323,7 +323,7 @@ def read_registry_file(
 
     # district: given, else from the coordinates
     known = _districts()
-    given = []
+    given: list[str | None] = []
     for i, d in enumerate(col("district")):
         if not d:
             given.append(None)
