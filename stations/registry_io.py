@@ -347,7 +347,7 @@ def read_registry_file(
     out["district_assigned"] = assigned
 
     # provincial, aliases, waterbody
-    prov = []
+    prov: list[bool | None] = []
     for i, p in enumerate(col("provincial")):
         key = name_key(p)
         if key in TRUE:
