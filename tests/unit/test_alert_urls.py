@@ -60,3 +60,44 @@ def test_unresolvable_host() -> None:
 
     with pytest.raises(UnsafeURL, match="does not resolve"):
         check_url("https://nx.example.org/", STRICT, boom)
+
+
+# --- IPv6 transition forms carrying an IPv4 address (issue 22 finding 12) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("form", "addr"),
+    [
+        ("IPv4-compatible loopback", "::127.0.0.1"),
+        ("IPv4-compatible private", "::10.0.0.1"),
+        ("IPv4-compatible metadata", "::169.254.169.254"),
+        ("IPv4-mapped loopback", "::ffff:127.0.0.1"),
+        ("IPv4-mapped private", "::ffff:192.168.1.1"),
+        ("NAT64 loopback", "64:ff9b::127.0.0.1"),
+        ("NAT64 private", "64:ff9b::10.1.2.3"),
+        ("NAT64 metadata", "64:ff9b::a9fe:a9fe"),
+        ("local-use NAT64", "64:ff9b:1::7f00:1"),
+        ("local-use NAT64, public inside", "64:ff9b:1:808:8:800::"),
+        ("6to4 loopback", "2002:7f00:1::1"),
+        ("6to4 private", "2002:a00:1::1"),
+        ("6to4 private 192.168", "2002:c0a8:101::"),
+        ("Teredo to a private client", "2001:0:4136:e378:8000:63bf:f5ff:fffe"),
+        ("Teredo with a loopback server", "2001:0:7f00:1:8000:63bf:80ff:fffe"),
+    ],
+)
+def test_ipv6_transition_forms_of_private_addresses_are_refused(form: str, addr: str) -> None:
+    # As the resolved address of a name...
+    with pytest.raises(UnsafeURL, match="loopback or private"):
+        check_url("https://hooks.example.org/x", STRICT, fake(addr))
+    # ...and as a literal in the URL.
+    with pytest.raises(UnsafeURL, match="loopback or private"):
+        check_url(f"https://[{addr}]:8443/x", STRICT)
+
+
+@pytest.mark.parametrize(
+    "addr",
+    ["::ffff:8.8.8.8", "64:ff9b::8.8.8.8", "2002:808:808::1", "2001:4860:4860::8888"],
+)
+def test_transition_forms_of_public_addresses_still_pass(addr: str) -> None:
+    target = check_url("https://hooks.example.org/x", STRICT, fake(addr))
+    assert target.addresses == (addr,)
