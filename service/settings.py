@@ -8,6 +8,9 @@ here (add, never rename).
 from __future__ import annotations
 
 import ipaddress
+import math
+import re
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -20,8 +23,51 @@ INSECURE_SECRETS = frozenset(
     {"", "changethis", "changeme", "secret", "password", "postgres", "admin", "envmon", "test"}
 )
 MIN_SECRET_LENGTH = 16
+#: A production secret needs at least this many different characters (``aaaa…``, ``abab…`` fail).
+MIN_SECRET_DISTINCT = 8
+#: ...and at least this many bits by a character-count estimate: length × the Shannon entropy of
+#: its character frequencies (a ``secrets.token_urlsafe(32)`` value has about 200).
+MIN_SECRET_BITS = 64.0
+#: Shortest database password accepted in production (characters).
+MIN_DB_PASSWORD_LENGTH = 12
 #: Basemaps the maps can draw (``maps.basemaps.from_name``).
 MAP_BASEMAPS = ("osm", "tianditu", "autonavi", "offline")
+
+
+def secret_bits(value: str) -> float:
+    """Entropy estimate of ``value`` in bits: its length × the Shannon entropy (bits per character)
+    of its own character frequencies. An upper bound for human-made text, close for random
+    tokens; it catches repeated and near-repeated characters, not dictionary words."""
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    per_char = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    return len(value) * per_char
+
+
+def secret_weakness(value: str, min_length: int = MIN_SECRET_LENGTH) -> str | None:
+    """Why ``value`` may not guard production, else ``None``: a known default, shorter than
+    ``min_length``, fewer than ``MIN_SECRET_DISTINCT`` distinct characters, or under
+    ``MIN_SECRET_BITS`` by ``secret_bits``."""
+    if value.lower() in INSECURE_SECRETS:
+        return "is an insecure default"
+    if len(value) < min_length:
+        return f"is an insecure default or shorter than {min_length} characters"
+    if len(set(value)) < MIN_SECRET_DISTINCT:
+        return f"is an insecure default: fewer than {MIN_SECRET_DISTINCT} distinct characters"
+    if secret_bits(value) < MIN_SECRET_BITS:
+        return f"is an insecure default: under {MIN_SECRET_BITS:.0f} bits of entropy (estimate)"
+    return None
+
+
+#: ``scheme://user:password@`` in a URL, for masking the password in messages.
+_URL_PASSWORD = re.compile(r"""(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s'"]*:)[^\s'"]*(?=@)""")
+
+
+def mask_url_password(text: str) -> str:
+    """``text`` with the password of any ``scheme://user:password@`` URL in it replaced by
+    ``***`` (also when the URL is malformed)."""
+    return _URL_PASSWORD.sub(r"\g<head>***", text)
 
 
 class SettingsError(ValueError):
@@ -324,9 +370,20 @@ class Settings(BaseSettings):
             )
         from sqlalchemy.engine import make_url
 
-        password = make_url(self.database_url).password
-        if password is not None and str(password) in INSECURE_SECRETS:
-            raise ValueError("ENVMON_DATABASE_URL carries an insecure default password")
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "postgresql":
+            password = "" if url.password is None else str(url.password)
+            if not password:
+                raise ValueError(
+                    "ENVMON_DATABASE_URL has no password; production needs a database password "
+                    f"of {MIN_DB_PASSWORD_LENGTH}+ random characters"
+                )
+            weakness = secret_weakness(password, MIN_DB_PASSWORD_LENGTH)
+            if weakness is not None:
+                raise ValueError(
+                    f"ENVMON_DATABASE_URL: the database password {weakness} (needs "
+                    f"{MIN_DB_PASSWORD_LENGTH}+ random characters)"
+                )
         if self.session_secret is None:
             raise ValueError(
                 "ENVMON_SESSION_SECRET is required in production (a long random value, e.g. "
@@ -337,11 +394,11 @@ class Settings(BaseSettings):
                 raise ValueError(f"ENVMON_PUBLIC_SITES: {site} must use https in production")
         for name, value in self:
             if isinstance(value, SecretStr):
-                secret = value.get_secret_value()
-                if secret.lower() in INSECURE_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+                weakness = secret_weakness(value.get_secret_value())
+                if weakness is not None:
                     raise ValueError(
-                        f"ENVMON_{name.upper()} is an insecure default or shorter than "
-                        f"{MIN_SECRET_LENGTH} characters"
+                        f"ENVMON_{name.upper()} {weakness}; use a long random value, e.g. "
+                        "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
                     )
         if self.webhook_key is None:
             raise ValueError(
@@ -390,7 +447,8 @@ def _describe(error: dict[str, Any]) -> str:
     shown = error.get("input")
     if "secret" in loc[0] or "key" in loc[0] or "password" in loc[0]:
         shown = "***"
-    return f"{name}: {message} (got {shown!r})"
+    # A URL may carry a password (ENVMON_DATABASE_URL), malformed or not: never print it.
+    return mask_url_password(f"{name}: {message} (got {shown!r})")
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -399,8 +457,17 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        lines = [_describe(dict(e)) for e in exc.errors()]
+        lines = [mask_url_password(_describe(dict(e))) for e in exc.errors()]
         raise SettingsError("invalid envmon settings:\n  " + "\n  ".join(lines)) from None
 
 
-__all__ = ["INSECURE_SECRETS", "MAP_BASEMAPS", "Settings", "SettingsError", "load_settings"]
+__all__ = [
+    "INSECURE_SECRETS",
+    "MAP_BASEMAPS",
+    "Settings",
+    "SettingsError",
+    "load_settings",
+    "mask_url_password",
+    "secret_bits",
+    "secret_weakness",
+]
