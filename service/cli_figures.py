@@ -258,15 +258,25 @@ def recompute_cmd(
         False, "--full", help="Rebuild every figure, not only the dirty days."
     ),
 ) -> None:
-    """Recompute station, district and city days and section periods now."""
+    """Recompute station, district and city days and section periods now, then evaluate the
+    alerts on the new figures (their messages wait in the outbox for the delivery worker)."""
+    from service.alerts.evaluate import evaluate_now
+    from service.cli_common import cli_settings
     from service.clock import SystemClock
     from service.compute import recompute, recompute_all
 
-    with open_store() as engine:
-        r = (recompute_all if full else recompute)(engine, SystemClock())
+    settings = cli_settings()
+    with open_store(settings) as engine:
+        clock = SystemClock()
+        r = (recompute_all if full else recompute)(engine, clock)
+        alerts = evaluate_now(engine, clock, settings, worker_name=None)
     typer.echo(
         f"station days {r.station_days}, district days {r.district_days}, "
         f"section periods {r.section_periods}"
+    )
+    typer.echo(
+        f"alerts: {alerts.transitions} changed, {alerts.messages} messages queued"
+        + (f" (skipped: {', '.join(alerts.skipped)})" if alerts.skipped else "")
     )
 
 

@@ -1,4 +1,5 @@
-"""``envmon webhooks rekey``: move the webhook secrets in the store to a new key.
+"""``envmon webhooks rekey``: move the webhook secrets in the store to a new key;
+``envmon webhooks test ID``: send a test message to a subscription now.
 
 Stop the service, set ``ENVMON_WEBHOOK_KEY`` to the new key (or, without it, move the old key file
 away so that a new one is made) and give the old key as ``ENVMON_WEBHOOK_OLD_KEY`` or
@@ -56,3 +57,34 @@ def rekey(
             err=True,
         )
         raise typer.Exit(1)
+
+
+@app.command("test")
+def test_message(
+    subscription_id: int = typer.Argument(..., min=1, help="The subscription's id."),
+) -> None:
+    """Send a test message to a subscription now (once, no retries) and say whether it arrived.
+
+    Exit status 0 when the receiver answered 2xx, 1 otherwise (the reason is printed and kept in
+    the delivery log).
+    """
+    from service.alerts.receiver_check import UnknownSubscription, send_test
+    from service.alerts.webhook_key import webhook_box
+    from service.clock import SystemClock
+
+    settings = cli_settings()
+    with open_store(settings) as engine:
+        try:
+            result = send_test(
+                engine, SystemClock(), settings, webhook_box(settings), subscription_id
+            )
+        except UnknownSubscription:
+            typer.echo(f"no webhook subscription {subscription_id}", err=True)
+            raise typer.Exit(2) from None
+    code = "" if result.status_code is None else f" HTTP {result.status_code}"
+    line = f"{result.message_id}: {result.outcome}{code} in {result.duration_ms} ms"
+    if result.delivered:
+        typer.echo(line)
+        return
+    typer.echo(f"{line}: {result.error or 'not delivered'}", err=True)
+    raise typer.Exit(1)

@@ -157,8 +157,8 @@ _SERVICE_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Section worse than Class III",
     },
     "alert.rule.section_worse_than_class_iii.summary": {
-        "zh": "{district}{name}断面水质为{water_class}类，劣于Ⅲ类（定类项目：{deciding_items}）",
-        "en": "{district}: section {name} is Class {water_class}, worse than Class III (deciding items: {deciding_items})",
+        "zh": "{district}{name}断面 {period} 水质为{water_class}类，劣于Ⅲ类（定类项目：{deciding_items}）",
+        "en": "{district}: section {name} was Class {water_class} in {period}, worse than Class III (deciding items: {deciding_items})",
     },
     "alert.rule.class_iii_ratio_below_target.title": {
         "zh": "达到或优于Ⅲ类水质比例低于目标",
@@ -173,6 +173,57 @@ _SERVICE_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{district}{kind_name}{name}已 {value} 小时无数据（阈值 {threshold} 小时）",
         "en": "{district}: {kind_name} {name} has sent no data for {value} h (limit {threshold} h)",
     },
+    # --- alerts on real cadences: own schedule, silence per cadence, new receivers (issue 18) ---
+    "alert.kind.water_auto": {"zh": "水质自动站", "en": "automatic water station"},
+    "alert.rule.silent.summary_monthly": {
+        "zh": "{district}{kind_name}{name}自 {last_time} 采样后再无新的样品数据：{due_month} 的样品已逾期（宽限期至 {due_by}）",
+        "en": "{district}: {kind_name} {name} has no sample since {last_time}: the {due_month} sample is overdue (the grace period ended {due_by})",
+    },
+    "alert.held.summary": {
+        "zh": "{district}：{what}——当前值 {value} 已回到阈值 {threshold} 的达标一侧（公开数据显示已达标），但告警要到 {resolve_at} 才解除（回差带，避免在阈值附近反复告警）",
+        "en": "{district}: {what} — the value {value} is back on the good side of the {threshold} threshold (the public figures show it met), but the alert resolves only at {resolve_at} (a hysteresis band, so that it does not flap around the threshold)",
+    },
+    "alert.demo_prefix": {"zh": "【演示数据】", "en": "[DEMO DATA] "},
+    "alert.reason_prefix.current": {
+        "zh": "【订阅时已在告警】",
+        "en": "[already firing when you subscribed] ",
+    },
+    "alert.status.test": {"zh": "测试", "en": "TEST"},
+    "alert.rule.webhook_test.title": {"zh": "Webhook 测试消息", "en": "Webhook test message"},
+    "alert.rule.webhook_test.summary": {
+        "zh": "这是 envmon 发给订阅「{receiver}」的测试消息，用于检查接收端（签名、格式、网络），无需处理",
+        "en": 'This is a test message from envmon to the subscription "{receiver}", to check the receiver (signature, format, network); no action needed',
+    },
+    "webhook.error.unsafe_url.detail": {
+        "zh": "字段 url 被拒绝：{reason}",
+        "en": "The url field is refused: {reason}",
+    },
+    "webhook.error.unsafe_url.scheme": {
+        "zh": "只支持 https（开发环境可用 http）",
+        "en": "the scheme must be https (or http in development)",
+    },
+    "webhook.error.unsafe_url.https": {
+        "zh": "非开发环境必须使用 https（ENVMON_ENVIRONMENT=development 时才允许 http）",
+        "en": "https is required outside development (http only with ENVMON_ENVIRONMENT=development)",
+    },
+    "webhook.error.unsafe_url.credentials": {
+        "zh": "地址中不能包含用户名或密码",
+        "en": "credentials in the URL are not allowed",
+    },
+    "webhook.error.unsafe_url.host": {
+        "zh": "地址没有主机名，或端口无效",
+        "en": "the URL has no host, or an invalid port",
+    },
+    "webhook.error.unsafe_url.resolve": {
+        "zh": "主机名 {host} 无法解析",
+        "en": "the host {host} does not resolve",
+    },
+    "webhook.error.unsafe_url.private": {
+        "zh": "{host} 解析为回环或内网地址（{address}）；如确需推送到内网（封闭网络、测试），请设置 ENVMON_WEBHOOK_ALLOW_PRIVATE=true",
+        "en": "{host} resolves to a loopback or private address ({address}); to send to private addresses (closed networks, tests) set ENVMON_WEBHOOK_ALLOW_PRIVATE=true",
+    },
+    "webhook.test.sent": {"zh": "测试消息已送达", "en": "The test message was delivered"},
+    "webhook.test.failed": {"zh": "测试消息未送达", "en": "The test message was not delivered"},
     "webhook.thing.subscription": {"zh": "Webhook 订阅", "en": "Webhook subscription"},
     "webhook.thing.delivery": {"zh": "Webhook 投递", "en": "Webhook delivery"},
     "webhook.error.unsafe_url": {

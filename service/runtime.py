@@ -73,9 +73,9 @@ def start_scheduler(
     engine: Engine, settings: Settings, clock: Clock, box: SecretBox | None = None
 ) -> Any:
     """Start the collection scheduler (``service.scheduler.CollectionScheduler``) in this process,
-    with the post-ingest hooks (recompute the marked days, then evaluate alerts and nudge delivery)
-    and the webhook delivery worker, registered as ``LIVE_NAME`` and ticked every
-    ``DELIVERY_EVERY``. Returns at once: the first runs and the backfill happen in its threads."""
+    with the post-ingest hooks (recompute the marked days, then evaluate alerts and nudge delivery),
+    the alert evaluation job (every ``alert_evaluate_minutes``, whether or not data arrived) and
+    the webhook delivery worker, registered as ``LIVE_NAME`` and ticked every ``DELIVERY_EVERY``. Returns at once: the first runs and the backfill happen in its threads."""
     from service.alerts.delivery import (
         DeliveryPolicy,
         DeliveryWorker,
@@ -83,6 +83,8 @@ def start_scheduler(
         register_worker,
     )
     from service.alerts.evaluate import alerts_hook
+    from service.alerts.schedule import JOB_ID as EVALUATION_JOB_ID
+    from service.alerts.schedule import evaluation_job, job_arguments, job_every
     from service.compute import make_ingest_hook
     from service.scheduler import CollectionScheduler, config_from_settings
 
@@ -101,6 +103,13 @@ def start_scheduler(
     )
     scheduler.add_interval_job(
         delivery_tick, DELIVERY_EVERY, job_id="webhook-delivery", args=[LIVE_NAME]
+    )
+    # Alerts on their own clock: a target change or an upstream that stopped needs no new data.
+    scheduler.add_interval_job(
+        evaluation_job,
+        job_every(settings),
+        job_id=EVALUATION_JOB_ID,
+        args=[job_arguments(settings), LIVE_NAME],
     )
     scheduler.start()
     return scheduler

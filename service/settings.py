@@ -167,7 +167,33 @@ class Settings(BaseSettings):
         description="JSON thresholds per rule and district (service.alerts.rules.AlertConfig).",
     )
     alert_external_url: str = Field(
-        default="", description="Base URL of envmon's staff site, linked from alert messages."
+        default="",
+        description="Base URL of envmon's staff site (e.g. https://envmon.example.gov.cn), linked "
+        "from alert messages; unset, messages carry no links.",
+    )
+    alert_evaluate_minutes: float = Field(
+        default=5.0,
+        ge=0.1,
+        le=1440,
+        description="How often alerts are evaluated on their own schedule, whether or not new "
+        "data arrived (minutes); target changes, imports and recomputes evaluate at once.",
+    )
+    alert_silent_hourly_hours: float = Field(
+        default=6.0,
+        gt=0,
+        description="Hours an hourly air station may send nothing before the silent alert.",
+    )
+    alert_silent_auto_water_hours: float = Field(
+        default=12.0,
+        gt=0,
+        description="Hours a 4-hourly automatic water station may send nothing before the "
+        "silent alert.",
+    )
+    alert_silent_monthly_grace_days: float = Field(
+        default=15.0,
+        ge=0,
+        description="Days after the end of the month a lab section's next sample is due in "
+        "before the silent alert (results arrive after sampling).",
     )
     webhook_allow_private: bool = Field(
         default=False,

@@ -1,8 +1,10 @@
 """Wire-up: read the computed figures, run the pure rules, store states, fill the outbox.
 
-``evaluate_and_enqueue(engine, clock)`` is an ingest hook (same signature as
-``service.compute.ingest_hook``; register it after that one). It runs in one write transaction so that
-alert states and the messages they cause are stored together, or not at all.
+``evaluate_now(engine, clock, settings)`` is the one trigger: the scheduler's evaluation job (every
+``alert_evaluate_minutes``, whether or not data arrived, so that silence is judged against the clock),
+the post-ingest hook, target changes, imports and recomputes call it. ``evaluate_and_enqueue`` runs in
+one write transaction so that alert states and the messages they cause are stored together, or not
+at all.
 
 ``load_figures(engine, now)`` is the adapter from D1's summaries (``service.compute``,
 ``service.targets``, ``stations.targets``) and the store to the rules' plain ``Figures``. A part whose
@@ -18,17 +20,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import Connection, Engine, select
 
 from service.alerts import repo
 from service.alerts.payloads import PayloadTooLarge, RenderContext, render
 from service.alerts.rules import (
+    FOUR_HOURLY,
+    HOURLY,
+    MONTHLY,
     AirRatio,
     AlertConfig,
     DistrictDay,
     Figures,
     LastSeen,
     SectionClass,
+    SilenceLimits,
     WaterRatio,
 )
 from service.alerts.signing import new_message_id
@@ -36,6 +42,12 @@ from service.alerts.state import Notification, Step, evaluate
 from service.clock import Clock
 from service.i18n import MESSAGES
 from service.settings import Settings
+from service.store.alert_inputs import (
+    AUTOMATIC,
+    latest_section_classes,
+    section_last_seen,
+    station_last_seen,
+)
 from service.store.engine import writing
 
 log = logging.getLogger(__name__)
@@ -45,8 +57,6 @@ CST = dt.timezone(dt.timedelta(hours=8), "CST")
 DAY_WINDOW = 2
 #: Earlier years used for the year-end projection.
 HISTORY_YEARS = 5
-#: Key of the PostgreSQL advisory lock that serialises evaluations (SQLite: BEGIN IMMEDIATE).
-_PG_LOCK_KEY = 0x656E766D6F6E  # "envmon"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +69,22 @@ class EnqueueReport:
     skipped: tuple[str, ...] = ()
 
 
+def silence_from_settings(settings: Settings) -> SilenceLimits:
+    """The silence limits per source cadence from the ``alert_silent_*`` settings."""
+    return SilenceLimits(
+        hourly_h=settings.alert_silent_hourly_hours,
+        four_hourly_h=settings.alert_silent_auto_water_hours,
+        monthly_grace_days=settings.alert_silent_monthly_grace_days,
+    )
+
+
 def config_from_settings(settings: Settings) -> AlertConfig:
-    """Thresholds from ``alert_rules_file`` when set, else the defaults."""
+    """Thresholds from ``alert_rules_file`` when set, else the defaults; silence limits from the
+    settings. Read at every evaluation, so an edited rules file counts from the next one."""
+    silence = silence_from_settings(settings)
     if settings.alert_rules_file is None:
-        return AlertConfig()
-    return AlertConfig.from_json(settings.alert_rules_file.read_text(encoding="utf-8"))
+        return AlertConfig(silence=silence)
+    return AlertConfig.from_json(settings.alert_rules_file.read_text(encoding="utf-8"), silence)
 
 
 # ---------------------------------------------------------------------------------- the adapter
@@ -111,14 +132,12 @@ def _air(engine: Engine, districts: list[str], today: dt.date) -> tuple[AirRatio
     return tuple(out)
 
 
-def _water(
-    engine: Engine, districts: list[str], today: dt.date
-) -> tuple[tuple[WaterRatio, ...], tuple[SectionClass, ...]]:
+def _water(engine: Engine, districts: list[str], today: dt.date) -> tuple[WaterRatio, ...]:
     from service.compute import water_summary
     from service.targets import get_target
 
     year = today.year
-    ratios, sections = [], []
+    ratios = []
     for d in districts:
         summary = water_summary(engine, d, str(year))
         ratios.append(
@@ -131,19 +150,22 @@ def _water(
                 target=float(get_target(engine, d, "water", year).value),
             )
         )
-    month = water_summary(engine, "city", today.strftime("%Y-%m"))
-    for s in month.sections:
-        if s.cls is not None:
-            sections.append(
-                SectionClass(
-                    section=s.section,
-                    district=s.district,
-                    water_class=s.cls,
-                    deciding_items=tuple(s.deciding),
-                    name=s.name,
-                )
-            )
-    return tuple(ratios), tuple(sections)
+    return tuple(ratios)
+
+
+def _sections(conn: Connection, today: dt.date) -> tuple[SectionClass, ...]:
+    """Each section's class in its latest evaluated month (on 7 December: November's)."""
+    return tuple(
+        SectionClass(
+            section=s.code,
+            district=s.district,
+            water_class=s.cls,
+            deciding_items=s.deciding,
+            name=s.name,
+            period=s.period,
+        )
+        for s in latest_section_classes(conn, today.strftime("%Y-%m"))
+    )
 
 
 def _days(conn: Connection, today: dt.date) -> tuple[DistrictDay, ...]:
@@ -170,25 +192,16 @@ def _days(conn: Connection, today: dt.date) -> tuple[DistrictDay, ...]:
 
 
 def _last_seen(conn: Connection) -> tuple[LastSeen, ...]:
-    from service.store.tables import readings, samples, sections, stations
-
-    out: list[LastSeen] = []
-    for kind, places, data, key in (
-        ("station", stations, readings, readings.c.station),
-        ("section", sections, samples, samples.c.section),
-    ):
-        latest = select(key.label("code"), func.max(data.c.time).label("last")).group_by(key)
-        latest_sq = latest.subquery()
-        rows = conn.execute(
-            select(places.c.code, places.c.name, places.c.district_code, latest_sq.c.last)
-            .select_from(places.outerjoin(latest_sq, places.c.code == latest_sq.c.code))
-            .where(places.c.demo.is_(False), places.c.district_code.is_not(None))
-        )
-        out += [
-            LastSeen(kind, r.code, r.district_code, r.last, r.name)
-            for r in rows
-            if kind == "station" or r.last is not None  # sections are sampled monthly
-        ]
+    """Air stations (hourly), and sections that were sampled: lab samples (monthly) and automatic
+    station values (4-hourly) judged apart."""
+    out = [
+        LastSeen("station", p.code, p.district, p.last, p.name, HOURLY)
+        for p in station_last_seen(conn)
+    ]
+    for p in section_last_seen(conn):
+        auto = p.method == AUTOMATIC
+        kind, cadence = ("water_auto", FOUR_HOURLY) if auto else ("section", MONTHLY)
+        out.append(LastSeen(kind, p.code, p.district, p.last, p.name, cadence))
     return tuple(out)
 
 
@@ -208,10 +221,14 @@ def load_figures(engine: Engine, now: dt.datetime) -> Figures:
     except Exception:
         log.exception("alerts: air figures unavailable; air ratio rules skipped")
     try:
-        parts["water"], parts["sections"] = _water(engine, districts, today)
+        parts["water"] = _water(engine, districts, today)
     except Exception:
-        log.exception("alerts: water figures unavailable; water rules skipped")
+        log.exception("alerts: water figures unavailable; class III ratio rule skipped")
     with engine.connect() as conn:
+        try:
+            parts["sections"] = _sections(conn, today)
+        except Exception:
+            log.exception("alerts: section classes unavailable; section class rule skipped")
         try:
             parts["days"] = _days(conn, today)
         except Exception:
@@ -226,9 +243,22 @@ def load_figures(engine: Engine, now: dt.datetime) -> Figures:
 # ---------------------------------------------------------------------------------- enqueueing
 
 
-def _lock(conn: Connection) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+def render_context(
+    sub: repo.Subscription,
+    now: dt.datetime,
+    settings: Settings,
+    district_names: Mapping[str, Mapping[str, str]] | None,
+    demo: bool,
+) -> RenderContext:
+    """What a body for ``sub`` needs besides its notification."""
+    return RenderContext(
+        created_at=now,
+        lang=sub.lang,
+        receiver=sub.name,
+        external_url=settings.alert_external_url,
+        district_names=district_names,
+        demo=demo,
+    )
 
 
 def enqueue(
@@ -239,6 +269,7 @@ def enqueue(
     *,
     settings: Settings,
     district_names: Mapping[str, Mapping[str, str]] | None = None,
+    demo: bool = False,
 ) -> int:
     """One outbox message per notification and subscription that wants it; returns the count."""
     count = 0
@@ -247,13 +278,7 @@ def enqueue(
         for sub in subscriptions:
             if not sub.wants(n.rule, n.district):
                 continue
-            ctx = RenderContext(
-                created_at=now,
-                lang=sub.lang,
-                receiver=sub.name,
-                external_url=settings.alert_external_url,
-                district_names=district_names,
-            )
+            ctx = render_context(sub, now, settings, district_names, demo)
             try:
                 body = render(n, sub.format, ctx, settings.webhook_max_payload_bytes)
             except PayloadTooLarge:
@@ -272,6 +297,27 @@ def enqueue(
     return count
 
 
+def district_names_or_codes() -> Mapping[str, Mapping[str, str]]:
+    """The district names (zh, en) by code; empty when geodata cannot be read (codes are shown)."""
+    try:
+        return _district_names()
+    except Exception:
+        log.exception("alerts: district names unavailable")
+        return {}
+
+
+def demo_or_false(engine: Engine) -> bool:
+    """Whether the store's figures are demo figures (``service.figures.demo_data``); False when the
+    store cannot say (the flag must never break an evaluation)."""
+    from service.figures.demo_data import figures_are_demo
+
+    try:
+        return figures_are_demo(engine)
+    except Exception:
+        log.exception("alerts: cannot tell whether the figures are demo figures")
+        return False
+
+
 def evaluate_and_enqueue(
     engine: Engine,
     clock: Clock,
@@ -286,14 +332,10 @@ def evaluate_and_enqueue(
     config = config or config_from_settings(settings)
     now = clock.now()
     figures = figures if figures is not None else load_figures(engine, now)
-    names: Mapping[str, Mapping[str, str]] = figures.district_names
-    if not names:
-        try:
-            names = _district_names()
-        except Exception:
-            log.exception("alerts: district names unavailable")
+    names = figures.district_names or district_names_or_codes()
+    demo = demo_or_false(engine)
     with writing(engine) as conn:
-        _lock(conn)
+        repo.lock_alerts(conn)
         previous = repo.load_states(conn)
         step: Step = evaluate(figures, config, previous, now)
         repo.save_states(conn, step.states, previous, now)
@@ -305,28 +347,48 @@ def evaluate_and_enqueue(
             now,
             settings=settings,
             district_names=names,
+            demo=demo,
         )
     parts = ("air", "water", "days", "sections", "last_seen")
     skipped = tuple(sorted(k for k in parts if getattr(figures, k) is None))
     return EnqueueReport(len(step.transitions), len(step.notifications), messages, skipped)
 
 
+def evaluate_now(
+    engine: Engine,
+    clock: Clock,
+    settings: Settings,
+    *,
+    worker_name: str | None = "envmon",
+    config: AlertConfig | None = None,
+) -> EnqueueReport:
+    """Evaluate every alert rule now and queue what it causes: THE "evaluate now" trigger.
+
+    Call it after anything that changes what the rules see: a target or rule change, an import,
+    a recompute (``service.compute``), a collector run. It reads the figures from the store, so it
+    needs no argument about what changed; it never raises (a failure is logged and reported as an
+    empty report). When messages were queued it nudges the delivery worker registered as
+    ``worker_name`` in this process, if any (else the scheduler's delivery tick sends them).
+    """
+    try:
+        report = evaluate_and_enqueue(engine, clock, settings=settings, config=config)
+    except Exception:
+        log.exception("alerts: evaluation failed")
+        return EnqueueReport(0, 0, 0, ("all",))
+    if report.messages and worker_name is not None:
+        from service.alerts.delivery import nudge
+
+        nudge(worker_name)
+    return report
+
+
 def alerts_hook(
     engine: Engine, clock: Clock, settings: Settings, *, worker_name: str | None = "envmon"
 ) -> Callable[..., EnqueueReport]:
-    """A post-ingest hook for ``CollectionScheduler(hooks=[...])`` (which calls ``hook(result)``).
-
-    Register it after the recompute hook. When it queues messages it nudges the delivery worker
-    registered as ``worker_name`` so that delivery does not wait for the next tick.
-    """
-    config = config_from_settings(settings)
+    """A post-ingest hook for ``CollectionScheduler(hooks=[...])`` (which calls ``hook(result)``):
+    ``evaluate_now`` after each run that stored something. Register it after the recompute hook."""
 
     def hook(*_: Any, **__: Any) -> EnqueueReport:
-        report = evaluate_and_enqueue(engine, clock, settings=settings, config=config)
-        if report.messages and worker_name is not None:
-            from service.alerts.delivery import nudge
-
-            nudge(worker_name)
-        return report
+        return evaluate_now(engine, clock, settings, worker_name=worker_name)
 
     return hook

@@ -20,7 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from service.alerts.state import FIRING, AlertState, Notification
+from service.alerts.rules import CST
+from service.alerts.state import FIRING, TEST, AlertState, Notification
 from service.i18n import t
 
 FORMATS: Final = ("envmon", "alertmanager", "dingtalk", "wecom")
@@ -48,6 +49,14 @@ class RenderContext:
     receiver: str = "envmon"
     external_url: str = ""
     district_names: Mapping[str, Mapping[str, str]] | None = None
+    #: The figures come (at least partly) from demo data (``service.figures.demo_data``).
+    demo: bool = False
+
+    @property
+    def base_url(self) -> str | None:
+        """envmon's base URL for links, or ``None`` when none is configured (no link is sent)."""
+        base = self.external_url.strip().rstrip("/")
+        return base or None
 
 
 def rfc3339(value: dt.datetime | None) -> str:
@@ -59,6 +68,18 @@ def rfc3339(value: dt.datetime | None) -> str:
 
 def _pct(value: Any) -> str:
     return "–" if value is None else f"{float(value) * 100:.1f}%"
+
+
+def _num(value: Any) -> str:
+    return "–" if value is None else f"{float(value):g}"
+
+
+def _cst_day(iso: str) -> str:
+    """The CST calendar day of an ISO timestamp (``2026-11-05``), or the text as it is."""
+    try:
+        return dt.datetime.fromisoformat(iso).astimezone(CST).date().isoformat()
+    except ValueError:
+        return iso
 
 
 def district_name(code: str, lang: str, names: Mapping[str, Mapping[str, str]] | None) -> str:
@@ -78,13 +99,11 @@ def _fields(alert: AlertState, lang: str, ctx: RenderContext) -> dict[str, Any]:
     ratio_rule = rule.endswith("ratio_below_target")
     out: dict[str, Any] = {k: ("" if v is None else v) for k, v in p.items()}
     out["district"] = district_name(alert.district, lang, ctx.district_names)
-    if ratio_rule:
-        out["value"] = _pct(alert.value)
-        out["threshold"] = _pct(alert.threshold)
-    else:
-        value = alert.value
-        out["value"] = "–" if value is None else (f"{value:g}")
-        out["threshold"] = "–" if alert.threshold is None else f"{alert.threshold:g}"
+    fmt = _pct if ratio_rule else _num
+    out["value"] = fmt(alert.value)
+    out["threshold"] = fmt(alert.threshold)
+    if "resolve_at" in p:
+        out["resolve_at"] = fmt(p["resolve_at"])
     for key in _PERCENT_PARAMS:
         if key in p:
             out[key] = _pct(p[key])
@@ -93,6 +112,10 @@ def _fields(alert: AlertState, lang: str, ctx: RenderContext) -> dict[str, Any]:
         out["water_class"] = _ROMAN.get(cls, cls) if lang == "zh" else _ROMAN_EN.get(cls, cls)
     if "kind" in alert.labels:
         out["kind_name"] = t(f"alert.kind.{alert.labels['kind']}", lang)
+    for key in ("last_time", "due_by"):
+        if p.get(key):
+            out[key] = _cst_day(str(p[key]))
+    out.setdefault("period", "–")
     out.setdefault("day", alert.labels.get("day", ""))
     out.setdefault("primary_pollutant", "")
     if not out["primary_pollutant"]:
@@ -100,17 +123,38 @@ def _fields(alert: AlertState, lang: str, ctx: RenderContext) -> dict[str, Any]:
     return out
 
 
+def _summary_key(alert: AlertState) -> str:
+    """The message key of ``alert``'s line: its rule's, or a variant for the monthly silence and
+    for an alert held by its hysteresis band."""
+    p = alert.params
+    if alert.status == FIRING and p.get("held") and "resolve_at" in p:
+        return "alert.held.summary"
+    if alert.rule == "silent" and p.get("cadence") == "monthly" and p.get("due_by"):
+        return "alert.rule.silent.summary_monthly"
+    return f"alert.rule.{alert.rule}.summary"
+
+
 def summary(alert: AlertState, lang: str, ctx: RenderContext) -> str:
-    """One line describing ``alert`` in ``lang``, with a resolved marker when it has resolved."""
-    text = t(f"alert.rule.{alert.rule}.summary", lang, **_fields(alert, lang, ctx))
-    if alert.status != FIRING:
+    """One line describing ``alert`` in ``lang``, with a resolved marker when it has resolved.
+
+    An alert still firing only because of its hysteresis band says so: its value is back on the
+    good side of the threshold (the public figures show the target met) and it resolves at
+    ``resolve_at``.
+    """
+    fields = _fields(alert, lang, ctx)
+    key = _summary_key(alert)
+    if key == "alert.held.summary":
+        fields["what"] = t(f"alert.rule.{alert.rule}.title", lang)
+    text = t(key, lang, **fields)
+    if alert.status not in (FIRING, TEST):
         text = t("alert.resolved_prefix", lang) + text
     return text
 
 
 def title(n: Notification, lang: str, ctx: RenderContext) -> str:
-    """The notification's title in ``lang``."""
-    return t(
+    """The notification's title in ``lang``, marked when the figures are demo figures, when it
+    tells a new subscription what already fires (``current``) and when it is a test."""
+    text = t(
         "alert.title",
         lang,
         status=t(f"alert.status.{n.status}", lang),
@@ -118,11 +162,26 @@ def title(n: Notification, lang: str, ctx: RenderContext) -> str:
         district=district_name(n.district, lang, ctx.district_names),
         count=len(n.alerts),
     )
+    if n.reason == "current":
+        text = t("alert.reason_prefix.current", lang) + text
+    if ctx.demo:
+        text = t("alert.demo_prefix", lang) + text
+    return text
 
 
-def _alert_url(ctx: RenderContext, alert: AlertState) -> str:
-    base = ctx.external_url.rstrip("/")
-    return f"{base}/api/v1/staff/alerts/{alert.fingerprint}" if base else ""
+def _alert_url(ctx: RenderContext, alert: AlertState) -> str | None:
+    base = ctx.base_url
+    return None if base is None else f"{base}/api/v1/staff/alerts/{alert.fingerprint}"
+
+
+def _resolves_at(alert: AlertState) -> float | None:
+    value = alert.params.get("resolve_at")
+    return None if value is None else float(value)
+
+
+def _without_none(d: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """``d`` without those of ``keys`` whose value is ``None`` (no empty URL fields)."""
+    return {k: v for k, v in d.items() if not (k in keys and v is None)}
 
 
 # ------------------------------------------------------------------------------------ envmon v1
@@ -132,9 +191,9 @@ def envmon_body(
     n: Notification, ctx: RenderContext, alerts: tuple[AlertState, ...]
 ) -> dict[str, Any]:
     """envmon JSON, schema version 1 (``docs/webhooks.md``)."""
-    return {
+    body = {
         "version": ENVMON_SCHEMA_VERSION,
-        "type": "alert.notification",
+        "type": "alert.test" if n.reason == "test" else "alert.notification",
         "created_at": rfc3339(ctx.created_at),
         "group_key": n.group_key,
         "status": n.status,
@@ -143,26 +202,33 @@ def envmon_body(
         "district": n.district,
         "group_labels": dict(n.group_labels),
         "title": {lang: title(n, lang, ctx) for lang in ("zh", "en")},
+        "demo": ctx.demo,
         "alerts": [
-            {
-                "fingerprint": a.fingerprint,
-                "status": a.status,
-                "rule": a.rule,
-                "severity": a.severity,
-                "labels": dict(a.labels),
-                "value": a.value,
-                "threshold": a.threshold,
-                "params": dict(a.params),
-                "starts_at": rfc3339(a.starts_at),
-                "ends_at": None if a.ends_at is None else rfc3339(a.ends_at),
-                "summary": {lang: summary(a, lang, ctx) for lang in ("zh", "en")},
-                "url": _alert_url(ctx, a),
-            }
+            _without_none(
+                {
+                    "fingerprint": a.fingerprint,
+                    "status": a.status,
+                    "rule": a.rule,
+                    "severity": a.severity,
+                    "labels": dict(a.labels),
+                    "value": a.value,
+                    "threshold": a.threshold,
+                    "resolves_at": _resolves_at(a),
+                    "held": bool(a.status == FIRING and a.params.get("held")),
+                    "params": dict(a.params),
+                    "starts_at": rfc3339(a.starts_at),
+                    "ends_at": None if a.ends_at is None else rfc3339(a.ends_at),
+                    "summary": {lang: summary(a, lang, ctx) for lang in ("zh", "en")},
+                    "url": _alert_url(ctx, a),
+                },
+                "url",
+            )
             for a in alerts
         ],
         "truncated_alerts": len(n.alerts) - len(alerts),
-        "external_url": ctx.external_url,
+        "external_url": ctx.base_url,
     }
+    return _without_none(body, "external_url")
 
 
 # ------------------------------------------------------------------------------- Alertmanager v4
@@ -191,18 +257,23 @@ def alertmanager_body(
             "value": "" if a.value is None else f"{a.value:g}",
             "threshold": "" if a.threshold is None else f"{a.threshold:g}",
         }
+        if _resolves_at(a) is not None:
+            annotations["resolves_at"] = f"{_resolves_at(a):g}"
         rendered.append(
-            {
-                "status": a.status,
-                "labels": labels,
-                "annotations": annotations,
-                "startsAt": rfc3339(a.starts_at),
-                "endsAt": rfc3339(a.ends_at),
-                "generatorURL": _alert_url(ctx, a),
-                "fingerprint": a.fingerprint,
-            }
+            _without_none(
+                {
+                    "status": a.status,
+                    "labels": labels,
+                    "annotations": annotations,
+                    "startsAt": rfc3339(a.starts_at),
+                    "endsAt": rfc3339(a.ends_at),
+                    "generatorURL": _alert_url(ctx, a),
+                    "fingerprint": a.fingerprint,
+                },
+                "generatorURL",
+            )
         )
-    return {
+    body = {
         "version": "4",
         "groupKey": n.group_key,
         "truncatedAlerts": len(n.alerts) - len(alerts),
@@ -211,9 +282,13 @@ def alertmanager_body(
         "groupLabels": dict(n.group_labels),
         "commonLabels": _common([r["labels"] for r in rendered]),
         "commonAnnotations": _common([r["annotations"] for r in rendered]),
-        "externalURL": ctx.external_url,
+        "externalURL": ctx.base_url,
         "alerts": rendered,
+        # envmon's additions (receivers ignore unknown fields): demo figures; why it was sent.
+        "demo": ctx.demo,
+        "reason": n.reason,
     }
+    return _without_none(body, "externalURL")
 
 
 # ------------------------------------------------------------------------------ DingTalk / WeCom
@@ -234,8 +309,8 @@ def markdown_text(
     dropped = len(n.alerts) - len(alerts)
     if dropped:
         lines.append(f"- {t('alert.more', lang, count=dropped)}")
-    if ctx.external_url:
-        lines += ["", f"[{t('alert.open', lang)}]({ctx.external_url})"]
+    if ctx.base_url is not None:
+        lines += ["", f"[{t('alert.open', lang)}]({ctx.base_url})"]
     return "\n".join(lines)
 
 

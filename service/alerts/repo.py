@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, text, update
 
 from service.alerts.sealing import (
     ROBOT_SECRET_AAD,
@@ -21,13 +21,16 @@ from service.alerts.sealing import (
     UndecryptableSecret,
     is_sealed,
 )
-from service.alerts.state import RESOLVED, AlertState, group_key
+from service.alerts.state import FIRING, RESOLVED, AlertState, group_key
 from service.store.alert_tables import (
     alert_state,
     webhook_attempts,
     webhook_outbox,
     webhook_subscriptions,
 )
+
+#: Key of the PostgreSQL advisory lock that serialises alert writes (SQLite: BEGIN IMMEDIATE).
+_PG_LOCK_KEY = 0x656E766D6F6E  # "envmon"
 
 #: Outbox statuses.
 PENDING = "pending"
@@ -235,6 +238,14 @@ def disable_subscription(conn: Connection, sub_id: int, reason: str, now: dt.dat
 # ------------------------------------------------------------------------------------ alert state
 
 
+def lock_alerts(conn: Connection) -> None:
+    """Serialise with every other alert evaluation and catch-up in this transaction (PostgreSQL:
+    an advisory transaction lock; SQLite's write transactions are serial already), so that a new
+    subscription and an evaluation never both send it the same alert."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+
+
 def _state_from_row(row: Mapping[Any, Any]) -> AlertState:
     return AlertState(
         fingerprint=row["fingerprint"],
@@ -258,6 +269,16 @@ def load_states(conn: Connection) -> dict[str, AlertState]:
     return {
         r["fingerprint"]: _state_from_row(r) for r in conn.execute(select(alert_state)).mappings()
     }
+
+
+def firing_states(conn: Connection) -> list[AlertState]:
+    """The alerts firing now, in a stable order."""
+    rows = conn.execute(
+        select(alert_state)
+        .where(alert_state.c.status == FIRING)
+        .order_by(alert_state.c.group_key, alert_state.c.fingerprint)
+    ).mappings()
+    return [_state_from_row(r) for r in rows]
 
 
 def _values(s: AlertState, now: dt.datetime) -> dict[str, Any]:

@@ -8,6 +8,10 @@ target from flapping (fire below 97 %, resolve only at 97 % + margin). ``state.a
 into the firing/resolved life cycle.
 
 Ratios are fractions in [0, 1]; AQI is dimensionless (HJ 633); silence is in hours.
+
+Silence is judged per source cadence (``Cadence``): hourly air stations and 4-hourly automatic water
+stations by hours without data; monthly lab sections by whether the sample of the month after the
+last sampled one is overdue past that month's end plus a grace period (``SilenceLimits``).
 """
 
 from __future__ import annotations
@@ -42,6 +46,15 @@ WATER_CLASSES: Final = ("I", "II", "III", "IV", "V", "V+")
 
 #: The code under which city-wide figures are kept beside district codes (as in service.targets).
 CITY = "city"
+
+#: Source cadences the silence rule knows (``LastSeen.cadence``).
+HOURLY = "hourly"  # air stations (HJ 818 / national release: a value every hour)
+FOUR_HOURLY = "four_hourly"  # automatic water stations (国家地表水自动站: every 4 hours)
+MONTHLY = "monthly"  # manual lab sampling of sections (once a month)
+CADENCES: Final = (HOURLY, FOUR_HOURLY, MONTHLY)
+
+#: China Standard Time: a monthly sample's month is a CST calendar month.
+CST = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 # --------------------------------------------------------------------------------------- inputs
@@ -87,7 +100,11 @@ class DistrictDay:
 
 @dataclass(frozen=True, slots=True)
 class SectionClass:
-    """A section's latest water class (GB 3838) and the items that decided it."""
+    """A section's latest water class (GB 3838) and the items that decided it.
+
+    ``period`` is the month (``YYYY-MM``, CST) the class was evaluated for: the latest month with a
+    class, whatever the current month is.
+    """
 
     section: str
     district: str
@@ -95,17 +112,23 @@ class SectionClass:
     time: dt.datetime | None = None
     deciding_items: tuple[str, ...] = ()
     name: str | None = None
+    period: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class LastSeen:
-    """When a station (air) or section (water) last delivered data; ``None`` for never."""
+    """When a station (air) or section (water) last delivered data; ``None`` for never.
 
-    kind: str  # "station" | "section"
+    ``kind`` is ``station`` (air), ``section`` (manual lab samples) or ``water_auto`` (an automatic
+    water station at a section); ``cadence`` is how often that source delivers (``CADENCES``).
+    """
+
+    kind: str  # "station" | "section" | "water_auto"
     code: str
     district: str
     last_time: dt.datetime | None
     name: str | None = None
+    cadence: str = HOURLY
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +182,21 @@ class RuleConfig:
     severity: str = "warning"
 
 
+@dataclass(frozen=True, slots=True)
+class SilenceLimits:
+    """How long each source cadence may go without data before ``silent`` fires.
+
+    ``hourly_h`` and ``four_hourly_h`` are hours since the last value; a lab section is silent when
+    the month after its last sampled month (CST) has ended and ``monthly_grace_days`` more have
+    passed without a sample (lab results arrive days after sampling). A ``silent.threshold`` in the
+    rules file replaces ``hourly_h`` for its district(s).
+    """
+
+    hourly_h: float = 6.0
+    four_hourly_h: float = 12.0  # three missed 4-hourly values
+    monthly_grace_days: float = 15.0
+
+
 #: Defaults per rule. Ratio margins are fractions (0.005 = 0.5 percentage points).
 DEFAULT_RULES: Final[Mapping[str, RuleConfig]] = {
     EXCELLENT_GOOD_RATIO: RuleConfig(resolve_margin=0.005, severity="critical"),
@@ -167,7 +205,8 @@ DEFAULT_RULES: Final[Mapping[str, RuleConfig]] = {
     POLLUTED_DAY: RuleConfig(threshold=100.0, severity="warning"),
     SECTION_WORSE_THAN_III: RuleConfig(threshold=3.0, severity="warning"),
     CLASS_III_RATIO: RuleConfig(resolve_margin=0.005, severity="critical"),
-    SILENT: RuleConfig(threshold=6.0, resolve_margin=0.0, repeat_interval_h=12.0),
+    # threshold None: the cadence's limit (SilenceLimits); a rules-file threshold is the hourly one.
+    SILENT: RuleConfig(resolve_margin=0.0, repeat_interval_h=12.0),
 }
 
 
@@ -177,6 +216,7 @@ class AlertConfig:
 
     defaults: Mapping[str, RuleConfig] = field(default_factory=lambda: dict(DEFAULT_RULES))
     districts: Mapping[str, Mapping[str, RuleConfig]] = field(default_factory=dict)
+    silence: SilenceLimits = field(default_factory=SilenceLimits)
 
     def for_rule(self, rule: str, district: str) -> RuleConfig:
         """The configuration of ``rule`` for ``district`` (district override, else default)."""
@@ -186,7 +226,9 @@ class AlertConfig:
         return self.defaults.get(rule, DEFAULT_RULES[rule])
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> AlertConfig:
+    def from_mapping(
+        cls, data: Mapping[str, Any], silence: SilenceLimits | None = None
+    ) -> AlertConfig:
         """Build from ``{"defaults": {rule: {...}}, "districts": {code: {rule: {...}}}}``.
 
         Fields left out fall back to the built-in default of that rule; unknown rules are refused.
@@ -200,12 +242,12 @@ class AlertConfig:
             for rule, values in rules.items():
                 _known(rule)
                 districts.setdefault(str(district), {})[rule] = replace(defaults[rule], **values)
-        return cls(defaults=defaults, districts=districts)
+        return cls(defaults=defaults, districts=districts, silence=silence or SilenceLimits())
 
     @classmethod
-    def from_json(cls, text: str) -> AlertConfig:
+    def from_json(cls, text: str, silence: SilenceLimits | None = None) -> AlertConfig:
         """Build from a JSON document (see ``from_mapping``)."""
-        return cls.from_mapping(json.loads(text))
+        return cls.from_mapping(json.loads(text), silence)
 
 
 def _known(rule: str) -> None:
@@ -263,8 +305,14 @@ def _signal(
     flags: tuple[bool, bool],
     value: float | None,
     threshold: float | None,
+    *,
+    resolve_at: float | None = None,
     **params: Any,
 ) -> Signal:
+    """A signal; ``resolve_at`` (the far edge of the hysteresis band, when there is one) goes into
+    the params, so that a message can say why an alert still fires on the good side of its limit."""
+    if resolve_at is not None and resolve_at != threshold:
+        params["resolve_at"] = resolve_at
     return Signal(
         labels={"alertname": rule, **labels},
         fire=flags[0],
@@ -319,6 +367,7 @@ def _ratio_signal(
         _below(value, limit, cfg),
         value,
         limit,
+        resolve_at=limit + cfg.resolve_margin,
         year=r.year,
         **params,
     )
@@ -354,6 +403,7 @@ def budget_exhausted_rule(figures: Figures, config: AlertConfig) -> Iterator[Sig
             flags,
             value,
             limit,
+            resolve_at=limit + cfg.resolve_margin,
             year=r.year,
             target=r.target,
         )
@@ -379,6 +429,7 @@ def polluted_day_rule(figures: Figures, config: AlertConfig) -> Iterator[Signal]
             _above(value, limit, cfg),
             value,
             limit,
+            resolve_at=limit - cfg.resolve_margin,
             primary_pollutant=d.primary_pollutant or "",
         )
 
@@ -399,9 +450,11 @@ def section_class_rule(figures: Figures, config: AlertConfig) -> Iterator[Signal
             _above(value, limit, cfg),
             value,
             limit,
+            resolve_at=limit - cfg.resolve_margin,
             water_class=s.water_class or "",
             deciding_items=", ".join(s.deciding_items),
             name=s.name or s.section,
+            period=s.period or "",
         )
 
 
@@ -418,25 +471,66 @@ def class_iii_ratio_rule(figures: Figures, config: AlertConfig) -> Iterator[Sign
         )
 
 
+def month_after_next_start(t: dt.datetime) -> dt.datetime:
+    """The first instant (CST) of the second calendar month after ``t``'s CST month, as UTC.
+
+    A section last sampled in November owes a December sample: the deadline before the grace
+    period is 1 January 00:00 CST.
+    """
+    local = t.astimezone(CST)
+    months = local.year * 12 + (local.month - 1) + 2
+    return dt.datetime(months // 12, months % 12 + 1, 1, tzinfo=CST).astimezone(dt.UTC)
+
+
+def silence_deadline(
+    last_time: dt.datetime, cadence: str, hours_limit: float, limits: SilenceLimits
+) -> dt.datetime:
+    """When a source last seen at ``last_time`` becomes silent (strictly after this instant)."""
+    if cadence == MONTHLY:
+        grace = dt.timedelta(days=limits.monthly_grace_days)
+        return month_after_next_start(last_time) + grace
+    return last_time + dt.timedelta(hours=hours_limit)
+
+
+def _hours_limit(cadence: str, cfg: RuleConfig, limits: SilenceLimits) -> float:
+    """The hours a source of ``cadence`` may be quiet (a rules-file threshold is the hourly one)."""
+    if cadence == FOUR_HOURLY:
+        return limits.four_hourly_h
+    return limits.hourly_h if cfg.threshold is None else cfg.threshold
+
+
 def silent_rule(figures: Figures, config: AlertConfig, now: dt.datetime) -> Iterator[Signal]:
-    """A station or section that has delivered nothing for longer than N hours."""
+    """A station or section that has delivered nothing for longer than its cadence allows.
+
+    ``value`` is the hours since the last data; ``threshold`` the hours allowed after it (for a
+    monthly section: until its overdue month's end plus the grace period, ``params.due_by``).
+    """
     for s, cfg in _enabled(SILENT, figures.last_seen, config):
-        limit = _limit(cfg, _default_limit(SILENT))
+        hours_limit = _hours_limit(s.cadence, cfg, config.silence)
+        params: dict[str, Any] = {"cadence": s.cadence}
         if s.last_time is None:
             hours: float | None = None
+            limit = hours_limit
             flags = (True, True)  # never seen at all: silent by definition
         else:
+            due_by = silence_deadline(s.last_time, s.cadence, hours_limit, config.silence)
             hours = (now - s.last_time).total_seconds() / 3600.0
-            flags = _above(hours, limit, cfg)
+            limit = (due_by - s.last_time).total_seconds() / 3600.0
+            flags = (now > due_by, now > due_by)
+            if s.cadence == MONTHLY:
+                owed = month_after_next_start(s.last_time).astimezone(CST) - dt.timedelta(days=1)
+                params["due_month"] = owed.strftime("%Y-%m")  # the month whose sample is owed
+                params["due_by"] = due_by.isoformat()
         yield _signal(
             SILENT,
             cfg,
             {"district": s.district, "kind": s.kind, "code": s.code},
             flags,
             None if hours is None else round(hours, 2),
-            limit,
+            round(limit, 2),
             name=s.name or s.code,
             last_time=None if s.last_time is None else s.last_time.isoformat(),
+            **params,
         )
 
 

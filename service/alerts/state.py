@@ -25,6 +25,8 @@ from service.alerts.rules import AlertConfig, Figures, Signal, signals
 
 FIRING: Final = "firing"
 RESOLVED: Final = "resolved"
+#: The status of a test message's notification and alert (``service.alerts.receiver_check``).
+TEST: Final = "test"
 
 #: Labels that group alerts into one notification.
 GROUP_BY: Final = ("alertname", "district")
@@ -84,7 +86,9 @@ class Notification:
     group_labels: Mapping[str, str]
     status: str
     alerts: tuple[AlertState, ...]
-    reason: str  # "new" | "resolved" | "repeat"
+    #: "new" | "resolved" | "repeat"; "current" (what fires when a subscription starts) and "test"
+    #: (a check of a receiver) are sent to one subscription only.
+    reason: str
 
     @property
     def rule(self) -> str:
@@ -107,6 +111,11 @@ class Step:
 
 
 def _from_signal(sig: Signal, fp: str, now: dt.datetime, prev: AlertState | None) -> AlertState:
+    params = dict(sig.params)
+    if not sig.fire:
+        # Firing only because of the hysteresis band: back on the good side of the limit, not yet
+        # past ``resolve_at``. Messages say so (the public figures already show the limit met).
+        params["held"] = True
     return AlertState(
         fingerprint=fp,
         labels=dict(sig.labels),
@@ -117,7 +126,7 @@ def _from_signal(sig: Signal, fp: str, now: dt.datetime, prev: AlertState | None
         threshold=sig.threshold,
         severity=sig.severity,
         repeat_interval_h=sig.repeat_interval_h,
-        params=dict(sig.params),
+        params=params,
         last_notified_at=prev.last_notified_at if prev is not None else None,
         notified_status=prev.notified_status if prev is not None else None,
         updated_at=now,

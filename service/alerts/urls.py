@@ -18,7 +18,17 @@ Resolver = Callable[[str, int], Sequence[str]]
 
 
 class UnsafeURL(ValueError):
-    """A webhook URL that envmon refuses to send to; the message names the rule."""
+    """A webhook URL that envmon refuses to send to; the message names the rule (and, for a private
+    address, the setting that allows it).
+
+    ``code`` names the rule for the API's translated message (``webhook.error.unsafe_url.<code>``),
+    ``params`` its values (host, address).
+    """
+
+    def __init__(self, message: str, code: str = "scheme", **params: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,18 +101,21 @@ def check_url(url: str, policy: OutboundPolicy, resolver: Resolver = system_reso
     parts = urllib.parse.urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in {"http", "https"}:
-        raise UnsafeURL("url: scheme must be https (or http in development)")
+        raise UnsafeURL("url: scheme must be https (or http in development)", "scheme")
     if scheme == "http" and policy.require_https:
-        raise UnsafeURL("url: https is required outside development")
+        raise UnsafeURL(
+            "url: https is required outside development (ENVMON_ENVIRONMENT=development allows http)",
+            "https",
+        )
     if parts.username or parts.password:
-        raise UnsafeURL("url: credentials in the URL are not allowed")
+        raise UnsafeURL("url: credentials in the URL are not allowed", "credentials")
     host = parts.hostname
     if not host:
-        raise UnsafeURL("url: no host")
+        raise UnsafeURL("url: no host", "host")
     try:
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError as exc:
-        raise UnsafeURL("url: invalid port") from exc
+        raise UnsafeURL("url: invalid port", "host") from exc
     try:
         literal = ipaddress.ip_address(host)
         addresses: Sequence[str] = [str(literal)]
@@ -110,15 +123,18 @@ def check_url(url: str, policy: OutboundPolicy, resolver: Resolver = system_reso
         try:
             addresses = resolver(host, port)
         except OSError as exc:
-            raise UnsafeURL(f"url: host {host!r} does not resolve") from exc
+            raise UnsafeURL(f"url: host {host!r} does not resolve", "resolve", host=host) from exc
     if not addresses:
-        raise UnsafeURL(f"url: host {host!r} does not resolve")
+        raise UnsafeURL(f"url: host {host!r} does not resolve", "resolve", host=host)
     if not policy.allow_private:
         for addr in addresses:
             if not _is_public(ipaddress.ip_address(addr.split("%", 1)[0])):
                 raise UnsafeURL(
                     f"url: {host!r} resolves to a loopback or private address ({addr}); "
-                    "refused unless webhook_allow_private is set"
+                    "refused unless ENVMON_WEBHOOK_ALLOW_PRIVATE=true",
+                    "private",
+                    host=host,
+                    address=addr,
                 )
     return Target(url=url, scheme=scheme, host=host, port=port, addresses=tuple(addresses))
 

@@ -115,6 +115,21 @@ def test_unsafe_urls_are_refused(tmp_path: Path, clock: FixedClock) -> None:
             )
             assert r.status_code == 422, url
             assert r.json()["rule"] == "outbound_safety"
+        # The refusal says why, and names the setting that allows private addresses.
+        for lang, words in (("en", "set ENVMON_WEBHOOK_ALLOW_PRIVATE=true"), ("zh", "内网")):
+            r = client.post(
+                f"/api/v1/staff/webhooks/subscriptions?lang={lang}",
+                json={"name": "x", "url": "https://10.0.0.7/x"},
+                headers=admin,
+            )
+            assert words in r.json()["detail"] and "10.0.0.7" in r.json()["detail"]
+            assert "ENVMON_WEBHOOK_ALLOW_PRIVATE=true" in r.json()["detail"]
+        r = client.post(
+            "/api/v1/staff/webhooks/subscriptions?lang=en",
+            json={"name": "x", "url": "http://hooks.example.org/x"},
+            headers=admin,
+        )
+        assert "https is required outside development" in r.json()["detail"]
 
 
 def test_delivery_log_and_manual_replay(app: FastAPI, client: TestClient, keys, clock) -> None:

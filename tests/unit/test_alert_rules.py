@@ -193,3 +193,49 @@ class TestLifeCycle:
         assert [n[0].status for n in notes] == [FIRING, RESOLVED, FIRING]
         assert only(states, r.EXCELLENT_GOOD_RATIO).starts_at == T0 + 2 * H
         assert only(states, r.EXCELLENT_GOOD_RATIO).ends_at is None
+
+
+class TestSilencePerCadence:
+    """Deadlines worked by hand: a monthly section owes the next month's sample, due by the end of
+    that month (CST) plus the grace period."""
+
+    @pytest.mark.parametrize(
+        ("sampled_cst", "deadline_cst"),
+        [
+            (
+                dt.datetime(2026, 11, 5, 10),
+                dt.datetime(2027, 1, 16),
+            ),  # Nov -> Dec due -> 1 Jan + 15 d
+            (dt.datetime(2026, 12, 31, 23), dt.datetime(2027, 2, 16)),  # 31 Dec CST is December
+            (dt.datetime(2026, 1, 31, 9), dt.datetime(2026, 3, 16)),  # Jan -> Feb due (28 days)
+            (dt.datetime(2026, 12, 1, 0, 30), dt.datetime(2027, 2, 16)),  # 30 Nov UTC is December
+        ],
+    )
+    def test_monthly_deadline(self, sampled_cst: dt.datetime, deadline_cst: dt.datetime) -> None:
+        cst = r.CST
+        last = sampled_cst.replace(tzinfo=cst).astimezone(dt.UTC)
+        due = r.silence_deadline(last, r.MONTHLY, 6.0, r.SilenceLimits())
+        assert due == deadline_cst.replace(tzinfo=cst)
+
+    def test_each_cadence_has_its_own_limit(self) -> None:
+        seen = (
+            LastSeen("station", "A1", "330902", T0 - 7 * H, cadence=r.HOURLY),
+            LastSeen("water_auto", "W1", "330902", T0 - 7 * H, cadence=r.FOUR_HOURLY),
+            LastSeen("section", "S1", "330902", T0 - 20 * 24 * H, cadence=r.MONTHLY),
+        )
+        out = evaluate(Figures(last_seen=seen), AlertConfig(), {}, T0)
+        assert [s.labels["code"] for s in out.states] == [
+            "A1"
+        ]  # 6 h < 7 h < 12 h; May's due end of June
+        limits = r.SilenceLimits(hourly_h=8, four_hourly_h=6, monthly_grace_days=0)
+        out = evaluate(Figures(last_seen=seen), AlertConfig(silence=limits), {}, T0)
+        assert [s.labels["code"] for s in out.states] == ["W1"]
+
+    def test_a_rules_file_threshold_is_the_hourly_limit_only(self) -> None:
+        config = AlertConfig.from_mapping({"defaults": {"silent": {"threshold": 2}}})
+        seen = (
+            LastSeen("station", "A1", "330902", T0 - 3 * H, cadence=r.HOURLY),
+            LastSeen("water_auto", "W1", "330902", T0 - 3 * H, cadence=r.FOUR_HOURLY),
+        )
+        out = evaluate(Figures(last_seen=seen), config, {}, T0)
+        assert [(s.labels["code"], s.threshold) for s in out.states] == [("A1", 2.0)]

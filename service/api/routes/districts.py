@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Engine
 
+from service.alerts.evaluate import evaluate_now
 from service.api.cache import cached_json
 from service.api.deps import ClockDep, EngineDep, LangDep, OperatorDep, SettingsDep, ViewerDep
 from service.api.errors import NotFound, ValidationFailed
@@ -56,6 +57,7 @@ from service.compute import (
     ytd_as_of,
 )
 from service.figures.series_downloads import district_days_table
+from service.runtime import LIVE_NAME
 from service.store.compute_tables import DAY_INDICATORS
 from service.targets import (
     CITY,
@@ -290,11 +292,18 @@ def district_days_route(
     "/staff/recompute", response_model=RecomputeOut, operation_id="staffRecompute", tags=["staff"]
 )
 def staff_recompute(
-    _: OperatorDep, engine: EngineDep, clock: ClockDep, body: RecomputeIn | None = None
+    _: OperatorDep,
+    engine: EngineDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
+    body: RecomputeIn | None = None,
 ) -> RecomputeOut:
-    """Recompute the figures now: the dirty days (default) or everything (``full``)."""
+    """Recompute the figures now: the dirty days (default) or everything (``full``); the alerts are
+    evaluated on the new figures right after the answer."""
     full = bool(body and body.full)
     r = recompute_all(engine, clock) if full else recompute(engine, clock)
+    background.add_task(evaluate_now, engine, clock, settings, worker_name=LIVE_NAME)
     return RecomputeOut(
         full=full,
         station_days=r.station_days,
@@ -365,6 +374,8 @@ def staff_set_target(
     staff: OperatorDep,
     engine: EngineDep,
     clock: ClockDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
     district: DistrictCode,
     indicator: Indicator,
     year: Annotated[int, Path(ge=2000, le=2100)],
@@ -386,4 +397,6 @@ def staff_set_target(
         if exc.field == "district":
             raise NotFound("thing.district", ident=district) from None
         raise ValidationFailed(exc.field, exc.rule) from None
+    # The target rules judge against the new value at once (after the answer), not at the next data.
+    background.add_task(evaluate_now, engine, clock, settings, worker_name=LIVE_NAME)
     return _target_out(t)

@@ -13,12 +13,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
 from sqlalchemy import delete, func, select, update
 
 from service.alerts import repo
-from service.alerts.delivery import DeliveryPolicy, replay
+from service.alerts.catch_up import send_firing_to
+from service.alerts.delivery import DeliveryPolicy, nudge, replay
+from service.alerts.evaluate import demo_or_false, district_names_or_codes, evaluate_now
+from service.alerts.receiver_check import send_test
 from service.alerts.rules import RULE_NAMES
 from service.alerts.signing import new_secret, redact_url
 from service.alerts.urls import UnsafeURL, check_url
@@ -33,6 +36,8 @@ from service.api.deps import (
 )
 from service.api.errors import Conflict, NotFound, ValidationFailed
 from service.api.schemas import Model
+from service.i18n import negotiate, t
+from service.runtime import LIVE_NAME
 from service.settings import Settings
 from service.store.alert_tables import (
     alert_state,
@@ -111,6 +116,31 @@ class SubscriptionCreated(SubscriptionOut):
     """The created subscription, with its signing secret (shown this once)."""
 
     secret: str
+    current_messages: int = Field(
+        0, description="messages queued to it at once: the alerts firing now, reason 'current'"
+    )
+
+
+class WebhookTestResult(Model):
+    """The outcome of a test message, tried once (see the delivery log for its body)."""
+
+    message_id: str
+    subscription_id: int
+    delivered: bool
+    outcome: Literal["delivered", "failed", "gone"]
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+    detail: str
+
+
+class EvaluationDone(Model):
+    """What an evaluation did."""
+
+    transitions: int
+    notifications: int
+    messages: int
+    skipped: list[str]
 
 
 class AttemptOut(Model):
@@ -182,11 +212,27 @@ class AlertOut(Model):
 # ---------------------------------------------------------------------------------- helpers
 
 
+class UnsafeWebhookURL(ValidationFailed):
+    """A subscription URL the outbound policy refuses; the detail names the rule and, for a
+    private address, the setting that allows it (``ENVMON_WEBHOOK_ALLOW_PRIVATE``)."""
+
+    detail_key = "webhook.error.unsafe_url.detail"
+
+    def __init__(self, exc: UnsafeURL) -> None:
+        super().__init__("url", "outbound_safety", log_detail=str(exc))
+        self.reason_key = f"webhook.error.unsafe_url.{exc.code}"
+        self.reason_params = dict(exc.params)
+
+    def detail_for(self, lang: str) -> str:
+        reason = t(self.reason_key, lang, **self.reason_params)
+        return t(self.detail_key, lang, reason=reason)
+
+
 def _checked_url(url: str, settings: Settings) -> str:
     try:
         check_url(url, DeliveryPolicy.from_settings(settings).outbound)
     except UnsafeURL as exc:
-        raise ValidationFailed("url", "outbound_safety", log_detail=str(exc)) from exc
+        raise UnsafeWebhookURL(exc) from exc
     return url
 
 
@@ -256,7 +302,9 @@ def create_subscription(
     if body.robot_secret and body.format != "dingtalk":
         raise ValidationFailed("robot_secret", "dingtalk_only")
     secret = new_secret()
+    names, demo = district_names_or_codes(), demo_or_false(engine)
     with writing(engine) as conn:
+        repo.lock_alerts(conn)  # with the catch-up below: each firing alert reaches it once
         sub_id = repo.add_subscription(
             conn,
             box=box,
@@ -270,7 +318,30 @@ def create_subscription(
             rules=body.rules,
             districts=body.districts,
         )
-    return SubscriptionCreated(**_sub_out(_sub_row(engine, sub_id)), secret=secret)
+        current = _send_current(conn, sub_id, clock, settings, names, demo)
+    if current:
+        nudge(LIVE_NAME)
+    return SubscriptionCreated(
+        **_sub_out(_sub_row(engine, sub_id)), secret=secret, current_messages=current
+    )
+
+
+def _send_current(
+    conn: Any,
+    sub_id: int,
+    clock: Any,
+    settings: Settings,
+    names: Any,
+    demo: bool,
+) -> int:
+    """Queue the alerts firing now for a new or re-enabled subscription (nudge delivery after the
+    commit)."""
+    sub = repo.get_subscription(conn, sub_id)
+    if sub is None or not sub.enabled:
+        return 0
+    return send_firing_to(
+        conn, sub, clock.now(), settings=settings, district_names=names, demo=demo
+    )
 
 
 @router.get(
@@ -313,7 +384,12 @@ def update_subscription(
         values["disabled_reason"] = None
     elif values.get("enabled") is False:
         values["disabled_reason"] = "disabled by staff"
+    re_enabled = bool(values.get("enabled")) and not row.enabled
+    names, demo = (district_names_or_codes(), demo_or_false(engine)) if re_enabled else ({}, False)
+    current = 0
     with writing(engine) as conn:
+        if re_enabled:
+            repo.lock_alerts(conn)
         conn.execute(
             update(webhook_subscriptions)
             .where(webhook_subscriptions.c.id == sub_id)
@@ -321,7 +397,49 @@ def update_subscription(
         )
         if values.get("enabled") is False:
             repo.disable_subscription(conn, sub_id, "disabled by staff", clock.now())
+        if re_enabled:
+            # Enabled again: it hears what fires now (what it missed while disabled was cancelled).
+            current = _send_current(conn, sub_id, clock, settings, names, demo)
+    if current:
+        nudge(LIVE_NAME)
     return SubscriptionOut(**_sub_out(_sub_row(engine, sub_id)))
+
+
+@router.post(
+    "/webhooks/subscriptions/{sub_id}/test",
+    response_model=WebhookTestResult,
+    operation_id="webhookSubscriptionTest",
+)
+def send_test_message(
+    sub_id: SubId,
+    _: OperatorDep,
+    request: Request,
+    engine: EngineDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    box: WebhookBoxDep,
+) -> WebhookTestResult:
+    """Send a test message to the subscription now (once, no retries) and say how it went.
+
+    The message has the subscription's format, headers and signature; ``type`` is ``alert.test``
+    (envmon format) and its status ``test``. It is listed in the delivery log.
+    """
+    _sub_row(engine, sub_id)
+    result = send_test(engine, clock, settings, box, sub_id)
+    lang = negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
+    detail = t("webhook.test.sent" if result.delivered else "webhook.test.failed", lang)
+    if result.error:
+        detail = f"{detail}: {result.error}"
+    return WebhookTestResult(
+        message_id=result.message_id,
+        subscription_id=result.subscription_id,
+        delivered=result.delivered,
+        outcome=result.outcome,  # type: ignore[arg-type]
+        status_code=result.status_code,
+        error=result.error,
+        duration_ms=result.duration_ms,
+        detail=detail,
+    )
 
 
 @router.delete(
@@ -406,6 +524,21 @@ def replay_delivery(
 
 
 # ---------------------------------------------------------------------------------- alerts
+
+
+@router.post("/alerts/evaluate", response_model=EvaluationDone, operation_id="staffAlertsEvaluate")
+def evaluate_alerts(
+    _: OperatorDep, engine: EngineDep, clock: ClockDep, settings: SettingsDep
+) -> EvaluationDone:
+    """Evaluate every alert rule now (as the scheduler does every ``alert_evaluate_minutes``),
+    e.g. after editing the rules file; messages it causes are queued at once."""
+    report = evaluate_now(engine, clock, settings, worker_name=LIVE_NAME)
+    return EvaluationDone(
+        transitions=report.transitions,
+        notifications=report.notifications,
+        messages=report.messages,
+        skipped=list(report.skipped),
+    )
 
 
 @router.get("/alerts", response_model=list[AlertOut], operation_id="staffAlerts")
