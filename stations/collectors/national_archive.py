@@ -333,20 +333,31 @@ def read_archive_block(raw: bytes, wanted: Collection[str]) -> ArchiveBlock:
     hours = days * 24 + hour[ok].to_numpy(dtype=np.int64) - 1
     pidx = ptype[ok].to_numpy(dtype=np.int64)
 
-    values = np.full((int(ok.sum()), len(stations)), np.nan)
-    refused = 0
-    ceiling = _CEILINGS[pidx][:, None]
-    for j, name in enumerate(stations):
-        for i in positions[name]:  # a repeated column fills only what the earlier one left empty
-            col = frame[i][ok]
-            text_cells = col.notna().to_numpy().copy()
-            number = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64)
-            if not pd.api.types.is_numeric_dtype(col):  # whitespace-only cells are empty, not bad
-                text_cells &= col.astype(str).str.strip().ne("").to_numpy()
-            bad = (text_cells & np.isnan(number)) | (number < 0) | (number > ceiling[:, 0])
-            refused += int(bad.sum())
-            number = np.where(bad, np.nan, number)
-            values[:, j] = np.where(np.isnan(values[:, j]), number, values[:, j])
+    order = [i for name in stations for i in positions[name]]  # each station's columns together
+    kinds = frame.dtypes
+    numeric = np.array([kinds[c].kind in "iuf" for c in order], dtype=bool)
+    grid = np.full((int(ok.sum()), len(order)), np.nan)
+    has_text = np.zeros(grid.shape, dtype=bool)
+    if numeric.any():  # the common case: whole columns parsed as numbers by the C reader
+        picked = [c for c, n in zip(order, numeric, strict=True) if n]
+        grid[:, numeric] = frame[picked].to_numpy(dtype=np.float64)[ok]
+    for k in np.flatnonzero(~numeric):  # columns holding some text (rare): cell by cell rules
+        col = frame[order[k]][ok]
+        grid[:, k] = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64)
+        # whitespace-only cells are empty cells, not bad values
+        has_text[:, k] = col.notna().to_numpy() & col.astype(str).str.strip().ne("").to_numpy()
+    with np.errstate(invalid="ignore"):
+        bad = (has_text & np.isnan(grid)) | (grid < 0) | (grid > _CEILINGS[pidx][:, None])
+    refused = int(bad.sum())
+    grid[bad] = np.nan
+    values = grid
+    if len(order) != len(stations):  # a repeated column fills only what the earlier one left empty
+        values = np.full((grid.shape[0], len(stations)), np.nan)
+        at = 0
+        for j, name in enumerate(stations):
+            for _ in positions[name]:
+                values[:, j] = np.where(np.isnan(values[:, j]), grid[:, at], values[:, j])
+                at += 1
     key = hours * len(POLLUTANTS) + pidx
     if len(np.unique(key)) != len(key):  # repeated rows: first accepted value per station
         firsts = pd.DataFrame(values).groupby(key, sort=False).first()
