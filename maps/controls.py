@@ -12,6 +12,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from maps import palette
+from maps.escape import html_text
 from maps.i18n import t
 
 
@@ -137,7 +138,8 @@ class DailyAqiSlider(MacroElement):  # type: ignore[misc]
         self.spec = {
             "dates": list(dates),
             "values": {k: list(v) for k, v in values.items()},
-            "names": dict(names),
+            # the slider sets these as tooltip HTML: escaped like every other name on the page
+            "names": {code: html_text(name) for code, name in names.items()},
             "scale": palette.aqi_scale(),
             "no_data": palette.NO_DATA,
             "date_label": t("field.date", lang),

@@ -15,7 +15,6 @@ Input frames (EPSG:4326, columns beyond these are ignored; figure columns may be
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, Literal
@@ -27,6 +26,7 @@ import pandas as pd
 from geodata import METRIC
 from maps import palette
 from maps.basemaps import Basemap, to_display
+from maps.escape import html_text
 from maps.i18n import t
 
 Indicator = Literal["excellent_good", "class_iii"]
@@ -43,7 +43,7 @@ POPUP_POLLUTANTS: Final = (
 
 
 def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value))
+    return html_text(value)
 
 
 def _missing(value: object) -> bool:
@@ -157,7 +157,7 @@ def district_layer(
                 "fillOpacity": 0.55,
             },
             highlight_function=lambda _f: {"weight": 3},
-            tooltip=folium.Tooltip(f"{local_name(row, lang)}: {_pct(ratio)}"),
+            tooltip=folium.Tooltip(_e(f"{local_name(row, lang)}: {_pct(ratio)}")),
             popup=folium.Popup(
                 district_popup_html(row, indicator, lang, unplaced.get(str(row["code"]), [])),
                 max_width=320,
@@ -314,7 +314,7 @@ def station_layer(
             fill_opacity=0.9,
             popup=folium.Popup(station_popup_html(row, lang, own, near.get(code)), max_width=300),
             tooltip=folium.Tooltip(
-                f"{local_name(row, lang)}" + (f" [{t('demo.short', lang)}]" if demo else ""),
+                _e(local_name(row, lang) + (f" [{t('demo.short', lang)}]" if demo else "")),
                 permanent=demo,
             ),
             class_name=f"envmon-station-marker envmon-station-{code}"
@@ -338,10 +338,17 @@ def stations_near_zones(
     st = stations[_placed(stations)].to_crs(METRIC)
     zn = zones[_placed(zones)].to_crs(METRIC)
     half = zn.get("half_width_m", pd.Series(0.0, index=zn.index)).fillna(0.0).astype(float)
-    geoms = zn.geometry.buffer(half.where(zn["kind"] == "route", 0.0))
+    # Only a route with a half-width becomes its corridor: a zero buffer turns a Point (an ordinary
+    # notice position) into an empty geometry with a NaN distance (issue 22, finding 7).
+    corridor = ((zn["kind"] == "route") & (half > 0)).to_numpy()
+    geoms = zn.geometry.copy()
+    if corridor.any():
+        geoms[corridor] = zn.geometry[corridor].buffer(half[corridor])
     rows = []
     for _, s in st.iterrows():
         dist = geoms.distance(s.geometry) / 1000.0
+        if dist.isna().all():
+            continue
         idx = dist.idxmin()
         if dist[idx] <= km:
             rows.append(
@@ -375,7 +382,7 @@ def section_layer(
                 f"<b>{_e(local_name(row, lang))}</b><br>{_e(t('field.class', lang))}: {_e(label)}",
                 max_width=240,
             ),
-            tooltip=f"{local_name(row, lang)}: {label}",
+            tooltip=folium.Tooltip(_e(f"{local_name(row, lang)}: {label}")),
         ).add_to(group)
     return group
 
@@ -404,7 +411,7 @@ def zone_popup_html(row: pd.Series, lang: str) -> str:
     half = _get(row, "half_width_m")
     if kind == "route" and half:
         parts.append(f"<br>{_e(t('field.corridor', lang, m=int(half)))}")
-    return "".join(parts)
+    return f"<div class='envmon-zone'>{''.join(parts)}</div>"
 
 
 def zone_layer(
@@ -425,7 +432,7 @@ def zone_layer(
         kind = str(_get(row, "kind") or "other")
         colour = palette.ZONE_COLOURS.get(kind, palette.ZONE_COLOURS["other"])
         popup = zone_popup_html(row, lang)
-        tip = f"{local_name(row, lang)} ({t('zone.' + kind, lang)})"
+        tip = folium.Tooltip(_e(f"{local_name(row, lang)} ({t('zone.' + kind, lang)})"))
         geom = row.geometry
         if geom.geom_type == "Point":
             folium.CircleMarker(

@@ -15,6 +15,13 @@ from branca.element import Element
 
 #: Branca's ids are 16 random bytes in hex.
 ID_WIDTH = 32
+#: Every script tag of a rendered page carries this attribute; the service replaces the value by
+#: a fresh nonce per response and names it in ``script-src`` (``service.api.csp``). Pages written
+#: to disk keep it, harmlessly. Safe to add to every tag because data reach the page only through
+#: ``maps.escape`` (no ``<`` of data survives), so every ``<script`` is one the templates wrote.
+NONCE_PLACEHOLDER = "envmon-csp-nonce"
+NONCE_ATTR = f'nonce="{NONCE_PLACEHOLDER}"'
+_SCRIPT_TAG = re.compile(r"<script(?=[\s>])", re.IGNORECASE)
 
 
 def _element_ids(element: Element, seen: set[int] | None = None) -> Iterator[str]:
@@ -44,4 +51,9 @@ def page_html(element: Element) -> str:
     ids = list(dict.fromkeys(_element_ids(root)))
     mapping = {old: f"{n:0{ID_WIDTH}x}" for n, old in enumerate(ids, start=1)}
     pattern = re.compile("|".join(re.escape(old) for old in ids))
-    return pattern.sub(lambda match: mapping[match.group(0)], html)
+    return with_script_nonce(pattern.sub(lambda match: mapping[match.group(0)], html))
+
+
+def with_script_nonce(html: str) -> str:
+    """``html`` with ``NONCE_ATTR`` on each ``<script>`` tag (pages whose text is all escaped)."""
+    return _SCRIPT_TAG.sub(f"<script {NONCE_ATTR}", html)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -18,6 +17,7 @@ from maps import palette
 from maps.assets import VENDOR_PREFIX, use_local_assets
 from maps.basemaps import Basemap, osm, point_to_display, to_display
 from maps.controls import DailyAqiSlider, InfoBox
+from maps.escape import html_text
 from maps.i18n import normalise_lang, t
 from maps.layers import (
     base_layer,
@@ -117,7 +117,7 @@ def new_map(
     lang: str = "zh",
 ) -> folium.Map:
     """A ``folium.Map`` on ``basemap`` fitted to ``bounds`` (w, s, e, n, display datum), local assets."""
-    figure = Figure(title=html.escape(title))
+    figure = Figure(title=html_text(title))
     m = folium.Map(
         location=None, tiles=None, control_scale=True, zoom_snap=0.25, prefer_canvas=False
     )

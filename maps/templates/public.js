@@ -181,7 +181,7 @@
           var m = L.circleMarker(ll, {radius: 9, color: "#222", weight: 1.5, dashArray: p.demo ? "4 3" : null,
             fillColor: colourOf(cfg.aqi_scale, p.aqi), fillOpacity: 0.9,
             className: "envmon-station-marker envmon-station-" + p.code + (p.demo ? " envmon-demo" : "")});
-          m.bindTooltip(name(p) + (p.demo ? " [" + L10N.demo_short + "]" : ""), {permanent: !!p.demo});
+          m.bindTooltip(esc(name(p) + (p.demo ? " [" + L10N.demo_short + "]" : "")), {permanent: !!p.demo});
           return m;
         },
         onEachFeature: function (f, layer) { layer.bindPopup(stationPopup(f.properties), {maxWidth: 300}); }

@@ -20,6 +20,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.api.csp import ScriptNonceMiddleware, page_policy
 from service.api.errors import PayloadTooLarge, RateLimited, problem_response
 from service.settings import Settings
 
@@ -67,10 +68,13 @@ class SecurityHeadersMiddleware:
                 ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                 if ctype.startswith(b"text/html"):
                     ancestors = "'self'" if staff else self.public_ancestors
-                    csp = f"frame-ancestors {ancestors}"
+                    csp = page_policy(ancestors)  # HTML normally has its policy already (csp.py)
                 else:
                     csp = "default-src 'none'; frame-ancestors 'none'"
-                if not any(k.lower() == b"content-security-policy" for k, _ in headers):
+                # A 304 keeps the policy stored with the page (its nonce belongs to that body).
+                if message["status"] != 304 and not any(
+                    k.lower() == b"content-security-policy" for k, _ in headers
+                ):
                     headers.append((b"content-security-policy", csp.encode()))
                 headers += [
                     (b"x-content-type-options", b"nosniff"),
@@ -278,7 +282,8 @@ def _with_header(send: Send, name: bytes, value: bytes) -> Send:
 
 
 def install_security(app: FastAPI, settings: Settings) -> None:
-    """Add the middlewares, innermost first: ETag, body limit, rate limit, CORS, headers."""
+    """Add the middlewares, innermost first: ETag, body limit, rate limit, CORS, script nonce
+    and page policy (``service.api.csp``), headers."""
     app.add_middleware(ETagMiddleware, max_age=settings.cache_max_age)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)
     if settings.rate_limit_per_minute > 0:
@@ -292,6 +297,11 @@ def install_security(app: FastAPI, settings: Settings) -> None:
         allow_headers=["Accept-Language", "If-None-Match"],
         expose_headers=["ETag", "Retry-After", DEMO_HEADER, "Content-Language"],
         max_age=600,
+    )
+    app.add_middleware(
+        ScriptNonceMiddleware,
+        public_ancestors=" ".join(["'self'", *settings.public_sites]),
+        staff_prefixes=STAFF_PREFIXES,
     )
     app.add_middleware(
         SecurityHeadersMiddleware, public_sites=settings.public_sites, demo=settings.demo_mode

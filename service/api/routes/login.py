@@ -13,13 +13,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-from html import escape
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from maps.escape import html_text
 from service.api.audit import presented_key_id, security_event
 from service.api.csrf import CSRF_FIELD, check_csrf, origin_refusal
 from service.api.deps import ClockDep, EngineDep, LangDep, SettingsDep
@@ -84,10 +84,10 @@ def login_page(lang: str, target: str, error: str | None = None, status: int = 2
     alert = ""
     described = "key-hint"
     if error is not None:
-        alert = f'<p id="login-error" class="error" role="alert">{escape(t(error, lang))}</p>'
+        alert = f'<p id="login-error" class="error" role="alert">{html_text(t(error, lang))}</p>'
         described = "login-error key-hint"
     invalid = ' aria-invalid="true"' if error is not None else ""
-    title = escape(t("staff.login.title", lang))
+    title = html_text(t("staff.login.title", lang))
     body = f"""<!doctype html>
 <html lang="{HTML_LANG[lang]}">
 <head>
@@ -100,22 +100,22 @@ def login_page(lang: str, target: str, error: str | None = None, status: int = 2
 <body>
 <main>
 <h1>{title}</h1>
-<p>{escape(t("staff.login.intro", lang))}</p>
+<p>{html_text(t("staff.login.intro", lang))}</p>
 {alert}
-<form method="post" action="{LOGIN_PATH}?{escape(_query(lang))}">
-<input type="hidden" name="next" value="{escape(target)}">
-<label for="key">{escape(t("staff.login.key", lang))}</label>
+<form method="post" action="{LOGIN_PATH}?{html_text(_query(lang))}">
+<input type="hidden" name="next" value="{html_text(target)}">
+<label for="key">{html_text(t("staff.login.key", lang))}</label>
 <input id="key" name="key" type="password" autocomplete="current-password" required autofocus
  spellcheck="false" autocapitalize="off" maxlength="{MAX_KEY}" aria-describedby="{described}"{
         invalid
     }>
-<p id="key-hint" class="hint">{escape(t("staff.login.key_hint", lang))}</p>
-<button type="submit">{escape(t("staff.login.submit", lang))}</button>
+<p id="key-hint" class="hint">{html_text(t("staff.login.key_hint", lang))}</p>
+<button type="submit">{html_text(t("staff.login.submit", lang))}</button>
 </form>
-<nav aria-label="{escape(t("staff.login.language", lang))}">
-<a href="{LOGIN_PATH}?{escape(_query(other, target))}" lang="{HTML_LANG[other]}" hreflang="{
+<nav aria-label="{html_text(t("staff.login.language", lang))}">
+<a href="{LOGIN_PATH}?{html_text(_query(other, target))}" lang="{HTML_LANG[other]}" hreflang="{
         other
-    }">{escape(t("staff.login.other_lang", lang))}</a>
+    }">{html_text(t("staff.login.other_lang", lang))}</a>
 </nav>
 </main>
 </body>
@@ -228,10 +228,10 @@ def session_control(principal: Principal, lang: str, csrf: str) -> str:
     )
     return (
         f'<form id="envmon-session" method="post" action="{LOGOUT_PATH}?{_query(lang)}" '
-        f'style="{style}" aria-label="{escape(t("staff.session.label", lang))}">'
-        f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(csrf)}">'
-        f'<span class="envmon-session-who">{escape(who)}</span> '
-        f'<button type="submit">{escape(t("staff.session.logout", lang))}</button></form>'
+        f'style="{style}" aria-label="{html_text(t("staff.session.label", lang))}">'
+        f'<input type="hidden" name="{CSRF_FIELD}" value="{html_text(csrf)}">'
+        f'<span class="envmon-session-who">{html_text(who)}</span> '
+        f'<button type="submit">{html_text(t("staff.session.logout", lang))}</button></form>'
     )
 
 

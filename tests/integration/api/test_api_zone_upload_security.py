@@ -79,3 +79,30 @@ def test_vrt_named_gpkg_reads_nothing(
     assert "root:x:0:0" not in text and "SECRET-FROM-LOOPBACK" not in text
     assert "/tmp" not in text and "/etc" not in text and str(tmp_path) not in text
     assert (problem["field"], problem["rule"]) == ("file", "not_gpkg")
+
+
+def test_a_file_of_point_zones_leaves_the_staff_map_working(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """Finding 7: ordinary notices are points; a file of only points made /maps/staff answer 500."""
+    import json
+
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"name": f"锚位 {i}", "kind": kind, "code": f"P{i}"},
+            "geometry": {"type": "Point", "coordinates": [lon, 30.02]},
+        }
+        for i, (kind, lon) in enumerate(
+            (("anchorage", 122.2), ("bunkering", 122.3), ("route", 122.4)), start=1
+        )
+    ]
+    body = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    status, _ = upload(client, keys["operator"], "notices.geojson", body)
+    assert status in (200, 201, 202)
+    for query in ("", "?near_km=50", "?lang=en&basemap=offline"):
+        page = client.get(f"/maps/staff{query}", headers={"X-API-Key": keys["viewer"]})
+        assert page.status_code == 200, query
+        for i, lon in ((1, 122.2), (2, 122.3), (3, 122.4)):
+            assert f"锚位 {i}" in page.text
+            assert f"[30.02, {lon}]" in page.text  # drawn: a marker at its position
