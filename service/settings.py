@@ -109,7 +109,9 @@ class Settings(BaseSettings):
         description="Start the collection scheduler with the app (envmon serve does).",
     )
     docs_enabled: bool = Field(
-        default=True, description="Serve /docs (OpenAPI stays at /openapi.json)."
+        default=True,
+        description="Serve /docs (Swagger UI) and /redoc (ReDoc) from envmon's own files; off in "
+        "production unless set (OpenAPI stays at /openapi.json).",
     )
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
@@ -385,6 +387,26 @@ class Settings(BaseSettings):
         if value and urlsplit(value).scheme not in {"http", "https"}:
             raise ValueError("must be an http(s) URL")
         return value or None
+
+    @model_validator(mode="after")
+    def _production_defaults(self) -> Settings:
+        """In production the API documentation pages are off and the maps' basemap is offline
+        unless set; a basemap that would load foreign tiles (osm, or autonavi, without the
+        bureau's ENVMON_MAP_TILES) is refused (README "Basemaps")."""
+        if self.environment != "production":
+            return self
+        if "docs_enabled" not in self.model_fields_set:
+            self.docs_enabled = False
+        if self.map_basemap in {"osm", "autonavi"} and not self.map_tiles:
+            if "map_basemap" in self.model_fields_set:
+                raise ValueError(
+                    f"ENVMON_MAP_BASEMAP={self.map_basemap} loads tiles from a server without an "
+                    "approved map (审图号) in production: choose tianditu (with "
+                    "ENVMON_TIANDITU_KEY), offline, or set ENVMON_MAP_TILES to the bureau's tile "
+                    "cache"
+                )
+            self.map_basemap = "offline"
+        return self
 
     @model_validator(mode="after")
     def _production_is_safe(self) -> Settings:

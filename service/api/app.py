@@ -92,7 +92,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         summary="舟山市环境质量监测服务 · Zhoushan environmental-quality monitoring",
         version=API_VERSION,
         lifespan=lifespan,
-        docs_url="/docs" if settings.docs_enabled else None,
+        # /docs and /redoc are envmon's own pages (service.api.routes.docs: no CDN).
+        docs_url=None,
         redoc_url=None,
         responses=ERROR_RESPONSES,
     )
@@ -103,6 +104,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     install_security(app, settings)
     for module in (health, stations, sections, zones, geo, exports, staff, login):
         app.include_router(module.router)
+    if settings.docs_enabled:
+        from service.api.routes import docs
+
+        app.include_router(docs.router)
     for name in OPTIONAL_ROUTERS:
         try:
             module = importlib.import_module(name)

@@ -55,6 +55,11 @@ def _basemap(settings: Settings, asked: str | None) -> basemaps.Basemap:
         raise ValidationFailed("basemap", "tianditu_key", "no Tianditu key is configured")
     # The configured tile server belongs to the configured basemap only.
     tiles = settings.map_tiles if name == settings.map_basemap else None
+    if settings.environment == "production" and name in {"osm", "autonavi"} and tiles is None:
+        # A Chinese public site shows approved maps only (README "Basemaps"): no foreign tiles.
+        raise ValidationFailed(
+            "basemap", "approved_basemap", "basemap: tianditu, offline or the configured one"
+        )
     return basemaps.from_name(name, tiles=tiles, key=key)
 
 

@@ -69,11 +69,14 @@ def test_cors_allows_only_configured_sites(client: TestClient):
 
 
 def test_frame_ancestors_on_html_and_none_on_data(client: TestClient):
-    html = client.get("/docs")
+    html = client.get("/maps/public")
     assert html.headers["content-type"].startswith("text/html")
     policy = html.headers["content-security-policy"]
     assert policy.endswith(f"; frame-ancestors 'self' {PUBLIC_SITE}")
     assert policy.startswith("script-src 'self'")  # every HTML page (service.api.csp)
+    docs = client.get("/docs")  # envmon's own files only; not framed by public sites
+    assert "script-src 'self'" in docs.headers["content-security-policy"]
+    assert "frame-ancestors 'self'" in docs.headers["content-security-policy"]
     data = client.get("/api/v1/zones")
     assert "frame-ancestors 'none'" in data.headers["content-security-policy"]
     assert data.headers["x-content-type-options"] == "nosniff"
