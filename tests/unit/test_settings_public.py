@@ -11,7 +11,7 @@ from service.settings import SettingsError, load_settings
 def _production(**overrides: object) -> dict[str, object]:
     values: dict[str, object] = {
         "environment": "production",
-        "database_url": "postgresql+psycopg://envmon@db/envmon",
+        "database_url": "postgresql+psycopg://envmon:Xq7-random-pass-9Lw@db/envmon",
         "session_secret": "a-long-random-session-secret-1",
         "webhook_key": "another-long-random-webhook-key-2",
     }
