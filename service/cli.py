@@ -42,7 +42,11 @@ def serve(
         from service.api.app import create_app, uvicorn_config
 
         config = uvicorn_config(
-            create_app(settings), host, port, forwarded_allow_ips=settings.forwarded_allow_ips
+            create_app(settings),
+            host,
+            port,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+            settings=settings,
         )
         uvicorn.Server(config).run()
         return

@@ -55,6 +55,7 @@ def serve_workers(
         host,
         port,
         forwarded_allow_ips=settings.forwarded_allow_ips,
+        settings=settings,
         factory=True,
         workers=workers,
     )

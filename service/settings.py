@@ -146,6 +146,30 @@ class Settings(BaseSettings):
         default=60, ge=0, description="Cache-Control max-age of public responses (seconds)."
     )
 
+    # --- HTTP server limits (service/http_server.py; docs/security-hardening.md) ---
+    http_header_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="A request's line and headers must arrive within this many seconds of its "
+        "first byte, else the connection is closed (slowloris).",
+    )
+    http_keep_alive_s: int = Field(
+        default=75, ge=1, le=3600, description="An idle kept-alive connection is closed after this."
+    )
+    http_max_connections: int = Field(
+        default=4096,
+        ge=16,
+        description="Open connections plus running requests per process above which new requests "
+        "get 503 (uvicorn limit_concurrency); the open-file limit is raised to fit.",
+    )
+    http_max_header_bytes: int = Field(
+        default=16 * 1024,
+        ge=1024,
+        le=1024 * 1024,
+        description="Largest request line plus headers (bytes); more is answered 400.",
+    )
+
     # --- staff browser sign-in (service/api/session.py) ---
     session_secret: SecretStr | None = Field(
         default=None,

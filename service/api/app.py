@@ -125,15 +125,23 @@ def uvicorn_config(
     port: int,
     *,
     forwarded_allow_ips: str = "127.0.0.1",
+    settings: Settings | None = None,
     **kwargs: Any,
 ) -> Any:
     """The uvicorn configuration envmon serves with: no ``server`` header, proxy headers trusted
-    only from ``forwarded_allow_ips`` (``ENVMON_FORWARDED_ALLOW_IPS``; loopback by default).
+    only from ``forwarded_allow_ips`` (``ENVMON_FORWARDED_ALLOW_IPS``; loopback by default), and
+    the server limits of ``settings`` (``ENVMON_HTTP_*``): a header-read deadline
+    (``service.http_server``), the keep-alive timeout, a connection cap and a header size cap.
 
     ``app`` is the app itself (one process) or an import string (with ``factory=True`` and
     ``workers``, as ``envmon serve --workers`` does)."""
     import uvicorn
 
+    from service.http_server import protocol_factory, raise_open_file_limit
+
+    limits = settings or Settings()
+    # Each connection is a file descriptor; leave room for the store, the archive and logs.
+    raise_open_file_limit(limits.http_max_connections + 256)
     return uvicorn.Config(
         app,
         host=host,
@@ -141,10 +149,13 @@ def uvicorn_config(
         server_header=False,
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
+        http=protocol_factory(limits.http_header_timeout_s),
+        limit_concurrency=limits.http_max_connections,
+        h11_max_incomplete_event_size=limits.http_max_header_bytes,
         # uvicorn's 5 s default closes a kept-alive connection while a busy event loop has not yet
         # read the client's next request ("Server disconnected without sending a response" at 256
         # connections in the load tests); proxies and browsers expect a longer idle window.
-        **{"timeout_keep_alive": 75, **kwargs},
+        **{"timeout_keep_alive": limits.http_keep_alive_s, **kwargs},
     )
 
 
