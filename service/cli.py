@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from service.cli_common import cli_settings
+from service.cli_common import cli_settings, refuse_live_on_demo_store
 
 app = typer.Typer(
     help="envmon — Zhoushan environmental-quality monitoring service.", no_args_is_help=True
@@ -36,6 +36,7 @@ def serve(
         overrides["forwarded_allow_ips"] = forwarded_allow_ips
     settings = cli_settings(**overrides)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    refuse_live_on_demo_store(settings)
     if workers == 1:
         import uvicorn
 
@@ -65,12 +66,15 @@ def schedule() -> None:
     from service.clock import SystemClock
     from service.runtime import run_scheduler_process
 
-    run_scheduler_process(cli_settings(scheduler_enabled=True), SystemClock())
+    settings = cli_settings(scheduler_enabled=True)
+    refuse_live_on_demo_store(settings)
+    run_scheduler_process(settings, SystemClock())
 
 
 def _add_commands() -> None:
     """Add the commands kept in their own modules (``service/cli_*.py``)."""
     from service import cli_assess, cli_collect, cli_figures, cli_maps
+    from service.cli_demo import app as demo_app
     from service.cli_keys import app as keys_app
     from service.cli_registry import sections_app, stations_app
     from service.cli_webhooks import app as webhooks_app
@@ -78,6 +82,7 @@ def _add_commands() -> None:
 
     app.add_typer(keys_app, name="keys")
     app.add_typer(zones_app, name="zones")
+    app.add_typer(demo_app, name="demo")
     app.add_typer(stations_app, name="stations")
     app.add_typer(sections_app, name="sections")
     app.add_typer(webhooks_app, name="webhooks")

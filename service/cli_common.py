@@ -84,3 +84,23 @@ def recompute_touched(engine: Engine, *, progress: bool | None = None) -> None:
         f"recomputed: station_days={done.station_days} district_days={done.district_days} "
         f"section_periods={done.section_periods}"
     )
+
+
+def refuse_live_on_demo_store(settings: Settings) -> None:
+    """Exit 2 with the reason (naming ``envmon demo purge``) when live mode is asked for on a store
+    that holds demo data; print the demo banner in demo mode."""
+    from service.demo_guard import DemoDataInLiveStore
+    from service.demo_guard import refuse_live_on_demo_store as refuse
+
+    with open_store(settings) as engine:
+        try:
+            refuse(engine, settings.demo_mode)
+        except DemoDataInLiveStore as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+    if settings.demo_mode:
+        typer.echo(
+            "DEMO MODE: envmon runs on the simulated demo feed (演示数据); every figure says so. "
+            "README, 'Connect your own data', says how to leave it.",
+            err=True,
+        )

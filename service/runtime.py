@@ -33,11 +33,20 @@ def seed_store(
     engine: Engine, settings: Settings, clock: Clock, box: SecretBox | None = None
 ) -> None:
     """Load the shipped stations and sections and the default targets, and seal webhook secrets
-    still stored as plaintext (all idempotent)."""
+    still stored as plaintext (all idempotent). Live mode on a store holding demo data raises
+    ``service.demo_guard.DemoDataInLiveStore`` (naming ``envmon demo purge``) before anything."""
+    from service.demo_guard import refuse_live_on_demo_store
     from service.store.engine import writing
     from service.store.places import seed_places
     from service.targets import seed_default_targets
 
+    refuse_live_on_demo_store(engine, settings.demo_mode)
+    if settings.demo_mode:
+        log.warning(
+            "DEMO MODE: envmon runs on the simulated demo feed; every figure, map, report and "
+            "export says so. Configure an upstream or import your own data to leave it "
+            "(README, 'Connect your own data')."
+        )
     with writing(engine) as conn:
         n_stations, n_sections = seed_places(conn, clock.now(), include_demo=settings.demo_mode)
     n_targets = seed_default_targets(engine, clock)

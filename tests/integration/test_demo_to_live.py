@@ -1,0 +1,79 @@
+"""Demo and live never mix: a store that ran the demo feed refuses to start live (naming
+``envmon demo purge``); after the purge the live service serves no simulated figure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from service.api.app import create_app
+from service.cli import app as cli
+from service.clock import FixedClock
+from service.compute import make_ingest_hook
+from service.demo_guard import DemoDataInLiveStore
+from service.figures.demo_data import figures_are_demo
+from service.scheduler import CollectionScheduler, config_from_settings
+from service.settings import Settings
+from stations.collectors.base import Window
+
+NOW = dt.datetime(2026, 11, 20, 4, tzinfo=dt.UTC)
+
+
+def _settings(tmp_path: Path, demo: bool) -> Settings:
+    return Settings(
+        data_dir=tmp_path, demo=demo, environment="test", scheduler_enabled=False,
+        rate_limit_per_minute=0,
+    )  # fmt: skip
+
+
+def test_a_demo_store_restarted_live_serves_no_simulated_figure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FixedClock(NOW)
+    demo = create_app(_settings(tmp_path, True), clock)
+    with TestClient(demo) as client:
+        engine = demo.state.engine
+        sched = CollectionScheduler(
+            engine,
+            config_from_settings(_settings(tmp_path, True)),
+            clock,
+            hooks=[make_ingest_hook(engine, clock)],
+        )
+        try:
+            runs = sched.collect_window("demo", Window(NOW - dt.timedelta(days=3), NOW))
+        finally:
+            sched.shutdown(wait=False)
+        assert runs and all(r.ok for r in runs)
+        real = {s["code"]: s for s in client.get("/api/v1/stations").json()["items"]}
+        assert real["1258A"]["aqi"] is not None  # the demo feed simulates the real stations too
+        assert client.get("/api/v1/districts/330902/days").json()["items"]
+        assert figures_are_demo(engine)
+
+    live = create_app(_settings(tmp_path, False), clock)
+    with pytest.raises(DemoDataInLiveStore, match="envmon demo purge"), TestClient(live):
+        pass
+
+    monkeypatch.setenv("ENVMON_DATA_DIR", str(tmp_path))
+    out = CliRunner().invoke(cli, ["demo", "purge", "--yes"])
+    assert out.exit_code == 0, out.output
+    assert "purged demo data:" in out.output and "2 demo stations" in out.output
+
+    live = create_app(_settings(tmp_path, False), clock)
+    with TestClient(live) as client:
+        assert client.get("/healthz").json()["demo"] is False
+        assert not figures_are_demo(live.state.engine)
+        stations = client.get("/api/v1/stations").json()
+        assert stations["demo"] is False
+        assert [s["code"] for s in stations["items"]] == ["1258A", "1259A", "1260A"]
+        assert all(s["aqi"] is None and s["time"] is None for s in stations["items"])
+        districts = client.get("/api/v1/districts").json()["items"]
+        assert all(d["air"]["excellent_good_ratio"]["denominator"] == 0 for d in districts)
+        assert all(d["water"]["class_iii_ratio"]["denominator"] == 0 for d in districts)
+        days = client.get("/api/v1/districts/330902/days").json()["items"]
+        assert days == []
+        sections = client.get("/api/v1/sections").json()["items"]
+        assert sections and all(s["water_class"] is None for s in sections)
