@@ -84,11 +84,14 @@ class Months:
     required: IntArray
     day_month: IntArray
 
-    def onehot(self) -> FloatArray:
-        """(days, months) 0/1 matrix: a (series, days) mask @ onehot = counts per month."""
-        out = np.zeros((len(self.day_month), len(self.labels)))
-        out[np.arange(len(self.day_month)), self.day_month] = 1.0
-        return out
+    @property
+    def starts(self) -> IntArray:
+        """Index of each month's first day (days run in order, so months are contiguous)."""
+        return np.concatenate([[0], np.cumsum(self.covered)[:-1]]).astype(np.int64)
+
+    def count(self, mask: BoolArray) -> IntArray:
+        """(series, months) counts of a (series, days) mask: one ``add.reduceat`` pass."""
+        return np.add.reduceat(mask, self.starts, axis=1, dtype=np.int64)
 
 
 def months_of(start: dt.date, n_days: int, assumptions: Assumptions = DEFAULT) -> Months:
@@ -349,7 +352,6 @@ def assess(
     end = start + dt.timedelta(days=d - 1)
     day_numbers = (start - _EPOCH).days + np.arange(d, dtype=np.int64)
     months = months_of(start, d, a)
-    onehot = months.onehot()
     whole_year = _is_whole_year(start, d)
     required_total = AT.MIN_DAYS_YEAR if whole_year else int(months.required.sum())
 
@@ -370,7 +372,8 @@ def assess(
     for key, (indicator, rank, pollutant, averaging) in AT.STATISTICS.items():
         v = x[indicator]
         valid = ~np.isnan(v)
-        cnt = valid.sum(axis=1).astype(np.int64)
+        per_month = months.count(valid)
+        cnt = per_month.sum(axis=1)
         if rank is None:
             with np.errstate(invalid="ignore", divide="ignore"):
                 stat = np.where(
@@ -378,7 +381,6 @@ def assess(
                 )
         else:
             stat = hj663_percentile(v, int(rank), axis=1)
-        per_month = np.rint(valid.astype(np.float64) @ onehot).astype(np.int64)
         ok = (per_month >= months.required[None, :]).all(axis=1) & (cnt >= required_total)
         value[key] = stat
         published[key] = round_half_even(stat, AT.PUBLISH_DECIMALS[key])
@@ -410,13 +412,13 @@ def assess(
             v = round_half_even(v, T.PREROUND_DECIMALS[pollutant])
         with np.errstate(invalid="ignore"):
             exceed[indicator] = v > lim[None, :]
-    exceedance_days = {k: m.sum(axis=1).astype(np.int64) for k, m in exceed.items()}
-    exceedance_month = {k: _per_month(m, onehot) for k, m in exceed.items()}
+    exceedance_month = {k: months.count(m) for k, m in exceed.items()}
+    exceedance_days = {k: m.sum(axis=1) for k, m in exceedance_month.items()}
 
     # Day classes: HJ 633 daily AQI, the ratio, and what made a day non-good.
     classes = _day_classes(x, day_numbers, n, d, standard, a)
-    day_counts = {k: m.sum(axis=1).astype(np.int64) for k, m in classes.items()}
-    day_counts_month = {k: _per_month(m, onehot) for k, m in classes.items()}
+    day_counts_month = {k: months.count(m) for k, m in classes.items()}
+    day_counts = {k: m.sum(axis=1) for k, m in day_counts_month.items()}
 
     # Ozone season (A10): the months of the period inside the season.
     in_season = np.isin(months.month_numbers[months.day_month], np.asarray(a.ozone_season_months))
@@ -474,10 +476,6 @@ def _as_2d(v: npt.ArrayLike | None, n: int, d: int) -> FloatArray:
     if arr.shape != (n, d):
         arr = arr.reshape(n, d)
     return arr
-
-
-def _per_month(mask: BoolArray, onehot: FloatArray) -> IntArray:
-    return np.rint(mask.astype(np.float64) @ onehot).astype(np.int64)
 
 
 def _rule_sets(day_numbers: IntArray, standard: str | None) -> list[str]:
