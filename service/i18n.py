@@ -413,6 +413,65 @@ _SERVICE_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "一,二,三,四,五,六,七,八,九,十",
         "en": "1,2,3,4,5,6,7,8,9,10",
     },
+    # --- assessment statistics and PM2.5-O3 co-control (issue 15: service/figures/assessment.py,
+    # service/reports/cocontrol.py, the staff map's co-control panel, exports) ---
+    "assessment.heading": {
+        "zh": "环境空气质量评价（HJ 663）与PM2.5—O3协同控制",
+        "en": "Air quality assessment (HJ 663) and PM2.5-O3 co-control",
+    },
+    "assessment.stat.PM25": {"zh": "PM2.5 平均浓度（µg/m³）", "en": "PM2.5 mean (µg/m³)"},
+    "assessment.stat.PM10": {"zh": "PM10 平均浓度（µg/m³）", "en": "PM10 mean (µg/m³)"},
+    "assessment.stat.SO2": {"zh": "SO2 平均浓度（µg/m³）", "en": "SO2 mean (µg/m³)"},
+    "assessment.stat.NO2": {"zh": "NO2 平均浓度（µg/m³）", "en": "NO2 mean (µg/m³)"},
+    "assessment.stat.CO_24h_p95": {
+        "zh": "CO 日均值第95百分位数（mg/m³）",
+        "en": "CO 24-h mean, 95th percentile (mg/m³)",
+    },
+    "assessment.stat.O3_8h_p90": {
+        "zh": "O3 日最大8小时平均第90百分位数（µg/m³）",
+        "en": "O3 daily max 8-h mean, 90th percentile (µg/m³)",
+    },
+    "assessment.stat.composite_index": {"zh": "综合指数", "en": "Composite index"},
+    "assessment.col.statistic": {"zh": "指标", "en": "Statistic"},
+    "assessment.col.value": {"zh": "数值", "en": "Value"},
+    "assessment.col.limit": {"zh": "二级限值", "en": "Grade-2 limit"},
+    "assessment.col.meets": {"zh": "达标", "en": "Meets"},
+    "assessment.col.days": {"zh": "有效天数/要求", "en": "Valid days / required"},
+    "assessment.col.year_on_year": {"zh": "同比", "en": "Year on year"},
+    "assessment.col.previous": {"zh": "环比", "en": "On previous"},
+    "assessment.col.share": {"zh": "分指数（占比）", "en": "Sub-index (share)"},
+    "assessment.col.month": {"zh": "月份", "en": "Month"},
+    "assessment.col.valid": {"zh": "有效天数", "en": "Valid days"},
+    "assessment.col.good": {"zh": "优良天数", "en": "Excellent/good days"},
+    "assessment.col.lost_PM25": {"zh": "PM2.5超标", "en": "Lost to PM2.5"},
+    "assessment.col.lost_O3": {"zh": "O3超标", "en": "Lost to O3"},
+    "assessment.col.lost_PM25_O3": {"zh": "双超标", "en": "Lost to both"},
+    "assessment.col.lost_other": {"zh": "其他", "en": "Other"},
+    "assessment.yes": {"zh": "是", "en": "yes"},
+    "assessment.no": {"zh": "否", "en": "no"},
+    "assessment.insufficient": {"zh": "（数据不足）", "en": " (insufficient data)"},
+    "assessment.ratio_line": {
+        "zh": "优良天数比例 {ratio}；不计臭氧 {without}（臭氧单独超标的日子计为优良）",
+        "en": "Excellent/good ratio {ratio}; without ozone {without} (days that ozone alone "
+        "made non-good counted as good)",
+    },
+    "assessment.season_line": {
+        "zh": "臭氧季（4—9月）：O3第90百分位数 {p90} µg/m³，O3超标 {exceed} 天，"
+        "O3单独超标 {lost} 天，双超标 {both} 天",
+        "en": "Ozone season (Apr-Sep): O3 90th percentile {p90} µg/m³, O3 exceedance days "
+        "{exceed}, lost to O3 alone {lost}, to both {both}",
+    },
+    "assessment.limits_line": {
+        "zh": "限值：{edition}；综合指数按 {composite} 二级限值计算",
+        "en": "Limits: {edition}; composite index on the {composite} grade-2 limits",
+    },
+    "assessment.no_data": {"zh": "本期无有效日数据", "en": "No valid day in this period"},
+    "assessment.panel.title": {"zh": "PM2.5—O3 协同", "en": "PM2.5-O3 co-control"},
+    "assessment.panel.area": {"zh": "区域", "en": "Area"},
+    "assessment.panel.period": {
+        "zh": "时段 {label}（至 {end}）",
+        "en": "Period {label} (to {end})",
+    },
 }
 
 

@@ -86,6 +86,7 @@ def _cut(chars: frozenset[str]) -> tuple[bytes, bytes]:
         buf = io.BytesIO()
         instance.save(buf)
         out.append(buf.getvalue())
+    font.close()  # the lazy font kept the file open
     return out[0], out[1]
 
 
@@ -102,8 +103,14 @@ def register_fonts(text: str) -> ReportFonts:
     registered = pdfmetrics.getRegisteredFontNames()
     if names.regular not in registered or names.bold not in registered:
         regular, bold = _cut(chars)
-        pdfmetrics.registerFont(TTFont(names.regular, io.BytesIO(regular)))
-        pdfmetrics.registerFont(TTFont(names.bold, io.BytesIO(bold)))
+        for name, data in ((names.regular, regular), (names.bold, bold)):
+            font = TTFont(name, io.BytesIO(data))
+            # reportlab keeps one font per PostScript face name and hands it back for any later
+            # font of the same face: every cut is "NotoSansSC-Regular", so without a face name of
+            # its own a second cut (another report's characters) would draw with the first one's
+            # glyphs and lose every character the first report did not use.
+            font.face.name = name.encode("ascii")
+            pdfmetrics.registerFont(font)
     return names
 
 
