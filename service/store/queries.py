@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Connection, and_, delete, func, select, tuple_
+from sqlalchemy import Connection, delete, func, select, tuple_
 
 from service.store.tables import dirty_days, readings, samples
 from stations.model import empty_readings, empty_samples
@@ -69,19 +69,43 @@ def samples_between(
 
 
 def latest_readings(conn: Connection, stations: Sequence[str] | None = None) -> pd.DataFrame:
-    """Each station's readings at its latest end-of-hour time (long form, as ``readings_between``)."""
+    """Each station's readings at its latest end-of-hour time (long form, as ``readings_between``).
+
+    The latest hour is looked up per station with ``max(time) WHERE station = ?``, an index seek on
+    the primary key (station, time, ...), never a ``GROUP BY`` over every stored reading; without
+    ``stations``, the stations that have readings are found the same way (distinct by seeks).
+    """
     t = readings
-    latest = select(t.c.station, func.max(t.c.time).label("time")).group_by(t.c.station)
-    if stations is not None:
-        latest = latest.where(t.c.station.in_(list(stations)))
-    sub = latest.subquery()
-    stmt = (
-        select(t.c.station, t.c.time, t.c.pollutant, t.c.value, t.c.flag, t.c.source)
-        .join(sub, and_(t.c.station == sub.c.station, t.c.time == sub.c.time))
-        .order_by(t.c.station, t.c.pollutant, t.c.source)
-    )
-    rows = conn.execute(stmt).all()
+    codes = list(dict.fromkeys(stations)) if stations is not None else _stations_with_readings(conn)
+    pairs = []
+    for code in codes:
+        latest = conn.execute(select(func.max(t.c.time)).where(t.c.station == code)).scalar()
+        if latest is not None:
+            pairs.append((code, latest))
+    if not pairs:
+        return _frame([], [*empty_readings().columns, "source"], empty_readings())
+    rows = []
+    for chunk in range(0, len(pairs), 500):
+        part = pairs[chunk : chunk + 500]
+        stmt = (
+            select(t.c.station, t.c.time, t.c.pollutant, t.c.value, t.c.flag, t.c.source)
+            .where(tuple_(t.c.station, t.c.time).in_(part))
+            .order_by(t.c.station, t.c.pollutant, t.c.source)
+        )
+        rows.extend(conn.execute(stmt).all())
+    rows.sort(key=lambda r: (r.station, r.pollutant, r.source))
     return _frame(rows, [*empty_readings().columns, "source"], empty_readings())
+
+
+def _stations_with_readings(conn: Connection) -> list[str]:
+    """Distinct station codes of the readings by index seeks (next code after the last one)."""
+    t = readings
+    out: list[str] = []
+    code = conn.execute(select(func.min(t.c.station))).scalar()
+    while code is not None:
+        out.append(str(code))
+        code = conn.execute(select(func.min(t.c.station)).where(t.c.station > code)).scalar()
+    return out
 
 
 def pop_dirty_days(conn: Connection, kind: str, limit: int | None = None) -> pd.DataFrame:

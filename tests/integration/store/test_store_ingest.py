@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, and_, func, select
 
 from service.clock import FixedClock
 from service.store.engine import writing
@@ -167,3 +167,40 @@ def test_queries_long_wide_and_latest(engine: Engine, clock: FixedClock) -> None
     assert list(wide.columns) == ["O3", "PM25"] and len(wide) == 6
     assert set(latest["time"]) == {pd.Timestamp(T0 + dt.timedelta(hours=2))}
     assert len(latest) == 4
+
+
+def test_latest_readings_by_index_seeks_equal_a_group_by_over_every_reading(
+    engine: Engine, clock: FixedClock
+) -> None:
+    """Stations whose latest hours differ, two sources, a station asked for that has no reading:
+    the seek-per-station query returns what the GROUP BY over the whole table returned."""
+    a = readings_frame(["1258A", "1259A"], T0, 5)
+    b = readings_frame(["1260A"], T0, 2)
+    _ingest(engine, b"a", a, clock)
+    _ingest(engine, b"b", b, clock)
+    with writing(engine) as conn:
+        archived = archive_payload(conn, Payload("other", "http://y/", b"c"), clock.now())
+        ingest_readings(conn, readings_frame(["1259A"], T0, 7), "other", archived.id, clock.now())
+    t = readings
+    sub = select(t.c.station, func.max(t.c.time).label("time")).group_by(t.c.station).subquery()
+    reference = (
+        select(t.c.station, t.c.time, t.c.pollutant, t.c.value, t.c.source)
+        .join(sub, and_(t.c.station == sub.c.station, t.c.time == sub.c.time))
+        .order_by(t.c.station, t.c.pollutant, t.c.source)
+    )
+    with engine.connect() as conn:
+        expected = [tuple(r) for r in conn.execute(reference).all()]
+        every = latest_readings(conn)
+        some = latest_readings(conn, ["1260A", "NOPE", "1259A"])
+    got = [
+        (r.station, r.time.to_pydatetime(), r.pollutant, r.value, r.source)
+        for r in every.itertuples()
+    ]
+    assert got == expected
+    latest = every.groupby("station")["time"].max()
+    assert latest.to_dict() == {
+        "1258A": pd.Timestamp(T0 + dt.timedelta(hours=4)),
+        "1259A": pd.Timestamp(T0 + dt.timedelta(hours=6)),
+        "1260A": pd.Timestamp(T0 + dt.timedelta(hours=1)),
+    }
+    assert set(some["station"]) == {"1259A", "1260A"} and set(some["source"]) == {"other", "test"}
