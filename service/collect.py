@@ -246,7 +246,7 @@ def bound_parse(
     """``parser`` as a plain ``parse(raw)``: a collector with ``parse_with`` gets its context (the
     store's current station and section names, the fetch time, the file name or URL)."""
     if isinstance(parser, ContextParser):
-        from service.store.registry import name_index
+        from service.store.registry import name_index, station_points
 
         with engine.connect() as conn:
             ctx = ParseContext(
@@ -254,6 +254,7 @@ def bound_parse(
                 name=payload.meta.get("name") or payload.url,
                 sections=name_index(conn, "sections"),
                 stations=name_index(conn, "stations"),
+                station_points=station_points(conn),
             )
         return functools.partial(parser.parse_with, ctx=ctx)
     if callable(parser):

@@ -459,12 +459,23 @@ def configured_jobs(settings: Settings) -> list[CollectorJob]:
     if settings.realtime_feed_url:
         from stations.collectors.cnemc_realtime import CnemcRealtimeCollector
 
-        jobs.append(CollectorJob(CnemcRealtimeCollector(settings.realtime_feed_url), air))
+        keep = settings.realtime_stations.strip() or "registry"
+        codes = None if keep in ("registry", "all") else [c.strip() for c in keep.split(",")]
+        release = CnemcRealtimeCollector(
+            settings.realtime_feed_url, stations=codes, registry_only=keep != "all"
+        )
+        jobs.append(CollectorJob(release, air))
     if settings.openaq_api_key and settings.openaq_locations:
         from stations.collectors.openaq import OpenAQCollector
 
         key = settings.openaq_api_key.get_secret_value()
-        jobs.append(CollectorJob(OpenAQCollector(key, settings.openaq_locations), air))
+        openaq = OpenAQCollector(
+            key,
+            settings.openaq_locations,
+            stations=settings.openaq_stations,
+            match_km=settings.openaq_match_km,
+        )
+        jobs.append(CollectorJob(openaq, air))
     if settings.water_auto_url:
         from stations.collectors.water_auto import WaterAutoCollector
 

@@ -256,6 +256,25 @@ class Settings(BaseSettings):
         default_factory=list,
         description="OpenAQ location ids to collect (comma-separated); needs ENVMON_OPENAQ_API_KEY.",
     )
+    # --- the bureau's own data (issue 13): which upstream rows belong to which registry entry ---
+    openaq_stations: Annotated[dict[int, str], NoDecode] = Field(
+        default_factory=dict,
+        description="OpenAQ location id -> registry station code, e.g. 2178=1258A,3001=DS-01. "
+        "A location not listed is matched to the nearest registry station within "
+        "ENVMON_OPENAQ_MATCH_KM (the match is logged), else its rows are quarantined.",
+    )
+    openaq_match_km: float = Field(
+        default=2.0,
+        ge=0,
+        le=50,
+        description="Largest distance (km) at which an unlisted OpenAQ location is taken as the "
+        "nearest registry station; 0 turns matching off (only ENVMON_OPENAQ_STATIONS counts).",
+    )
+    realtime_stations: str = Field(
+        default="registry",
+        description="Stations kept from the national real-time release: registry (the store's "
+        "station registry), all (the whole nation), or a comma-separated list of codes.",
+    )
     air_interval_minutes: int = Field(
         default=60, ge=1, description="How often the hourly air collectors run."
     )
@@ -295,6 +314,27 @@ class Settings(BaseSettings):
     def _known_environment(cls, value: str) -> str:
         if value not in {"development", "production", "test"}:
             raise ValueError("must be one of development, production, test")
+        return value
+
+    @field_validator("openaq_stations", mode="before")
+    @classmethod
+    def _location_pairs(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("{"):
+                import json
+
+                try:
+                    return json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"is not a valid JSON object ({exc.msg})") from exc
+            pairs = {}
+            for part in (p.strip() for p in text.split(",") if p.strip()):
+                loc, sep, code = part.partition("=")
+                if not sep or not loc.strip().isdigit() or not code.strip():
+                    raise ValueError(f"{part!r} is not LOCATION_ID=STATION_CODE")
+                pairs[int(loc)] = code.strip()
+            return pairs
         return value
 
     @field_validator("public_sites", "openaq_locations", mode="before")
@@ -489,6 +529,21 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _openaq_complete(self) -> Settings:
+        # Last of the model checks: a production secret problem is reported first.
+        if self.openaq_api_key and not self.openaq_locations:
+            raise ValueError(
+                "ENVMON_OPENAQ_API_KEY is set but ENVMON_OPENAQ_LOCATIONS is empty: set the "
+                "OpenAQ location ids to collect (comma-separated), or unset the key"
+            )
+        if self.openaq_locations and not self.openaq_api_key:
+            raise ValueError(
+                "ENVMON_OPENAQ_LOCATIONS is set but ENVMON_OPENAQ_API_KEY is not: OpenAQ v3 needs "
+                "a key"
+            )
+        return self
+
     @property
     def sqlite_url(self) -> str:
         """URL of the embedded SQLite store under ``data_dir``."""
@@ -502,7 +557,8 @@ class Settings(BaseSettings):
     @property
     def upstreams_configured(self) -> bool:
         """Whether any real upstream feed is configured."""
-        return bool(self.openaq_api_key or self.realtime_feed_url or self.water_auto_url)
+        openaq = bool(self.openaq_api_key and self.openaq_locations)
+        return bool(openaq or self.realtime_feed_url or self.water_auto_url)
 
     @property
     def demo_mode(self) -> bool:

@@ -38,6 +38,16 @@ def name_index(conn: Connection, kind: Kind) -> NameIndex:
     )
 
 
+def station_points(conn: Connection) -> dict[str, tuple[float, float]]:
+    """Registry station code -> (lon, lat) (WGS-84) for the stations with a position."""
+    rows = conn.execute(
+        select(stations.c.code, stations.c.lon, stations.c.lat).where(
+            stations.c.lon.is_not(None), stations.c.lat.is_not(None)
+        )
+    )
+    return {r.code: (float(r.lon), float(r.lat)) for r in rows}
+
+
 def registry_rows(conn: Connection, kind: Kind) -> pd.DataFrame:
     """Every row of the current registry table, as a frame (``aliases`` as lists)."""
     table = TABLES[kind]
@@ -146,5 +156,6 @@ __all__ = [
     "registry_history",
     "registry_rows",
     "registry_version",
+    "station_points",
     "write_registry_version",
 ]

@@ -75,12 +75,15 @@ class ParseContext:
     ``fetched_at``: when the payload was fetched or the file imported (aware UTC); ``name``: the
     file name or URL; ``sections`` / ``stations``: the registry's names (code, name, name_en,
     aliases -> code, see ``stations.names.NameIndex``); None means "keep what the file says".
+    ``station_points``: registry station code -> (lon, lat), WGS-84 degrees, for matching an
+    upstream's own locations to the registry by distance.
     """
 
     fetched_at: dt.datetime | None = None
     name: str = ""
     sections: Mapping[str, str] | None = None
     stations: Mapping[str, str] | None = None
+    station_points: Mapping[str, tuple[float, float]] | None = None
 
 
 @runtime_checkable

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Final
 
@@ -48,8 +49,11 @@ from stations.collectors._checks import (
     payload_rejected,
 )
 from stations.collectors._http import get_payload
-from stations.collectors.base import Payload, UpstreamError, Window
+from stations.collectors.base import ParseContext, Payload, UpstreamError, Window
 from stations.model import Parsed, Rejected
+from stations.names import NameIndex
+
+log = logging.getLogger(__name__)
 
 ENVELOPE: Final = "openaq/1"
 MOLAR_VOLUME_L: Final = 24.45  # L/mol at 25 °C, 101.325 kPa (GB 3095-2012, 2018 amendment)
@@ -230,6 +234,16 @@ def parse_openaq(raw: bytes, *, now: dt.datetime | None = None) -> Parsed:
     return _parse_results(obj, station=None, now=now)
 
 
+def _sensor_position(sensors: Any) -> tuple[float, float] | None:
+    """(lon, lat) of a location from its sensors' ``latest.coordinates``, if any sensor has one."""
+    for s in sensors if isinstance(sensors, list) else []:
+        c = _get(s, "latest", "coordinates")
+        lon, lat = _get(c, "longitude"), _get(c, "latitude")
+        if isinstance(lon, int | float) and isinstance(lat, int | float):
+            return float(lon), float(lat)
+    return None
+
+
 def _found_more(meta: Any, page: int, limit: int, n: int) -> bool:
     if n < limit:
         return False
@@ -239,8 +253,49 @@ def _found_more(meta: Any, page: int, limit: int, n: int) -> bool:
     return True  # ">1000" or missing: a full page means there may be more
 
 
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (km) between two (lon, lat) points (haversine, mean Earth radius)."""
+    lon1, lat1, lon2, lat2 = map(np.radians, (a[0], a[1], b[0], b[1]))
+    h = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
+    return float(2 * 6371.0088 * np.arcsin(np.sqrt(h)))
+
+
+def match_location(
+    where: tuple[float, float] | None,
+    points: Mapping[str, tuple[float, float]],
+    max_km: float,
+) -> tuple[str | None, float | None]:
+    """The registry station nearest to an OpenAQ location, if within ``max_km``: (code, km)."""
+    if where is None or not points or max_km <= 0:
+        return None, None
+    code, km = min(((c, _km(where, p)) for c, p in points.items()), key=lambda x: x[1])
+    return (code, km) if km <= max_km else (None, km)
+
+
+def _location_of(obj: Any) -> tuple[int | None, tuple[float, float] | None]:
+    """(location id, (lon, lat)) an envelope carries, if any."""
+    loc = obj.get("location_id") if isinstance(obj, dict) else None
+    lon, lat = (obj.get("lon"), obj.get("lat")) if isinstance(obj, dict) else (None, None)
+    where = (
+        (float(lon), float(lat))
+        if isinstance(lon, int | float) and isinstance(lat, int | float)
+        else None
+    )
+    return (int(loc) if isinstance(loc, int) else None), where
+
+
 class OpenAQCollector:
-    """OpenAQ v3 for configured locations. ``stations`` maps OpenAQ location id -> our station code."""
+    """OpenAQ v3 for configured locations, each landing on a registry station.
+
+    ``stations`` maps OpenAQ location id -> registry station code. A location not in it is matched
+    (``parse_with``) to the nearest registry station within ``match_km`` of the location's
+    coordinates (from its sensors), and the match is logged; failing that, its rows are rejected
+    naming ``ENVMON_OPENAQ_STATIONS`` -- never stored under an ``openaq-<id>`` station outside the
+    registry.
+    """
 
     name: ClassVar[str] = "openaq"
 
@@ -253,10 +308,12 @@ class OpenAQCollector:
         base_url: str = "https://api.openaq.org",
         limit: int = 1000,
         max_pages: int = 50,
+        match_km: float = 2.0,
     ) -> None:
         self.api_key = api_key
         self.locations = list(locations)
         self.stations = dict(stations or {})
+        self.match_km = match_km
         self.base_url = base_url.rstrip("/")
         self.limit = limit
         self.max_pages = max_pages
@@ -264,13 +321,74 @@ class OpenAQCollector:
     def parse(self, raw: bytes, now: dt.datetime | None = None) -> Parsed:
         return parse_openaq(raw, now=now)
 
-    def _envelope(self, payload: Payload, station: str, kind: str, sensor: int | None) -> Payload:
+    def parse_with(self, raw: bytes, ctx: ParseContext) -> Parsed:
+        """Parse, then put each location's rows on its registry station (mapped, or matched by
+        distance); rows of a location that is neither are rejected with the reason."""
+        parsed = parse_openaq(raw, now=ctx.fetched_at)
+        if parsed.readings.empty or ctx.stations is None:
+            return parsed
+        known = (
+            ctx.stations.codes
+            if isinstance(ctx.stations, NameIndex)
+            else set(ctx.stations.values())
+        )
+        try:
+            loc, where = _location_of(json.loads(raw))
+        except (ValueError, UnicodeDecodeError):
+            loc, where = None, None
+        station = parsed.readings["station"].astype(str)
+        if loc is not None and loc in self.stations:
+            station[:] = self.stations[loc]
+        elif loc is not None:
+            code, km = match_location(where, ctx.station_points or {}, self.match_km)
+            if code is not None:
+                log.info(
+                    "openaq: location %d at %s matched to station %s (%.2f km)",
+                    loc,
+                    where,
+                    code,
+                    km,
+                )
+                station[:] = code
+        parsed.readings["station"] = station.to_numpy()
+        outside = ~station.isin(known)
+        if outside.any():
+            where_text = "no coordinates" if where is None else f"({where[0]:.5f}, {where[1]:.5f})"
+            reason = (
+                f"station: OpenAQ location {loc} ({where_text}) is no registry station: map it with "
+                f"ENVMON_OPENAQ_STATIONS={loc}=<code>, or import a station within "
+                f"ENVMON_OPENAQ_MATCH_KM ({self.match_km:g} km)"
+            )
+            bad = parsed.readings[outside.to_numpy()]
+            parsed.rejected += [
+                Rejected(
+                    row=f"{r.station} {r.time} {r.pollutant}={r.value}",
+                    reason=reason,
+                    field="station",
+                )
+                for r in bad.itertuples()
+            ]
+            parsed.readings = parsed.readings[~outside.to_numpy()].reset_index(drop=True)
+        return parsed
+
+    def _envelope(
+        self,
+        payload: Payload,
+        station: str,
+        kind: str,
+        sensor: int | None,
+        location: int | None = None,
+        where: tuple[float, float] | None = None,
+    ) -> Payload:
         env = {
             "envmon": ENVELOPE,
             "kind": kind,
             "url": payload.url,
             "station": station,
             "sensor_id": sensor,
+            "location_id": location,
+            "lon": None if where is None else where[0],
+            "lat": None if where is None else where[1],
             "body": payload.raw.decode("utf-8", errors="replace"),
         }
         return Payload(
@@ -289,11 +407,12 @@ class OpenAQCollector:
             p, resp = get_payload(
                 client, self.name, f"{self.base_url}/v3/locations/{loc}/sensors", headers=headers
             )
-            out.append(self._envelope(p, station, "sensors", None))
             try:
                 sensors = resp.json().get("results", [])
             except (ValueError, AttributeError) as exc:
                 raise UpstreamError(f"openaq: sensors of location {loc}: not JSON ({exc})") from exc
+            where = _sensor_position(sensors)
+            out.append(self._envelope(p, station, "sensors", None, loc, where))
             for s in sensors:
                 if _get(s, "parameter", "name") not in PARAMETER_TO_CODE:
                     continue
@@ -314,7 +433,7 @@ class OpenAQCollector:
                         },
                         meta={"sensor_id": str(sid), "page": str(page)},
                     )
-                    out.append(self._envelope(p, station, "hours", sid))
+                    out.append(self._envelope(p, station, "hours", sid, loc, where))
                     try:
                         obj = resp.json()
                     except ValueError as exc:

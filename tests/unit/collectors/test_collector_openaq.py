@@ -183,3 +183,46 @@ def test_ppm_converted_and_unknown_units_rejected() -> None:
     p = parse_openaq(json.dumps(env).encode())
     assert p.readings["value"].round(2).tolist() == [round(0.02 * 1000 * 46.0055 / 24.45, 2)]
     assert sorted(r.field or "" for r in p.rejected) == ["time", "units"]
+
+
+def test_locations_land_on_registry_stations(upstream: tuple[str, Upstream]) -> None:
+    """Mapped, matched by distance to the sensors' coordinates, or refused: never openaq-<id>."""
+    from stations.collectors.base import ParseContext
+    from stations.names import RegistryEntry, build_name_index
+
+    base, state = upstream
+    state.fail_429_once = False
+    # location 2178's sensors sit at (-106.584702, 35.1353) (location_2178_sensors.json)
+    near = {"NEAR-1": (-106.5900, 35.1400), "FAR-1": (-106.0, 35.9)}
+    names = build_name_index([RegistryEntry(c) for c in (*near, "MAPPED")])
+
+    def readings_with(collector: OpenAQCollector, points: dict) -> tuple[set, list]:
+        with httpx.Client(timeout=5) as client:
+            payloads = collector.fetch(client, WINDOW)
+        ctx = ParseContext(stations=names, station_points=points)
+        parsed = [collector.parse_with(p.raw, ctx) for p in payloads]
+        stations = {s for p in parsed for s in p.readings["station"]}
+        return stations, [r.reason for p in parsed for r in p.rejected]
+
+    matched, refused = readings_with(OpenAQCollector("k", [2178], base_url=base), near)
+    assert matched == {"NEAR-1"} and refused == []  # 0.85 km away, within the 2 km default
+    mapped, _ = readings_with(
+        OpenAQCollector("k", [2178], stations={2178: "MAPPED"}, base_url=base), near
+    )
+    assert mapped == {"MAPPED"}
+    none, refused = readings_with(
+        OpenAQCollector("k", [2178], base_url=base), {"FAR-1": near["FAR-1"]}
+    )
+    assert none == set() and refused
+    assert all("ENVMON_OPENAQ_STATIONS=2178=<code>" in r for r in refused)
+
+
+def test_a_key_without_locations_is_refused_naming_the_variable() -> None:
+    from service.settings import SettingsError, load_settings
+
+    with pytest.raises(SettingsError, match="ENVMON_OPENAQ_LOCATIONS is empty"):
+        load_settings(openaq_api_key="k" * 20, openaq_locations=[])
+    settings = load_settings(
+        openaq_api_key="k" * 20, openaq_locations="2178", openaq_stations="2178=1258A"
+    )
+    assert settings.openaq_stations == {2178: "1258A"} and settings.demo_mode is False
