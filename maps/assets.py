@@ -20,7 +20,7 @@ from branca.element import MacroElement
 VENDOR_PREFIX: Final = "/static/vendor"
 
 #: npm packages the pages use; each must be in package.json.
-NPM_PACKAGES: Final = ("leaflet.fullscreen",)
+NPM_PACKAGES: Final = ("leaflet.fullscreen", "uplot")
 
 #: Logical asset -> (package directory name under the prefix, file inside it).
 FILES: Final[dict[str, tuple[str, str]]] = {
@@ -33,6 +33,12 @@ FILES: Final[dict[str, tuple[str, str]]] = {
     "markercluster_default_css": ("leaflet-markercluster", "MarkerCluster.Default.css"),
     "fullscreen": ("leaflet.fullscreen", "Control.FullScreen.js"),
     "fullscreen_css": ("leaflet.fullscreen", "Control.FullScreen.css"),
+    # uPlot (MIT), the public map's popup charts.
+    "uplot": ("uplot", "dist/uPlot.iife.min.js"),
+    "uplot_css": ("uplot", "dist/uPlot.min.css"),
+    # envmon's own page script and style for the public map (maps/static).
+    "public_js": ("envmon", "public.js"),
+    "public_css": ("envmon", "public.css"),
 }
 
 
@@ -70,6 +76,7 @@ def vendor_dirs(node_modules: Path | None = None) -> dict[str, Path]:
         "jquery": Path(jq.BASE_DIR),
         "font-awesome": Path(fa.BASE_DIR),
         "leaflet-markercluster": Path(mc.BASE_DIR),
+        "envmon": Path(__file__).resolve().parent / "static",
     }
     root = node_modules or _project_root() / "node_modules"
     for name in NPM_PACKAGES:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Final
 
 import folium
@@ -21,8 +20,9 @@ from maps.assets import VENDOR_PREFIX
 from maps.basemaps import Basemap, osm
 from maps.controls import InfoBox
 from maps.i18n import bundle, normalise_lang, t
-from maps.legend import Legend
 from maps.staff import new_map
+from stations.standards.health import HEALTH_ADVICE
+from stations.standards.tables import HJ633_2026
 
 #: Public layers in drawing order.
 PUBLIC_LAYERS: Final = ("districts", "zones", "sections", "stations")
@@ -30,7 +30,12 @@ PUBLIC_LAYERS: Final = ("districts", "zones", "sections", "stations")
 #: Zhoushan's extent (w, s, e, n, WGS-84), a fallback view before data arrive.
 ZHOUSHAN_BOUNDS: Final = (121.5, 29.5, 123.3, 31.0)
 
-_SCRIPT: Final = (Path(__file__).parent / "templates" / "public.js").read_text(encoding="utf-8")
+#: The page's own files (``maps/static``, served with the vendor files); no inline page script
+#: beyond the one line that hands the config to ``public.js``.
+PUBLIC_JS: Final = ("leaflet", "uplot", "public_js")
+PUBLIC_CSS: Final = ("leaflet_css", "uplot_css", "public_css")
+#: Where the district boundaries come from (geodata/data/SOURCES.md), for the credit line.
+BOUNDARIES_CREDIT: Final = {"zh": "天地图行政区划数据", "en": "Tianditu administrative divisions"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +74,14 @@ def parse_layers(text: str | None) -> tuple[str, ...]:
 
 
 class PublicLayers(MacroElement):  # type: ignore[misc]
-    """Fetches each layer's GeoJSON and draws it; exposes ``window.envmonLayers`` for legends."""
+    """Hands the config to ``public.js`` (a static file), which fetches each layer's GeoJSON and
+    draws it; it exposes ``window.envmonLayers`` and ``window.envmonReady``."""
 
-    _template = Template("{% macro script(this, kwargs) %}" + _SCRIPT + "{% endmacro %}")
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "window.envmonPublicStart({{ this.cfg|tojson }}, {{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
 
     def __init__(self, cfg: Mapping[str, object]) -> None:
         super().__init__()
@@ -102,10 +112,25 @@ def public_map(
         "sections": t("layer.sections", lang),
         "zones": t("layer.zones", lang),
     }
-    m = new_map(t("title.public", lang), basemap, bounds, vendor_prefix=vendor_prefix, lang=lang)
+    m = new_map(
+        t("title.public", lang),
+        basemap,
+        bounds,
+        vendor_prefix=vendor_prefix,
+        lang=lang,
+        js=PUBLIC_JS,
+        css=PUBLIC_CSS,
+        scale=False,  # public.js adds a metric-only scale
+    )
     aqi = palette.aqi_swatches()
+    api = sources["districts"].url.rsplit("/geo/", 1)[0]
     cfg = {
         "lang": lang,
+        "api": api,
+        "credit": t("credit.data", lang, boundaries=BOUNDARIES_CREDIT[lang]),
+        "pollutants": bundle("pollutant.", lang),
+        "pollutants_day": bundle("pollutant.day.", lang),
+        "health": [[a.effects(lang), a.measures(lang)] for a in HEALTH_ADVICE[HJ633_2026]],
         "district": district,
         "layers": [k for k in PUBLIC_LAYERS if k in layers],
         "layer_names": layer_names,
@@ -134,9 +159,17 @@ def public_map(
             "demo": t("demo", lang),
             "demo_short": t("demo.short", lang),
             "loading_failed": t("notice.loading_failed", lang),
+            "legend": t("control.legend", lang),
+            "health_effects": t("field.health_effects", lang),
+            "health_measures": t("field.health_measures", lang),
+            "chart_hours": t("chart.hours", lang),
+            "chart_days": t("chart.days", lang),
+            "chart_no_data": t("chart.no_data", lang),
+            "calendar": t("chart.calendar", lang, year="{year}"),
+            "download": t("field.download", lang),
         },
     }
-    PublicLayers(cfg).add_to(m)
+    chosen = [k for k in PUBLIC_LAYERS if k in layers]
     notices = []
     if stale:
         notices.append(("stale", t("notice.stale", lang, time=data_time)))
@@ -166,14 +199,16 @@ def public_map(
             ],
         ),
     }
-    for key in cfg["layers"]:  # type: ignore[union-attr]
-        legend_key, title, swatches = legends[key]
-        Legend(
-            legend_key,
-            title,
-            swatches,
-            lang,
-            layer=f"window.envmonLayers.{key}",
-            no_data=key != "zones",
-        ).add_to(m)
+    # One collapsible legend panel (public.js); each layer's rows show while the layer is on.
+    cfg["legends"] = [
+        {
+            "key": legends[key][0],
+            "layer": key,
+            "title": legends[key][1],
+            "rows": [[s.colour, s.label(lang), s.key] for s in legends[key][2]]
+            + ([[palette.NO_DATA, t("legend.no_data", lang), "no_data"]] if key != "zones" else []),
+        }
+        for key in chosen
+    ]
+    PublicLayers(cfg).add_to(m)
     return m

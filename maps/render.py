@@ -51,7 +51,26 @@ def page_html(element: Element) -> str:
     ids = list(dict.fromkeys(_element_ids(root)))
     mapping = {old: f"{n:0{ID_WIDTH}x}" for n, old in enumerate(ids, start=1)}
     pattern = re.compile("|".join(re.escape(old) for old in ids))
-    return with_script_nonce(pattern.sub(lambda match: mapping[match.group(0)], html))
+    html = pattern.sub(lambda match: mapping[match.group(0)], html)
+    return with_script_nonce(_zoomable(_with_lang(html, getattr(root, "envmon_lang", None))))
+
+
+#: Folium's viewport forbids zooming (``user-scalable=no``), which locks out people who need it.
+_VIEWPORT = re.compile(r"<meta\s+name=[\"']viewport[\"'][^>]*>", re.IGNORECASE)
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+
+
+def _zoomable(html: str) -> str:
+    """``html`` with a viewport that allows page zoom (WCAG 1.4.4)."""
+    return _VIEWPORT.sub(VIEWPORT, html, count=1)
+
+
+def _with_lang(html: str, lang: str | None) -> str:
+    """``html`` whose ``<html>`` tag names the page's language (``zh`` -> ``zh-CN``)."""
+    if not lang:
+        return html
+    tag = "zh-CN" if lang == "zh" else lang
+    return re.sub(r"<html(?=[\s>])", f'<html lang="{tag}"', html, count=1, flags=re.IGNORECASE)
 
 
 def with_script_nonce(html: str) -> str:

@@ -115,11 +115,12 @@ def new_map(
     js: Sequence[str] = ("leaflet",),
     css: Sequence[str] = ("leaflet_css",),
     lang: str = "zh",
+    scale: bool = True,
 ) -> folium.Map:
     """A ``folium.Map`` on ``basemap`` fitted to ``bounds`` (w, s, e, n, display datum), local assets."""
     figure = Figure(title=html_text(title))
     m = folium.Map(
-        location=None, tiles=None, control_scale=True, zoom_snap=0.25, prefer_canvas=False
+        location=None, tiles=None, control_scale=scale, zoom_snap=0.25, prefer_canvas=False
     )
     figure.add_child(m)
     use_local_assets(m, list(js), list(css), vendor_prefix)
@@ -140,7 +141,8 @@ def new_map(
         ),
         name="envmon_style",
     )
-    figure.header.add_child(Element(f"<script>document.documentElement.lang={lang!r};</script>"))
+    # ``<html lang>`` is written by the server (maps.render.page_html), not by a script.
+    figure.envmon_lang = lang
     w, s, e, n = bounds
     m.fit_bounds([[s, w], [n, e]])
     return m

@@ -29,7 +29,7 @@ from service.api.errors import NotFound, ValidationFailed
 from service.api.routes.exports import district_figures_for
 from service.api.routes.login import session_control
 from service.clock import Clock, SystemClock
-from service.i18n import t
+from service.i18n import negotiate, t
 from service.settings import Settings
 
 router = APIRouter(tags=["maps"])
@@ -63,10 +63,11 @@ def _basemap(settings: Settings, asked: str | None) -> basemaps.Basemap:
     return basemaps.from_name(name, tiles=tiles, key=key)
 
 
-def _lang(lang: str | None) -> str:
+def _lang(lang: str | None, accept_language: str | None = None) -> str:
+    """``?lang=`` (zh or en), else the browser's ``Accept-Language``, else Chinese."""
     if lang not in (None, "zh", "en"):
         raise ValidationFailed("lang", "one_of", "lang: zh or en")
-    return lang or "zh"
+    return negotiate(lang, accept_language)
 
 
 def _data_time(times: pd.Series | None, now: dt.datetime) -> tuple[str, bool]:
@@ -168,8 +169,8 @@ def public_page(
 
     The page holds no figures, only the data time, so it is kept for ``PAGE_TTL`` per query.
     """
-    lang = _lang(lang)
-    cache_key = (lang, district, layers, basemap)
+    lang = _lang(lang, request.headers.get("accept-language"))
+    cache_key = (lang, district, layers, basemap, request.scope.get("root_path", ""))
     cache: dict[tuple[object, ...], tuple[dt.datetime, str]] | None = getattr(
         request.app.state, "maps_public_cache", None
     )
