@@ -123,6 +123,22 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "field.daily": {"zh": "逐日数据", "en": "Daily data"},
     "field.history": {"zh": "历史数据", "en": "History"},
     "control.legend": {"zh": "图例", "en": "Legend"},
+    # PM2.5-O3 co-control panel of the staff map (issue 15: maps/cocontrol.py)
+    "cocontrol.title": {"zh": "PM2.5—O3 协同控制", "en": "PM2.5-O3 co-control"},
+    "cocontrol.period": {"zh": "{label}（至 {end}）", "en": "{label} (to {end})"},
+    "cocontrol.area": {"zh": "区域", "en": "Area"},
+    "cocontrol.pm25": {"zh": "PM2.5 均值", "en": "PM2.5 mean"},
+    "cocontrol.yoy": {"zh": "同比", "en": "vs last year"},
+    "cocontrol.o3_p90": {"zh": "O₃-8h 第90百分位", "en": "O₃-8h 90th pct"},
+    "cocontrol.composite": {"zh": "综合指数", "en": "Composite index"},
+    "cocontrol.ratio": {"zh": "优良率", "en": "Good-day ratio"},
+    "cocontrol.ratio_without_o3": {"zh": "不计臭氧", "en": "Without O₃"},
+    "cocontrol.lost": {"zh": "损失天数 PM2.5/O₃/双超", "en": "Days lost PM2.5/O₃/both"},
+    "cocontrol.insufficient": {"zh": "* 数据不足", "en": "* insufficient data"},
+    "cocontrol.units": {
+        "zh": "浓度 µg/m³；不计臭氧：仅因臭氧超标的日子计为优良",
+        "en": "Concentrations in µg/m³; without O₃: days that ozone alone made non-good count as good",
+    },
     "credit.data": {
         "zh": "监测数据：舟山市生态环境局；行政区划边界：{boundaries}",
         "en": "Monitoring data: Zhoushan Ecology and Environment Bureau; boundaries: {boundaries}",

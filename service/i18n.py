@@ -466,12 +466,6 @@ _SERVICE_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Limits: {edition}; composite index on the {composite} grade-2 limits",
     },
     "assessment.no_data": {"zh": "本期无有效日数据", "en": "No valid day in this period"},
-    "assessment.panel.title": {"zh": "PM2.5—O3 协同", "en": "PM2.5-O3 co-control"},
-    "assessment.panel.area": {"zh": "区域", "en": "Area"},
-    "assessment.panel.period": {
-        "zh": "时段 {label}（至 {end}）",
-        "en": "Period {label} (to {end})",
-    },
 }
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from maps.cocontrol import CoControlRow
 from service.clock import Clock
 from service.compute.cst import cst_today
 from service.compute.summaries import district_daily_series
@@ -176,3 +177,37 @@ def all_area_assessments(
     """Every district and the city (city last), for the staff map's co-control panel and reports."""
     codes = [c for c in district_codes() if c != CITY] + [CITY]
     return [area_assessment(engine, clock, c, period, assumptions) for c in codes]
+
+
+def cocontrol_panel_rows(
+    engine: Engine,
+    clock: Clock,
+    lang: str = "zh",
+    period: str | None = None,
+    assumptions: Assumptions = DEFAULT,
+) -> tuple[Period, list[CoControlRow]]:
+    """The staff map's co-control panel: one row per district and the city (city last)."""
+    areas = all_area_assessments(engine, clock, period, assumptions)
+    rows = []
+    for a in areas:
+        cur = a.current
+        stats, days = cur["statistics"], cur["days"]
+        yoy = a.compared_with_last_year
+        rows.append(
+            CoControlRow(
+                name=a.name_en if lang == "en" else a.name_zh,
+                pm25=stats["PM25"],
+                pm25_change_percent=None
+                if yoy is None
+                else yoy["statistics"]["PM25"]["change_percent"],
+                o3_p90=stats["O3_8h_p90"],
+                composite=stats["composite_index"],
+                ratio=days["excellent_good_ratio"],
+                ratio_without_o3=days["ratio_without_o3"],
+                lost_pm25=days["lost_PM25"],
+                lost_o3=days["lost_O3"],
+                lost_both=days["lost_PM25_O3"],
+                sufficient=all(s["sufficient"] for s in stats["sufficiency"].values()),
+            )
+        )
+    return resolve_period(period, clock), rows

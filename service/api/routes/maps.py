@@ -257,12 +257,24 @@ def staff_page(
         notices=notices,
     )
     html = page_html(page)
+    html = _with_cocontrol_panel(html, engine, clock, lang)
     if getattr(request.state, "session", False):
         # Added here rather than in maps.staff: the page stays a pure rendering of figures.
         head, tag, tail = html.rpartition("</body>")
         control = session_control(staff, lang, csrf_token(request))
         html = head + control + tag + tail if tag else html
     return HTMLResponse(html)
+
+
+def _with_cocontrol_panel(html: str, engine: Engine, clock: Clock, lang: str) -> str:
+    """The page with the PM2.5-O3 co-control panel (year to date) before ``</body>``."""
+    from maps.cocontrol import cocontrol_panel
+    from service.figures.assessment import cocontrol_panel_rows
+
+    period, rows = cocontrol_panel_rows(engine, clock, lang)
+    panel = cocontrol_panel(rows, period.label, period.end.isoformat(), lang)
+    head, tag, tail = html.rpartition("</body>")
+    return head + panel + tag + tail if tag else html
 
 
 @cache
