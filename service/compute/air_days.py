@@ -63,14 +63,18 @@ def _daily_for(conn: Connection, keys: pd.DataFrame) -> pd.DataFrame:
     from stations.standards import daily_values
 
     frames = []
-    for station, group in keys.groupby("code"):
-        days = sorted(set(group["day"]))
-        start, _ = cst_day_bounds(days[0])
-        _, end = cst_day_bounds(days[-1])
-        wide = readings_between(conn, start, end, [str(station)], pollutants=POLLUTANTS, wide=True)
-        if wide.empty:
-            continue
-        frames.append(wide.reset_index())
+    # One query per distinct day span (an hourly ingest or a full recompute gives every station the
+    # same span), not one per station; 500 stations per IN list.
+    spans = keys.groupby("code")["day"].agg(["min", "max"])
+    for (first, last), group in spans.groupby(["min", "max"], sort=True):
+        start, _ = cst_day_bounds(first)
+        _, end = cst_day_bounds(last)
+        codes = [str(c) for c in group.index]
+        for i in range(0, len(codes), 500):
+            part = codes[i : i + 500]
+            wide = readings_between(conn, start, end, part, pollutants=POLLUTANTS, wide=True)
+            if not wide.empty:
+                frames.append(wide.reset_index())
     if not frames:
         return pd.DataFrame()
     hourly = pd.concat(frames, ignore_index=True)
