@@ -211,3 +211,59 @@ def cocontrol_panel_rows(
             )
         )
     return resolve_period(period, clock), rows
+
+
+def assessment_export_rows(
+    engine: Engine, clock: Clock, period: str | None = None, assumptions: Assumptions = DEFAULT
+) -> list[dict[str, Any]]:
+    """One flat row per district and the city (city last) for the assessment CSV: the statistics,
+    their sufficiency and limits, the composite index and shares, exceedance days, ratios, days
+    lost, the ozone season and the 同比/环比 changes in per cent (percentage points for ratios)."""
+    from stations.standards import assessment_tables as AT
+
+    rows = []
+    for a in all_area_assessments(engine, clock, period, assumptions):
+        cur = a.current
+        st = cur["statistics"]
+        row: dict[str, Any] = {
+            "code": a.code,
+            "name": a.name_zh,
+            "name_en": a.name_en,
+            "period": a.period.label,
+            "period_start": cur["start"],
+            "period_end": cur["end"],
+            "complete": a.period.complete,
+            "limit_edition": cur["limit_edition"],
+        }
+        for k in AT.STATISTICS:
+            row[k] = st[k]
+            row[f"{k}.published"] = cur["published"][k]
+            row[f"{k}.days"] = st["sufficiency"][k]["days"]
+            row[f"{k}.required"] = st["sufficiency"][k]["required"]
+            row[f"{k}.sufficient"] = st["sufficiency"][k]["sufficient"]
+            row[f"{k}.limit"] = cur["limits"][k]["limit"]
+            row[f"{k}.meets"] = cur["limits"][k]["meets"]
+        row["composite_index"] = st["composite_index"]
+        for k in AT.COMPOSITE_ITEMS:
+            row[f"composite.share.{k}"] = cur["composite"]["share"][k]
+        row["composite.largest"] = cur["composite"]["largest"]
+        for k, v in cur["exceedance_days"].items():
+            row[f"exceedance_days.{k}"] = v
+        for k, v in cur["days"].items():
+            row[f"days.{k}"] = v
+        season = cur["ozone_season"]
+        for k in ("O3_8h_p90", "O3_8h_exceedance_days", "lost_to_O3", "lost_to_PM25_O3"):
+            row[f"ozone_season.{k}"] = season[k]
+        for name, cmp in (
+            ("year_on_year", a.compared_with_last_year),
+            ("on_previous", a.compared_with_previous),
+        ):
+            for k in (*AT.STATISTICS, "composite_index"):
+                row[f"{name}.{k}.change_percent"] = (
+                    None if cmp is None else cmp["statistics"][k]["change_percent"]
+                )
+            row[f"{name}.excellent_good_ratio.change_points"] = (
+                None if cmp is None else cmp["ratios"]["excellent_good_ratio"]["change_points"]
+            )
+        rows.append(row)
+    return rows

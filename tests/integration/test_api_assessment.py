@@ -96,3 +96,24 @@ def test_errors_name_the_field(app: FastAPI) -> None:
     future = client.get("/api/v1/city/assessment", params={"period": "2027"})
     assert future.status_code == 422 and future.json()["field"] == "period"
     assert client.get("/api/v1/districts/999999/assessment").status_code == 404
+
+
+def test_assessment_csv_export(app: FastAPI) -> None:
+    import csv
+    import io
+
+    client = TestClient(app)
+    api = client.get("/api/v1/city/assessment", params={"period": "2026-03"}).json()
+    r = client.get("/api/v1/export/assessment.csv", params={"period": "2026-03"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert 'filename="assessment-2026-03.csv"' in r.headers["content-disposition"]
+    assert r.content.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert [row["code"] for row in rows] == ["330902", "330903", "330921", "330922", "city"]
+    city = rows[-1]
+    assert city["name"] == "舟山市" and city["period_end"] == "2026-03-05"
+    assert float(city["PM25"]) == pytest.approx(api["current"]["statistics"]["PM25"])
+    assert city["PM25.limit"] == "30" and city["PM25.sufficient"] == "True"
+    assert int(city["days.lost_O3"]) == api["current"]["days"]["lost_O3"]
+    change = api["compared_with_last_year"]["statistics"]["PM25"]["change_percent"]
+    assert float(city["year_on_year.PM25.change_percent"]) == pytest.approx(change)

@@ -1,6 +1,7 @@
 """Assessment figures (HJ 663 statistics, composite index, what ozone costs, 同比/环比).
 
-Public: ``GET /api/v1/districts/{code}/assessment?period=...`` and ``GET /api/v1/city/assessment``.
+Public: ``GET /api/v1/districts/{code}/assessment?period=...``, ``GET /api/v1/city/assessment`` and
+the CSV of every district and the city, ``GET /api/v1/export/assessment.csv?period=...``.
 Public because these are the figures the bureau publishes (annual means, percentiles, composite
 index, ratios), computed from the daily values ``/districts/{code}/days`` already serves; nothing
 here names a person, a key or an unpublished station.
@@ -17,7 +18,8 @@ from pydantic import BaseModel, Field
 from service.api.cache import cached_json
 from service.api.deps import ClockDep, EngineDep
 from service.api.errors import NotFound, ValidationFailed
-from service.figures.assessment import area_assessment, resolve_period
+from service.api.routes.exports import CSV_MEDIA, CSV_RESPONSE, to_csv
+from service.figures.assessment import area_assessment, assessment_export_rows, resolve_period
 from service.targets import CITY
 from stations.standards.assessment_periods import PERIOD_FORMS
 
@@ -97,3 +99,26 @@ def city_assessment_route(
 ) -> AssessmentOut | Response:
     """HJ 663 statistics of the city (mean of every station with a district) for a period."""
     return _assessment(request, engine, clock, CITY, period)
+
+
+@router.get(
+    "/export/assessment.csv",
+    response_class=Response,
+    responses=CSV_RESPONSE,
+    operation_id="exportAssessment",
+    tags=["export"],
+)
+def export_assessment(engine: EngineDep, clock: ClockDep, period: PeriodQuery = None) -> Response:
+    """Every district and the city: HJ 663 statistics with sufficiency and limits, composite index
+    and shares, exceedance days, ratios with and without ozone, days lost, ozone season, 同比/环比
+    changes (per cent; ratios in percentage points), as CSV (UTF-8 with BOM)."""
+    try:
+        p = resolve_period(period, clock)
+    except ValueError as exc:
+        raise ValidationFailed("period", "period_form", str(exc)) from None
+    body = to_csv(assessment_export_rows(engine, clock, p.label))
+    return Response(
+        body,
+        media_type=CSV_MEDIA,
+        headers={"Content-Disposition": f'attachment; filename="assessment-{p.label}.csv"'},
+    )
