@@ -6,13 +6,16 @@ stored keys, merges, appends the new rows, marks dirty days. Bare: the same rows
 readings table (same columns, primary key and index), by driver ``executemany`` (SQLite) or ``COPY`` (PostgreSQL), one
 transaction per payload, with the frame-to-rows conversion included on both sides.
 
-Run: ``.venv/bin/python -m tests.bench.bench_ingest`` (or ``make bench``).
+Both sides run ``BENCH_ROUNDS`` times (default 3), interleaved (ours, bare, ours, bare...), each on a
+fresh store; figures are min / median / max and the ratio pair by pair, since the machine's speed
+drifts. Run: ``.venv/bin/python -m tests.bench.bench_ingest`` (or ``make bench``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import statistics
 import tempfile
 import time
 import uuid
@@ -34,6 +37,10 @@ STATIONS, DAYS = 200, 10
 POLLUTANTS = ("SO2", "NO2", "PM10", "PM25", "CO", "O3")
 PG_URL = os.environ.get("ENVMON_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+#: Interleaved rounds per backend (BENCH_ROUNDS).
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 
 
 def day_frames() -> list[pd.DataFrame]:
@@ -101,20 +108,45 @@ def pg_url() -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def bench(label: str, urls: Callable[[], contextmanager], frames: list[pd.DataFrame]) -> None:
-    n = sum(len(f) for f in frames)
+def _ours_once(
+    urls: Callable[[], contextmanager], frames: list[pd.DataFrame]
+) -> tuple[float, float]:
     with urls() as url:
         engine = init_store(url)
         ours = run_ours(engine, frames)
         again = run_ours(engine, frames)  # every reading already stored: all unchanged
         engine.dispose()
+    return ours, again
+
+
+def _bare_once(urls: Callable[[], contextmanager], frames: list[pd.DataFrame]) -> float:
     with urls() as url:
         engine = make_engine(url)
         bare = run_bare(engine, frames)
         engine.dispose()
+    return bare
+
+
+def _spread(values: list[float], fmt: str) -> str:
+    return " / ".join(format(v, fmt) for v in (min(values), statistics.median(values), max(values)))
+
+
+def bench(label: str, urls: Callable[[], contextmanager], frames: list[pd.DataFrame]) -> None:
+    """``ROUNDS`` rounds, each a fresh store for both sides, interleaved: ours, bare, ours, bare..."""
+    n = sum(len(f) for f in frames)
+    ours, again, bare = [], [], []
+    for _ in range(ROUNDS):
+        o, a = _ours_once(urls, frames)
+        ours.append(n / o)
+        again.append(n / a)
+        bare.append(n / _bare_once(urls, frames))
+    ratio = [o / b for o, b in zip(ours, bare, strict=True)]
     print(
-        f"{label:10s} {n:>8d} readings | envmon ingest {n / ours:>9,.0f}/s | "
-        f"bare {n / bare:>9,.0f}/s | ratio {bare / ours:5.0%} | re-ingest (unchanged) {n / again:>9,.0f}/s"
+        f"{label:10s} {n:>8d} readings, {ROUNDS} interleaved rounds (min / median / max):\n"
+        f"  envmon ingest {_spread(ours, ',.0f')} /s\n"
+        f"  bare          {_spread(bare, ',.0f')} /s\n"
+        f"  ours / bare, pair by pair {_spread(ratio, '.0%')}\n"
+        f"  re-ingest (unchanged) {_spread(again, ',.0f')} /s"
     )
 
 
