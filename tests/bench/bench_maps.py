@@ -2,7 +2,10 @@
 30 s on loopback, side by side with a static file server (uvicorn + Starlette StaticFiles) serving
 the same bytes. Each server runs in its own process; the client is a small asyncio HTTP/1.1 loop.
 
-``BENCH_MAPS_SECONDS`` shortens the run (default 30); ``BENCH_MAPS_CONNECTIONS`` (default 64).
+The two servers are loaded in turn, ``BENCH_MAPS_ROUNDS`` rounds (default 3) of A then B, each
+``BENCH_MAPS_SECONDS / rounds`` long, and the medians over the rounds are printed with the req/s ratio
+round by round. ``BENCH_MAPS_SECONDS`` (default 30) is each server's total; ``BENCH_MAPS_CONNECTIONS``
+(default 64).
 """
 
 from __future__ import annotations
@@ -133,24 +136,33 @@ def main() -> None:
             _wait(f"http://127.0.0.1:{static_port}/public.html", procs[1])
             print(f"public page: {len(body):,} bytes raw, {len(gzip.compress(body)):,} gzip")
             print(f"load: {connections} keep-alive connections, {seconds:g} s each, loopback")
-            rows = [
-                (
-                    "envmon /maps/public",
-                    asyncio.run(_load(envmon_port, PAGE, seconds, connections)),
-                ),
-                (
-                    "static file, same bytes",
-                    asyncio.run(_load(static_port, "/public.html", seconds, connections)),
-                ),
-            ]
+            # Interleaved A, B, A, B... (the machine's speed drifts): medians over the rounds.
+            rounds = int(os.environ.get("BENCH_MAPS_ROUNDS", "3"))
+            runs: dict[str, list[dict[str, float]]] = {"envmon": [], "static": []}
+            for _ in range(rounds):
+                runs["envmon"].append(
+                    asyncio.run(_load(envmon_port, PAGE, seconds / rounds, connections))
+                )
+                runs["static"].append(
+                    asyncio.run(_load(static_port, "/public.html", seconds / rounds, connections))
+                )
+            names = {"envmon": "envmon /maps/public", "static": "static file, same bytes"}
+            print(f"{rounds} interleaved rounds; medians over the rounds")
             print(
                 f"{'server':<26}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
             )
-            for name, r in rows:
+            for key, got in runs.items():
+                med = {k: statistics.median(r[k] for r in got) for k in got[0]}
+                total = sum(r["requests"] for r in got)
+                errors = sum(r["errors"] for r in got)
                 print(
-                    f"{name:<26}{r['requests']:>10.0f}{r['rps']:>10.1f}"
-                    f"{r['p50_ms']:>10.1f}{r['p99_ms']:>10.1f}{r['errors']:>8.0f}"
+                    f"{names[key]:<26}{total:>10.0f}{med['rps']:>10.1f}"
+                    f"{med['p50_ms']:>10.1f}{med['p99_ms']:>10.1f}{errors:>8.0f}"
                 )
+            pairs = [
+                a["rps"] / b["rps"] for a, b in zip(runs["envmon"], runs["static"], strict=True)
+            ]
+            print(f"envmon / static req/s, round by round: {', '.join(f'{x:.2f}' for x in pairs)}")
         finally:
             for proc in procs:
                 proc.terminate()
