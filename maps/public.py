@@ -101,8 +101,12 @@ def public_map(
     data_time: str = "—",
     stale: bool = False,
     demo_feed: bool = False,
+    today: str | None = None,
 ) -> folium.Map:
-    """The public map page: ``layers`` loaded from ``sources``, optionally one ``district``."""
+    """The public map page: ``layers`` loaded from ``sources``, optionally one ``district``.
+
+    ``today``: the service's CST day (YYYY-MM-DD), which the popups' "last 30 days" and year
+    calendar count from (the browser's clock may differ)."""
     lang = normalise_lang(lang)
     basemap = basemap or osm()
     sources = dict(sources or default_sources())
@@ -127,6 +131,7 @@ def public_map(
     cfg = {
         "lang": lang,
         "api": api,
+        "today": today,
         "credit": t("credit.data", lang, boundaries=BOUNDARIES_CREDIT[lang]),
         "pollutants": bundle("pollutant.", lang),
         "pollutants_day": bundle("pollutant.day.", lang),

@@ -314,6 +314,10 @@ window.envmonPublicStart = function (cfg, map) {
       btn.setAttribute("aria-expanded", collapsed ? "false" : "true");
       var body = L.DomUtil.create("div", "envmon-legend-body", div);
       body.id = "envmon-legend-body";
+      // it scrolls when long: reachable by keyboard, named for screen readers
+      body.setAttribute("tabindex", "0");
+      body.setAttribute("role", "region");
+      body.setAttribute("aria-label", L10N.legend);
       btn.setAttribute("aria-controls", body.id);
       body.hidden = collapsed;
       btn.addEventListener("click", function () {
@@ -352,7 +356,10 @@ window.envmonPublicStart = function (cfg, map) {
     return out + "</div><div class='envmon-chart-title'>" + esc(title) + "</div><div class='envmon-calendar'></div>";
   }
   function isoDay(d) { return d.toISOString().slice(0, 10); }
-  function today() { return new Date(Date.now() + 8 * 3600 * 1000); }
+  // The service's CST day when it says one (the browser's clock may be off), as a shifted Date.
+  function today() {
+    return cfg.today ? new Date(cfg.today + "T12:00:00Z") : new Date(Date.now() + 8 * 3600 * 1000);
+  }
   function levelColour(aqi) { return colourOf(cfg.aqi_scale, aqi); }
   // A small bar chart (uPlot, served by envmon): x = time (s), y = AQI, bars coloured by level.
   function barChart(el, xs, ys, width, label, daily) {

@@ -202,6 +202,7 @@ def public_page(
         data_time=data_time,
         stale=stale,
         demo_feed=bool(getattr(settings, "demo_mode", False)),
+        today=clock.now().astimezone(CST).date().isoformat(),
     )
     html = page_html(page)
     if len(cache) > 256:
