@@ -58,6 +58,7 @@ def render_maps(
 ) -> None:
     """Render the staff and public maps as static HTML for offline use."""
     import geodata
+    from maps.i18n import t as map_t
     from maps.public import LayerSource, public_map
     from maps.staff import MapData, staff_map
     from service.api.routes import maps as routes
@@ -71,6 +72,7 @@ def render_maps(
         zones_frame,
     )
     from service.clock import SystemClock
+    from service.figures.demo_data import figures_are_demo
 
     settings = cli_settings(scheduler_enabled=False)
     with open_store(settings) as engine:
@@ -81,6 +83,7 @@ def render_maps(
         stations = routes._stations_frame(engine, lang)
         data_time, stale = routes._data_time(stations.get("time"), now)
         bm = routes._basemap(settings, basemap)
+        demo = settings.demo_mode or figures_are_demo(engine)
         data = MapData(
             districts=routes._district_figures(engine, districts, end.year),
             stations=stations,
@@ -96,6 +99,7 @@ def render_maps(
             vendor_prefix="static/vendor",
             period=(start.isoformat(), end.isoformat()),
             data_time=data_time,
+            notices=[("demo", map_t("notice.demo_feed", lang))] if demo else [],
         )
         sources = {
             "districts": LayerSource(
@@ -118,6 +122,7 @@ def render_maps(
             vendor_prefix="static/vendor",
             data_time=data_time,
             stale=stale,
+            demo_feed=demo,
         )
     out.mkdir(parents=True, exist_ok=True)
     (out / "staff.html").write_text(page_html(staff), encoding="utf-8")

@@ -466,6 +466,13 @@ _SERVICE_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Limits: {edition}; composite index on the {composite} grade-2 limits",
     },
     "assessment.no_data": {"zh": "本期无有效日数据", "en": "No valid day in this period"},
+    # --- the bureau's own data, demo markers on exports (issue 13: service/figures/demo_data.py) ---
+    "export.demo.column": {"zh": "演示数据", "en": "demo data"},
+    "export.demo.note_column": {"zh": "说明", "en": "note"},
+    "export.demo.note": {
+        "zh": "演示数据（模拟），非正式发布",
+        "en": "demo data (simulated), not an official release",
+    },
 }
 
 

@@ -161,6 +161,14 @@ def district_days_table(code: str, items: Iterable[Mapping[str, Any]], lang: str
     return head, rows
 
 
+def with_demo_note(table: Table, lang: str) -> Table:
+    """``table`` with two more columns saying, on every row, that the data are demo data."""
+    head, rows = table
+    yes, note = t("download.yes", lang), t("export.demo.note", lang)
+    extra = [t("export.demo.column", lang), t("export.demo.note_column", lang)]
+    return [*head, *extra], [[*row, yes, note] for row in rows]
+
+
 def to_csv(table: Table) -> bytes:
     """CSV bytes with a UTF-8 BOM."""
     head, rows = table
@@ -196,4 +204,5 @@ __all__ = [
     "station_days_table",
     "to_csv",
     "to_xlsx",
+    "with_demo_note",
 ]

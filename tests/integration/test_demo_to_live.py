@@ -52,6 +52,7 @@ def test_a_demo_store_restarted_live_serves_no_simulated_figure(
         assert real["1258A"]["aqi"] is not None  # the demo feed simulates the real stations too
         assert client.get("/api/v1/districts/330902/days").json()["items"]
         assert figures_are_demo(engine)
+        _assert_marked_demo(client, True)
 
     live = create_app(_settings(tmp_path, False), clock)
     with pytest.raises(DemoDataInLiveStore, match="envmon demo purge"), TestClient(live):
@@ -77,3 +78,27 @@ def test_a_demo_store_restarted_live_serves_no_simulated_figure(
         assert days == []
         sections = client.get("/api/v1/sections").json()["items"]
         assert sections and all(s["water_class"] is None for s in sections)
+        _assert_marked_demo(client, False)
+
+
+def _assert_marked_demo(client: TestClient, demo: bool) -> None:
+    """Exports carry the demo column and note on every row, the map its demo notice, when demo."""
+    import csv
+    import io
+
+    for path in ("/api/v1/export/stations.csv", "/api/v1/export/districts.csv"):
+        text = client.get(path).content.decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert rows
+        if demo:
+            assert all(r["data_demo"] == "True" for r in rows)
+            assert all("演示数据" in r["data_note"] and "demo data" in r["data_note"] for r in rows)
+        else:
+            assert "data_demo" not in rows[0]
+    days = client.get("/api/v1/districts/330902/days", params={"format": "csv"})
+    assert ("演示数据" in days.content.decode("utf-8-sig")) is demo
+    import json
+
+    page = client.get("/maps/public").text
+    notice = "演示数据，非正式发布"  # maps/i18n.py notice.demo_feed; the page holds it as JSON
+    assert (notice in page or json.dumps(notice)[1:-1] in page) is demo

@@ -281,7 +281,9 @@ def district_days_route(
     items = [_day_out(rec) for rec in district_daily_records(engine, code, start, end)]
     if format is not Download.json:
         table = district_days_table(code, [i.model_dump() for i in items], lang)
-        return download(table, format, f"{code}-days")
+        from service.figures.demo_data import figures_are_demo
+
+        return download(table, format, f"{code}-days", demo=figures_are_demo(engine), lang=lang)
     return DistrictDays(code=code, start=start, end=end, count=len(items), items=items)
 
 

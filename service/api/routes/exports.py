@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from service.api.deps import ClockDep, EngineDep, LangDep
 from service.api.views import DISTRICT_PUBLIC, section_items, station_items, zone_items
 from service.clock import Clock
+from service.figures.demo_data import figures_are_demo
 
 if TYPE_CHECKING:
     from service.api.schemas_figures import DistrictFigures
@@ -70,9 +71,21 @@ def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str] | None = None)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def csv_response(items: Sequence[BaseModel], name: str) -> Response:
-    """A CSV download of ``items`` named ``<name>.csv``."""
-    body = to_csv(item.model_dump(mode="json") for item in items)
+def demo_columns(rows: Iterable[dict[str, Any]], demo: bool) -> list[dict[str, Any]]:
+    """Rows with, when built from demo data, the two columns that say so on every row
+    (``data_demo`` = true, ``data_note``: demo data, not an official release)."""
+    rows = list(rows)
+    if not demo:
+        return rows
+    from service.i18n import t
+
+    note = f"{t('export.demo.note', 'zh')} / {t('export.demo.note', 'en')}"
+    return [{**row, "data_demo": True, "data_note": note} for row in rows]
+
+
+def csv_response(items: Sequence[BaseModel], name: str, *, demo: bool = False) -> Response:
+    """A CSV download of ``items`` named ``<name>.csv`` (marked demo on every row when ``demo``)."""
+    body = to_csv(demo_columns((item.model_dump(mode="json") for item in items), demo))
     return Response(
         body,
         media_type=CSV_MEDIA,
@@ -178,9 +191,11 @@ def _districts_rows(engine: Engine, clock: Clock) -> list[dict[str, Any]]:
 def export_districts(engine: EngineDep, clock: ClockDep, lang: LangDep) -> Response:
     """Districts (区/县) and the city with their public attributes and year-to-date figures
     (优良天数比例 and Ⅰ–Ⅲ类断面比例 with numerator, denominator, target and budget), as CSV."""
+    demo = figures_are_demo(engine)
     rows = _districts_rows(engine, clock)
     columns = list(dict.fromkeys(k for row in rows for k in row if k not in FIGURE_COLUMNS))
-    body = to_csv(rows, [*columns, *FIGURE_COLUMNS])
+    extra = ["data_demo", "data_note"] if demo else []
+    body = to_csv(demo_columns(rows, demo), [*columns, *FIGURE_COLUMNS, *extra])
     return Response(
         body,
         media_type=CSV_MEDIA,
@@ -193,7 +208,7 @@ def export_districts(engine: EngineDep, clock: ClockDep, lang: LangDep) -> Respo
 )
 def export_stations(engine: EngineDep, lang: LangDep) -> Response:
     """Stations with their latest hourly AQI and concentrations, as CSV."""
-    return csv_response(station_items(engine, lang), "stations")
+    return csv_response(station_items(engine, lang), "stations", demo=figures_are_demo(engine))
 
 
 @router.get(
@@ -201,7 +216,7 @@ def export_stations(engine: EngineDep, lang: LangDep) -> Response:
 )
 def export_sections(engine: EngineDep) -> Response:
     """Sections with their latest water class, as CSV."""
-    return csv_response(section_items(engine), "sections")
+    return csv_response(section_items(engine), "sections", demo=figures_are_demo(engine))
 
 
 @router.get(
@@ -209,7 +224,7 @@ def export_sections(engine: EngineDep) -> Response:
 )
 def export_zones(engine: EngineDep) -> Response:
     """Harbour ship-pollution zones, as CSV."""
-    return csv_response(zone_items(engine), "zones")
+    return csv_response(zone_items(engine), "zones", demo=figures_are_demo(engine))
 
 
 __all__ = [
@@ -219,6 +234,7 @@ __all__ = [
     "Format",
     "FormatQuery",
     "csv_response",
+    "demo_columns",
     "router",
     "to_csv",
 ]

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, select
 
 from maps import basemaps
 from maps.assets import resolve_vendor_file, vendor_dirs
+from maps.i18n import t as map_t
 from maps.public import ZHOUSHAN_BOUNDS, default_sources, parse_layers, public_map
 from maps.render import page_html
 from maps.staff import MapData, staff_map
@@ -29,6 +30,7 @@ from service.api.errors import NotFound, ValidationFailed
 from service.api.routes.exports import district_figures_for
 from service.api.routes.login import session_control
 from service.clock import Clock, SystemClock
+from service.figures.demo_data import figures_are_demo
 from service.i18n import negotiate, t
 from service.settings import Settings
 
@@ -201,7 +203,7 @@ def public_page(
         bounds=bounds,
         data_time=data_time,
         stale=stale,
-        demo_feed=bool(getattr(settings, "demo_mode", False)),
+        demo_feed=bool(getattr(settings, "demo_mode", False)) or figures_are_demo(engine),
         today=clock.now().astimezone(CST).date().isoformat(),
     )
     html = page_html(page)
@@ -240,6 +242,8 @@ def staff_page(
     stations = _stations_frame(engine, lang)
     data_time, stale = _data_time(stations.get("time", pd.Series(dtype=object)), clock.now())
     notices = [("stale", t("notice.stale", lang, time=data_time))] if stale else []
+    if settings.demo_mode or figures_are_demo(engine):
+        notices.append(("demo", map_t("notice.demo_feed", lang)))
     data = MapData(
         districts=_district_figures(engine, request.app.state.districts, end.year, clock),
         stations=stations,

@@ -11,6 +11,7 @@ from service.api.routes.exports import CSV_RESPONSE, Format, FormatQuery, csv_re
 from service.api.routes.stations import DistrictQuery
 from service.api.schemas import Listing, SectionLatest
 from service.api.views import section_items
+from service.figures.demo_data import figures_are_demo
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 
@@ -30,7 +31,9 @@ def list_sections(
 ) -> Listing[SectionLatest] | Response:
     """Every surface-water section with its latest monthly class (GB 3838; ``V+`` is 劣Ⅴ)."""
     if format is Format.csv:
-        return csv_response(section_items(engine, district), "sections")
+        return csv_response(
+            section_items(engine, district), "sections", demo=figures_are_demo(engine)
+        )
 
     def build() -> Listing[SectionLatest]:
         items = section_items(engine, district)

@@ -17,6 +17,7 @@ from service.api.cache import cached_json
 from service.api.deps import ClockDep, EngineDep, LangDep
 from service.api.errors import NotFound, ValidationFailed
 from service.compute.cst import CST
+from service.figures.demo_data import figures_are_demo
 from service.figures.series_downloads import (
     CSV_MEDIA,
     XLSX_MEDIA,
@@ -83,8 +84,20 @@ DAYS_DESCRIPTION = (
 )
 
 
-def download(table: tuple[list[str], list[list[Any]]], fmt: Download, name: str) -> Response:
-    """A CSV or XLSX attachment of ``table`` named ``name``."""
+def download(
+    table: tuple[list[str], list[list[Any]]],
+    fmt: Download,
+    name: str,
+    *,
+    demo: bool = False,
+    lang: str = "zh",
+) -> Response:
+    """A CSV or XLSX attachment of ``table`` named ``name``; built from demo data, every row says
+    so in two more columns."""
+    if demo:
+        from service.figures.series_downloads import with_demo_note
+
+        table = with_demo_note(table, lang)
     if fmt is Download.csv:
         body, media, ext = to_csv(table), CSV_MEDIA, "csv"
     else:
@@ -148,7 +161,13 @@ def station_hours_route(
 
     if format is not Download.json:
         series = build()
-        return download(hours_table(series, lang), format, f"{code}-hours")
+        return download(
+            hours_table(series, lang),
+            format,
+            f"{code}-hours",
+            demo=figures_are_demo(engine),
+            lang=lang,
+        )
     return cached_json(request, ("station-hours", code, lang, first, last), build)
 
 
@@ -183,7 +202,13 @@ def station_days_route(
 
     if format is not Download.json:
         series = build()
-        return download(station_days_table(series, lang), format, f"{code}-days")
+        return download(
+            station_days_table(series, lang),
+            format,
+            f"{code}-days",
+            demo=figures_are_demo(engine),
+            lang=lang,
+        )
     return cached_json(request, ("station-days", code, lang, start, end), build)
 
 

@@ -12,6 +12,7 @@ from service.api.deps import EngineDep, LangDep, SettingsDep
 from service.api.routes.exports import CSV_RESPONSE, Format, FormatQuery, csv_response
 from service.api.schemas import Listing, StationLatest
 from service.api.views import station_items
+from service.figures.demo_data import figures_are_demo
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 
@@ -36,7 +37,9 @@ def list_stations(
 ) -> Listing[StationLatest] | Response:
     """Every air station with the real-time AQI (HJ 633 实时报) of its latest hour."""
     if format is Format.csv:
-        return csv_response(station_items(engine, lang, district), "stations")
+        return csv_response(
+            station_items(engine, lang, district), "stations", demo=figures_are_demo(engine)
+        )
 
     def build() -> Listing[StationLatest]:
         items = station_items(engine, lang, district)

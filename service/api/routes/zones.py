@@ -12,6 +12,7 @@ from service.api.deps import EngineDep, SettingsDep
 from service.api.routes.exports import CSV_RESPONSE, Format, FormatQuery, csv_response
 from service.api.schemas import Listing, Zone
 from service.api.views import zone_items
+from service.figures.demo_data import figures_are_demo
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 
@@ -28,7 +29,7 @@ def list_zones(
 ) -> Listing[Zone] | Response:
     """Every zone (anchorage, port area, ship-repair yard, emission-control area, route, bunkering)."""
     if format is Format.csv:
-        return csv_response(zone_items(engine, kind), "zones")
+        return csv_response(zone_items(engine, kind), "zones", demo=figures_are_demo(engine))
 
     def build() -> Listing[Zone]:
         items = zone_items(engine, kind)
