@@ -183,6 +183,14 @@ _SERVICE_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{district}：{what}——当前值 {value} 已回到阈值 {threshold} 的达标一侧（公开数据显示已达标），但告警要到 {resolve_at} 才解除（回差带，避免在阈值附近反复告警）",
         "en": "{district}: {what} — the value {value} is back on the good side of the {threshold} threshold (the public figures show it met), but the alert resolves only at {resolve_at} (a hysteresis band, so that it does not flap around the threshold)",
     },
+    "alert.rule.collector_degraded.title": {
+        "zh": "数据采集降级",
+        "en": "Collection degraded",
+    },
+    "alert.rule.collector_degraded.summary": {
+        "zh": "采集任务 {collector} 最近一次运行降级：读取的数据大部分被隔离（{quarantined} 行隔离，{accepted} 行接收，隔离比例 {value}），请检查上游数据格式或断面名录",
+        "en": "Collector {collector}: its latest run was degraded, most rows were quarantined ({quarantined} quarantined, {accepted} accepted, share {value}); check the upstream format or the section registry",
+    },
     "alert.demo_prefix": {"zh": "【演示数据】", "en": "[DEMO DATA] "},
     "alert.reason_prefix.current": {
         "zh": "【订阅时已在告警】",

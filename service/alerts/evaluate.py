@@ -30,6 +30,7 @@ from service.alerts.rules import (
     MONTHLY,
     AirRatio,
     AlertConfig,
+    CollectorRun,
     DistrictDay,
     Figures,
     LastSeen,
@@ -205,6 +206,23 @@ def _last_seen(conn: Connection) -> tuple[LastSeen, ...]:
     return tuple(out)
 
 
+def _collectors(engine: Engine) -> tuple[CollectorRun, ...]:
+    """The newest finished run of every collector (``service.figures.collection_health``)."""
+    from service.figures.collection_health import collector_health
+
+    return tuple(
+        CollectorRun(
+            collector=c.collector,
+            status=c.status,
+            accepted=c.accepted,
+            quarantined=c.quarantined,
+            finished_at=c.finished_at,
+            error=c.error,
+        )
+        for c in collector_health(engine)
+    )
+
+
 def load_figures(engine: Engine, now: dt.datetime) -> Figures:
     """The figures the rules look at, as of ``now`` (CST calendar for days and years)."""
     today = now.astimezone(CST).date()
@@ -237,6 +255,10 @@ def load_figures(engine: Engine, now: dt.datetime) -> Figures:
             parts["last_seen"] = _last_seen(conn)
         except Exception:
             log.exception("alerts: last-seen times unavailable; silence rule skipped")
+    try:
+        parts["collectors"] = _collectors(engine)
+    except Exception:
+        log.exception("alerts: collector runs unavailable; degraded-collection rule skipped")
     return Figures(district_names=names, **parts)
 
 
@@ -349,7 +371,7 @@ def evaluate_and_enqueue(
             district_names=names,
             demo=demo,
         )
-    parts = ("air", "water", "days", "sections", "last_seen")
+    parts = ("air", "water", "days", "sections", "last_seen", "collectors")
     skipped = tuple(sorted(k for k in parts if getattr(figures, k) is None))
     return EnqueueReport(len(step.transitions), len(step.notifications), messages, skipped)
 

@@ -99,7 +99,7 @@ def _fields(alert: AlertState, lang: str, ctx: RenderContext) -> dict[str, Any]:
     ratio_rule = rule.endswith("ratio_below_target")
     out: dict[str, Any] = {k: ("" if v is None else v) for k, v in p.items()}
     out["district"] = district_name(alert.district, lang, ctx.district_names)
-    fmt = _pct if ratio_rule else _num
+    fmt = _pct if ratio_rule or rule == "collector_degraded" else _num  # shares as percent
     out["value"] = fmt(alert.value)
     out["threshold"] = fmt(alert.threshold)
     if "resolve_at" in p:

@@ -30,6 +30,7 @@ POLLUTED_DAY = "polluted_day"
 SECTION_WORSE_THAN_III = "section_worse_than_class_iii"
 CLASS_III_RATIO = "class_iii_ratio_below_target"
 SILENT = "silent"
+COLLECTOR_DEGRADED = "collector_degraded"
 
 RULE_NAMES: Final = (
     EXCELLENT_GOOD_RATIO,
@@ -39,6 +40,7 @@ RULE_NAMES: Final = (
     SECTION_WORSE_THAN_III,
     CLASS_III_RATIO,
     SILENT,
+    COLLECTOR_DEGRADED,
 )
 
 #: GB 3838-2002 classes in order; "V+" is 劣Ⅴ.
@@ -132,6 +134,20 @@ class LastSeen:
 
 
 @dataclass(frozen=True, slots=True)
+class CollectorRun:
+    """The newest finished run of a collector: ``status`` ``ok``, ``degraded`` (completed, most rows
+    quarantined) or ``failed``; rows accepted and quarantined."""
+
+    collector: str
+    status: str
+    accepted: int = 0
+    quarantined: int = 0
+    finished_at: dt.datetime | None = None
+    error: str | None = None
+    district: str = CITY  # collection is city-wide
+
+
+@dataclass(frozen=True, slots=True)
 class Figures:
     """Everything the rules look at, as plain values.
 
@@ -144,6 +160,7 @@ class Figures:
     days: tuple[DistrictDay, ...] | None = None
     sections: tuple[SectionClass, ...] | None = None
     last_seen: tuple[LastSeen, ...] | None = None
+    collectors: tuple[CollectorRun, ...] | None = None
     district_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def supplied_rules(self) -> frozenset[str]:
@@ -159,6 +176,8 @@ class Figures:
             out.add(SECTION_WORSE_THAN_III)
         if self.last_seen is not None:
             out.add(SILENT)
+        if self.collectors is not None:
+            out.add(COLLECTOR_DEGRADED)
         return frozenset(out)
 
 
@@ -207,6 +226,7 @@ DEFAULT_RULES: Final[Mapping[str, RuleConfig]] = {
     CLASS_III_RATIO: RuleConfig(resolve_margin=0.005, severity="critical"),
     # threshold None: the cadence's limit (SilenceLimits); a rules-file threshold is the hourly one.
     SILENT: RuleConfig(resolve_margin=0.0, repeat_interval_h=12.0),
+    COLLECTOR_DEGRADED: RuleConfig(repeat_interval_h=12.0, severity="critical"),
 }
 
 
@@ -534,6 +554,31 @@ def silent_rule(figures: Figures, config: AlertConfig, now: dt.datetime) -> Iter
         )
 
 
+def collector_degraded_rule(figures: Figures, config: AlertConfig) -> Iterator[Signal]:
+    """A collector whose newest run was ``degraded``: it completed but quarantined most rows (the
+    upstream changed its format, names unknown sections...). It resolves at the next ``ok`` run; a
+    ``failed`` run tells nothing about the rows, so the alert holds.
+
+    ``value`` is the share of rows quarantined (0..1).
+    """
+    for run, cfg in _enabled(COLLECTOR_DEGRADED, figures.collectors, config):
+        total = run.accepted + run.quarantined
+        share = run.quarantined / total if total else None
+        yield _signal(
+            COLLECTOR_DEGRADED,
+            cfg,
+            {"district": run.district, "collector": run.collector},
+            (run.status == "degraded", run.status != "ok"),
+            None if share is None else round(share, 4),
+            None,
+            collector=run.collector,
+            accepted=run.accepted,
+            quarantined=run.quarantined,
+            finished_at=None if run.finished_at is None else run.finished_at.isoformat(),
+            error=run.error or "",
+        )
+
+
 RuleFn = Callable[[Figures, AlertConfig], Iterator[Signal]]
 
 RULES: Final[Mapping[str, RuleFn]] = {
@@ -543,6 +588,7 @@ RULES: Final[Mapping[str, RuleFn]] = {
     POLLUTED_DAY: polluted_day_rule,
     SECTION_WORSE_THAN_III: section_class_rule,
     CLASS_III_RATIO: class_iii_ratio_rule,
+    COLLECTOR_DEGRADED: collector_degraded_rule,
 }
 
 

@@ -337,3 +337,57 @@ def test_a_target_raised_out_of_reach_alerts_within_one_evaluation_period(
     clock.advance(dt.timedelta(minutes=settings.alert_evaluate_minutes))
     evaluate_now(engine, clock, settings, worker_name=None)
     assert "city" in _firing(engine, "budget_exhausted")
+
+
+# ------------------------------------------------------------------ degraded collection
+
+
+def test_a_degraded_collector_run_raises_an_alert_until_an_ok_run(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A run recorded ``degraded`` (completed, most rows quarantined: the upstream changed its
+    format) alerts at the next evaluation, even when it stored nothing (no post-ingest hook ran)."""
+    from service.store.ingest import IngestCounts
+    from service.store.runs import RunRecord, record_run
+
+    clock = FixedClock(dt.datetime(2026, 12, 6, 4, tzinfo=dt.UTC))
+    settings = _settings(tmp_path)
+    _ingest_readings(engine, _hours(clock.now(), 1), "air", clock.now())
+    _subscribe(engine, clock, rules=["collector_degraded"])
+
+    def run(status: str, quarantined: int, inserted: int, error: str | None = None) -> None:
+        with writing(engine) as conn:
+            record_run(
+                conn,
+                RunRecord(
+                    "water_auto",
+                    clock.now(),
+                    clock.now(),
+                    status,
+                    counts=IngestCounts(inserted=inserted, quarantined=quarantined),
+                    error=error,
+                ),
+            )
+
+    run("ok", 0, 40)
+    evaluate_now(engine, clock, settings, worker_name=None)
+    assert _firing(engine, "collector_degraded") == {}
+    clock.advance(4 * H)
+    run("degraded", 36, 0, "degraded: 36 of 36 rows quarantined")
+    clock.advance(dt.timedelta(minutes=5))
+    evaluate_now(engine, clock, settings, worker_name=None)
+    alert = _firing(engine, "collector_degraded")["city"]
+    assert alert["labels"]["collector"] == "water_auto" and alert["value"] == 1.0
+    (body,) = _bodies(engine)
+    assert body["rule"] == "collector_degraded" and body["district"] == "city"
+    assert "water_auto" in body["alerts"][0]["summary"]["zh"]
+    assert "36 quarantined, 0 accepted, share 100.0%" in body["alerts"][0]["summary"]["en"]
+    clock.advance(4 * H)
+    run("failed", 0, 0, "HTTP 503")  # a failed run tells nothing of the rows: still firing
+    evaluate_now(engine, clock, settings, worker_name=None)
+    assert "city" in _firing(engine, "collector_degraded")
+    clock.advance(4 * H)
+    run("ok", 1, 40)
+    evaluate_now(engine, clock, settings, worker_name=None)
+    assert _firing(engine, "collector_degraded") == {}
+    assert [b["status"] for b in _bodies(engine)] == ["firing", "resolved"]

@@ -239,3 +239,24 @@ class TestSilencePerCadence:
         )
         out = evaluate(Figures(last_seen=seen), config, {}, T0)
         assert [(s.labels["code"], s.threshold) for s in out.states] == [("A1", 2.0)]
+
+
+class TestCollectorDegraded:
+    def test_fires_on_degraded_holds_on_failed_resolves_on_ok(self) -> None:
+        def figs(status: str) -> Figures:
+            return Figures(collectors=(r.CollectorRun("cnemc_realtime", status, 10, 30),))
+
+        states, notes = run([figs("ok"), figs("degraded"), figs("failed"), figs("ok")])
+        assert [len(n) for n in notes] == [0, 1, 0, 1]
+        (alert,) = notes[1][0].alerts
+        assert alert.labels == {
+            "alertname": r.COLLECTOR_DEGRADED,
+            "district": "city",
+            "collector": "cnemc_realtime",
+        }
+        assert alert.value == 0.75 and alert.severity == "critical"
+        assert notes[3][0].status == RESOLVED
+
+    def test_a_failed_run_alone_does_not_fire(self) -> None:
+        out = evaluate(Figures(collectors=(r.CollectorRun("x", "failed"),)), AlertConfig(), {}, T0)
+        assert out.states == ()

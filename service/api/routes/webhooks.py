@@ -59,6 +59,7 @@ RuleName = Literal[
     "section_worse_than_class_iii",
     "class_iii_ratio_below_target",
     "silent",
+    "collector_degraded",
 ]
 if set(RuleName.__args__) != set(RULE_NAMES):  # type: ignore[attr-defined]
     raise RuntimeError("webhooks.RuleName is out of step with service.alerts.rules.RULE_NAMES")
