@@ -99,6 +99,12 @@ def _assert_marked_demo(client: TestClient, demo: bool) -> None:
     assert ("演示数据" in days.content.decode("utf-8-sig")) is demo
     import json
 
-    page = client.get("/maps/public").text
-    notice = "演示数据，非正式发布"  # maps/i18n.py notice.demo_feed; the page holds it as JSON
-    assert (notice in page or json.dumps(notice)[1:-1] in page) is demo
+    from service.auth import Role, create_key
+
+    key = create_key(client.app.state.engine, Role.viewer, "test-viewer")[1]  # type: ignore[attr-defined]
+    notice = "演示数据，非正式发布"  # maps/i18n.py notice.demo_feed; the pages hold it as JSON
+    for page in (
+        client.get("/maps/public").text,
+        client.get("/maps/staff", headers={"Authorization": f"Bearer {key}"}).text,
+    ):
+        assert (notice in page or json.dumps(notice)[1:-1] in page) is demo
