@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
@@ -15,6 +15,12 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from service.settings import Settings
+
+
+def fail(message: str) -> NoReturn:
+    """End a command on a user error: ``message`` as one line on stderr, exit status 2."""
+    typer.echo(" ".join(message.split()), err=True)
+    raise typer.Exit(2)
 
 
 def cli_settings(**overrides: Any) -> Settings:

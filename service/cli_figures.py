@@ -235,7 +235,8 @@ def report(
 ) -> None:
     """Monthly or yearly report of a district or the city, as HTML or PDF."""
     from service.clock import SystemClock
-    from service.reports import build_report, render_html, render_pdf
+    from service.figures.report_data import build_report
+    from service.reports import render_html, render_pdf
 
     if (month is None) == (year is None):
         raise typer.BadParameter("give exactly one of --month YYYY-MM or --year YYYY")

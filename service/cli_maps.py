@@ -17,7 +17,7 @@ import typer
 
 from maps.assets import FILES, vendor_dirs
 from maps.render import page_html
-from service.cli_common import cli_settings, open_store
+from service.cli_common import cli_settings, fail, open_store
 
 #: Extra files a page loads through CSS (fonts, images), per vendor package.
 CSS_DEPENDENCIES = {"leaflet": ("images",), "font-awesome": ("webfonts",)}
@@ -57,12 +57,15 @@ def render_maps(
     basemap: str = typer.Option("offline", help="osm, tianditu, autonavi or offline"),
 ) -> None:
     """Render the staff and public maps as static HTML for offline use."""
+    # Imported here: the store, geodata and figures would slow every ``envmon`` start (``--help``).
     import geodata
     from maps.i18n import t as map_t
     from maps.public import LayerSource, public_map
-    from maps.staff import MapData, staff_map
-    from service.api.routes import maps as routes
-    from service.api.views import (
+    from maps.staff import staff_map
+    from service.clock import SystemClock
+    from service.compute import CST
+    from service.figures.demo_data import figures_are_demo
+    from service.figures.latest import (
         DISTRICT_PUBLIC,
         ZONE_PUBLIC,
         frame_features,
@@ -71,34 +74,28 @@ def render_maps(
         station_items,
         zones_frame,
     )
-    from service.clock import SystemClock
-    from service.figures.demo_data import figures_are_demo
+    from service.figures.map_data import BasemapRefused, choose_basemap, data_time, staff_map_data
 
     settings = cli_settings(scheduler_enabled=False)
+    try:
+        bm = choose_basemap(settings, basemap)
+    except BasemapRefused as exc:
+        fail(exc.message)
     with open_store(settings) as engine:
-        now = SystemClock().now()
-        end = now.astimezone(routes.CST).date()
+        clock = SystemClock()
+        now = clock.now()
+        end = now.astimezone(CST).date()
         start = end - dt.timedelta(days=29)
-        districts = geodata.load_districts()
-        stations = routes._stations_frame(engine, lang)
-        data_time, stale = routes._data_time(stations.get("time"), now)
-        bm = routes._basemap(settings, basemap)
+        data = staff_map_data(engine, clock, geodata.load_districts(), start, end, lang)
+        shown_time, stale = data_time(data.stations.get("time"), now)
         demo = settings.demo_mode or figures_are_demo(engine)
-        data = MapData(
-            districts=routes._district_figures(engine, districts, end.year),
-            stations=stations,
-            sections=routes._sections_frame(engine),
-            zones=zones_frame(engine),
-            station_days=routes._station_days(engine, start, end),
-            city=geodata.load_city(),
-        )
         staff = staff_map(
             data,
             lang=lang,
             basemap=bm,
             vendor_prefix="static/vendor",
             period=(start.isoformat(), end.isoformat()),
-            data_time=data_time,
+            data_time=shown_time,
             notices=[("demo", map_t("notice.demo_feed", lang))] if demo else [],
         )
         sources = {
@@ -120,7 +117,7 @@ def render_maps(
             lang=lang,
             basemap=bm,
             vendor_prefix="static/vendor",
-            data_time=data_time,
+            data_time=shown_time,
             stale=stale,
             demo_feed=demo,
         )

@@ -7,9 +7,18 @@ ids and error texts. Names follow DESIGN.md: ``aqi``, ``iaqi``, ``primary_pollut
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from service.figures.values import (
+    Concentrations,
+    Feature,
+    FeatureCollection,
+    SectionLatest,
+    StationLatest,
+    Zone,
+)
 
 T = TypeVar("T")
 
@@ -84,82 +93,6 @@ class Listing(Model, Generic[T]):
     demo: bool
     count: int
     items: list[T]
-
-
-class Concentrations(Model):
-    """Latest 1-h concentrations (µg/m³; CO mg/m³); ``None`` when not reported."""
-
-    SO2: float | None = None
-    NO2: float | None = None
-    PM10: float | None = None
-    PM25: float | None = None
-    CO: float | None = None
-    O3: float | None = None
-
-
-class StationLatest(Model):
-    """监测站点 with its latest hourly AQI (HJ 633 实时报)."""
-
-    code: str
-    name: str
-    name_en: str | None = None
-    district_code: str | None = None
-    kind: str | None = None
-    demo: bool
-    lon: float | None = None
-    lat: float | None = None
-    time: dt.datetime | None = Field(None, description="end of the latest hour, UTC")
-    aqi: int | None = None
-    level: int | None = None
-    category: str | None = None
-    primary_pollutant: list[str] = Field(default_factory=list)
-    iaqi: dict[str, int] = Field(default_factory=dict)
-    standard: str | None = None
-    concentrations: Concentrations = Field(default_factory=Concentrations)
-
-
-class SectionLatest(Model):
-    """断面 with its latest water class (GB 3838; ``V+`` is 劣Ⅴ)."""
-
-    code: str
-    name: str
-    name_en: str | None = None
-    district_code: str | None = None
-    waterbody: str | None = None
-    provincial: bool | None = None
-    coord_status: str | None = None
-    lon: float | None = None
-    lat: float | None = None
-    period: str | None = Field(None, description="YYYY-MM or YYYY of the latest class")
-    water_class: str | None = None
-    deciding_items: list[str] = Field(default_factory=list)
-
-
-class Zone(Model):
-    """A harbour ship-pollution zone (anchorage, port area, route, ...)."""
-
-    code: str
-    name: str
-    name_en: str | None = None
-    kind: str | None = None
-    district_code: str | None = None
-    source: str | None = None
-
-
-class Feature(Model):
-    """A GeoJSON Feature (RFC 7946)."""
-
-    type: Literal["Feature"] = "Feature"
-    id: str | int | None = None
-    geometry: dict[str, Any] | None
-    properties: dict[str, Any]
-
-
-class FeatureCollection(Model):
-    """A GeoJSON FeatureCollection (RFC 7946), WGS-84."""
-
-    type: Literal["FeatureCollection"] = "FeatureCollection"
-    features: list[Feature]
 
 
 # --- staff models ---

@@ -6,8 +6,8 @@ level, primary pollutants, section classes with deciding items, data completenes
 ratio's course through the year against its target and budget.
 """
 
+from service.figures.report_data import ReportData, build_report, parse_period
 from service.reports import cocontrol as _cocontrol  # noqa: F401  (adds its report section)
-from service.reports.build import ReportData, build_report, parse_period
 from service.reports.html import render_html
 from service.reports.pdf import render_pdf
 

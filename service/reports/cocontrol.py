@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from service.clock import Clock
-    from service.reports.build import ReportData
+    from service.figures.report_data import ReportData
 
 _LOST = ("lost_PM25", "lost_O3", "lost_PM25_O3", "lost_other")
 

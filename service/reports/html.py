@@ -7,7 +7,7 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from service.reports.build import ReportData
+from service.figures.report_data import ReportData
 from service.reports.text import context
 
 

@@ -16,7 +16,7 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-from service.reports.build import ReportData
+from service.figures.report_data import ReportData
 from service.reports.chart import Box, Label, Line, Poly, layout
 from service.reports.fonts import ReportFonts, register_fonts
 from service.reports.text import context

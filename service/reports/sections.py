@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from service.clock import Clock
-    from service.reports.build import ReportData
+    from service.figures.report_data import ReportData
 
 
 @dataclass(frozen=True, slots=True)

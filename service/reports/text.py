@@ -10,8 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from service.compute.cst import CST
+from service.figures.report_data import ReportData
 from service.i18n import normalise_lang, t
-from service.reports.build import ReportData
 from service.reports.chart import course_svg
 from service.reports.sections import SECTIONS, Section
 from stations.ratios import Ratio

@@ -21,8 +21,8 @@ from sqlalchemy import Engine
 
 import geodata
 from service.compute import recompute
+from service.figures.report_data import ReportData
 from service.reports import build_report, render_html, render_pdf
-from service.reports.build import ReportData
 from service.reports.text import context
 from service.store.engine import init_store, writing
 from service.store.places import seed_places, upsert_places

@@ -22,12 +22,12 @@ from typer.testing import CliRunner
 from service.alerts import delivery, repo
 from service.alerts.signing import new_secret
 from service.api.app import LIVE_NAME, create_app, uvicorn_config
-from service.api.routes.exports import FIGURE_COLUMNS
-from service.api.routes.maps import _district_figures
 from service.auth import Role, create_key
 from service.cli import app as cli
 from service.clock import FixedClock
 from service.compute import recompute
+from service.figures.exports import FIGURE_COLUMNS
+from service.figures.map_data import district_map_figures
 from service.settings import Settings, SettingsError, load_settings
 from service.store.alert_tables import webhook_outbox
 from service.store.compute_tables import targets
@@ -243,7 +243,7 @@ def test_staff_map_districts_carry_the_api_figures(figures_app: FastAPI) -> None
     client = TestClient(figures_app)
     api = _api_ratios(client)
     assert api["330902"][0] is not None  # 定海区 has stations with data
-    frame = _district_figures(
+    frame = district_map_figures(
         figures_app.state.engine, figures_app.state.districts, 2026, figures_app.state.clock
     )
 

@@ -16,7 +16,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import Engine
 
 from service.alerts.evaluate import evaluate_now
 from service.api.cache import cached_json
@@ -30,47 +29,28 @@ from service.api.routes.station_series import (
 )
 from service.api.schemas import Listing
 from service.api.schemas_figures import (
-    AirBudgetOut,
-    AirFigures,
     DayOut,
     DistrictDays,
     DistrictFigures,
-    ProjectionOut,
-    RatioOut,
     RecomputeIn,
     RecomputeOut,
-    SectionClassOut,
     TargetAuditOut,
     TargetIn,
     TargetOut,
-    WaterBudgetOut,
-    WaterFigures,
 )
-from service.clock import Clock
-from service.compute import (
-    air_budget_for,
-    air_summary,
-    district_daily_records,
-    recompute,
-    recompute_all,
-    water_summary,
-    ytd_as_of,
-)
+from service.compute import district_daily_records, recompute, recompute_all, ytd_as_of
+from service.figures.district_figures import all_district_figures
 from service.figures.series_downloads import district_days_table
 from service.runtime import LIVE_NAME
 from service.store.compute_tables import DAY_INDICATORS
 from service.targets import (
-    CITY,
     TargetError,
     audit_trail,
     district_codes,
-    get_target,
     list_targets,
     set_target,
 )
-from stations.ratios import Ratio
-from stations.standards import DEFAULT_ASSUMPTIONS, level_info
-from stations.targets import water_budget
+from stations.standards import level_info
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 
@@ -82,140 +62,11 @@ DistrictCode = Annotated[
 ]
 DayQuery = Annotated[dt.date | None, Query(description="CST day, YYYY-MM-DD")]
 Indicator = Literal["air", "water"]
-CITY_NAMES = ("舟山市", "Zhoushan City")
-
-
-def _ratio(r: Ratio) -> RatioOut:
-    return RatioOut(
-        numerator=r.numerator,
-        denominator=r.denominator,
-        value=r.value,
-        percent=None if r.percent is None else str(r.percent),
-    )
-
-
-def _names(engine: Engine) -> dict[str, tuple[str, str]]:
-    import geodata
-
-    d = geodata.load_districts()
-    names = {
-        str(c): (str(n), str(e)) for c, n, e in zip(d["code"], d["name"], d["name_en"], strict=True)
-    }
-    names[CITY] = CITY_NAMES
-    return names
 
 
 def _check_code(code: str) -> None:
     if code not in district_codes():
         raise NotFound("thing.district", ident=code)
-
-
-def air_figures(
-    engine: Engine, code: str, start: dt.date, end: dt.date, *, budget: bool
-) -> AirFigures:
-    """Air figures of ``code`` over ``[start, end]``; with ``budget``, the target budget of ``end``'s year."""
-    mode = DEFAULT_ASSUMPTIONS.target_mode
-    s = air_summary(engine, code, start, end)
-    target = get_target(engine, code, "air", end.year).value
-    eg = Ratio(s.excellent_good_days, s.valid_days)
-    left: dict[str, int] = {}
-    for lo in s.left_out:
-        left[lo.reason] = left.get(lo.reason, 0) + 1
-    b_out = None
-    if budget:
-        b = air_budget_for(engine, code, year=end.year, as_of=end, target=target, mode=mode)
-        p = b.projection
-        b_out = AirBudgetOut(
-            year=b.year,
-            as_of=b.as_of,
-            target=float(b.target),
-            comparison=b.mode,
-            days_in_year=b.days_in_year,
-            valid_days=b.valid_days,
-            excellent_good_days=b.good_days,
-            invalid_days=b.invalid_days,
-            remaining_days=b.remaining_days,
-            required_excellent_good_days=b.required_good_days,
-            budget=b.budget,
-            budget_if_invalid=b.budget_if_invalid,
-            expected_invalid=b.expected_invalid,
-            status=b.status,
-            exhausted_on=b.exhausted_on,
-            projection=None
-            if p is None
-            else ProjectionOut(
-                value=p.value,
-                low=p.low,
-                high=p.high,
-                coverage=p.coverage,
-                method=p.method,
-                years=list(p.years),
-            ),
-        )
-    return AirFigures(
-        start=start,
-        end=end,
-        excellent_good_ratio=_ratio(eg),
-        excellent_ratio=_ratio(Ratio(s.excellent_days, s.valid_days)),
-        days_by_level={str(k): v for k, v in s.days_by_level.items()},
-        primary_pollutants_non_good=s.primary_non_good,
-        days_left_out=left,
-        stations=s.stations,
-        standards=s.standards,
-        spans_standard_change=s.spans_standard_change,
-        target=float(target),
-        meets_target=eg.meets(target, mode),
-        budget=b_out,
-    )
-
-
-def water_figures(engine: Engine, code: str, period: str) -> WaterFigures:
-    """Class III ratio of the provincial sections of ``code`` in ``period`` with its budget."""
-    mode = DEFAULT_ASSUMPTIONS.target_mode
-    w = water_summary(engine, code, period)
-    target = get_target(engine, code, "water", int(period[:4])).value
-    ratio = Ratio(w.at_or_better_than_iii, w.evaluated)
-    wb = water_budget([s.cls for s in w.sections], target=target, mode=mode)
-    return WaterFigures(
-        period=period,
-        class_iii_ratio=_ratio(ratio),
-        sections=[
-            SectionClassOut(
-                code=s.section,
-                name=s.name,
-                name_en=s.name_en,
-                water_class=s.cls,
-                deciding_items=s.deciding,
-                items_worse_than_iii=s.worse_than_iii,
-            )
-            for s in w.sections
-        ],
-        sections_left_out=len(w.left_out),
-        target=float(target),
-        meets_target=ratio.meets(target, mode),
-        budget=WaterBudgetOut(
-            target=float(wb.target),
-            comparison=wb.mode,
-            evaluated=wb.evaluated,
-            at_or_better_than_iii=wb.at_or_better_than_iii,
-            required=wb.required,
-            budget=wb.budget,
-        ),
-    )
-
-
-def district_figures(engine: Engine, clock: Clock, code: str) -> DistrictFigures:
-    """Year-to-date figures of one district or the city (through yesterday, CST)."""
-    as_of = ytd_as_of(clock)
-    names = _names(engine)
-    name, name_en = names.get(code, (code, code))
-    return DistrictFigures(
-        code=code,
-        name=name,
-        name_en=name_en,
-        air=air_figures(engine, code, dt.date(as_of.year, 1, 1), as_of, budget=True),
-        water=water_figures(engine, code, f"{as_of.year:04d}"),
-    )
 
 
 @router.get("/districts", response_model=Listing[DistrictFigures], operation_id="listDistricts")
@@ -226,7 +77,7 @@ def list_districts(
     as_of = ytd_as_of(clock)
 
     def build() -> Listing[DistrictFigures]:
-        items = [district_figures(engine, clock, code) for code in district_codes()]
+        items = all_district_figures(engine, clock)
         return Listing[DistrictFigures](demo=settings.demo_mode, count=len(items), items=items)
 
     # Rebuilt when the figures' inputs change (service.api.cache) or the year-to-date day moves.

@@ -2,30 +2,25 @@
 the ``?format=csv`` of each public list. Columns are the response model's fields, flattened.
 
 ``districts.csv`` is the figures export: per district and the city, the year-to-date figures that
-``/api/v1/districts`` serves (``district_figures_for``, which the staff map uses too).
+``/api/v1/districts`` serves (``service.figures.exports``).
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlalchemy import Engine
 
 from service.api.deps import ClockDep, EngineDep, LangDep
-from service.api.views import DISTRICT_PUBLIC, section_items, station_items, zone_items
-from service.clock import Clock
 from service.figures.demo_data import figures_are_demo
-
-if TYPE_CHECKING:
-    from service.api.schemas_figures import DistrictFigures
+from service.figures.exports import FIGURE_COLUMNS, district_export_rows
+from service.figures.latest import section_items, station_items, zone_items
 
 router = APIRouter(prefix="/api/v1/export", tags=["export"])
 
@@ -93,95 +88,6 @@ def csv_response(items: Sequence[BaseModel], name: str, *, demo: bool = False) -
     )
 
 
-def district_figures_for(
-    engine: Engine, clock: Clock, year: int | None = None
-) -> list[DistrictFigures]:
-    """The figures of every district and the city, from ``service.api.routes.districts``.
-
-    ``year`` None, or the current year-to-date's year or later: exactly what ``/api/v1/districts``
-    serves (1 January through yesterday, CST, with the budgets). An earlier year: that whole year
-    (no budget: the year is over).
-    """
-    from service.api.routes.districts import _names, air_figures, district_figures, water_figures
-    from service.api.schemas_figures import DistrictFigures
-    from service.compute import ytd_as_of
-    from service.targets import district_codes
-
-    as_of = ytd_as_of(clock)
-    if year is None or year >= as_of.year:
-        return [district_figures(engine, clock, code) for code in district_codes()]
-    names = _names(engine)
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    return [
-        DistrictFigures(
-            code=code,
-            name=names.get(code, (code, code))[0],
-            name_en=names.get(code, (code, code))[1],
-            air=air_figures(engine, code, first, last, budget=False),
-            water=water_figures(engine, code, f"{year:04d}"),
-        )
-        for code in district_codes()
-    ]
-
-
-#: The figures columns of ``districts.csv`` after the district's public attributes.
-FIGURE_COLUMNS = (
-    "period_start",
-    "period_end",
-    "excellent_good_ratio",
-    "excellent_good_days",
-    "valid_days",
-    "excellent_good_target",
-    "meets_air_target",
-    "air_budget_days",
-    "air_budget_status",
-    "water_period",
-    "class_iii_ratio",
-    "class_iii_sections",
-    "sections_evaluated",
-    "class_iii_target",
-    "meets_water_target",
-    "water_budget_sections",
-)
-
-
-def _figure_row(f: DistrictFigures) -> dict[str, Any]:
-    air, water = f.air, f.water
-    return {
-        "period_start": air.start.isoformat(),
-        "period_end": air.end.isoformat(),
-        "excellent_good_ratio": air.excellent_good_ratio.value,
-        "excellent_good_days": air.excellent_good_ratio.numerator,
-        "valid_days": air.excellent_good_ratio.denominator,
-        "excellent_good_target": air.target,
-        "meets_air_target": air.meets_target,
-        "air_budget_days": None if air.budget is None else air.budget.budget,
-        "air_budget_status": None if air.budget is None else air.budget.status,
-        "water_period": water.period,
-        "class_iii_ratio": water.class_iii_ratio.value,
-        "class_iii_sections": water.class_iii_ratio.numerator,
-        "sections_evaluated": water.class_iii_ratio.denominator,
-        "class_iii_target": water.target,
-        "meets_water_target": water.meets_target,
-        "water_budget_sections": water.budget.budget,
-    }
-
-
-def _districts_rows(engine: Engine, clock: Clock) -> list[dict[str, Any]]:
-    import geodata
-
-    frame = geodata.load_districts()
-    attrs = {
-        str(r["code"]): r
-        for r in frame[[c for c in DISTRICT_PUBLIC if c in frame.columns]].to_dict("records")
-    }
-    rows = []
-    for f in district_figures_for(engine, clock):
-        base = attrs.get(f.code) or {"code": f.code, "name": f.name, "name_en": f.name_en}
-        rows.append({**base, **_figure_row(f)})
-    return rows
-
-
 @router.get(
     "/districts.csv",
     response_class=Response,
@@ -192,7 +98,7 @@ def export_districts(engine: EngineDep, clock: ClockDep, lang: LangDep) -> Respo
     """Districts (区/县) and the city with their public attributes and year-to-date figures
     (优良天数比例 and Ⅰ–Ⅲ类断面比例 with numerator, denominator, target and budget), as CSV."""
     demo = figures_are_demo(engine)
-    rows = _districts_rows(engine, clock)
+    rows = district_export_rows(engine, clock)
     columns = list(dict.fromkeys(k for row in rows for k in row if k not in FIGURE_COLUMNS))
     extra = ["data_demo", "data_note"] if demo else []
     body = to_csv(demo_columns(rows, demo), [*columns, *FIGURE_COLUMNS, *extra])
@@ -230,7 +136,6 @@ def export_zones(engine: EngineDep) -> Response:
 __all__ = [
     "CSV_RESPONSE",
     "FIGURE_COLUMNS",
-    "district_figures_for",
     "Format",
     "FormatQuery",
     "csv_response",

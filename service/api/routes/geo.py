@@ -12,7 +12,7 @@ from fastapi.types import DecoratedCallable
 from service.api.cache import cached_json
 from service.api.deps import EngineDep, LangDep
 from service.api.schemas import FeatureCollection
-from service.api.views import (
+from service.figures.latest import (
     DISTRICT_PUBLIC,
     ZONE_PUBLIC,
     frame_features,

@@ -12,35 +12,36 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
-import geopandas as gpd
 import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from maps import basemaps
 from maps.assets import resolve_vendor_file, vendor_dirs
 from maps.i18n import t as map_t
 from maps.public import ZHOUSHAN_BOUNDS, default_sources, parse_layers, public_map
 from maps.render import page_html
-from maps.staff import MapData, staff_map
+from maps.staff import staff_map
 from service.api.csrf import csrf_token
 from service.api.deps import ClockDep, EngineDep, SettingsDep, ViewerPageDep
 from service.api.errors import NotFound, ValidationFailed
-from service.api.routes.exports import district_figures_for
 from service.api.routes.login import session_control
-from service.clock import Clock, SystemClock
+from service.clock import Clock
+from service.compute import CST
 from service.figures.demo_data import figures_are_demo
+from service.figures.map_data import (
+    BasemapRefused,
+    choose_basemap,
+    data_time,
+    staff_map_data,
+    stations_frame,
+)
 from service.i18n import negotiate, t
 from service.settings import Settings
 
 router = APIRouter(tags=["maps"])
 
-#: Latest data older than this is flagged stale on the maps (hours).
-STALE_HOURS = 3
-#: Basemaps a page may ask for by ``?basemap=``; Tianditu only when a key is configured.
-BASEMAP_NAMES = ("osm", "tianditu", "autonavi", "offline")
-CST = dt.timezone(dt.timedelta(hours=8))
 #: Where the public page's data come from (``service.api.routes.geo``, ``districts``, ``stations``).
 PUBLIC_API = "/api/v1"
 #: How long a rendered public page is reused (it changes only with the data time).
@@ -48,21 +49,10 @@ PAGE_TTL = dt.timedelta(seconds=60)
 
 
 def _basemap(settings: Settings, asked: str | None) -> basemaps.Basemap:
-    """The basemap ``?basemap=`` asks for, else ``ENVMON_MAP_BASEMAP`` (with ``ENVMON_MAP_TILES``)."""
-    name = asked or settings.map_basemap
-    if name not in BASEMAP_NAMES:
-        raise ValidationFailed("basemap", "one_of", f"basemap: one of {', '.join(BASEMAP_NAMES)}")
-    key = settings.tianditu_key
-    if name == "tianditu" and not key:
-        raise ValidationFailed("basemap", "tianditu_key", "no Tianditu key is configured")
-    # The configured tile server belongs to the configured basemap only.
-    tiles = settings.map_tiles if name == settings.map_basemap else None
-    if settings.environment == "production" and name in {"osm", "autonavi"} and tiles is None:
-        # A Chinese public site shows approved maps only (README "Basemaps"): no foreign tiles.
-        raise ValidationFailed(
-            "basemap", "approved_basemap", "basemap: tianditu, offline or the configured one"
-        )
-    return basemaps.from_name(name, tiles=tiles, key=key)
+    try:
+        return choose_basemap(settings, asked)
+    except BasemapRefused as exc:
+        raise ValidationFailed(exc.field, exc.rule, exc.message) from None
 
 
 def _lang(lang: str | None, accept_language: str | None = None) -> str:
@@ -70,84 +60,6 @@ def _lang(lang: str | None, accept_language: str | None = None) -> str:
     if lang not in (None, "zh", "en"):
         raise ValidationFailed("lang", "one_of", "lang: zh or en")
     return negotiate(lang, accept_language)
-
-
-def _data_time(times: pd.Series | None, now: dt.datetime) -> tuple[str, bool]:
-    """Latest data time (CST text) and whether it is older than ``STALE_HOURS``."""
-    if times is None:
-        return "—", True
-    times = pd.to_datetime(times.dropna(), utc=True)
-    if times.empty:
-        return "—", True
-    latest = times.max().to_pydatetime()
-    stale = now - latest > dt.timedelta(hours=STALE_HOURS)
-    return latest.astimezone(CST).strftime("%Y-%m-%d %H:%M"), stale
-
-
-def _stations_frame(engine: Engine, lang: str) -> gpd.GeoDataFrame:
-    from service.api.views import station_items
-
-    rows = []
-    for item in station_items(engine, lang):
-        row = item.model_dump(exclude={"concentrations", "iaqi"})
-        row["primary_pollutant"] = ", ".join(item.primary_pollutant) or None
-        row.update(item.concentrations.model_dump())
-        rows.append(row)
-    frame = pd.DataFrame(rows)
-    if frame.empty:
-        return gpd.GeoDataFrame({"code": []}, geometry=[], crs="EPSG:4326")
-    geometry = gpd.points_from_xy(frame["lon"], frame["lat"])
-    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
-
-
-def _sections_frame(engine: Engine) -> gpd.GeoDataFrame:
-    from service.api.views import section_items
-
-    frame = pd.DataFrame([s.model_dump() for s in section_items(engine)])
-    if frame.empty:
-        return gpd.GeoDataFrame({"code": []}, geometry=[], crs="EPSG:4326")
-    placed = frame["lon"].notna() & frame["lat"].notna()
-    geometry = [
-        gpd.points_from_xy([x], [y])[0] if ok else None
-        for x, y, ok in zip(frame["lon"], frame["lat"], placed, strict=True)
-    ]
-    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
-
-
-def _station_days(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFrame:
-    from service.store.compute_tables import station_days as sd
-
-    query = select(sd.c.station, sd.c.day, sd.c.aqi).where(sd.c.day >= start, sd.c.day <= end)
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return pd.DataFrame(rows, columns=["station", "date", "aqi"])
-
-
-def _district_figures(
-    engine: Engine, districts: gpd.GeoDataFrame, year: int, clock: Clock | None = None
-) -> gpd.GeoDataFrame:
-    """``districts`` with the year-to-date 优良天数比例 and Ⅰ–Ⅲ类断面比例 and their targets: the same
-    figures as ``/api/v1/districts`` (``service.compute`` via the districts routes), so the map and
-    the API never disagree."""
-    out = districts.copy()
-    figures = {f.code: f for f in district_figures_for(engine, clock or SystemClock(), year)}
-    eg, c3, eg_t, c3_t = [], [], [], []
-    for code in out["code"].astype(str):
-        f = figures.get(code)
-        eg.append(None if f is None else f.air.excellent_good_ratio.value)
-        eg_t.append(None if f is None else f.air.target)
-        c3.append(None if f is None else f.water.class_iii_ratio.value)
-        c3_t.append(None if f is None else f.water.target)
-    out["excellent_good_ratio"], out["excellent_good_target"] = eg, eg_t
-    out["class_iii_ratio"], out["class_iii_target"] = c3, c3_t
-    return out
-
-
-@cache
-def _city() -> gpd.GeoDataFrame:
-    import geodata
-
-    return geodata.load_city()
 
 
 def _html(page: Any) -> HTMLResponse:
@@ -191,8 +103,8 @@ def public_page(
         if district not in set(districts["code"].astype(str)):
             raise NotFound("thing.resource", ident=district)
         bounds = tuple(districts[districts["code"].astype(str) == district].total_bounds)
-    stations = _stations_frame(engine, lang)
-    data_time, stale = _data_time(stations.get("time", pd.Series(dtype=object)), clock.now())
+    stations = stations_frame(engine, lang)
+    shown_time, stale = data_time(stations.get("time", pd.Series(dtype=object)), clock.now())
     page = public_map(
         # The data URLs are told explicitly (the API is mounted at /api/v1 under any root path).
         default_sources(f"{request.scope.get('root_path', '')}{PUBLIC_API}"),
@@ -201,7 +113,7 @@ def public_page(
         district=district,
         basemap=_basemap(settings, basemap),
         bounds=bounds,
-        data_time=data_time,
+        data_time=shown_time,
         stale=stale,
         demo_feed=bool(getattr(settings, "demo_mode", False)) or figures_are_demo(engine),
         today=clock.now().astimezone(CST).date().isoformat(),
@@ -237,28 +149,18 @@ def staff_page(
     start = start or end - dt.timedelta(days=29)
     if start > end:
         raise ValidationFailed("from", "before_to", "from must not be after to")
-    from service.api.views import zones_frame
-
-    stations = _stations_frame(engine, lang)
-    data_time, stale = _data_time(stations.get("time", pd.Series(dtype=object)), clock.now())
-    notices = [("stale", t("notice.stale", lang, time=data_time))] if stale else []
+    data = staff_map_data(engine, clock, request.app.state.districts, start, end, lang)
+    shown_time, stale = data_time(data.stations.get("time", pd.Series(dtype=object)), clock.now())
+    notices = [("stale", t("notice.stale", lang, time=shown_time))] if stale else []
     if settings.demo_mode or figures_are_demo(engine):
         notices.append(("demo", map_t("notice.demo_feed", lang)))
-    data = MapData(
-        districts=_district_figures(engine, request.app.state.districts, end.year, clock),
-        stations=stations,
-        sections=_sections_frame(engine),
-        zones=zones_frame(engine),
-        station_days=_station_days(engine, start, end),
-        city=_city(),
-    )
     page = staff_map(
         data,
         lang=lang,
         basemap=_basemap(settings, basemap),
         period=(start.isoformat(), end.isoformat()),
         highlight_km=near_km,
-        data_time=data_time,
+        data_time=shown_time,
         notices=notices,
     )
     html = page_html(page)

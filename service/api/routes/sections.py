@@ -10,8 +10,8 @@ from service.api.deps import EngineDep, SettingsDep
 from service.api.routes.exports import CSV_RESPONSE, Format, FormatQuery, csv_response
 from service.api.routes.stations import DistrictQuery
 from service.api.schemas import Listing, SectionLatest
-from service.api.views import section_items
 from service.figures.demo_data import figures_are_demo
+from service.figures.latest import section_items
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 

@@ -11,8 +11,8 @@ from service.api.cache import cached_json
 from service.api.deps import EngineDep, LangDep, SettingsDep
 from service.api.routes.exports import CSV_RESPONSE, Format, FormatQuery, csv_response
 from service.api.schemas import Listing, StationLatest
-from service.api.views import station_items
 from service.figures.demo_data import figures_are_demo
+from service.figures.latest import station_items
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 

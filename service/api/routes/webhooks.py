@@ -15,7 +15,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
-from sqlalchemy import delete, func, select, update
 
 from service.alerts import repo
 from service.alerts.catch_up import send_firing_to
@@ -39,13 +38,19 @@ from service.api.schemas import Model
 from service.i18n import negotiate, t
 from service.runtime import LIVE_NAME
 from service.settings import Settings
-from service.store.alert_tables import (
-    alert_state,
-    webhook_attempts,
-    webhook_outbox,
-    webhook_subscriptions,
-)
 from service.store.engine import writing
+from service.store.webhook_queries import (
+    DELIVERY_COLUMNS,
+    alert_row,
+    alert_rows,
+    delete_subscription_rows,
+    delivery_exists,
+    delivery_row,
+    delivery_rows,
+    subscription_row,
+    subscription_rows,
+    update_subscription_row,
+)
 
 router = APIRouter(prefix="/api/v1/staff", tags=["webhooks"])
 
@@ -255,18 +260,10 @@ def _sub_out(row: Any) -> dict[str, Any]:
 
 
 def _sub_row(engine: Any, sub_id: int) -> Any:
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(webhook_subscriptions).where(webhook_subscriptions.c.id == sub_id)
-        ).first()
+    row = subscription_row(engine, sub_id)
     if row is None:
         raise NotFound("webhook.thing.subscription", ident=str(sub_id))
     return row
-
-
-_DELIVERY_COLUMNS = [
-    c for c in webhook_outbox.c if c.name not in {"body", "lease_owner", "lease_until"}
-]
 
 
 # ---------------------------------------------------------------------------------- subscriptions
@@ -279,9 +276,7 @@ _DELIVERY_COLUMNS = [
 )
 def list_subscriptions(_: AdminDep, engine: EngineDep) -> list[SubscriptionOut]:
     """Every webhook subscription (URL query hidden, no secrets)."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(webhook_subscriptions).order_by(webhook_subscriptions.c.id))
-        return [SubscriptionOut(**_sub_out(r)) for r in rows]
+    return [SubscriptionOut(**_sub_out(r)) for r in subscription_rows(engine)]
 
 
 @router.post(
@@ -391,11 +386,7 @@ def update_subscription(
     with writing(engine) as conn:
         if re_enabled:
             repo.lock_alerts(conn)
-        conn.execute(
-            update(webhook_subscriptions)
-            .where(webhook_subscriptions.c.id == sub_id)
-            .values(**values, updated_at=clock.now())
-        )
+        update_subscription_row(conn, sub_id, {**values, "updated_at": clock.now()})
         if values.get("enabled") is False:
             repo.disable_subscription(conn, sub_id, "disabled by staff", clock.now())
         if re_enabled:
@@ -450,10 +441,7 @@ def delete_subscription(sub_id: SubId, _: AdminDep, engine: EngineDep) -> Respon
     """Remove a subscription with its messages and their log."""
     _sub_row(engine, sub_id)
     with writing(engine) as conn:
-        ids = select(webhook_outbox.c.id).where(webhook_outbox.c.subscription_id == sub_id)
-        conn.execute(delete(webhook_attempts).where(webhook_attempts.c.message_id.in_(ids)))
-        conn.execute(delete(webhook_outbox).where(webhook_outbox.c.subscription_id == sub_id))
-        conn.execute(delete(webhook_subscriptions).where(webhook_subscriptions.c.id == sub_id))
+        delete_subscription_rows(conn, sub_id)
     return Response(status_code=204)
 
 
@@ -471,14 +459,7 @@ def list_deliveries(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> DeliveryPage:
     """The delivery log: outbox messages, newest first."""
-    query = select(*_DELIVERY_COLUMNS)
-    if subscription_id is not None:
-        query = query.where(webhook_outbox.c.subscription_id == subscription_id)
-    if status is not None:
-        query = query.where(webhook_outbox.c.status == status)
-    query = query.order_by(webhook_outbox.c.created_at.desc(), webhook_outbox.c.id).limit(limit)
-    with engine.connect() as conn:
-        items = [DeliveryOut(**dict(r)) for r in conn.execute(query).mappings()]
+    items = [DeliveryOut(**r) for r in delivery_rows(engine, subscription_id, status, limit)]
     return DeliveryPage(count=len(items), items=items)
 
 
@@ -488,18 +469,14 @@ def list_deliveries(
 def get_delivery(msg_id: MsgId, _: ViewerDep, engine: EngineDep) -> DeliveryDetail:
     """One message: its body and every attempt."""
     with engine.connect() as conn:
-        row = (
-            conn.execute(select(webhook_outbox).where(webhook_outbox.c.id == msg_id))
-            .mappings()
-            .first()
-        )
+        row = delivery_row(conn, msg_id)
         if row is None:
             raise NotFound("webhook.thing.delivery", ident=msg_id)
         log = [
             AttemptOut(**{k: a[k] for k in AttemptOut.model_fields})
             for a in repo.attempts_of(conn, msg_id)
         ]
-    values = {c.name: row[c.name] for c in _DELIVERY_COLUMNS}
+    values = {name: row[name] for name in DELIVERY_COLUMNS}
     return DeliveryDetail(**values, body=bytes(row["body"]).decode("utf-8"), log=log)
 
 
@@ -513,11 +490,7 @@ def replay_delivery(
     msg_id: MsgId, _: OperatorDep, engine: EngineDep, clock: ClockDep, settings: SettingsDep
 ) -> ReplayAccepted:
     """Send a message again (same ``webhook-id``, fresh retry window); the worker picks it up."""
-    with engine.connect() as conn:
-        exists = conn.execute(
-            select(func.count()).select_from(webhook_outbox).where(webhook_outbox.c.id == msg_id)
-        ).scalar_one()
-    if not exists:
+    if not delivery_exists(engine, msg_id):
         raise NotFound("webhook.thing.delivery", ident=msg_id)
     if not replay(engine, msg_id, clock.now(), DeliveryPolicy.from_settings(settings)):
         raise Conflict("the subscription is disabled", field="subscription", rule="enabled")
@@ -549,14 +522,9 @@ def list_alerts(
     status: Annotated[Literal["firing", "resolved"] | None, Query()] = None,
 ) -> list[AlertOut]:
     """Current alert states (firing first)."""
-    query = select(alert_state).order_by(alert_state.c.status, alert_state.c.starts_at.desc())
-    if status is not None:
-        query = query.where(alert_state.c.status == status)
-    with engine.connect() as conn:
-        return [
-            AlertOut(**{k: r[k] for k in AlertOut.model_fields})
-            for r in conn.execute(query).mappings()
-        ]
+    return [
+        AlertOut(**{k: r[k] for k in AlertOut.model_fields}) for r in alert_rows(engine, status)
+    ]
 
 
 @router.get("/alerts/{fingerprint}", response_model=AlertOut, operation_id="staffAlert")
@@ -564,12 +532,7 @@ def get_alert(
     fingerprint: Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")], _: ViewerDep, engine: EngineDep
 ) -> AlertOut:
     """One alert by fingerprint (the link in every message)."""
-    with engine.connect() as conn:
-        row = (
-            conn.execute(select(alert_state).where(alert_state.c.fingerprint == fingerprint))
-            .mappings()
-            .first()
-        )
+    row = alert_row(engine, fingerprint)
     if row is None:
         raise NotFound("thing.resource", ident=fingerprint)
     return AlertOut(**{k: row[k] for k in AlertOut.model_fields})

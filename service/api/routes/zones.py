@@ -11,8 +11,8 @@ from service.api.cache import cached_json
 from service.api.deps import EngineDep, SettingsDep
 from service.api.routes.exports import CSV_RESPONSE, Format, FormatQuery, csv_response
 from service.api.schemas import Listing, Zone
-from service.api.views import zone_items
 from service.figures.demo_data import figures_are_demo
+from service.figures.latest import zone_items
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 

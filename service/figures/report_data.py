@@ -1,4 +1,5 @@
-"""Gather a report's figures once, from the computed tables (``service.compute``) and the targets."""
+"""Report data: a report's figures gathered once, from the computed tables (``service.compute``)
+and the targets; ``service.reports`` only lays them out."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Public views assembled from the store: stations with their latest hourly AQI, sections with their
-latest class, zones, and the GeoJSON of each. Shared by the list, GeoJSON and CSV routes so that the
-three always agree. Only public fields leave here (the response models refuse extras).
+"""Latest values: stations with their latest hourly AQI, sections with their latest class, zones,
+and the GeoJSON of each. Shared by the API's list, GeoJSON and CSV routes, the maps and
+``envmon render-maps`` so that all of them agree. Only public fields leave here (the values refuse
+extras).
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine
 
-from service.api.schemas import (
+from service.figures.values import (
     Concentrations,
     Feature,
     FeatureCollection,
@@ -20,9 +21,7 @@ from service.api.schemas import (
     StationLatest,
     Zone,
 )
-from service.store.compute_tables import section_periods
-from service.store.queries import latest_readings
-from service.store.tables import sections, stations
+from service.store.latest import sections_with_latest_class, stations_with_latest
 from stations.model import POLLUTANTS
 from stations.standards import hour_aqi
 from stations.standards.aqi import HOURLY_INDICATORS
@@ -49,12 +48,7 @@ def station_items(
     engine: Engine, lang: str = "zh", district: str | None = None
 ) -> list[StationLatest]:
     """Every station with its latest hour's concentrations and real-time AQI (HJ 633 实时报)."""
-    query = select(stations).order_by(stations.c.code)
-    if district:
-        query = query.where(stations.c.district_code == district)
-    with engine.connect() as conn:
-        places = conn.execute(query).mappings().all()
-        latest = latest_readings(conn, [p["code"] for p in places]) if places else None
+    places, latest = stations_with_latest(engine, district)
     by_station = (
         dict(tuple(latest.groupby("station"))) if latest is not None and len(latest) else {}
     )
@@ -89,26 +83,7 @@ def station_items(
 
 def section_items(engine: Engine, district: str | None = None) -> list[SectionLatest]:
     """Every section with its latest monthly class (GB 3838 single factor; ``V+`` = 劣Ⅴ)."""
-    sp = section_periods
-    latest = (
-        select(sp.c.section, func.max(sp.c.period).label("period"))
-        .where(sp.c.period_kind == "month", sp.c.cls.is_not(None))
-        .group_by(sp.c.section)
-        .subquery()
-    )
-    query = (
-        select(sections, sp.c.period, sp.c.cls, sp.c.deciding)
-        .select_from(
-            sections.outerjoin(latest, latest.c.section == sections.c.code).outerjoin(
-                sp, and_(sp.c.section == latest.c.section, sp.c.period == latest.c.period)
-            )
-        )
-        .order_by(sections.c.code)
-    )
-    if district:
-        query = query.where(sections.c.district_code == district)
-    with engine.connect() as conn:
-        rows = conn.execute(query).mappings().all()
+    rows = sections_with_latest_class(engine, district)
     return [
         SectionLatest(
             code=r["code"],
