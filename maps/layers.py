@@ -28,6 +28,7 @@ from maps import palette
 from maps.basemaps import Basemap, to_display
 from maps.escape import html_text
 from maps.i18n import t
+from stations.cst import format_cst
 
 Indicator = Literal["excellent_good", "class_iii"]
 
@@ -69,10 +70,7 @@ def _pct(value: object) -> str:
 def _time(value: object) -> str:
     if _missing(value):
         return "—"
-    ts = pd.Timestamp(value)  # type: ignore[arg-type]
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert("Asia/Shanghai")
-    return ts.strftime("%Y-%m-%d %H:%M") + (" CST" if ts.tzinfo is not None else "")
+    return format_cst(pd.Timestamp(value))  # type: ignore[arg-type]
 
 
 def _placed(frame: gpd.GeoDataFrame) -> pd.Series:

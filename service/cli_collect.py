@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 import typer
 
 from service.cli_common import cli_settings, open_store, recompute_touched, show_progress
+from stations.cst import CST
 
 if TYPE_CHECKING:
     from service.collect import RunResult
 
 #: A time given without a zone on the command line is China Standard Time, as the bureau reads it.
-CST = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 def _parse_time(value: str | None) -> dt.datetime | None:

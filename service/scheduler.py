@@ -48,6 +48,7 @@ from service.settings import Settings
 from service.store.runs import COMPLETED_STATUSES, last_success
 from service.store.tables import collector_runs
 from stations.collectors.base import Collector, Window
+from stations.cst import CST
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +56,6 @@ Hook = Callable[[RunResult], None]
 
 #: Lab file types the watcher picks up.
 LAB_SUFFIXES = frozenset({".csv", ".xlsx", ".xls", ".txt"})
-
-#: China Standard Time: the year of a year-to-date backfill starts on 1 January, CST.
-CST = dt.timezone(dt.timedelta(hours=8))
 
 _LIVE: dict[str, CollectionScheduler] = {}
 _LIVE_LOCK = threading.Lock()

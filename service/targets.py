@@ -18,6 +18,7 @@ from sqlalchemy import Engine, insert, select, update
 from service.clock import Clock
 from service.store.compute_tables import target_audit, targets
 from service.store.engine import writing
+from stations.cst import CST
 
 Indicator = Literal["air", "water"]
 INDICATORS: Final = ("air", "water")
@@ -186,7 +187,7 @@ def seed_default_targets(engine: Engine, clock: Clock, years: tuple[int, ...] = 
     number of rows written.
     """
     now = clock.now()
-    wanted = sorted({*DEFAULT_YEARS, (now + dt.timedelta(hours=8)).year, *years})
+    wanted = sorted({*DEFAULT_YEARS, now.astimezone(CST).year, *years})
     written = 0
     with writing(engine) as conn:
         have = {

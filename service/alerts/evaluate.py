@@ -50,10 +50,10 @@ from service.store.alert_inputs import (
     station_last_seen,
 )
 from service.store.engine import writing
+from stations.cst import CST
 
 log = logging.getLogger(__name__)
 
-CST = dt.timezone(dt.timedelta(hours=8), "CST")
 #: District-days looked at by the AQI > 100 rule: today and yesterday (CST).
 DAY_WINDOW = 2
 #: Earlier years used for the year-end projection.

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Protocol, TypeVar
 
+from stations.cst import CST
+
 #: Rule names; they are the ``alertname`` label and part of every fingerprint (never rename).
 EXCELLENT_GOOD_RATIO = "excellent_good_ratio_below_target"
 BUDGET_EXHAUSTED = "budget_exhausted"
@@ -54,9 +56,6 @@ HOURLY = "hourly"  # air stations (HJ 818 / national release: a value every hour
 FOUR_HOURLY = "four_hourly"  # automatic water stations (国家地表水自动站: every 4 hours)
 MONTHLY = "monthly"  # manual lab sampling of sections (once a month)
 CADENCES: Final = (HOURLY, FOUR_HOURLY, MONTHLY)
-
-#: China Standard Time: a monthly sample's month is a CST calendar month.
-CST = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 # --------------------------------------------------------------------------------------- inputs

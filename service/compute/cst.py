@@ -8,9 +8,7 @@ from typing import Any, Final
 import pandas as pd
 
 from service.clock import Clock
-
-#: China Standard Time: the standards' natural days.
-CST: Final = dt.timezone(dt.timedelta(hours=8), "CST")
+from stations.cst import CST
 
 #: The day HJ 633-2026 took effect (STANDARDS.md §0); a period spanning it mixes two rule sets.
 HJ633_2026_EFFECTIVE: Final = dt.date(2026, 3, 1)

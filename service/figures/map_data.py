@@ -15,11 +15,11 @@ import geodata
 from maps import basemaps
 from maps.staff import MapData
 from service.clock import Clock
-from service.compute import CST
 from service.figures.district_figures import all_district_figures
 from service.figures.latest import section_items, station_items, zones_frame
 from service.settings import Settings
 from service.store.latest import station_day_aqi
+from stations.cst import format_cst
 
 #: Latest data older than this is flagged stale on the maps (hours).
 STALE_HOURS = 3
@@ -67,7 +67,7 @@ def data_time(times: pd.Series | None, now: dt.datetime) -> tuple[str, bool]:
         return "—", True
     latest = times.max().to_pydatetime()
     stale = now - latest > dt.timedelta(hours=STALE_HOURS)
-    return latest.astimezone(CST).strftime("%Y-%m-%d %H:%M"), stale
+    return format_cst(latest), stale
 
 
 def stations_frame(engine: Engine, lang: str) -> gpd.GeoDataFrame:

@@ -37,10 +37,10 @@ from sqlalchemy import (
 
 from service.store.dialect import bulk_insert, upsert
 from service.store.tables import dirty_days, quarantine, readings, revisions, samples
+from stations.cst import CST
 from stations.model import Rejected
 
 #: China Standard Time, in which the standards' natural days are counted.
-CST = dt.timezone(dt.timedelta(hours=8), "CST")
 
 #: How many station/section codes go into one ``IN (...)`` when reading existing keys back.
 CODE_CHUNK = 500

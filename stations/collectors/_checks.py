@@ -36,6 +36,7 @@ from typing import Final, ParamSpec
 import numpy as np
 import pandas as pd
 
+from stations.cst import CST_OFFSET
 from stations.model import (
     READING_COLUMNS,
     SAMPLE_COLUMNS,
@@ -348,8 +349,6 @@ def check_samples(
 # Time helpers
 # ---------------------------------------------------------------------------------------------
 
-#: China Standard Time, UTC+8, no daylight saving.
-CST: Final = dt.timezone(dt.timedelta(hours=8), "CST")
 
 #: An explicit offset after a clock time (``...12:00Z``, ``...12:00:00+08:00``); a bare date such as
 #: ``2024-03-05`` must not read as an offset of -05.
@@ -361,7 +360,7 @@ def cst_to_utc(local: pd.Series) -> pd.Series:
     naive = pd.to_datetime(local, errors="coerce")
     # Keep to years pandas can shift by 8 h without overflowing; anything else is not a real time.
     naive = naive.where((naive > pd.Timestamp("1900-01-01")) & (naive < pd.Timestamp("2200-01-01")))
-    return (naive - pd.Timedelta(hours=8)).dt.tz_localize("UTC")
+    return (naive - CST_OFFSET).dt.tz_localize("UTC")
 
 
 def payload_rejected(raw: object, reason: str, *, row: str | None = None) -> Parsed:

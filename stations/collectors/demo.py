@@ -49,6 +49,7 @@ from stations.collectors._checks import (
     payload_rejected,
 )
 from stations.collectors.base import Payload, Window
+from stations.cst import CST
 from stations.model import READING_COLUMNS, Parsed, empty_readings, empty_samples
 
 FORMAT: Final = "envmon.demo/1"
@@ -245,7 +246,7 @@ def simulate_samples(
     sections: Sequence[tuple[str, str]], window: Window, seed: int
 ) -> pd.DataFrame:
     """Monthly manual samples (SAMPLE_COLUMNS) for ``(section code, waterbody)`` pairs."""
-    start_cst = window.start.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    start_cst = window.start.astimezone(CST)
     month = dt.date(start_cst.year, start_cst.month, 1)
     rows: list[dict[str, Any]] = []
     while True:

@@ -42,6 +42,7 @@ from stations.collectors._checks import (
 )
 from stations.collectors._water import cells_to_text, match_header, pad, parse_cells
 from stations.collectors.base import ParseContext, Payload, Window
+from stations.cst import CST
 from stations.model import Parsed, Rejected
 from stations.names import resolve_name
 
@@ -109,7 +110,6 @@ DL_ROW_LABELS: Final = frozenset(
     {"检出限", "方法检出限", "detection limit", "detection_limit", "dl", "lod"}
 )
 _HEADER_SCAN_ROWS: Final = 15
-_CST: Final = dt.timezone(dt.timedelta(hours=8))
 
 
 def _norm(h: str) -> str:
@@ -183,7 +183,7 @@ def _parse_dates(
     if year is not None:
         return parse_local_times(s.where(~no_year, f"{year}-" + s))
     assert reference is not None
-    ref_year = reference.astimezone(_CST).year
+    ref_year = reference.astimezone(CST).year
     this_year = parse_local_times(s.where(~no_year, f"{ref_year}-" + s))
     last_year = parse_local_times(s.where(~no_year, f"{ref_year - 1}-" + s))
     future = no_year & (this_year > pd.Timestamp(reference) + pd.Timedelta(days=1))

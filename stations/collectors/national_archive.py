@@ -51,6 +51,7 @@ from stations.collectors._checks import (
 )
 from stations.collectors._http import get_payload
 from stations.collectors.base import Payload, UpstreamError, Window
+from stations.cst import CST_OFFSET
 from stations.model import POLLUTANTS, Parsed, Rejected
 
 #: Archive ``type`` -> our pollutant code.
@@ -204,7 +205,7 @@ def parse_archive_csv(
         return Parsed(rejected=rejected)
 
     local = date[ok] + pd.to_timedelta(hour[ok], unit="h")
-    times = (local - pd.Timedelta(hours=8)).dt.tz_localize("UTC").to_numpy()
+    times = (local - CST_OFFSET).dt.tz_localize("UTC").to_numpy()
     codes = code[ok].to_numpy()
     lines = line_no[ok]
     values = body.iloc[:, 3:].to_numpy(dtype=object)[ok]
@@ -448,10 +449,8 @@ class NationalArchiveCollector:
     def fetch(self, client: httpx.Client, window: Window) -> list[Payload]:
         if self.base_url is None:
             raise UpstreamError("national_archive: no base_url configured (import files instead)")
-        first = (window.start + dt.timedelta(hours=8)).date()
-        last = (
-            max(window.start, window.end - dt.timedelta(microseconds=1)) + dt.timedelta(hours=8)
-        ).date()
+        first = (window.start + CST_OFFSET).date()
+        last = (max(window.start, window.end - dt.timedelta(microseconds=1)) + CST_OFFSET).date()
         out: list[Payload] = []
         day = first
         while day <= last:

@@ -55,12 +55,12 @@ from stations.collectors._http import get_payload
 from stations.collectors._water import match_header, parse_cells
 from stations.collectors.base import ParseContext, Payload, UpstreamError, Window
 from stations.collectors.lab_files import _decode_rows, table_to_samples
+from stations.cst import CST
 from stations.model import Parsed, Rejected
 from stations.names import resolve_name
 
 FORMAT: Final = "envmon.water_auto/1"
 METHOD: Final = "automatic"
-_CST: Final = dt.timezone(dt.timedelta(hours=8))
 #: A date (and optional time) in a file name or URL: 20260225, 20260225_094940, 2026-02-25.
 _NAME_DATE: Final = re.compile(
     r"(?<!\d)(20\d{2})-?(\d{2})-?(\d{2})(?:[_T-]?(\d{2})(\d{2})(\d{2}))?(?!\d)"
@@ -73,7 +73,7 @@ def reference_time(name: str, fetched_at: dt.datetime | None) -> dt.datetime | N
     for m in _NAME_DATE.finditer(name or ""):
         y, mo, d, hh, mm, ss = (int(g) if g else 0 for g in m.groups())
         try:
-            return dt.datetime(y, mo, d, hh, mm, ss, tzinfo=_CST).astimezone(dt.UTC)
+            return dt.datetime(y, mo, d, hh, mm, ss, tzinfo=CST).astimezone(dt.UTC)
         except ValueError:
             continue  # 20261399 is not a date; look further
     return fetched_at

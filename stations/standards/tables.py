@@ -16,15 +16,14 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Final, Literal
 
+from stations.cst import CST
+
 HJ633_2012: Final = "HJ633-2012"
 HJ633_2026: Final = "HJ633-2026"
 RULE_SETS: Final = (HJ633_2012, HJ633_2026)
 
 #: HJ 633-2026 (and GB 3095-2026, HJ 663-2026) in force from this natural day in CST (STANDARDS.md §0).
 HJ633_2026_EFFECTIVE: Final = dt.date(2026, 3, 1)
-
-#: China Standard Time; the standards' days are natural days in CST (no DST since 1991).
-CST: Final = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 @dataclass(frozen=True, slots=True)
