@@ -170,8 +170,12 @@ def title(n: Notification, lang: str, ctx: RenderContext) -> str:
 
 
 def _alert_url(ctx: RenderContext, alert: AlertState) -> str | None:
+    """The staff link of ``alert``; none without a base URL, and none for a test message (it has
+    no stored state to link to)."""
     base = ctx.base_url
-    return None if base is None else f"{base}/api/v1/staff/alerts/{alert.fingerprint}"
+    if base is None or alert.status == TEST:
+        return None
+    return f"{base}/api/v1/staff/alerts/{alert.fingerprint}"
 
 
 def _resolves_at(alert: AlertState) -> float | None:

@@ -175,6 +175,8 @@ def test_a_test_message_reaches_the_receiver_signed_and_is_logged(
     assert (body["type"], body["status"], body["reason"]) == ("alert.test", "test", "test")
     assert body["title"]["zh"] == "【测试】舟山市：Webhook 测试消息（1 条）"
     assert "bureau" in body["alerts"][0]["summary"]["zh"]
+    assert "url" not in body["alerts"][0]  # nothing stored to link to
+    assert body["external_url"] == "https://envmon.example"
     page = DeliveryPage.model_validate(
         client.get(SUBS.replace("subscriptions", "deliveries"), headers=keys["viewer"]).json()
     )
