@@ -23,23 +23,33 @@ from stations.collectors.base import Window
 NOW = dt.datetime(2026, 11, 20, 4, tzinfo=dt.UTC)
 
 
-def _settings(tmp_path: Path, demo: bool) -> Settings:
+def _settings(tmp_path: Path, demo: bool, url: str | None = None) -> Settings:
     return Settings(
         data_dir=tmp_path, demo=demo, environment="test", scheduler_enabled=False,
-        rate_limit_per_minute=0,
+        rate_limit_per_minute=0, database_url=url,
     )  # fmt: skip
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
+def store_url(request: pytest.FixtureRequest) -> str | None:
+    """None (the embedded SQLite store) or a fresh PostGIS database."""
+    return None if request.param == "sqlite" else str(request.getfixturevalue("pg_url"))
+
+
 def test_a_demo_store_restarted_live_serves_no_simulated_figure(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_url: str | None
 ) -> None:
     clock = FixedClock(NOW)
-    demo = create_app(_settings(tmp_path, True), clock)
+
+    def _settings_for(demo: bool) -> Settings:
+        return _settings(tmp_path, demo, store_url)
+
+    demo = create_app(_settings_for(True), clock)
     with TestClient(demo) as client:
         engine = demo.state.engine
         sched = CollectionScheduler(
             engine,
-            config_from_settings(_settings(tmp_path, True)),
+            config_from_settings(_settings_for(True)),
             clock,
             hooks=[make_ingest_hook(engine, clock)],
         )
@@ -54,16 +64,18 @@ def test_a_demo_store_restarted_live_serves_no_simulated_figure(
         assert figures_are_demo(engine)
         _assert_marked_demo(client, True)
 
-    live = create_app(_settings(tmp_path, False), clock)
+    live = create_app(_settings_for(False), clock)
     with pytest.raises(DemoDataInLiveStore, match="envmon demo purge"), TestClient(live):
         pass
 
     monkeypatch.setenv("ENVMON_DATA_DIR", str(tmp_path))
+    if store_url is not None:
+        monkeypatch.setenv("ENVMON_DATABASE_URL", store_url)
     out = CliRunner().invoke(cli, ["demo", "purge", "--yes"])
     assert out.exit_code == 0, out.output
     assert "purged demo data:" in out.output and "2 demo stations" in out.output
 
-    live = create_app(_settings(tmp_path, False), clock)
+    live = create_app(_settings_for(False), clock)
     with TestClient(live) as client:
         assert client.get("/healthz").json()["demo"] is False
         assert not figures_are_demo(live.state.engine)
