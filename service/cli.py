@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from service.cli_common import cli_settings, refuse_live_on_demo_store
+from service.store.files import make_data_dir
 
 app = typer.Typer(
     help="envmon — Zhoushan environmental-quality monitoring service.", no_args_is_help=True
@@ -35,7 +36,7 @@ def serve(
     if forwarded_allow_ips is not None:
         overrides["forwarded_allow_ips"] = forwarded_allow_ips
     settings = cli_settings(**overrides)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_data_dir(settings.data_dir)
     refuse_live_on_demo_store(settings)
     if workers == 1:
         import uvicorn

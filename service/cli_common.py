@@ -49,7 +49,9 @@ def open_store(settings: Settings | None = None, *, seed: bool = False) -> Itera
 
     if settings is None:
         settings = cli_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    from service.store.files import make_data_dir
+
+    make_data_dir(settings.data_dir)
     engine = init_store(settings.effective_database_url)
     if seed:
         from service.clock import SystemClock

@@ -20,6 +20,7 @@ from service.alerts.sealing import SecretBox
 from service.alerts.webhook_key import webhook_box
 from service.clock import Clock
 from service.settings import Settings
+from service.store.files import make_data_dir
 
 log = logging.getLogger("envmon.runtime")
 
@@ -148,7 +149,7 @@ def run_scheduler_process(
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_data_dir(settings.data_dir)
     engine = init_store(settings.effective_database_url)
     scheduler = None
     try:

@@ -115,8 +115,9 @@ class Settings(BaseSettings):
     )
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
-        description="Proxies whose X-Forwarded-For/-Proto uvicorn trusts (comma-separated IPs or "
-        "networks, or *); the bureau's reverse proxy, so that rate limiting sees client addresses.",
+        description="Proxies whose X-Forwarded-For/-Proto are trusted (comma-separated IPs or "
+        "networks; * outside production only); the bureau's reverse proxy, so that rate limiting "
+        "sees client addresses (the right-most hop that is not one of these).",
     )
 
     # --- maps ---
@@ -526,6 +527,12 @@ class Settings(BaseSettings):
         if self.rate_limit_per_minute == 0:
             raise ValueError(
                 "ENVMON_RATE_LIMIT_PER_MINUTE=0 turns rate limiting off; not in production"
+            )
+        if "*" in self.forwarded_allow_ips.split(","):
+            # Anyone could then name any client address: one bucket per request, no limit.
+            raise ValueError(
+                "ENVMON_FORWARDED_ALLOW_IPS=* trusts X-Forwarded-For from every peer; in production "
+                "name the reverse proxy's address or network (see docs/security-hardening.md)"
             )
         return self
 

@@ -27,6 +27,7 @@ from service.api.session import session_secret
 from service.clock import Clock, SystemClock
 from service.runtime import DELIVERY_EVERY, LIVE_NAME, seed_store, start_scheduler, stop_scheduler
 from service.settings import Settings
+from service.store.files import make_data_dir
 
 log = logging.getLogger("envmon.api")
 
@@ -60,7 +61,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
     settings: Settings = app.state.settings
     clock: Clock = app.state.clock
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_data_dir(settings.data_dir)
     app.state.webhook_box = webhook_box(settings)
     app.state.engine = init_store(settings.effective_database_url)
     app.state.scheduler = None

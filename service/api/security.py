@@ -1,5 +1,5 @@
 """HTTP protection as small pure-ASGI middlewares: security headers and frame-ancestors, CORS,
-per-IP token-bucket rate limit, early upload-size refusal, and ETag / ``If-None-Match`` caching.
+a token-bucket rate limit per trusted client address shared by all workers, early upload-size refusal, and ETag / ``If-None-Match`` caching.
 
 ``install_security(app, settings)`` adds them in the one right order. Staff paths (``/api/v1/staff``,
 ``/maps/staff``, ``/staff/login``, ``/staff/logout``) are never cached publicly and may only be framed
@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import math
-import time
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Protocol
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.api.client import TrustedProxies, client_address
 from service.api.csp import ScriptNonceMiddleware, page_policy
 from service.api.errors import PayloadTooLarge, RateLimited, problem_response
 from service.settings import Settings
+from service.shared_buckets import FILE_NAME as BUCKETS_FILE
+from service.shared_buckets import SharedTokenBuckets
+from service.store.files import make_data_dir
 
 #: Staff-only paths; ``/staff/`` holds the browser sign-in and sign-out pages.
 STAFF_PREFIXES = ("/api/v1/staff", "/maps/staff", "/staff/")
@@ -90,60 +91,31 @@ class SecurityHeadersMiddleware:
 # --- rate limit -------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Bucket:
-    tokens: float
-    stamp: float
+class Buckets(Protocol):
+    """What the rate limit takes tokens from (``service.shared_buckets.SharedTokenBuckets``)."""
 
-
-class TokenBuckets:
-    """In-process token buckets per key: ``burst`` tokens, refilled at ``per_minute`` per minute."""
-
-    def __init__(
-        self,
-        per_minute: int,
-        burst: int,
-        max_keys: int = 50_000,
-        now: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.rate = per_minute / 60.0
-        self.burst = float(burst)
-        self.max_keys = max_keys
-        self.now = now
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
-
-    def take(self, key: str) -> float:
-        """Spend one token for ``key``: 0.0 when allowed, else the seconds until one is free."""
-        now = self.now()
-        bucket = self._buckets.pop(key, None) or _Bucket(self.burst, now)
-        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.stamp) * self.rate)
-        bucket.stamp = now
-        self._buckets[key] = bucket
-        if len(self._buckets) > self.max_keys:
-            self._buckets.popitem(last=False)  # least recently seen client
-        if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
-            return 0.0
-        return (1.0 - bucket.tokens) / self.rate if self.rate > 0 else 60.0
+    def take(self, key: str) -> float: ...
 
 
 class RateLimitMiddleware:
-    """429 problem+json with ``Retry-After`` once a client IP has spent its bucket.
+    """429 problem+json with ``Retry-After`` once a client has spent its bucket.
 
-    ``/healthz`` is exempt (container health checks). Behind a reverse proxy, run uvicorn with
-    ``--proxy-headers`` and ``--forwarded-allow-ips`` so that the client address is the real one.
+    The key is the trusted client address (``service.api.client``): the socket peer, or behind a
+    proxy listed in ``ENVMON_FORWARDED_ALLOW_IPS`` the right-most untrusted ``X-Forwarded-For``
+    hop; a forged header from anyone else is ignored. The buckets are shared by all worker
+    processes. ``/healthz`` is exempt (container health checks).
     """
 
-    def __init__(self, app: ASGIApp, buckets: TokenBuckets) -> None:
+    def __init__(self, app: ASGIApp, buckets: Buckets, proxies: TrustedProxies) -> None:
         self.app = app
         self.buckets = buckets
+        self.proxies = proxies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] == "/healthz":
             await self.app(scope, receive, send)
             return
-        client = scope.get("client")
-        wait = self.buckets.take(client[0] if client else "unknown")
+        wait = self.buckets.take(client_address(scope, self.proxies))
         if wait > 0:
             retry_after = max(1, math.ceil(wait))
             response = problem_response(Request(scope), RateLimited(retry_after))
@@ -287,9 +259,18 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(ETagMiddleware, max_age=settings.cache_max_age)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)
     if settings.rate_limit_per_minute > 0:
-        buckets = TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_burst)
+        make_data_dir(settings.data_dir)
+        buckets = SharedTokenBuckets(
+            settings.data_dir / BUCKETS_FILE,
+            settings.rate_limit_per_minute,
+            settings.rate_limit_burst,
+        )
         app.state.rate_limit = buckets
-        app.add_middleware(RateLimitMiddleware, buckets=buckets)
+        app.add_middleware(
+            RateLimitMiddleware,
+            buckets=buckets,
+            proxies=TrustedProxies(settings.forwarded_allow_ips),
+        )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.public_sites,
@@ -314,7 +295,6 @@ __all__ = [
     "ETagMiddleware",
     "RateLimitMiddleware",
     "SecurityHeadersMiddleware",
-    "TokenBuckets",
     "install_security",
     "is_staff_path",
 ]

@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 
+from service.store.files import make_private_file
+
 #: How long a SQLite writer waits for another writer's lock before failing (milliseconds).
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -26,7 +28,7 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for ``url``.
 
-    SQLite: the file's directory is created on first use; WAL journal, foreign keys and a busy timeout
+    SQLite: the file (0600) and its directory (0700) are created on first use; WAL journal, foreign keys and a busy timeout
     are set on every connection, and SQLAlchemy (not the driver) emits ``BEGIN`` so that transactions
     behave as on PostgreSQL. PostgreSQL: psycopg 3.
     """
@@ -36,7 +38,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return create_engine(url, pool_pre_ping=True, **kwargs)
 
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        make_private_file(Path(parsed.database).expanduser())  # 0600 in a 0700 directory
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")
