@@ -32,6 +32,8 @@ from service.store.files import make_data_dir
 log = logging.getLogger("envmon.api")
 
 API_VERSION = "0.1.0"
+#: Seconds a ``serve --workers`` worker has to answer its supervisor's health ping.
+WORKER_HEALTHCHECK_S = 60
 
 #: Routers other rooms add (ratios/districts, maps, webhooks); included when their module is present.
 OPTIONAL_ROUTERS = (
@@ -153,6 +155,11 @@ def uvicorn_config(
         http=protocol_factory(limits.http_header_timeout_s),
         limit_concurrency=limits.http_max_connections,
         h11_max_incomplete_event_size=limits.http_max_header_bytes,
+        # serve --workers: uvicorn kills a worker that does not answer its supervisor's ping
+        # within this many seconds (5 by default). A worker importing pandas and GDAL, or one
+        # whose event loop is busy under load, can take longer on a loaded 2-core host; it was
+        # killed and restarted in a loop and the service never came up.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
         # uvicorn's 5 s default closes a kept-alive connection while a busy event loop has not yet
         # read the client's next request ("Server disconnected without sending a response" at 256
         # connections in the load tests); proxies and browsers expect a longer idle window.
