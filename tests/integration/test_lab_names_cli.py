@@ -55,3 +55,19 @@ def test_a_file_that_is_not_a_lab_file_exits_non_zero(data_dir: Path, tmp_path: 
     lines = [line for line in out.output.splitlines() if line.strip()]
     assert len(lines) == 1
     assert lines[0].startswith("error: notes.csv is not a usable lab file: header: no row")
+
+
+def test_import_archive_recomputes_what_it_touched(data_dir: Path, tmp_path: Path) -> None:
+    """Not on a terminal: no bar, one summary line per step, figures present without a recompute."""
+    from tests.conftest import TEST_DATA
+
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    src = TEST_DATA / "national_archive" / "china_sites_20220101_excerpt_beijing_hour0.csv"
+    (folder / "china_sites_20220101.csv").write_bytes(src.read_bytes())
+    out = CliRunner().invoke(app, ["import-archive", str(folder)])
+    assert out.exit_code == 0, out.output
+    lines = out.output.strip().splitlines()
+    assert lines[0].startswith("files=1 skipped=0 inserted=36")
+    assert lines[1] == "recomputed: station_days=8 district_days=0 section_periods=0"
+    assert len(lines) == 2  # no progress bar off a terminal
