@@ -50,11 +50,28 @@ def _settings(tmp_path: Path, **kw) -> Settings:
     return Settings(data_dir=tmp_path, environment="development", demo=False, **kw)
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    eng = init_store(_settings(tmp_path).effective_database_url)
+def _seeded(url: str) -> Engine:
+    eng = init_store(url)
     with writing(eng) as conn:
         seed_places(conn, dt.datetime(2026, 1, 1, tzinfo=dt.UTC), include_demo=False)
+    return eng
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    eng = _seeded(_settings(tmp_path).effective_database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgis)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """The store on SQLite and on PostgreSQL (the queries of the rules' inputs run on both)."""
+    if request.param == "sqlite":
+        url = _settings(tmp_path).effective_database_url
+    else:
+        url = request.getfixturevalue("pg_url")
+    eng = _seeded(url)
     yield eng
     eng.dispose()
 
@@ -137,52 +154,52 @@ def _bodies(engine: Engine) -> list[dict]:
 
 
 def test_an_upstream_silent_for_n_hours_raises_one_alert_per_station_once(
-    engine: Engine, tmp_path: Path
+    store: Engine, tmp_path: Path
 ) -> None:
     t0 = dt.datetime(2026, 12, 1, 4, tzinfo=dt.UTC)
     clock = FixedClock(t0)
     settings = _settings(tmp_path, alert_silent_hourly_hours=4)
-    _ingest_readings(engine, _hours(t0, 24), "day", t0)
-    _subscribe(engine, clock, rules=["silent"])
-    evaluate_now(engine, clock, settings, worker_name=None)
-    assert _firing(engine, "silent") == {}
+    _ingest_readings(store, _hours(t0, 24), "day", t0)
+    _subscribe(store, clock, rules=["silent"])
+    evaluate_now(store, clock, settings, worker_name=None)
+    assert _firing(store, "silent") == {}
 
     # The upstream stops: no run stores anything, no post-ingest hook runs. Only the clock moves.
     sent_per_step = []
     for _ in range(8):  # evaluations an hour apart, as the job would run them (and more often)
         clock.advance(H)
-        sent_per_step.append(evaluate_now(engine, clock, settings, worker_name=None).messages)
+        sent_per_step.append(evaluate_now(store, clock, settings, worker_name=None).messages)
     # 4 h allowed: silent after the 5th hour, once (the next message would be the 12 h repeat).
     assert sent_per_step == [0, 0, 0, 0, 2, 0, 0, 0]  # one message per district group
-    firing = _firing(engine, "silent")
+    firing = _firing(store, "silent")
     assert sorted(firing) == sorted(STATIONS)
     assert all(a["starts_at"] == t0 + 5 * H for a in firing.values())
-    bodies = _bodies(engine)
+    bodies = _bodies(store)
     assert sorted(len(b["alerts"]) for b in bodies) == [1, 2]  # 普陀区 1 station, 定海区 2
     a = bodies[0]["alerts"][0]
     assert a["params"]["cadence"] == "hourly" and a["threshold"] == 4 and a["value"] == 5
 
     # Data again: the alerts resolve at the next evaluation.
-    _ingest_readings(engine, _hours(clock.now(), 1), "back", clock.now())
+    _ingest_readings(store, _hours(clock.now(), 1), "back", clock.now())
     clock.advance(dt.timedelta(minutes=5))
-    assert evaluate_now(engine, clock, settings, worker_name=None).messages == 2
-    assert _firing(engine, "silent") == {}
+    assert evaluate_now(store, clock, settings, worker_name=None).messages == 2
+    assert _firing(store, "silent") == {}
 
 
 def test_an_automatic_water_station_is_silent_after_its_own_limit(
-    engine: Engine, tmp_path: Path
+    store: Engine, tmp_path: Path
 ) -> None:
     t0 = dt.datetime(2026, 12, 1, 4, tzinfo=dt.UTC)
     clock = FixedClock(t0)
     settings = _settings(tmp_path)  # 12 h for automatic water (three missed 4-hourly values)
-    _ingest_readings(engine, _hours(t0, 1), "air", t0)
-    _ingest_sample(engine, "WS-330902-01", t0, "automatic", "auto")
+    _ingest_readings(store, _hours(t0, 1), "air", t0)
+    _ingest_sample(store, "WS-330902-01", t0, "automatic", "auto")
     for hours, silent in ((8, False), (12, False), (13, True)):
         clock = FixedClock(t0 + hours * H)
-        _ingest_readings(engine, _hours(clock.now(), 1), f"air{hours}", clock.now())
-        evaluate_now(engine, clock, settings, worker_name=None)
-        assert ("WS-330902-01" in _firing(engine, "silent")) is silent, hours
-    alert = _firing(engine, "silent")["WS-330902-01"]
+        _ingest_readings(store, _hours(clock.now(), 1), f"air{hours}", clock.now())
+        evaluate_now(store, clock, settings, worker_name=None)
+        assert ("WS-330902-01" in _firing(store, "silent")) is silent, hours
+    alert = _firing(store, "silent")["WS-330902-01"]
     assert alert["labels"]["kind"] == "water_auto" and alert["params"]["cadence"] == "four_hourly"
 
 
@@ -258,26 +275,26 @@ def test_a_fresh_demo_store_raises_no_silence(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- section class, latest month
 
 
-def test_on_7_december_sections_raise_on_novembers_class(engine: Engine, tmp_path: Path) -> None:
+def test_on_7_december_sections_raise_on_novembers_class(store: Engine, tmp_path: Path) -> None:
     nov = dt.datetime(2026, 11, 10, 10, tzinfo=CST).astimezone(dt.UTC)
-    _ingest_sample(engine, "WS-330902-02", nov, "manual", "nov-bad", nh3n=1.8)  # NH3-N: Ⅴ
-    _ingest_sample(engine, "WS-330902-03", nov, "manual", "nov-good", nh3n=0.3)  # Ⅱ
+    _ingest_sample(store, "WS-330902-02", nov, "manual", "nov-bad", nh3n=1.8)  # NH3-N: Ⅴ
+    _ingest_sample(store, "WS-330902-03", nov, "manual", "nov-good", nh3n=0.3)  # Ⅱ
     clock = FixedClock(dt.datetime(2026, 12, 7, 10, tzinfo=CST).astimezone(dt.UTC))
-    recompute_all(engine, clock)
-    _subscribe(engine, clock, rules=["section_worse_than_class_iii"])
-    evaluate_now(engine, clock, _settings(tmp_path), worker_name=None)
-    firing = _firing(engine, "section_worse_than_class_iii")
+    recompute_all(store, clock)
+    _subscribe(store, clock, rules=["section_worse_than_class_iii"])
+    evaluate_now(store, clock, _settings(tmp_path), worker_name=None)
+    firing = _firing(store, "section_worse_than_class_iii")
     assert list(firing) == ["WS-330902-02"]
     assert firing["WS-330902-02"]["params"]["period"] == "2026-11"
-    (body,) = _bodies(engine)
+    (body,) = _bodies(store)
     assert "2026-11 水质为Ⅴ类" in body["alerts"][0]["summary"]["zh"]
 
     # December's sample comes back Ⅱ: December is now the latest month, and the alert resolves.
-    _ingest_sample(engine, "WS-330902-02", clock.now(), "manual", "dec-good", nh3n=0.3)
-    recompute_all(engine, clock)
+    _ingest_sample(store, "WS-330902-02", clock.now(), "manual", "dec-good", nh3n=0.3)
+    recompute_all(store, clock)
     clock.advance(H)
-    evaluate_now(engine, clock, _settings(tmp_path), worker_name=None)
-    assert _firing(engine, "section_worse_than_class_iii") == {}
+    evaluate_now(store, clock, _settings(tmp_path), worker_name=None)
+    assert _firing(store, "section_worse_than_class_iii") == {}
 
 
 # ------------------------------------------------------------------ target change, no new data
@@ -343,7 +360,7 @@ def test_a_target_raised_out_of_reach_alerts_within_one_evaluation_period(
 
 
 def test_a_degraded_collector_run_raises_an_alert_until_an_ok_run(
-    engine: Engine, tmp_path: Path
+    store: Engine, tmp_path: Path
 ) -> None:
     """A run recorded ``degraded`` (completed, most rows quarantined: the upstream changed its
     format) alerts at the next evaluation, even when it stored nothing (no post-ingest hook ran)."""
@@ -352,11 +369,11 @@ def test_a_degraded_collector_run_raises_an_alert_until_an_ok_run(
 
     clock = FixedClock(dt.datetime(2026, 12, 6, 4, tzinfo=dt.UTC))
     settings = _settings(tmp_path)
-    _ingest_readings(engine, _hours(clock.now(), 1), "air", clock.now())
-    _subscribe(engine, clock, rules=["collector_degraded"])
+    _ingest_readings(store, _hours(clock.now(), 1), "air", clock.now())
+    _subscribe(store, clock, rules=["collector_degraded"])
 
     def run(status: str, quarantined: int, inserted: int, error: str | None = None) -> None:
-        with writing(engine) as conn:
+        with writing(store) as conn:
             record_run(
                 conn,
                 RunRecord(
@@ -370,24 +387,24 @@ def test_a_degraded_collector_run_raises_an_alert_until_an_ok_run(
             )
 
     run("ok", 0, 40)
-    evaluate_now(engine, clock, settings, worker_name=None)
-    assert _firing(engine, "collector_degraded") == {}
+    evaluate_now(store, clock, settings, worker_name=None)
+    assert _firing(store, "collector_degraded") == {}
     clock.advance(4 * H)
     run("degraded", 36, 0, "degraded: 36 of 36 rows quarantined")
     clock.advance(dt.timedelta(minutes=5))
-    evaluate_now(engine, clock, settings, worker_name=None)
-    alert = _firing(engine, "collector_degraded")["city"]
+    evaluate_now(store, clock, settings, worker_name=None)
+    alert = _firing(store, "collector_degraded")["city"]
     assert alert["labels"]["collector"] == "water_auto" and alert["value"] == 1.0
-    (body,) = _bodies(engine)
+    (body,) = _bodies(store)
     assert body["rule"] == "collector_degraded" and body["district"] == "city"
     assert "water_auto" in body["alerts"][0]["summary"]["zh"]
     assert "36 quarantined, 0 accepted, share 100.0%" in body["alerts"][0]["summary"]["en"]
     clock.advance(4 * H)
     run("failed", 0, 0, "HTTP 503")  # a failed run tells nothing of the rows: still firing
-    evaluate_now(engine, clock, settings, worker_name=None)
-    assert "city" in _firing(engine, "collector_degraded")
+    evaluate_now(store, clock, settings, worker_name=None)
+    assert "city" in _firing(store, "collector_degraded")
     clock.advance(4 * H)
     run("ok", 1, 40)
-    evaluate_now(engine, clock, settings, worker_name=None)
-    assert _firing(engine, "collector_degraded") == {}
-    assert [b["status"] for b in _bodies(engine)] == ["firing", "resolved"]
+    evaluate_now(store, clock, settings, worker_name=None)
+    assert _firing(store, "collector_degraded") == {}
+    assert [b["status"] for b in _bodies(store)] == ["firing", "resolved"]
