@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from service.alerts.rules import CST
 from service.alerts.state import FIRING, TEST, AlertState, Notification
 from service.i18n import t
+from stations.cst import CST
 
 FORMATS: Final = ("envmon", "alertmanager", "dingtalk", "wecom")
 ENVMON_SCHEMA_VERSION: Final = "1"
