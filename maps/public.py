@@ -128,7 +128,7 @@ def public_map(
     )
     aqi = palette.aqi_swatches()
     api = sources["districts"].url.rsplit("/geo/", 1)[0]
-    cfg = {
+    cfg: dict[str, object] = {
         "lang": lang,
         "api": api,
         "today": today,

@@ -142,7 +142,7 @@ def new_map(
         name="envmon_style",
     )
     # ``<html lang>`` is written by the server (maps.render.page_html), not by a script.
-    figure.envmon_lang = lang
+    figure.envmon_lang = lang  # type: ignore[attr-defined]
     w, s, e, n = bounds
     m.fit_bounds([[s, w], [n, e]])
     return m

@@ -158,6 +158,39 @@ def test_zoom_allowed_and_language_from_the_server(envmon: Envmon) -> None:
     assert '<html lang="zh-CN"' in forced.text
 
 
+def test_stations_are_drawn_above_districts(envmon: Envmon, watched: Watched) -> None:
+    _open(watched, f"{envmon.base}/maps/public?basemap=offline")
+    page = watched.page
+    z = page.evaluate(
+        "['districts', 'stations'].map(k => +getComputedStyle("
+        "document.querySelector('.leaflet-envmon-' + k + '-pane')).zIndex)"
+    )
+    assert z[1] > z[0], z
+    # what a tap at a station's centre hits is the station, not the district under it
+    hit = page.evaluate(
+        "(() => { const r = document.querySelector('.envmon-station-1258A').getBoundingClientRect();"
+        " return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)"
+        ".getAttribute('class'); })()"
+    )
+    assert "envmon-station-1258A" in hit
+
+
+def test_district_popup_calendar_equals_the_api(envmon: Envmon, watched: Watched) -> None:
+    days = httpx.get(
+        f"{envmon.base}/api/v1/districts/330902/days", params={"from": "2026-01-01"}
+    ).json()["items"]
+    _open(watched, f"{envmon.base}/maps/public?basemap=offline&layers=districts")
+    watched.page.locator("path.envmon-district-330902").first.dispatch_event("click")
+    popup = watched.page.locator(".leaflet-popup[data-charts-ready='1']")
+    popup.wait_for(timeout=20_000)
+    cells = popup.locator(".envmon-cal-day[data-aqi]")
+    shown = {cells.nth(i).get_attribute("data-day"): int(cells.nth(i).get_attribute("data-aqi"))
+             for i in range(cells.count())}  # fmt: skip
+    assert shown == {d["day"]: d["aqi"] for d in days if d["aqi"] is not None} and shown
+    assert popup.locator("a", has_text="XLSX").count() == 1
+    assert watched.errors == []
+
+
 def test_keyboard_reaches_districts_and_stations(envmon: Envmon, watched: Watched) -> None:
     _open(watched, f"{envmon.base}/maps/public?basemap=offline&lang=en")
     page = watched.page
