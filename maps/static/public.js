@@ -62,7 +62,8 @@ window.envmonPublicStart = function (cfg, map) {
     if (ratio >= target - cfg.near_margin - 1e-9) return "near";
     return "below";
   }
-  // One time format everywhere: YYYY-MM-DD HH:mm in China Standard Time (UTC+8, no DST).
+  // One time format everywhere (stations.cst.DISPLAY_FORMAT): "YYYY-MM-DD HH:MM CST" (UTC+8,
+  // no DST); the charts' axes show the same clock without the label.
   function cst(iso) {
     if (!iso) return "—";
     var d = new Date(new Date(iso).getTime() + 8 * 3600 * 1000);
@@ -191,7 +192,7 @@ window.envmonPublicStart = function (cfg, map) {
       "<span style='background:" + colourOf(cfg.aqi_scale, p.aqi) + ";padding:0 4px'>" +
       esc(lv === null ? L10N.no_data : cfg.aqi_labels[lv]) + "</span>";
     html += "<br>" + esc(L10N.primary) + ": " + esc([].concat(p.primary_pollutant || []).map(function (k) { return pollutant(k); }).join(", ") || "—");
-    html += "<br>" + esc(L10N.data_time) + ": <span class='envmon-time'>" + esc(cst(p.time)) + "</span>";
+    html += "<br>" + esc(L10N.data_time) + ": <span class='envmon-time'>" + esc(p.time ? cst(p.time) + " CST" : "—") + "</span>";
     if (lv !== null && cfg.health[lv]) {
       html += "<div class='envmon-health'><b>" + esc(L10N.health_effects) + "</b>: " + esc(cfg.health[lv][0]) +
         "<br><b>" + esc(L10N.health_measures) + "</b>: " + esc(cfg.health[lv][1]) + "</div>";

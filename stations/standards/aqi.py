@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from stations.cst import CST
 from stations.standards import tables as T
 from stations.standards.assumptions import DEFAULT, Assumptions
 
@@ -406,7 +407,7 @@ REALTIME_PM_INPUTS: Final = {
 
 def hour_day(hour: dt.datetime) -> dt.date:
     """The natural CST day an hour labelled by its END belongs to (24:00 -> the previous day)."""
-    local = hour.astimezone(T.CST) if hour.tzinfo is not None else hour
+    local = hour.astimezone(CST) if hour.tzinfo is not None else hour
     return (local - dt.timedelta(hours=1)).date()
 
 

@@ -104,7 +104,7 @@ def test_station_popup_charts_and_calendar_carry_the_api_data(
     assert shown == {d["day"]: d["aqi"] for d in days if d["aqi"] is not None}
     health = popup.locator(".envmon-health").inner_text()  # type: ignore[attr-defined]
     assert detail["health"]["measures"] in health
-    assert popup.locator(".envmon-time").inner_text() == "2026-11-20 10:00"  # type: ignore[attr-defined]
+    assert popup.locator(".envmon-time").inner_text() == "2026-11-20 10:00 CST"  # type: ignore[attr-defined]
     assert "PM10_1h" not in popup.inner_text()  # type: ignore[attr-defined]
     csv = popup.locator("a", has_text="CSV").get_attribute("href")  # type: ignore[attr-defined]
     assert httpx.get(envmon.base + csv).content.startswith(b"\xef\xbb\xbf")
