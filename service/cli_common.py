@@ -75,7 +75,8 @@ def show_progress(progress: bool | None) -> bool:
 
 def recompute_touched(engine: Engine, *, progress: bool | None = None) -> None:
     """Recompute what an import marked (station days, district days, section periods), with a
-    progress bar on a terminal, then print one summary line; an import never leaves figures stale."""
+    progress bar on a terminal, then evaluate the alerts on the new figures, and print one summary
+    line each; an import never leaves figures (or alerts) stale."""
     from tqdm import tqdm
 
     from service.clock import SystemClock
@@ -92,6 +93,12 @@ def recompute_touched(engine: Engine, *, progress: bool | None = None) -> None:
         f"recomputed: station_days={done.station_days} district_days={done.district_days} "
         f"section_periods={done.section_periods}"
     )
+    # The alerts judge the imported figures at once (their messages wait in the outbox for the
+    # scheduler's delivery worker), not at the next evaluation period.
+    from service.alerts.evaluate import evaluate_now
+
+    alerts = evaluate_now(engine, SystemClock(), cli_settings(), worker_name=None)
+    typer.echo(f"alerts: {alerts.transitions} changed, {alerts.messages} messages queued")
 
 
 def refuse_live_on_demo_store(settings: Settings) -> None:

@@ -70,4 +70,5 @@ def test_import_archive_recomputes_what_it_touched(data_dir: Path, tmp_path: Pat
     lines = out.output.strip().splitlines()
     assert lines[0].startswith("files=1 skipped=0 inserted=36")
     assert lines[1] == "recomputed: station_days=8 district_days=0 section_periods=0"
-    assert len(lines) == 2  # no progress bar off a terminal
+    assert lines[2].startswith("alerts: ")  # evaluated on the imported figures at once
+    assert len(lines) == 3  # no progress bar off a terminal
