@@ -44,6 +44,7 @@ from service.collect import (
     import_file,
     run_collector,
 )
+from service.fetch_client import fetch_client
 from service.settings import Settings
 from service.store.runs import COMPLETED_STATUSES, last_success
 from service.store.tables import collector_runs
@@ -107,6 +108,7 @@ class SchedulerConfig:
     misfire_grace: dt.timedelta = dt.timedelta(minutes=15)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     http_timeout: float = 30.0
+    http_max_bytes: int = 64 * 1024 * 1024  # ENVMON_FETCH_MAX_BYTES
     history_chunk: dt.timedelta = dt.timedelta(days=7)  # one recorded run per week of history
     history_max: dt.timedelta = dt.timedelta(
         days=366
@@ -189,9 +191,7 @@ class CollectionScheduler:
         self.hooks = list(hooks)
         self.name = name
         self._sleep = sleep
-        self._client = client or httpx.Client(
-            timeout=config.http_timeout, follow_redirects=True, headers={"User-Agent": "envmon"}
-        )
+        self._client = client or fetch_client(config.http_timeout, config.http_max_bytes)
         self._own_client = client is None
         self._jobs = {job.job_id: job for job in config.jobs}
         self._stopping = threading.Event()  # set on shutdown: a long backfill stops between chunks
@@ -514,4 +514,5 @@ def config_from_settings(settings: Settings) -> SchedulerConfig:
             max_retry_after=settings.fetch_retry_after_max_s,
         ),
         http_timeout=settings.fetch_timeout_s,
+        http_max_bytes=settings.fetch_max_bytes,
     )

@@ -300,6 +300,12 @@ class Settings(BaseSettings):
     )
     lab_watch_s: int = Field(default=60, ge=1, description="How often the lab folder is checked.")
     fetch_timeout_s: float = Field(default=30.0, gt=0, description="Upstream HTTP timeout.")
+    fetch_max_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description="Largest upstream answer read (bytes, as received); a larger one fails the "
+        "run and is not read further.",
+    )
     fetch_attempts: int = Field(default=4, ge=1, description="Attempts per collector run.")
     fetch_backoff_max_s: float = Field(
         default=60.0, gt=0, description="Longest backoff between two fetch attempts (seconds)."
