@@ -28,7 +28,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy stations geodata
+	$(BIN)/mypy service maps stations geodata
 	$(BIN)/lint-imports
 
 format: $(STAMP)

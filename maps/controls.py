@@ -16,7 +16,7 @@ from maps.escape import html_text
 from maps.i18n import t
 
 
-class InfoBox(MacroElement):  # type: ignore[misc]
+class InfoBox(MacroElement):
     """Top-left box: title, data time, and notices (stale data, demo feed)."""
 
     _template = Template(
@@ -49,7 +49,7 @@ class InfoBox(MacroElement):  # type: ignore[misc]
     def __init__(
         self, title: str, data_time: str, lang: str, notices: Sequence[tuple[str, str]] = ()
     ) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self._name = "InfoBox"
         self.spec = {
             "title": title,
@@ -59,7 +59,7 @@ class InfoBox(MacroElement):  # type: ignore[misc]
         }
 
 
-class DailyAqiSlider(MacroElement):  # type: ignore[misc]
+class DailyAqiSlider(MacroElement):
     """A range input over the days of a period; recolours ``markers`` by each day's AQI level."""
 
     _template = Template(
@@ -131,7 +131,7 @@ class DailyAqiSlider(MacroElement):  # type: ignore[misc]
         names: Mapping[str, str],
         lang: str,
     ) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self._name = "DailyAqiSlider"
         self.layer = layer
         self.markers = dict(markers)

@@ -75,7 +75,7 @@ def _time(value: object) -> str:
 
 def _placed(frame: gpd.GeoDataFrame) -> pd.Series:
     geom = frame.geometry
-    return geom.notna() & ~geom.is_empty
+    return pd.Series(geom.notna() & ~geom.is_empty)
 
 
 # --- districts --------------------------------------------------------------------------------
@@ -156,7 +156,7 @@ def district_layer(
             },
             highlight_function=lambda _f: {"weight": 3},
             tooltip=folium.Tooltip(_e(f"{local_name(row, lang)}: {_pct(ratio)}")),
-            popup=folium.Popup(
+            popup=folium.Popup(  # type: ignore[arg-type]
                 district_popup_html(row, indicator, lang, unplaced.get(str(row["code"]), [])),
                 max_width=320,
             ),
@@ -463,7 +463,7 @@ def zone_layer(
                 "fillColor": c,
                 "fillOpacity": 0.25,
             },
-            popup=folium.Popup(popup, max_width=320),
+            popup=folium.Popup(popup, max_width=320),  # type: ignore[arg-type]
             tooltip=tip,
         ).add_to(group)
     return group

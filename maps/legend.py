@@ -11,7 +11,7 @@ from maps.i18n import t
 from maps.palette import NO_DATA, Swatch
 
 
-class Legend(MacroElement):  # type: ignore[misc]
+class Legend(MacroElement):
     """Legend control: ``title`` and ``(colour, label)`` rows; follows ``layer`` on and off.
 
     ``layer`` is a folium element or a JS expression naming a Leaflet layer (never user input).
@@ -77,7 +77,7 @@ class Legend(MacroElement):  # type: ignore[misc]
         note: str | None = None,
         position: str = "bottomright",
     ) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self._name = "Legend"
         # The layer's JS variable: a folium element's name, or a JS expression we wrote ourselves.
         self.layer_js = layer if isinstance(layer, str) or layer is None else layer.get_name()

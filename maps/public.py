@@ -73,7 +73,7 @@ def parse_layers(text: str | None) -> tuple[str, ...]:
     return tuple(k for k in PUBLIC_LAYERS if k in asked)
 
 
-class PublicLayers(MacroElement):  # type: ignore[misc]
+class PublicLayers(MacroElement):
     """Hands the config to ``public.js`` (a static file), which fetches each layer's GeoJSON and
     draws it; it exposes ``window.envmonLayers`` and ``window.envmonReady``."""
 
@@ -84,7 +84,7 @@ class PublicLayers(MacroElement):  # type: ignore[misc]
     )
 
     def __init__(self, cfg: Mapping[str, object]) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self._name = "PublicLayers"
         self.cfg = dict(cfg)
 

@@ -148,7 +148,9 @@ def new_map(
     return m
 
 
-def daily_values(days: pd.DataFrame, codes: Sequence[str], period: tuple[str, str] | None):
+def daily_values(
+    days: pd.DataFrame, codes: Sequence[str], period: tuple[str, str] | None
+) -> tuple[list[str], dict[str, list[int | None]]]:
     """Dates (ISO) and per-station AQI lists over ``period`` (inclusive), None where missing."""
     if days.empty:
         return [], {}
@@ -200,7 +202,7 @@ def staff_map(
     zones = zone_layer(data.zones, lang, basemap)
     sections = section_layer(data.sections, lang, basemap)
     near_df = stations_near_zones(data.stations, data.zones, highlight_km)
-    near = {r.station: f"{r.zone_name} ({r.distance_km:.1f} km)" for r in near_df.itertuples()}
+    near = {str(r.station): f"{r.zone_name} ({r.distance_km:.1f} km)" for r in near_df.itertuples()}
     stations, _ = station_layer(data.stations, lang, basemap, days=data.station_days, near=near)
     daily, markers = station_layer(
         data.stations, lang, basemap, name=t("layer.daily_aqi", lang), show=False
@@ -245,7 +247,7 @@ def staff_map(
         DailyAqiSlider(daily, markers, dates, values, names, lang).add_to(m)
 
     folium.LayerControl(collapsed=False).add_to(m)
-    fs = Fullscreen(
+    fs = Fullscreen(  # type: ignore[no-untyped-call]
         title=t("control.fullscreen", lang), title_cancel=t("control.exit_fullscreen", lang)
     )
     use_local_assets(fs, ["fullscreen"], ["fullscreen_css"], vendor_prefix)

@@ -5,7 +5,7 @@ Imports of the settings and the store stay inside the functions, so that ``envmo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -73,6 +73,15 @@ def show_progress(progress: bool | None) -> bool:
     return sys.stderr.isatty() if progress is None else progress
 
 
+def bar_step(bar: Any) -> Callable[[int], None]:
+    """A progress callback that advances a tqdm ``bar`` by ``n`` (tqdm's own returns a flag)."""
+
+    def step(n: int) -> None:
+        bar.update(n)
+
+    return step
+
+
 def recompute_touched(engine: Engine, *, progress: bool | None = None) -> None:
     """Recompute what an import marked (station days, district days, section periods), with a
     progress bar on a terminal, then evaluate the alerts on the new figures, and print one summary
@@ -85,8 +94,9 @@ def recompute_touched(engine: Engine, *, progress: bool | None = None) -> None:
     bar = tqdm(
         total=dirty_count(engine), unit="day", desc="recompute", disable=not show_progress(progress)
     )
+
     try:
-        done = recompute(engine, SystemClock(), on_batch=bar.update)
+        done = recompute(engine, SystemClock(), on_batch=bar_step(bar))
     finally:
         bar.close()
     typer.echo(

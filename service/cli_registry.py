@@ -14,7 +14,7 @@ from typing import Literal
 
 import typer
 
-from service.cli_common import open_store, show_progress
+from service.cli_common import bar_step, open_store, show_progress
 
 
 def _app(kind: Literal["stations", "sections"]) -> typer.Typer:
@@ -54,7 +54,7 @@ def _app(kind: Literal["stations", "sections"]) -> typer.Typer:
                     who=who or getpass.getuser(),
                     clock=SystemClock(),
                     datum=datum,
-                    progress=bar.update,
+                    progress=bar_step(bar),
                 )
             except RegistryFileError as exc:
                 bar.close()

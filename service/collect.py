@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import Engine, exists, select
@@ -91,10 +92,10 @@ class RetryPolicy:
         # "Equal jitter": at least half the backoff, so retries never bunch up at zero.
         backoff = backoff / 2 + rng.uniform(0, backoff / 2)
         if retry_after is None:
-            return backoff
+            return float(backoff)
         if retry_after > self.max_retry_after:
             return None
-        return max(retry_after, backoff)
+        return float(max(retry_after, backoff))
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,7 +365,7 @@ def _record(
     return RunResult(**{**_fields(result), "run_id": run_id})
 
 
-def _fields(result: RunResult) -> dict[str, object]:
+def _fields(result: RunResult) -> dict[str, Any]:
     return {name: getattr(result, name) for name in RunResult.__dataclass_fields__}
 
 

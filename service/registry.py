@@ -174,7 +174,7 @@ def registry_table(engine: Engine, kind: Kind) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         frame = registry_rows(conn, kind)
     frame = frame.astype(object).where(frame.notna(), None)
-    return list(frame.to_dict("records"))
+    return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
 
 
 def history(engine: Engine, kind: Kind | None = None) -> list[dict[str, Any]]:

@@ -105,12 +105,13 @@ def backoff_delay(
     delay = ceiling / 2 + rng.uniform(0, ceiling / 2)
     if retry_after_s is not None:
         delay = max(delay, min(retry_after_s, max_s))
-    return delay
+    return float(delay)
 
 
 def retry_schedule(policy: DeliveryPolicy, rng: random.Random) -> list[float]:
     """Cumulative seconds of every attempt after the first within ``retry_for`` (for docs and tests)."""
-    total, out, attempt = 0.0, [], 1
+    total, attempt = 0.0, 1
+    out: list[float] = []
     while True:
         total += backoff_delay(attempt, policy.backoff_base_s, policy.backoff_max_s, rng)
         if total > policy.retry_for.total_seconds():
@@ -379,7 +380,7 @@ class DeliveryWorker:
             log.warning(
                 "webhook subscription %s answered 410 and is disabled", row["subscription_id"]
             )
-        return values["status"]
+        return str(values["status"])
 
     def _one(self, row: dict[str, Any]) -> str:
         with self.engine.connect() as conn:

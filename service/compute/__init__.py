@@ -13,7 +13,7 @@ Import from the package: the names below are its interface.
 
 from service.compute.air_budget import HISTORY_YEARS, air_budget_for
 from service.compute.air_days import station_districts
-from service.compute.cst import CST, HJ633_2026_EFFECTIVE, cst_day_bounds, cst_today, ytd_as_of
+from service.compute.cst import HJ633_2026_EFFECTIVE, cst_day_bounds, cst_today, ytd_as_of
 from service.compute.recompute import (
     BATCH_DAYS,
     RecomputeResult,
@@ -36,6 +36,7 @@ from service.compute.summaries import (
     year_daily_aqi,
 )
 from service.compute.water_periods import period_means
+from stations.cst import CST
 
 __all__ = [
     "BATCH_DAYS",

@@ -67,8 +67,8 @@ def _daily_for(conn: Connection, keys: pd.DataFrame) -> pd.DataFrame:
     # same span), not one per station; 500 stations per IN list.
     spans = keys.groupby("code")["day"].agg(["min", "max"])
     for (first, last), group in spans.groupby(["min", "max"], sort=True):
-        start, _ = cst_day_bounds(first)
-        _, end = cst_day_bounds(last)
+        start, _ = cst_day_bounds(as_date(first))
+        _, end = cst_day_bounds(as_date(last))
         codes = [str(c) for c in group.index]
         for i in range(0, len(codes), 500):
             part = codes[i : i + 500]

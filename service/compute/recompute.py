@@ -17,12 +17,12 @@ from sqlalchemy import Engine, delete, select
 
 from service.clock import Clock
 from service.compute.air_days import recompute_air_keys
-from service.compute.cst import CST
 from service.compute.water_periods import recompute_sections
 from service.store.compute_tables import district_days, section_periods, station_days
 from service.store.engine import writing
 from service.store.queries import pop_dirty_days
 from service.store.tables import dirty_days, readings, samples
+from stations.cst import CST
 
 #: Station-days recomputed per transaction.
 BATCH_DAYS: Final = 20_000

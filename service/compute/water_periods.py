@@ -10,10 +10,11 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, delete, insert, select, tuple_
 
-from service.compute.cst import CST, as_date
+from service.compute.cst import as_date
 from service.store.compute_tables import section_periods
 from service.store.queries import samples_between
 from service.store.tables import sections
+from stations.cst import CST
 
 
 def section_registry(conn: Connection) -> pd.DataFrame:

@@ -21,13 +21,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
 from service.clock import Clock
-from service.compute.cst import CST, cst_day_bounds, cst_today, ytd_as_of
+from service.compute.cst import cst_day_bounds, cst_today, ytd_as_of
 from service.store.station_series import (
     latest_hour,
     station_day_rows,
     station_hours,
     station_place,
 )
+from stations.cst import CST
 from stations.model import POLLUTANTS
 from stations.standards import level_info
 from stations.standards.aqi import HOURLY_INDICATORS

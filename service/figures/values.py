@@ -45,7 +45,7 @@ class StationLatest(Value):
     demo: bool
     lon: float | None = None
     lat: float | None = None
-    time: dt.datetime | None = Field(None, description="end of the latest hour, UTC")
+    time: dt.datetime | None = Field(default=None, description="end of the latest hour, UTC")
     aqi: int | None = None
     level: int | None = None
     category: str | None = None
@@ -67,7 +67,7 @@ class SectionLatest(Value):
     coord_status: str | None = None
     lon: float | None = None
     lat: float | None = None
-    period: str | None = Field(None, description="YYYY-MM or YYYY of the latest class")
+    period: str | None = Field(default=None, description="YYYY-MM or YYYY of the latest class")
     water_class: str | None = None
     deciding_items: list[str] = Field(default_factory=list)
 

@@ -9,11 +9,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from service.compute.cst import CST
 from service.figures.report_data import ReportData
 from service.i18n import normalise_lang, t
 from service.reports.chart import course_svg
 from service.reports.sections import SECTIONS, Section
+from stations.cst import CST
 from stations.ratios import Ratio
 from stations.standards import level_info
 from stations.standards import tables as T

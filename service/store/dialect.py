@@ -54,7 +54,9 @@ def format_times(series: pd.Series, fmt: str) -> pd.Series:
     """Aware times as text, formatting each distinct time once (a payload holds few distinct hours)."""
     codes, uniques = pd.factorize(series.dt.tz_convert("UTC"))
     text = np.asarray(uniques.strftime(fmt), dtype=object)
-    out = np.where(codes >= 0, text[codes], None)
+    out = np.full(len(codes), None, dtype=object)
+    present = np.asarray(codes) >= 0
+    out[present] = text[np.asarray(codes)[present]]
     return pd.Series(out, index=series.index, dtype=object)
 
 

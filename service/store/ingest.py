@@ -287,7 +287,7 @@ def _same(a: pd.Series, b: pd.Series) -> np.ndarray:
         )
     else:
         equal = (a.astype(object) == b.astype(object)).to_numpy(dtype=bool)
-    return both_missing | equal
+    return np.asarray(both_missing | equal, dtype=bool)
 
 
 def _revise(
@@ -344,7 +344,7 @@ def _revise(
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Row dicts with Python scalars (NaN -> None, Timestamp -> datetime) for the few revised rows."""
     out = frame.astype(object).where(frame.notna(), None)
-    records = out.to_dict("records")
+    records = [{str(k): v for k, v in r.items()} for r in out.to_dict("records")]
     for r in records:
         for key, value in r.items():
             if isinstance(value, pd.Timestamp):
@@ -364,7 +364,7 @@ def cst_days(times: pd.Series, hourly: bool) -> pd.Series:
     days = local.dt.date
     if hourly:
         days = pd.concat([days, (local - pd.Timedelta(hours=1)).dt.date])
-    return days
+    return pd.Series(days)
 
 
 def _mark_dirty(conn: Connection, spec: _Spec, touched: pd.DataFrame, now: dt.datetime) -> None:

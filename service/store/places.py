@@ -32,7 +32,10 @@ def upsert_places(conn: Connection, table: Table, places: pd.DataFrame, now: dt.
         frame["lon"], frame["lat"] = places.get("lon"), places.get("lat")
     frame["demo"] = frame["demo"].fillna(False).astype(bool)
     frame["updated_at"] = now
-    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    records = [
+        {str(k): v for k, v in r.items()}
+        for r in frame.astype(object).where(frame.notna(), None).to_dict("records")
+    ]
     update = [c for c in frame.columns if c != "code"]
     conn.execute(upsert(conn, table, ["code"], update), records)
     return len(records)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, delete, func, select, tuple_
@@ -84,7 +85,7 @@ def latest_readings(conn: Connection, stations: Sequence[str] | None = None) -> 
             pairs.append((code, latest))
     if not pairs:
         return _frame([], [*empty_readings().columns, "source"], empty_readings())
-    rows = []
+    rows: list[Any] = []
     for chunk in range(0, len(pairs), 500):
         part = pairs[chunk : chunk + 500]
         stmt = (

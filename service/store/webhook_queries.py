@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, delete, func, select, update
+from sqlalchemy import Connection, Engine, Row, RowMapping, delete, func, select, update
 
 from service.store.alert_tables import (
     alert_state,
@@ -64,7 +64,7 @@ def delivery_rows(
         return [dict(r) for r in conn.execute(query).mappings()]
 
 
-def delivery_row(conn: Connection, msg_id: str) -> Mapping[str, Any] | None:
+def delivery_row(conn: Connection, msg_id: str) -> RowMapping | None:
     """One outbox message with its body, or None."""
     query = select(webhook_outbox).where(webhook_outbox.c.id == msg_id)
     return conn.execute(query).mappings().first()
@@ -77,7 +77,7 @@ def delivery_exists(engine: Engine, msg_id: str) -> bool:
         return bool(conn.execute(query).scalar_one())
 
 
-def alert_rows(engine: Engine, status: str | None) -> list[Mapping[str, Any]]:
+def alert_rows(engine: Engine, status: str | None) -> list[RowMapping]:
     """Alert states, firing first, newest first within a status."""
     query = select(alert_state).order_by(alert_state.c.status, alert_state.c.starts_at.desc())
     if status is not None:
@@ -86,7 +86,7 @@ def alert_rows(engine: Engine, status: str | None) -> list[Mapping[str, Any]]:
         return list(conn.execute(query).mappings().all())
 
 
-def alert_row(engine: Engine, fingerprint: str) -> Mapping[str, Any] | None:
+def alert_row(engine: Engine, fingerprint: str) -> RowMapping | None:
     """One alert state by fingerprint, or None."""
     query = select(alert_state).where(alert_state.c.fingerprint == fingerprint)
     with engine.connect() as conn:

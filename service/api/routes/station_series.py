@@ -16,7 +16,6 @@ from fastapi.responses import Response
 from service.api.cache import cached_json
 from service.api.deps import ClockDep, EngineDep, LangDep
 from service.api.errors import NotFound, ValidationFailed
-from service.compute.cst import CST
 from service.figures.demo_data import figures_are_demo
 from service.figures.series_downloads import (
     CSV_MEDIA,
@@ -39,6 +38,7 @@ from service.figures.station_series import (
     station_detail,
     station_hour_series,
 )
+from stations.cst import CST
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 
