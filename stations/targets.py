@@ -3,7 +3,7 @@
 Pure arithmetic on counts and daily series: no clock, no store, no settings. The service passes the
 "as of" day and the targets it read from the store.
 
-Air (优良天数比例, HJ 663 / STANDARDS.md §2.4): ratio = valid days with AQI <= 100 / valid days.
+Air (优良天数比例, HJ 663 / docs/standards.md §2.4): ratio = valid days with AQI <= 100 / valid days.
 For a year of ``N`` days (365 or 366) with ``v`` valid days so far, ``g`` of them excellent/good,
 and ``r`` calendar days still to come of which ``k`` are expected to be invalid, the year's
 denominator is ``D = v + r - k``. The fewest excellent/good days that still meet the target is
@@ -11,13 +11,13 @@ denominator is ``D = v + r - k``. The fewest excellent/good days that still meet
 ``g + (r - k) - G*(D)``. A negative budget means the target can no longer be met ("already
 missed"): the absolute value is the number of days too many.
 
-Water (Ⅰ–Ⅲ类断面比例, STANDARDS.md §3.3): the number of sections now at Ⅰ–Ⅲ that may slip below Ⅲ
+Water (Ⅰ–Ⅲ类断面比例, docs/standards.md §3.3): the number of sections now at Ⅰ–Ⅲ that may slip below Ⅲ
 while the section ratio still meets its target.
 
 All arithmetic is exact (``fractions.Fraction``); targets are read from their decimal text so that
 ``0.97`` means 97/100, never the binary float next to it.
 
-Comparison mode (STANDARDS.md U10, a policy choice): ``"full"`` compares the full value
+Comparison mode (docs/standards.md U10, a policy choice): ``"full"`` compares the full value
 (全数值比较法, 354/365 = 96.986 % does not meet 97 %); ``"rounded"`` compares the value published to
 one decimal of a percent (修约值比较法, GB/T 8170 round-half-even: 96.986 % -> 97.0 % meets).
 """
@@ -39,7 +39,7 @@ from stations.ratios import Ratio
 
 CompareMode = Literal["full", "rounded"]
 
-#: Default comparison mode (STANDARDS.md U10 is open; the full value is the stricter reading).
+#: Default comparison mode (docs/standards.md U10 is open; the full value is the stricter reading).
 DEFAULT_MODE: Final[CompareMode] = "full"
 
 #: AQI at or below this is excellent/good (优良), HJ 633 表2 levels 1-2.
@@ -80,7 +80,7 @@ def meets(
     """Whether ``numerator / denominator`` meets ``target`` under the comparison ``mode``.
 
     Same semantics as ``stations.ratios.Ratio.meets`` (whose rounding it uses), for exact targets.
-    An empty denominator meets nothing (the ratio is undefined, STANDARDS.md §2.4).
+    An empty denominator meets nothing (the ratio is undefined, docs/standards.md §2.4).
     """
     if denominator <= 0:
         return False
@@ -408,7 +408,7 @@ def water_budget(
     mode: CompareMode = DEFAULT_MODE,
     pending: int = 0,
 ) -> WaterBudget:
-    """Section budget for the Ⅰ–Ⅲ类断面比例 (STANDARDS.md §3.3).
+    """Section budget for the Ⅰ–Ⅲ类断面比例 (docs/standards.md §3.3).
 
     ``classes`` are the evaluated sections' classes (``None``: no valid result, left out of the
     denominator). ``pending`` sections not yet evaluated are assumed to meet Ⅲ.

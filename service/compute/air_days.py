@@ -3,7 +3,7 @@
 Station -> district: the store's ``stations`` rows (``district_code``) over the shipped registry
 (``geodata.load_stations(include_demo=True)``). Stations with no district (e.g. national-archive
 stations elsewhere in China) get station days but enter no district or city. The city (``"city"``)
-is the mean over every station that has a district (STANDARDS.md §2.3: mean of concentrations, then
+is the mean over every station that has a district (docs/standards.md §2.3: mean of concentrations, then
 IAQI).
 """
 

@@ -10,7 +10,7 @@ import pandas as pd
 from service.clock import Clock
 from stations.cst import CST
 
-#: The day HJ 633-2026 took effect (STANDARDS.md §0); a period spanning it mixes two rule sets.
+#: The day HJ 633-2026 took effect (docs/standards.md §0); a period spanning it mixes two rule sets.
 HJ633_2026_EFFECTIVE: Final = dt.date(2026, 3, 1)
 
 

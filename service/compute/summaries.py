@@ -60,7 +60,7 @@ class AirSummary:
 
 
 def air_summary(engine: Engine, district: str, start: dt.date, end: dt.date) -> AirSummary:
-    """Period figures from ``district_days`` (HJ 663 / STANDARDS.md §2.4).
+    """Period figures from ``district_days`` (HJ 663 / docs/standards.md §2.4).
 
     ``ratio`` = valid days with AQI <= 100 / valid days (None without valid days). The primary
     pollutants of non-excellent/good days are grouped PM25 / O3 / other; a day with tied primary
@@ -208,7 +208,7 @@ def water_summary(engine: Engine, district: str, period: str) -> WaterSummary:
     """Class III ratio for ``period`` (``YYYY`` or ``YYYY-MM``) from ``section_periods``.
 
     Only provincial sections count (issue 5); a section without a valid result for the period is
-    left out of the denominator (STANDARDS.md §3.3) and listed with the reason ``not_sampled``.
+    left out of the denominator (docs/standards.md §3.3) and listed with the reason ``not_sampled``.
     """
     from stations.ratios import class_iii_ratio
 

@@ -34,7 +34,7 @@ class IAQIFlag(enum.IntFlag):
     MISSING = 1  # NaN / None / not given
     NEGATIVE = 2  # below zero: not a concentration
     INVALID = 4  # not a number, or infinite
-    ABOVE_RANGE = 8  # above the top breakpoint: IAQI capped at 500 (STANDARDS.md §1.6)
+    ABOVE_RANGE = 8  # above the top breakpoint: IAQI capped at 500 (docs/standards.md §1.6)
     ABOVE_800 = 16  # SO2 1-h or O3 8-h above 800: 表1 注(2)(3) / 表3 注b,c applies
 
 
@@ -397,7 +397,7 @@ HOURLY_INDICATORS: Final = (
     "SO2_24h",
 )
 
-#: Particle inputs of the real-time report per rule set, preferred first (STANDARDS.md §1.7):
+#: Particle inputs of the real-time report per rule set, preferred first (docs/standards.md §1.7):
 #: 2012 scores the 24-h moving means, 2026 the 1-h means (on the 24-h breakpoints, §4.2.3).
 REALTIME_PM_INPUTS: Final = {
     T.HJ633_2012: {"PM10": ("PM10_24h", "PM10_1h"), "PM25": ("PM25_24h", "PM25_1h")},

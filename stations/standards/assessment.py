@@ -137,7 +137,7 @@ def _is_whole_year(start: dt.date, n_days: int) -> bool:
 def group_means(
     values: npt.ArrayLike, groups: Sequence[str]
 ) -> tuple[tuple[str, ...], FloatArray, IntArray]:
-    """District / city daily values from station daily values (STANDARDS.md §2.3): per group and
+    """District / city daily values from station daily values (docs/standards.md §2.3): per group and
     day the arithmetic mean of the valid station values. ``values``: (stations, days); ``groups``:
     one label per station. Returns the group labels (sorted), the (groups, days) means (NaN where no
     station is valid) and the (groups, days) station counts. One matrix product, no loop per day."""

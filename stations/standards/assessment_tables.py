@@ -59,7 +59,7 @@ _MG = "mg/m³"
 _T1_2012 = "GB 3095-2012 表1"
 _T1_2026 = "GB 3095-2026 表1"
 
-# GB 3095-2012 表1 环境空气污染物基本项目浓度限值 (STANDARDS.md §1.8; reproduction onxelh.cn/417/990).
+# GB 3095-2012 表1 环境空气污染物基本项目浓度限值 (docs/standards.md §1.8; reproduction onxelh.cn/417/990).
 _GB3095_2012: Final = (
     Limit("SO2", "annual", 20, 60, _UG, GB3095_2012, _T1_2012),
     Limit("SO2", "24h", 50, 150, _UG, GB3095_2012, _T1_2012),
@@ -79,7 +79,7 @@ _GB3095_2012: Final = (
 
 # GB 3095-2026 表1, transition phase 2026-03-01 .. 2030-12-31 (过渡阶段). PM2.5 二级 30/60 is in the
 # Ministry's release (Xinhua 2026-02-24); PM10 60/120 and 一级 15/35 are quoted from 表1 by two
-# independent implementations (STANDARDS.md §1.8, id 57178421536; id 71272966419). SO2, NO2, CO
+# independent implementations (docs/standards.md §1.8, id 57178421536; id 71272966419). SO2, NO2, CO
 # and O3 keep their 2012 values until 2031 ("第二阶段...执行修订后的PM2.5、PM10、SO2和NO2浓度限值").
 _TRANSITION_CHANGES: Final = {
     ("PM10", "annual"): (40, 60),

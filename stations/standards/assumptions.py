@@ -1,4 +1,4 @@
-"""Every uncertain rule of the standards core, as one named choice (STANDARDS.md §7, U1..U14).
+"""Every uncertain rule of the standards core, as one named choice (docs/standards.md §7, U1..U14).
 
 The defaults are the team's documented reading; ``docs/assumptions.md`` lists each one with its source
 and how to change it. Pass ``Assumptions(...)`` (or ``DEFAULT.replace(...)``) to a public function to

@@ -2,7 +2,7 @@
 (recommended measures), as data, in Chinese (the standard's words) and English (our translation).
 
 HJ 633-2012 表2 is the source of the Chinese text. HJ 633-2026 is reported to refine the advice for
-sensitive groups per pollutant (STANDARDS.md §1.8, "Sensitive groups per pollutant", medium
+sensitive groups per pollutant (docs/standards.md §1.8, "Sensitive groups per pollutant", medium
 confidence) but its wording has not been checked against the published text; until it is, the 2026
 rule set uses the 2012 wording and says so (``HEALTH_ADVICE_2026_VERIFIED``; docs/public.md).
 """

@@ -1,7 +1,7 @@
 """The standards' tables, written once as data, each row with its standard and clause.
 
 - HJ 633-2012 表1 IAQI breakpoints, and HJ 633-2026 derived from it (only the PM2.5/PM10 IAQI-100
-  nodes changed: STANDARDS.md §1.8, U1).
+  nodes changed: docs/standards.md §1.8, U1).
 - HJ 633 表2 / 附录A levels, categories and colours.
 - GB 3095 / HJ 663 validity counts used by ``validity.py``.
 - GB 3838-2002 表1 limits (24 basic items, river and lake TP) and the 21 items evaluated under
@@ -22,7 +22,7 @@ HJ633_2012: Final = "HJ633-2012"
 HJ633_2026: Final = "HJ633-2026"
 RULE_SETS: Final = (HJ633_2012, HJ633_2026)
 
-#: HJ 633-2026 (and GB 3095-2026, HJ 663-2026) in force from this natural day in CST (STANDARDS.md §0).
+#: HJ 633-2026 (and GB 3095-2026, HJ 663-2026) in force from this natural day in CST (docs/standards.md §0).
 HJ633_2026_EFFECTIVE: Final = dt.date(2026, 3, 1)
 
 
@@ -55,7 +55,7 @@ _NODES: Final = (0, 50, 100, 150, 200, 300, 400, 500)
 _UG = "µg/m³"
 _MG = "mg/m³"
 
-# HJ 633-2012 表1 (STANDARDS.md §1.1; checked against the §1.9 copying errors: SO2 24-h 50 and 2620).
+# HJ 633-2012 表1 (docs/standards.md §1.1; checked against the §1.9 copying errors: SO2 24-h 50 and 2620).
 _T1 = "表1"
 HJ633_2012_TABLE: Final[tuple[Breakpoints, ...]] = (
     Breakpoints("SO2_24h", (0, 50, 150, 475, 800, 1600, 2100, 2620), _NODES, _UG, HJ633_2012, _T1),
@@ -78,7 +78,7 @@ HJ633_2012_TABLE: Final[tuple[Breakpoints, ...]] = (
 )
 
 # HJ 633-2026 表3: the 2012 table with the IAQI-100 nodes of PM2.5 (75 -> 60) and PM10 (150 -> 120)
-# changed (STANDARDS.md §1.8, U1); every other node unchanged.
+# changed (docs/standards.md §1.8, U1); every other node unchanged.
 _CHANGED_2026_NODE_100: Final = {"PM25_24h": 60, "PM10_24h": 120}
 
 
@@ -161,7 +161,7 @@ EXCEEDING_ABOVE: Final = 100
 EXCELLENT_GOOD_MAX: Final = 100
 EXCELLENT_MAX: Final = 50
 
-# --- GB 3095-2012 表4 and HJ 663-2013 validity (STANDARDS.md §2.1, §2.2) ---------------------------
+# --- GB 3095-2012 表4 and HJ 663-2013 validity (docs/standards.md §2.1, §2.2) ---------------------------
 #: 24-h mean needs at least this many valid hourly values (GB 3095-2012 表4).
 MIN_HOURS_24H: Final = 20
 #: An O3 8-h moving mean needs at least this many of its 8 hours (GB 3095-2012 表4).

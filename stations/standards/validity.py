@@ -351,7 +351,7 @@ def district_daily(
     assumptions: Assumptions = DEFAULT,
 ) -> pd.DataFrame:
     """A district's (or the city's) day: per pollutant the arithmetic mean of the valid station daily
-    concentrations, then IAQI and AQI (never a mean of station AQIs; STANDARDS.md §2.3).
+    concentrations, then IAQI and AQI (never a mean of station AQIs; docs/standards.md §2.3).
 
     ``station_daily``: output of :func:`daily_values`. ``station_district``: station -> district
     (map every station to one name for the city). Stations without a district are left out and

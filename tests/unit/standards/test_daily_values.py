@@ -186,7 +186,7 @@ def test_several_stations_and_ratio_valid() -> None:
 
 
 def test_district_mean_then_aqi_standards_md_example() -> None:
-    """STANDARDS.md §2.3: 40 and 82 µg/m³ under 2026 -> mean 61 -> IAQI 101, not mean IAQI 90."""
+    """docs/standards.md §2.3: 40 and 82 µg/m³ under 2026 -> mean 61 -> IAQI 101, not mean IAQI 90."""
     f = pd.concat(
         [hourly("A", PM25=40.0), hourly("B", PM25=82.0), hourly("C", PM25=np.nan)],
         ignore_index=True,
