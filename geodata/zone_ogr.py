@@ -160,8 +160,11 @@ def extract_shapefile(archive: Path, into: Path, max_bytes: int = MAX_UNZIPPED_B
     return out
 
 
-def read_ogr_frame(path: Path, fmt: str, work_dir: Path, max_bytes: int) -> gpd.GeoDataFrame:
-    """Read the first layer of a checked ``gpkg`` or ``zip`` zone file with its one driver."""
+def read_ogr_frame(
+    path: Path, fmt: str, work_dir: Path, max_bytes: int, max_features: int
+) -> gpd.GeoDataFrame:
+    """Read the first layer of a checked ``gpkg`` or ``zip`` zone file with its one driver;
+    refuse it before reading when its layer says it has more than ``max_features``."""
     import pyogrio
 
     if fmt == "gpkg":
@@ -177,6 +180,10 @@ def read_ogr_frame(path: Path, fmt: str, work_dir: Path, max_bytes: int) -> gpd.
             if info.get("driver") != DRIVERS[fmt]:
                 msg = f"opened as {info.get('driver')!r}, not {DRIVERS[fmt]!r}"
                 raise RefusedContainer("wrong_driver", msg)
+            count = int(info.get("features") or 0)
+            if count > max_features:
+                msg = f"the file holds {count} features; the limit is {max_features}"
+                raise RefusedContainer("too_many_features", msg)
             return gpd.read_file(target, engine="pyogrio")
         except RefusedContainer:
             raise

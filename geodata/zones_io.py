@@ -17,7 +17,8 @@ import json
 import re
 import tempfile
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -52,6 +53,28 @@ FORMATS: Final = ("geojson", "kml", "gpkg", "zip", "csv")
 _OPTIONAL_TEXT: Final = ("code", "name_en", "valid_from", "valid_to", "source", "note")
 #: DMS and decimal must agree to 1e-5 degree (about 1 m): decimals are printed to 6 places.
 DMS_TOLERANCE_DEG: Final = 1e-5
+#: Longest text per field, in characters: the store's column widths (service/store/zone_tables.py).
+FIELD_MAX_CHARS: Final = {"code": 120, "name": 200, "name_en": 200}
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneLimits:
+    """The most one zone file may hold; a file over a limit is refused naming it.
+
+    ``max_features``: zones (features, placemarks, CSV zones); ``max_vertices``: coordinate
+    positions over all zones (a CSV row is one); ``max_unzipped_bytes``: a zip's unpacked size.
+    The service sets them from its settings (``ENVMON_ZONE_MAX_*``).
+    """
+
+    max_features: int = 20_000
+    max_vertices: int = 2_000_000
+    max_unzipped_bytes: int = MAX_UNZIPPED_BYTES
+
+
+def _over(what: str, count: int, limit: int) -> ZoneValidationError:
+    rule = f"too_many_{what}"
+    msg = f"the file holds {count} {what}; the limit is {limit}"
+    return ZoneValidationError([ZoneProblem("file", rule, msg)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,13 +151,16 @@ def _geojson_ring_problems(row: str, geom: dict[str, Any]) -> list[ZoneProblem]:
 # ---------------------------------------------------------------- readers, one per format
 
 
-def _read_geojson(path: Path) -> list[_Raw]:
+def _read_geojson(path: Path, limits: ZoneLimits) -> list[_Raw]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise ZoneValidationError(
             [ZoneProblem("file", "unreadable", f"not valid JSON: {exc}")], path.name
         ) from exc
+    except RecursionError:  # arrays nested thousands deep (finding 10): not GeoJSON
+        msg = "JSON nested deeper than the parser allows"
+        raise ZoneValidationError([ZoneProblem("file", "too_deep", msg)], path.name) from None
     file_datum = "WGS84"  # RFC 7946: GeoJSON is WGS-84 unless an (obsolete) "crs" member says else
     if not isinstance(doc, dict):  # valid JSON but not an object (null, a list, a number)
         raise ZoneValidationError(
@@ -153,8 +179,22 @@ def _read_geojson(path: Path) -> list[_Raw]:
         raise ZoneValidationError(
             [ZoneProblem("file", "unreadable", "expected a GeoJSON FeatureCollection")], path.name
         )
+    if len(feats) > limits.max_features:
+        raise _over("features", len(feats), limits.max_features)
     raws = []
     for i, feat in enumerate(feats, start=1):
+        if not isinstance(feat, dict) or not isinstance(feat.get("properties") or {}, dict):
+            msg = "a feature must be an object with an object of properties"
+            raws.append(
+                _Raw(
+                    f"feature {i}",
+                    {},
+                    None,
+                    None,
+                    [ZoneProblem(f"feature {i}", "not_feature", msg)],
+                )
+            )
+            continue
         props = dict(feat.get("properties") or {})
         row = f"feature {i} ({props.get('name', 'no name')})"
         g = feat.get("geometry")
@@ -163,6 +203,9 @@ def _read_geojson(path: Path) -> list[_Raw]:
         if isinstance(g, dict) and not probs:
             try:
                 geom = shape(g)
+            except RecursionError:
+                msg = "geometry nested deeper than the parser allows"
+                probs.append(ZoneProblem(row, "too_deep", msg))
             except Exception as exc:  # shapely raises several types for malformed input
                 probs.append(ZoneProblem(row, "invalid_geometry", f"cannot build geometry: {exc}"))
         datum = _text(props.pop("datum", None)) or file_datum
@@ -204,7 +247,7 @@ def _kml_geometry(row: str, el: ET.Element) -> tuple[shapely.Geometry | None, li
     return None, [ZoneProblem(row, "unsupported_geometry", f"KML <{el.tag}> is not supported")]
 
 
-def _read_kml(path: Path) -> list[_Raw]:
+def _read_kml(path: Path, limits: ZoneLimits) -> list[_Raw]:
     try:
         root = ET.fromstring(path.read_bytes())
     except ET.ParseError as exc:
@@ -213,7 +256,10 @@ def _read_kml(path: Path) -> list[_Raw]:
         ) from exc
     _strip_ns(root)
     raws = []
-    for i, pm in enumerate(root.iter("Placemark"), start=1):
+    placemarks = list(root.iter("Placemark"))
+    if len(placemarks) > limits.max_features:
+        raise _over("features", len(placemarks), limits.max_features)
+    for i, pm in enumerate(placemarks, start=1):
         props: dict[str, Any] = {"name": _text(pm.findtext("name"))}
         for d in pm.iter("Data"):
             props[d.get("name", "")] = _text(d.findtext("value"))
@@ -234,15 +280,19 @@ def _read_kml(path: Path) -> list[_Raw]:
     return raws
 
 
-def _read_ogr(path: Path, fmt: str, max_unzipped_bytes: int = MAX_UNZIPPED_BYTES) -> list[_Raw]:
+def _read_ogr(path: Path, fmt: str, limits: ZoneLimits) -> list[_Raw]:
     """GeoPackage or zipped Shapefile, each by its own GDAL driver only (``geodata.zone_ogr``)."""
     with tempfile.TemporaryDirectory(prefix="envmon-zone-") as work:
         try:
-            frame = read_ogr_frame(path, fmt, Path(work) / "unzipped", max_unzipped_bytes)
+            frame = read_ogr_frame(
+                path, fmt, Path(work) / "unzipped", limits.max_unzipped_bytes, limits.max_features
+            )
         except RefusedContainer as exc:
             raise ZoneValidationError(
                 [ZoneProblem("file", exc.rule, exc.message)], path.name
             ) from None
+        if len(frame) > limits.max_features:
+            raise _over("features", len(frame), limits.max_features)
     if not isinstance(frame, gpd.GeoDataFrame):  # an attribute-only table
         raise ZoneValidationError(
             [ZoneProblem("file", "no_geometry", "the file's first layer has no geometry")],
@@ -287,7 +337,7 @@ def parse_dms(text: str) -> float:
     return -value if m["h"].upper() in "SW" else value
 
 
-def _read_csv(path: Path) -> list[_Raw]:
+def _read_csv(path: Path, limits: ZoneLimits) -> list[_Raw]:
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (ValueError, UnicodeDecodeError) as exc:
@@ -301,6 +351,8 @@ def _read_csv(path: Path) -> list[_Raw]:
             [ZoneProblem("header", "missing_column", f"required column(s) missing: {missing}")],
             path.name,
         )
+    if len(table) > limits.max_vertices:  # each row is one position
+        raise _over("vertices", len(table), limits.max_vertices)
     line_problems: list[list[ZoneProblem]] = [[] for _ in range(len(table))]
     lat = pd.to_numeric(table["lat"], errors="coerce")
     lon = pd.to_numeric(table["lon"], errors="coerce")
@@ -332,9 +384,12 @@ def _read_csv(path: Path) -> list[_Raw]:
                 problems.append(ZoneProblem(label, "dms_mismatch", msg))
     key = table["code"] if "code" in table.columns else table["name"]
     key = key.where(key.str.strip() != "", table["name"])
+    # Row positions per zone in one pass (a scan per zone was quadratic: finding 3).
+    groups = key.reset_index(drop=True).groupby(key.to_numpy(), sort=False).indices
+    if len(groups) > limits.max_features:
+        raise _over("features", len(groups), limits.max_features)
     raws: list[_Raw] = []
-    for k in dict.fromkeys(key):
-        idx = np.flatnonzero((key == k).to_numpy())
+    for idx in groups.values():
         first = idx[0]
         where = ", ".join(str(i + 2) for i in idx)
         row = f"line{'s' if len(idx) > 1 else ''} {where} ({table['name'].iloc[first]})"
@@ -407,14 +462,26 @@ def _swap(geom: shapely.Geometry) -> shapely.Geometry:
     return shapely.transform(geom, lambda xy: xy[:, ::-1])
 
 
-def _validate(raws: list[_Raw], source: str) -> gpd.GeoDataFrame:
+def _validate(raws: list[_Raw], source: str, limits: ZoneLimits) -> gpd.GeoDataFrame:
+    if len(raws) > limits.max_features:
+        raise _over("features", len(raws), limits.max_features)
+    geoms = np.array([r.geometry for r in raws], dtype=object)
+    vertices = int(shapely.get_num_coordinates(geoms).sum()) if len(geoms) else 0
+    if vertices > limits.max_vertices:
+        raise _over("vertices", vertices, limits.max_vertices)
     sea = zhoushan_sea_area()
+    shapely.prepare(sea)  # one covers() per zone: prepared once
     problems: list[ZoneProblem] = []
     rows: list[dict[str, Any]] = []
     if not raws:
         problems.append(ZoneProblem("file", "empty_file", "no features"))
     for r in raws:
         problems += r.problems
+        for col, most in FIELD_MAX_CHARS.items():
+            val = _text(r.props.get(col))
+            if val is not None and len(val) > most:
+                msg = f"{col} has {len(val)} characters; at most {most}"
+                problems.append(ZoneProblem(r.row[:80], "too_long", msg))
         kind = _text(r.props.get("kind"))
         if kind not in ZONE_KINDS:
             msg = f"kind {kind!r} is not one of {', '.join(ZONE_KINDS)}"
@@ -455,8 +522,8 @@ def _validate(raws: list[_Raw], source: str) -> gpd.GeoDataFrame:
         rec.update(kind=kind, datum=datum, demo=False, district_code=None, geometry=geom)
         rec["code"] = rec["code"] or rec["name"]
         rows.append(rec)
-    codes = [x["code"] for x in rows]
-    for c in sorted({c for c in codes if codes.count(c) > 1}):
+    counts = Counter(x["code"] for x in rows)  # one pass (list.count per code was quadratic)
+    for c in sorted(c for c, n in counts.items() if n > 1):
         problems.append(ZoneProblem(f"code {c!r}", "duplicate_code", "two features share a code"))
     if problems:
         raise ZoneValidationError(problems, source)
@@ -483,32 +550,36 @@ def detect_format(path: str | Path) -> str:
 
 
 def read_zone_file(
-    path: str | Path, fmt: str | None = None, *, source: str | None = None
+    path: str | Path,
+    fmt: str | None = None,
+    *,
+    source: str | None = None,
+    limits: ZoneLimits | None = None,
 ) -> gpd.GeoDataFrame:
     """Read and validate a zone file; return its zones (EPSG:4326) or raise ``ZoneValidationError``.
 
     Columns: ``ZONE_COLUMNS`` plus ``geometry``; ``datum`` is the datum the file was written in
     (``WGS84``, ``CGCS2000`` or ``GCJ02``); geometries are always returned in WGS-84.
     ``source`` names the file in refusals (default: the path's name; an upload's own name when
-    it was saved under a fixed temporary name).
+    it was saved under a fixed temporary name). ``limits``: ``ZoneLimits()`` unless given.
     """
+    limits = limits or ZoneLimits()
     p = Path(path)
     fmt = fmt or detect_format(p)
-    readers = {
+    readers: dict[str, Callable[[Path, ZoneLimits], list[_Raw]]] = {
         "geojson": _read_geojson,
         "kml": _read_kml,
-        "gpkg": lambda p: _read_ogr(p, "gpkg"),
-        "zip": lambda p: _read_ogr(p, "zip"),
+        "gpkg": lambda q, lim: _read_ogr(q, "gpkg", lim),
+        "zip": lambda q, lim: _read_ogr(q, "zip", lim),
         "csv": _read_csv,
     }
+    name = source or p.name
     try:
-        raws = readers[fmt](p)
+        return _validate(readers[fmt](p, limits), name, limits)
     except ZoneValidationError as exc:
-        if source is not None:
-            exc.source = source
-            raise ZoneValidationError(exc.problems, source) from None
+        if exc.source != name:
+            raise ZoneValidationError(exc.problems, name) from None
         raise
-    return _validate(raws, source or p.name)
 
 
 # ---------------------------------------------------------------- writers

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from service.cli_common import open_store
+from service.cli_common import cli_settings, open_store
 
 app = typer.Typer(help="Harbour ship-pollution zones: import a notice file, export, history.")
 
@@ -19,14 +19,24 @@ def import_(
     ),
     who: str = typer.Option("", "--who", help="Who imports (default: the login name)."),
 ) -> None:
-    """Validate FILE and store it as the new current zone version (all or nothing)."""
+    """Validate FILE and store it as the new current zone version (all or nothing).
+
+    The file is parsed in a worker process under the ``ENVMON_ZONE_*`` limits, as uploads are;
+    the command waits for it (Ctrl-C stops the worker too).
+    """
+    from service.zone_jobs import problem_dicts, worker_limits
     from service.zones import ZoneValidationError, import_zone_file
 
-    with open_store() as engine:
+    settings = cli_settings()
+    with open_store(settings) as engine:
         try:
-            result = import_zone_file(engine, file, who=who or getpass.getuser())
+            result = import_zone_file(
+                engine, file, who=who or getpass.getuser(), worker=worker_limits(settings)
+            )
         except ZoneValidationError as exc:
-            typer.echo(str(exc), err=True)
+            typer.echo(f"{exc.source}: refused, {len(exc.problems)} problem(s):", err=True)
+            for p in problem_dicts(exc):
+                typer.echo(f"  - {p['field']}: [{p['rule']}] {p['message']}", err=True)
             raise typer.Exit(1) from None
     for line in result.messages:
         typer.echo(line)

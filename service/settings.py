@@ -143,6 +143,26 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         default=20 * 1024 * 1024, gt=0, description="Largest accepted request body (bytes)."
     )
+
+    # --- zone-file uploads, parsed in a worker process (service/zone_worker.py, issue 22) ---
+    zone_max_bytes: int = Field(
+        default=16 * 1024 * 1024, gt=0, description="Largest zone file accepted (bytes)."
+    )
+    zone_max_features: int = Field(
+        default=20_000, gt=0, description="Most zones (features, placemarks) in one zone file."
+    )
+    zone_max_vertices: int = Field(
+        default=2_000_000, gt=0, description="Most coordinate positions over all zones of a file."
+    )
+    zone_max_unzipped_bytes: int = Field(
+        default=64 * 1024 * 1024, gt=0, description="Largest unpacked size of a zipped Shapefile."
+    )
+    zone_parse_seconds: float = Field(
+        default=60.0, gt=0, le=3600, description="Wall time one zone file may take to parse (s)."
+    )
+    zone_parse_memory_mb: int = Field(
+        default=2048, ge=0, description="Memory cap of the parsing process (MiB; 0: no cap)."
+    )
     cache_max_age: int = Field(
         default=60, ge=0, description="Cache-Control max-age of public responses (seconds)."
     )

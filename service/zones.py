@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from geodata.zones_io import ZoneValidationError, detect_format, read_zone_file,
 from service.clock import Clock, SystemClock
 from service.store.engine import writing
 from service.store.zone_tables import zone_features, zone_versions
+from service.zone_worker import WorkerLimits, parse_isolated
 
 __all__ = [
     "ZoneImport",
@@ -33,6 +35,7 @@ __all__ = [
     "export_zones",
     "import_zone_file",
     "load_zones",
+    "store_zones",
     "zone_history",
 ]
 
@@ -56,12 +59,16 @@ def import_zone_file(
     *,
     who: str,
     clock: Clock | None = None,
+    worker: WorkerLimits | None = None,
+    stop: Callable[[], str | None] = lambda: None,
 ) -> ZoneImport:
     """Validate a zone file and store it as the new current version.
 
     ``source`` is a path, or the file's bytes with ``file_name`` (its suffix picks the format).
-    Raises ``geodata.zones_io.ZoneValidationError`` listing every problem (row and rule) when the file
-    is refused; the store is then unchanged.
+    With ``worker`` the file is parsed in a child process under those limits
+    (``service.zone_worker``; ``stop`` may end it early), else in this process with the default
+    ``ZoneLimits``. Raises ``geodata.zones_io.ZoneValidationError`` listing every problem (row and
+    rule) when the file is refused; the store is then unchanged.
     """
     if isinstance(source, bytes):
         if not file_name:
@@ -71,11 +78,28 @@ def import_zone_file(
         path = Path(source)
         data, name = path.read_bytes(), file_name or path.name
     fmt = detect_format(name)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(prefix="envmon-upload-") as tmp:
         # A fixed name: the uploader's name never becomes part of a path GDAL parses.
         tmp_path = Path(tmp) / f"upload{Path(name).suffix.lower()}"
         tmp_path.write_bytes(data)
-        frame = read_zone_file(tmp_path, fmt, source=name)
+        if worker is None:
+            frame = read_zone_file(tmp_path, fmt, source=name)
+        else:
+            frame = parse_isolated(tmp_path, fmt, name, worker, stop)
+    return store_zones(engine, frame, data, name, fmt, who=who, clock=clock)
+
+
+def store_zones(
+    engine: Engine,
+    frame: gpd.GeoDataFrame,
+    data: bytes,
+    name: str,
+    fmt: str,
+    *,
+    who: str,
+    clock: Clock | None = None,
+) -> ZoneImport:
+    """Store validated zones (``frame``, read from the file ``data`` named ``name``) as a version."""
     digest = hashlib.sha256(data).hexdigest()
     now = (clock or SystemClock()).now()
     with writing(engine) as conn:
@@ -84,7 +108,7 @@ def import_zone_file(
             insert(zone_versions).values(
                 imported_at=now,
                 who=who,
-                file_name=name,
+                file_name=name[:255],
                 file_format=fmt,
                 sha256=digest,
                 feature_count=len(frame),

@@ -20,7 +20,17 @@ from typing import Any
 from fastapi import FastAPI
 
 from service.api.errors import PROBLEM_JSON, add_exception_handlers
-from service.api.routes import exports, geo, health, login, sections, staff, stations, zones
+from service.api.routes import (
+    exports,
+    geo,
+    health,
+    login,
+    sections,
+    staff,
+    stations,
+    zone_jobs,
+    zones,
+)
 from service.api.schemas import Problem
 from service.api.security import install_security
 from service.api.session import session_secret
@@ -28,6 +38,7 @@ from service.clock import Clock, SystemClock
 from service.runtime import DELIVERY_EVERY, LIVE_NAME, seed_store, start_scheduler, stop_scheduler
 from service.settings import Settings
 from service.store.files import make_data_dir
+from service.zone_jobs import ZoneImportJobs
 
 log = logging.getLogger("envmon.api")
 
@@ -67,6 +78,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.webhook_box = webhook_box(settings)
     app.state.engine = init_store(settings.effective_database_url)
     app.state.scheduler = None
+    # zone uploads parse in worker processes (service.zone_jobs); shut down first on SIGTERM
+    app.state.zone_jobs = ZoneImportJobs(app.state.engine, settings, clock)
     try:
         seed_store(app.state.engine, settings, clock, app.state.webhook_box)
         app.state.districts = geodata.load_districts()
@@ -82,6 +95,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         yield
     finally:
+        app.state.zone_jobs.shutdown()
         if app.state.scheduler is not None:
             stop_scheduler(app.state.scheduler)
         app.state.engine.dispose()
@@ -105,7 +119,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.session_secret = session_secret(settings)
     add_exception_handlers(app)
     install_security(app, settings)
-    for module in (health, stations, sections, zones, geo, exports, staff, login):
+    for module in (health, stations, sections, zones, geo, exports, staff, zone_jobs, login):
         app.include_router(module.router)
     if settings.docs_enabled:
         from service.api.routes import docs

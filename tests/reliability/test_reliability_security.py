@@ -245,7 +245,7 @@ def test_upload_names_with_traversal_stay_inside(secured, tmp_path: Path) -> Non
     for name in ("../../../tmp/evil.geojson", "..\\..\\evil.geojson", "/etc/cron.d/x.geojson"):
         r = client.post(
             "/api/v1/staff/zones/import",
-            headers={"Authorization": f"Bearer {keys['operator']}"},
+            headers={"Authorization": f"Bearer {keys['operator']}", "Prefer": "wait=30"},
             files={
                 "file": (
                     name,

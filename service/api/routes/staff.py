@@ -1,5 +1,5 @@
 """Staff routes (``/api/v1/staff``, API key required): readings with flags, quarantine, collector runs,
-revisions, zone import, API keys. Roles: viewer reads; operator imports; admin manages keys.
+revisions, API keys (zone import: ``routes/zone_jobs.py``). Roles: viewer reads; operator imports; admin manages keys.
 
 Ratios, targets and recompute live in ``routes/districts.py``; webhook subscriptions in
 ``routes/webhooks.py``.
@@ -11,12 +11,12 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Path, Query, Response, UploadFile
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Engine, Table, select
 
-from service.api.deps import AdminDep, ClockDep, EngineDep, OperatorDep, ViewerDep
-from service.api.errors import NotFound, UnsupportedMediaType, ValidationFailed
+from service.api.deps import AdminDep, ClockDep, EngineDep, ViewerDep
+from service.api.errors import NotFound, ValidationFailed
 from service.api.schemas import (
     StaffCollectorRun,
     StaffKey,
@@ -27,7 +27,6 @@ from service.api.schemas import (
     StaffReading,
     StaffRevision,
     StaffWhoAmI,
-    StaffZoneImport,
 )
 from service.auth import Role, create_key, list_keys, revoke_key
 from service.store.tables import collector_runs, quarantine, readings, revisions
@@ -41,8 +40,6 @@ Name = Annotated[str | None, Query(max_length=80, pattern=r"^[\w.\-]+$")]
 
 #: Default readings window when none is given.
 DEFAULT_WINDOW = dt.timedelta(hours=48)
-#: Zone files accepted by ``service.zones``.
-ZONE_SUFFIXES = (".geojson", ".json", ".csv", ".kml", ".gpkg", ".zip")
 
 
 def _aware(value: dt.datetime | None, name: str) -> dt.datetime | None:
@@ -162,37 +159,6 @@ def staff_revisions(
     t = revisions
     where = [t.c.code == code if code else None, t.c.kind == kind if kind else None]
     return _page(StaffRevision, engine, t, where, before_id, limit)
-
-
-@router.post(
-    "/zones/import",
-    response_model=StaffZoneImport,
-    status_code=201,
-    operation_id="staffImportZones",
-)
-async def import_zones(
-    staff: OperatorDep,
-    engine: EngineDep,
-    clock: ClockDep,
-    file: UploadFile,
-) -> StaffZoneImport:
-    """Import a zone file (GeoJSON, CSV, KML, GeoPackage) through ``service.zones``."""
-    name = file.filename or ""
-    if not name.lower().endswith(ZONE_SUFFIXES):
-        raise UnsupportedMediaType(field="file", rule="suffix in " + " ".join(ZONE_SUFFIXES))
-    data = await file.read()
-    from geodata.zones_io import ZoneValidationError
-    from service.zones import import_zone_file
-
-    try:
-        result = import_zone_file(engine, data, name, clock=clock, who=f"key:{staff.key_id}")
-    except ZoneValidationError as exc:
-        problems = [{"field": p.row, "rule": p.rule, "message": p.message} for p in exc.problems]
-        first = problems[0] if problems else {"rule": "zone_file"}
-        raise ValidationFailed("file", str(first["rule"]), errors=problems) from None
-    return StaffZoneImport(
-        imported=result.imported, rejected=result.rejected, messages=list(result.messages)
-    )
 
 
 def _key_model(info: Any) -> dict[str, Any]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import http.server
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+
+from tests.integration.api.conftest import BOTH_STORES
 
 OPERATOR_UPLOAD = "/api/v1/staff/zones/import"
 
@@ -42,12 +45,20 @@ def loopback() -> Iterator[tuple[str, list[str]]]:
         server.server_close()
 
 
-def upload(client: TestClient, key: str, name: str, body: bytes) -> tuple[int, dict[str, Any]]:
-    """POST a zone file as an operator; the final status and problem (or result) body."""
+def upload(client: TestClient, key: str, name: str, body: bytes) -> dict[str, Any]:
+    """POST a zone file as an operator (202 + job), poll the job until it ends; the job."""
     response = client.post(
         OPERATOR_UPLOAD, headers={"X-API-Key": key}, files={"file": (name, body, "x/y")}
     )
-    return response.status_code, response.json()
+    assert response.status_code == 202, response.text
+    url = response.headers["location"]
+    deadline = time.monotonic() + 60
+    job = response.json()
+    while job["state"] in ("queued", "running"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)
+        job = client.get(url, headers={"X-API-Key": key}).json()
+    return job
 
 
 def _vrt(source: str, layer: str) -> bytes:
@@ -72,13 +83,13 @@ def test_vrt_named_gpkg_reads_nothing(
         "loopback": (f"CSV:/vsicurl/{url}/z.csv", "z"),
         "key_file": (f"CSV:{tmp_path}/webhook.key", "webhook"),
     }[target]
-    status, problem = upload(client, keys["operator"], "zones.gpkg", _vrt(*source))
-    text = str(problem)
-    assert status == 422
+    job = upload(client, keys["operator"], "zones.gpkg", _vrt(*source))
+    text = str(job)
+    assert job["state"] == "refused"
     assert seen == []
     assert "root:x:0:0" not in text and "SECRET-FROM-LOOPBACK" not in text
     assert "/tmp" not in text and "/etc" not in text and str(tmp_path) not in text
-    assert (problem["field"], problem["rule"]) == ("file", "not_gpkg")
+    assert [(p["field"], p["rule"]) for p in job["problems"]] == [("file", "not_gpkg")]
 
 
 def test_a_file_of_point_zones_leaves_the_staff_map_working(
@@ -98,11 +109,39 @@ def test_a_file_of_point_zones_leaves_the_staff_map_working(
         )
     ]
     body = json.dumps({"type": "FeatureCollection", "features": features}).encode()
-    status, _ = upload(client, keys["operator"], "notices.geojson", body)
-    assert status in (200, 201, 202)
+    assert upload(client, keys["operator"], "notices.geojson", body)["state"] == "succeeded"
     for query in ("", "?near_km=50", "?lang=en&basemap=offline"):
         page = client.get(f"/maps/staff{query}", headers={"X-API-Key": keys["viewer"]})
         assert page.status_code == 200, query
         for i, lon in ((1, 122.2), (2, 122.3), (3, 122.4)):
             assert f"锚位 {i}" in page.text
             assert f"[30.02, {lon}]" in page.text  # drawn: a marker at its position
+
+
+@BOTH_STORES
+def test_a_long_name_is_refused_naming_field_and_rule(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """Finding 10: a 300-character zone name passed validation and broke the insert (500)."""
+    import json
+
+    feature = {
+        "type": "Feature",
+        "properties": {"name": "锚" * 300, "kind": "anchorage"},
+        "geometry": {"type": "Point", "coordinates": [122.2, 30.02]},
+    }
+    body = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+    job = upload(client, keys["operator"], "long.geojson", body)
+    assert job["state"] == "refused"
+    [problem] = job["problems"]
+    assert (
+        problem["rule"] == "too_long"
+        and "name has 300 characters; at most 200" in problem["message"]
+    )
+    long_file = client.post(
+        OPERATOR_UPLOAD,
+        headers={"X-API-Key": keys["operator"]},
+        files={"file": ("z" * 300 + ".geojson", body, "application/geo+json")},
+    )
+    assert long_file.status_code == 422
+    assert (long_file.json()["field"], long_file.json()["rule"]) == ("file", "max_length=255")

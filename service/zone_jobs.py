@@ -1,0 +1,201 @@
+"""Zone-file uploads as jobs: accepted at once, parsed in a worker process, polled and cancelled.
+
+``ZoneImportJobs.submit`` writes the upload beside the store, records a queued job and returns its
+id; a thread of this process (``settings``-bounded, one by default) runs it: the parse in a child
+process (``service.zone_worker``), then one store transaction (``service.zones.store_zones``). The
+job row says how it went (succeeded with the version, refused with every problem, cancelled,
+failed). Any server process answers for any job: the state is in the store, and a running job
+whose process stopped refreshing ``heartbeat_at`` is reported ``failed`` (``worker_lost``).
+``shutdown`` kills running parses and fails queued jobs, so SIGTERM stops the server at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from geodata.zones_io import ZoneLimits, ZoneValidationError, detect_format
+from service.clock import Clock
+from service.settings import Settings
+from service.store import zone_jobs as store
+from service.zone_worker import ParseStopped, WorkerLimits, parse_isolated
+
+log = logging.getLogger("envmon.zones")
+
+#: A running job whose heartbeat is older than this is reported lost (seconds).
+LOST_AFTER_SECONDS = 30.0
+#: How often a running job refreshes its heartbeat and reads the cancel flag (seconds).
+HEARTBEAT_SECONDS = 1.0
+#: Settings that bound each limit, named in refusals (rule -> environment variable).
+LIMIT_SETTINGS = {
+    "too_many_features": "ENVMON_ZONE_MAX_FEATURES",
+    "too_many_vertices": "ENVMON_ZONE_MAX_VERTICES",
+    "zip_too_large": "ENVMON_ZONE_MAX_UNZIPPED_BYTES",
+    "too_slow": "ENVMON_ZONE_PARSE_SECONDS",
+    "too_much_memory": "ENVMON_ZONE_PARSE_MEMORY_MB",
+}
+
+
+def worker_limits(settings: Settings) -> WorkerLimits:
+    """The parse limits ``settings`` set (``ENVMON_ZONE_*``)."""
+    return WorkerLimits(
+        zone=ZoneLimits(
+            max_features=settings.zone_max_features,
+            max_vertices=settings.zone_max_vertices,
+            max_unzipped_bytes=settings.zone_max_unzipped_bytes,
+        ),
+        wall_seconds=settings.zone_parse_seconds,
+        memory_bytes=settings.zone_parse_memory_mb * 1024 * 1024,
+    )
+
+
+def problem_dicts(exc: ZoneValidationError) -> list[dict[str, str]]:
+    """The refusal's problems as ``{field, rule, message}``, a limit's setting named."""
+    out = []
+    for p in exc.problems:
+        message = p.message
+        if p.rule in LIMIT_SETTINGS:
+            message = f"{message} ({LIMIT_SETTINGS[p.rule]})"
+        out.append({"field": p.row, "rule": p.rule, "message": message})
+    return out
+
+
+def job_view(row: dict[str, Any], now: Any) -> dict[str, Any]:
+    """A job row as its caller sees it: a running job without a recent heartbeat is lost."""
+    view = dict(row)
+    beat = row.get("heartbeat_at")
+    if row["state"] == "running" and beat is not None:
+        if (now - beat).total_seconds() > LOST_AFTER_SECONDS:
+            view["state"] = "failed"
+            msg = "the server process running the job stopped; upload the file again"
+            view["problems"] = [{"field": "file", "rule": "worker_lost", "message": msg}]
+    return view
+
+
+class ZoneImportJobs:
+    """The zone-import jobs this server process runs."""
+
+    def __init__(self, engine: Engine, settings: Settings, clock: Clock) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.limits = worker_limits(settings)
+        self.upload_dir = settings.data_dir / "uploads"
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zone-import")
+        self._stopping = threading.Event()
+        self._queued: set[str] = set()
+        self._lock = threading.Lock()
+
+    def submit(self, data: bytes, file_name: str, who: str) -> str:
+        """Record a queued job for the upload ``data`` named ``file_name``; return its id.
+
+        Raises ``ZoneValidationError`` at once for a name whose suffix is not a zone format.
+        """
+        name = Path(file_name).name[:255]
+        fmt = detect_format(name)
+        job_id = secrets.token_hex(16)
+        self.upload_dir.mkdir(parents=True, exist_ok=True)
+        path = self.upload_dir / f"{job_id}{Path(name).suffix.lower()}"
+        path.write_bytes(data)
+        store.create_job(
+            self.engine,
+            job_id,
+            who=who,
+            file_name=name,
+            file_format=fmt,
+            size_bytes=len(data),
+            now=self.clock.now(),
+        )
+        with self._lock:
+            self._queued.add(job_id)
+        self._pool.submit(self._run, job_id, path, fmt, name, who)
+        return job_id
+
+    def _run(self, job_id: str, path: Path, fmt: str, name: str, who: str) -> None:
+        from service.zones import store_zones
+
+        with self._lock:
+            self._queued.discard(job_id)
+        try:
+            if self._stopping.is_set() or not store.start_job(
+                self.engine, job_id, self.clock.now()
+            ):
+                return
+            last = 0.0
+
+            def stop() -> str | None:
+                nonlocal last
+                if self._stopping.is_set():
+                    return "shutdown"
+                if time.monotonic() - last >= HEARTBEAT_SECONDS:
+                    last = time.monotonic()
+                    if store.heartbeat(self.engine, job_id, self.clock.now()):
+                        return "cancelled"
+                return None
+
+            try:
+                frame = parse_isolated(path, fmt, name, self.limits, stop)
+                if stop() is not None:  # cancelled while the last answer arrived
+                    raise ParseStopped("cancelled")
+                result = store_zones(
+                    self.engine, frame, path.read_bytes(), name, fmt, who=who, clock=self.clock
+                )
+            except ZoneValidationError as exc:
+                store.finish_job(
+                    self.engine, job_id, "refused", self.clock.now(), problems=problem_dicts(exc)
+                )
+            except ParseStopped as exc:
+                state = "cancelled" if exc.reason == "cancelled" else "failed"
+                msg = "the server stopped while the file was parsed; upload it again"
+                problems = None if state == "cancelled" else [_problem("service_stopped", msg)]
+                store.finish_job(self.engine, job_id, state, self.clock.now(), problems=problems)
+            else:
+                store.finish_job(
+                    self.engine,
+                    job_id,
+                    "succeeded",
+                    self.clock.now(),
+                    version_id=result.version_id,
+                    imported=result.imported,
+                )
+        except Exception:  # never leave a job running silently
+            log.exception("zone import job %s failed", job_id)
+            msg = "the import failed inside the service (logged)"
+            store.finish_job(
+                self.engine,
+                job_id,
+                "failed",
+                self.clock.now(),
+                problems=[_problem("internal", msg)],
+            )
+        finally:
+            path.unlink(missing_ok=True)
+
+    def shutdown(self) -> None:
+        """Stop now: running parses are killed, queued jobs are failed (the caller uploads again)."""
+        self._stopping.set()
+        with self._lock:
+            queued = list(self._queued)
+        msg = "the server stopped before the file was parsed; upload it again"
+        for job_id in queued:
+            store.finish_job(
+                self.engine,
+                job_id,
+                "failed",
+                self.clock.now(),
+                problems=[_problem("service_stopped", msg)],
+            )
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _problem(rule: str, message: str) -> dict[str, str]:
+    return {"field": "file", "rule": rule, "message": message}
+
+
+__all__ = ["ZoneImportJobs", "job_view", "problem_dicts", "worker_limits"]
