@@ -402,6 +402,26 @@ def import_file(
     return FileResult(path, archived.id, False, counts)
 
 
+def import_upload(
+    engine: Engine,
+    parse: Callable[[bytes], Parsed],
+    source: str,
+    name: str,
+    raw: bytes,
+    clock: Clock,
+) -> tuple[int, bool, IngestCounts]:
+    """Import an uploaded file's bytes like ``import_file`` (archived first, skipped when the same
+    bytes were imported before); returns (payload id, skipped, counts). ``name`` is the name the
+    uploader gave, kept in the payload's metadata."""
+    known = find_payload_by_bytes(engine, raw)
+    if known is not None and known.ingested:
+        return known.id, True, IngestCounts()
+    payload = Payload(source=source, url=f"upload:{name}", raw=raw, meta={"name": name})
+    archived = known or _archive(engine, payload, clock)
+    counts, _ = ingest_payload(engine, parse, payload, archived, clock)
+    return archived.id, False, counts
+
+
 def find_payload_by_bytes(engine: Engine, raw: bytes) -> Archived | None:
     """The archived payload holding exactly these bytes, if any."""
     with engine.connect() as conn:

@@ -19,6 +19,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from service.api.console import router as console_router
 from service.api.errors import PROBLEM_JSON, add_exception_handlers
 from service.api.routes import (
     exports,
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         from service.api.routes import docs
 
         app.include_router(docs.router)
+    app.include_router(console_router)
     for name in OPTIONAL_ROUTERS:
         try:
             module = importlib.import_module(name)

@@ -5,7 +5,6 @@ HTML and PDF both lay out this one context, so the two formats always say the sa
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +12,7 @@ from service.figures.report_data import ReportData
 from service.i18n import normalise_lang, t
 from service.reports.chart import course_svg
 from service.reports.sections import SECTIONS, Section
-from stations.cst import CST
+from stations.cst import format_cst
 from stations.ratios import Ratio
 from stations.standards import level_info
 from stations.standards import tables as T
@@ -25,11 +24,6 @@ def _pct(value: Decimal | float) -> str:
 
 def _ratio_text(r: Ratio) -> str:
     return "—" if r.percent is None else f"{r.percent}%"
-
-
-def cst_text(value: dt.datetime) -> str:
-    """A moment as reports show it: ``YYYY-MM-DD HH:MM CST`` (China Standard Time, UTC+8)."""
-    return value.astimezone(CST).strftime("%Y-%m-%d %H:%M") + " CST"
 
 
 def _verdict(meets: bool | None, lang: str) -> str:
@@ -219,7 +213,7 @@ def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
         "sections": sections,
         "completeness": completeness,
         "svg": svg,
-        "generated": f"{t('report.generated', lang)}: {cst_text(data.generated_at)}",
+        "generated": f"{t('report.generated', lang)}: {format_cst(data.generated_at)}",
         "course": data.course,
         "target": float(data.air_target),
         "year": year,

@@ -1,0 +1,306 @@
+"""The console's pages for reading (any signed-in key, viewer and up): reports, targets, imports,
+quarantine, collection runs, webhooks, alerts, and API keys for admins.
+
+A browser without a sign-in is sent to ``/staff/login`` and comes back here afterwards. Every page
+asks ``service.figures`` or an existing service function for its values; none runs SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from importlib.resources import files
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Engine
+
+from service.api.console.render import NO_STORE, page
+from service.api.deps import ClockDep, EngineDep, LangDep, ViewerPageDep, require_role
+from service.auth import Principal, Role, list_keys
+from service.compute.cst import CST
+from service.figures.alert_history import alert_history
+from service.figures.quarantine_review import quarantine_review
+from service.figures.source_health import recent_runs, source_health
+from service.figures.webhook_overview import deliveries, subscriptions
+from service.i18n import t
+from service.targets import CITY, audit_trail, district_codes, list_targets
+
+router = APIRouter(include_in_schema=False)
+
+#: An admin page opened in a browser: without a sign-in, a 303 to the sign-in page.
+AdminPageDep = Annotated[Principal, Depends(require_role(Role.admin, browser_login=True))]
+
+Period = Annotated[str | None, Query(max_length=7, pattern=r"^\d{4}(-\d{2})?$")]
+District = Annotated[str | None, Query(max_length=12, pattern=r"^(\d{6}|city)$")]
+Year = Annotated[int | None, Query(ge=2000, le=2100)]
+Source = Annotated[str | None, Query(max_length=80, pattern=r"^[\w.\-]+$")]
+PayloadId = Annotated[int | None, Query(ge=1, le=2**62)]
+BeforeId = Annotated[int | None, Query(ge=1, le=2**62)]
+SubscriptionId = Annotated[int | None, Query(ge=1, le=2**62)]
+AlertStatus = Annotated[str | None, Query(pattern=r"^(firing|resolved)$")]
+
+
+def district_names(lang: str) -> dict[str, str]:
+    """Code -> name of every district and the city, in ``lang``."""
+    import geodata
+
+    frame = geodata.load_districts()
+    column = "name" if lang == "zh" else "name_en"
+    names = {str(code): str(name) for code, name in zip(frame["code"], frame[column], strict=True)}
+    names[CITY] = "舟山市" if lang == "zh" else "Zhoushan City"
+    return {code: names.get(code, code) for code in district_codes()}
+
+
+def last_month(now: dt.datetime) -> str:
+    """``YYYY-MM`` of the last complete CST month."""
+    first = now.astimezone(CST).date().replace(day=1)
+    return (first - dt.timedelta(days=1)).strftime("%Y-%m")
+
+
+def cst_year(now: dt.datetime) -> int:
+    """The current year in China Standard Time."""
+    return now.astimezone(CST).year
+
+
+@router.get("/staff", response_class=RedirectResponse)
+def console_root(lang: LangDep) -> RedirectResponse:
+    """``/staff`` -> ``/staff/``."""
+    return RedirectResponse(f"/staff/?lang={lang}", status_code=307, headers=NO_STORE)
+
+
+@router.get("/staff/", response_class=HTMLResponse)
+def console_home(
+    request: Request, staff: ViewerPageDep, lang: LangDep, engine: EngineDep, clock: ClockDep
+) -> HTMLResponse:
+    """What needs attention (firing alerts, failing sources, refused rows) and the pages."""
+    firing = alert_history(engine, "firing", messages=0)
+    health = source_health(engine, clock)
+    review = quarantine_review(engine, limit=1)
+    return page(
+        request,
+        "home.html.j2",
+        staff,
+        lang,
+        title=t("console.home.title", lang),
+        firing=len(firing),
+        failing=[h for h in health if h.health != "ok"],
+        quarantined=sum(s.rows for s in review.sources),
+    )
+
+
+@router.get("/staff/reports", response_class=HTMLResponse)
+def reports_page(
+    request: Request,
+    staff: ViewerPageDep,
+    lang: LangDep,
+    clock: ClockDep,
+    district: District = None,
+    period: Period = None,
+) -> HTMLResponse:
+    """Choose a district (or the city) and a month or year; view the report or download its PDF."""
+    now = clock.now()
+    year = cst_year(now)
+    recent = [last_month(now), str(year), str(year - 1)]
+    return page(
+        request,
+        "reports.html.j2",
+        staff,
+        lang,
+        title=t("console.reports.title", lang),
+        districts=district_names(lang),
+        district=district or CITY,
+        period=period or last_month(now),
+        recent=recent,
+    )
+
+
+def render_targets(
+    request: Request,
+    staff: Principal,
+    lang: str,
+    engine: Engine,
+    year: int,
+    *,
+    notice: str | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The targets page of ``year`` (with a notice or an error)."""
+    names = district_names(lang)
+    rows: dict[str, dict[str, object]] = {}
+    for target in list_targets(engine, year):
+        rows.setdefault(target.district, {})[target.indicator] = target
+    return page(
+        request,
+        "targets.html.j2",
+        staff,
+        lang,
+        status=status,
+        title=t("console.targets.title", lang, year=year),
+        year=year,
+        years=[year - 1, year, year + 1],
+        names=names,
+        rows=rows,
+        audit=list(reversed(audit_trail(engine, year=year))),
+        notice=notice,
+        error=error,
+    )
+
+
+@router.get("/staff/targets", response_class=HTMLResponse)
+def targets_page(
+    request: Request,
+    staff: ViewerPageDep,
+    lang: LangDep,
+    engine: EngineDep,
+    clock: ClockDep,
+    year: Year = None,
+    saved: Annotated[str | None, Query(max_length=40, pattern=r"^[\w\-]+$")] = None,
+) -> HTMLResponse:
+    """Targets of a year per district and indicator, the form to change one (operators), and the
+    audit trail of every change."""
+    year = year or cst_year(clock.now())
+    notice = None
+    if saved:
+        district, _, indicator = saved.partition("-")
+        names = district_names(lang)
+        if district in names and indicator in ("air", "water"):
+            notice = t(
+                "console.targets.saved",
+                lang,
+                district=names[district],
+                indicator=t(f"console.indicator.{indicator}", lang),
+                year=year,
+            )
+    return render_targets(request, staff, lang, engine, year, notice=notice)
+
+
+@router.get("/staff/imports", response_class=HTMLResponse)
+def imports_page(request: Request, staff: ViewerPageDep, lang: LangDep) -> HTMLResponse:
+    """Upload forms (operators): laboratory result files and zone files."""
+    return page(request, "imports.html.j2", staff, lang, title=t("console.imports.title", lang))
+
+
+@router.get("/staff/quarantine", response_class=HTMLResponse)
+def quarantine_page(
+    request: Request,
+    staff: ViewerPageDep,
+    lang: LangDep,
+    engine: EngineDep,
+    source: Source = None,
+    payload: PayloadId = None,
+    before_id: BeforeId = None,
+) -> HTMLResponse:
+    """Refused rows with the rule each broke, by source or by imported file."""
+    review = quarantine_review(
+        engine, source=source, payload_id=payload, before_id=before_id, limit=200
+    )
+    return page(
+        request,
+        "quarantine.html.j2",
+        staff,
+        lang,
+        title=t("console.quarantine.title", lang),
+        review=review,
+        source=source,
+        payload=payload,
+    )
+
+
+@router.get("/staff/runs", response_class=HTMLResponse)
+def runs_page(
+    request: Request,
+    staff: ViewerPageDep,
+    lang: LangDep,
+    engine: EngineDep,
+    clock: ClockDep,
+    collector: Source = None,
+) -> HTMLResponse:
+    """Each source's health and the latest collection runs."""
+    return page(
+        request,
+        "runs.html.j2",
+        staff,
+        lang,
+        title=t("console.runs.title", lang),
+        health=source_health(engine, clock),
+        runs=recent_runs(engine, collector, limit=100),
+        collector=collector,
+    )
+
+
+@router.get("/staff/webhooks", response_class=HTMLResponse)
+def webhooks_page(
+    request: Request,
+    staff: ViewerPageDep,
+    lang: LangDep,
+    engine: EngineDep,
+    subscription: SubscriptionId = None,
+) -> HTMLResponse:
+    """Subscriptions (admins manage them) and the delivery log (operators replay)."""
+    subs = subscriptions(engine) if staff.allows(Role.admin) else []
+    return page(
+        request,
+        "webhooks.html.j2",
+        staff,
+        lang,
+        title=t("console.webhooks.title", lang),
+        subscriptions=subs,
+        deliveries=deliveries(engine, subscription, limit=100),
+        subscription=subscription,
+        names=district_names(lang),
+    )
+
+
+@router.get("/staff/alerts", response_class=HTMLResponse)
+def alerts_page(
+    request: Request,
+    staff: ViewerPageDep,
+    lang: LangDep,
+    engine: EngineDep,
+    status: AlertStatus = None,
+) -> HTMLResponse:
+    """Firing and resolved alerts, each with the messages it sent."""
+    alerts = alert_history(engine, status)
+    return page(
+        request,
+        "alerts.html.j2",
+        staff,
+        lang,
+        title=t("console.alerts.title", lang),
+        firing=[a for a in alerts if a.status == "firing"],
+        resolved=[a for a in alerts if a.status == "resolved"],
+        names=district_names(lang),
+        only=status,
+    )
+
+
+@router.get("/staff/keys", response_class=HTMLResponse)
+def keys_page(
+    request: Request, staff: AdminPageDep, lang: LangDep, engine: EngineDep
+) -> HTMLResponse:
+    """Every API key (never a secret); admins create and revoke them."""
+    return page(
+        request,
+        "keys.html.j2",
+        staff,
+        lang,
+        title=t("console.keys.title", lang),
+        keys=list_keys(engine),
+    )
+
+
+@router.get("/staff/static/console.css", include_in_schema=False)
+def console_css() -> Response:
+    """The console's one style sheet."""
+    return Response(_css(), media_type="text/css; charset=utf-8")
+
+
+@cache
+def _css() -> str:
+    return (files("service.api.console") / "static" / "console.css").read_text(encoding="utf-8")
+
+
+__all__ = ["AdminPageDep", "district_names", "last_month", "render_targets", "router"]
