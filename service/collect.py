@@ -404,7 +404,7 @@ def import_file(
 
 def import_upload(
     engine: Engine,
-    parse: Callable[[bytes], Parsed],
+    parse: Parser,
     source: str,
     name: str,
     raw: bytes,
@@ -418,7 +418,8 @@ def import_upload(
         return known.id, True, IngestCounts()
     payload = Payload(source=source, url=f"upload:{name}", raw=raw, meta={"name": name})
     archived = known or _archive(engine, payload, clock)
-    counts, _ = ingest_payload(engine, parse, payload, archived, clock)
+    bound = bound_parse(engine, parse, payload, clock.now())
+    counts, _ = ingest_payload(engine, bound, payload, archived, clock)
     return archived.id, False, counts
 
 

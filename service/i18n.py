@@ -482,6 +482,12 @@ _SERVICE_MESSAGES: dict[str, dict[str, str]] = {
         "en": "demo data (simulated), not an official release",
     },
     # --- staff console (service/api/console) ---
+    "console.imports.unusable": {
+        "zh": "文件未导入：所有行均未被接受（不是可用的实验室结果文件？原因见下表）",
+        "en": "Not imported: no row was accepted (not a usable lab file? the reasons are below)",
+    },
+    "console.health.degraded": {"zh": "大部分行被隔离", "en": "most rows quarantined"},
+    "console.run.degraded": {"zh": "部分成功", "en": "degraded"},
     "console.severity.critical": {"zh": "严重", "en": "critical"},
     "console.severity.warning": {"zh": "警告", "en": "warning"},
     "console.severity.info": {"zh": "提示", "en": "info"},

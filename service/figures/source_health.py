@@ -9,18 +9,20 @@ from typing import Literal
 from sqlalchemy import Engine
 
 from service.clock import Clock
+from service.figures.collection_health import collector_health
 from service.store import staff_views
 
 #: Failures counted over this window for a collector's health.
 HEALTH_WINDOW = dt.timedelta(hours=24)
 
-Health = Literal["ok", "failing", "stale"]
+Health = Literal["ok", "degraded", "failing", "stale"]
 
 
 @dataclass(frozen=True, slots=True)
 class SourceHealth:
-    """One collector's state: ``ok`` (its latest run succeeded), ``failing`` (the latest run
-    failed), ``stale`` (no success within ``HEALTH_WINDOW``)."""
+    """One collector's state: ``failing`` (its newest run failed), ``degraded`` (its newest run
+    completed but quarantined most rows, ``service.figures.collection_health``), ``stale`` (no
+    success within ``HEALTH_WINDOW``), else ``ok``."""
 
     collector: str
     health: Health
@@ -56,12 +58,27 @@ class CollectorRun:
 def source_health(engine: Engine, clock: Clock) -> list[SourceHealth]:
     """Every collector that has run, with its health at ``clock.now()``."""
     since = clock.now() - HEALTH_WINDOW
+    newest = {c.collector: c for c in collector_health(engine)}
     out = []
     for r in staff_views.run_summary(engine, since):
         last_ok, last_failed = r["last_ok"], r["last_failed"]
-        failing = last_failed is not None and (last_ok is None or last_failed >= last_ok)
+        latest = newest.get(str(r["collector"]))
+        status = latest.status if latest is not None else None
+        failing = status == "failed" or (
+            status is None
+            and last_failed is not None
+            and (last_ok is None or last_failed >= last_ok)
+        )
         stale = last_ok is None or last_ok < since
-        health: Health = "failing" if failing else ("stale" if stale else "ok")
+        health: Health = (
+            "failing"
+            if failing
+            else "degraded"
+            if status == "degraded"
+            else "stale"
+            if stale
+            else "ok"
+        )
         out.append(
             SourceHealth(
                 collector=str(r["collector"]),
@@ -71,7 +88,13 @@ def source_health(engine: Engine, clock: Clock) -> list[SourceHealth]:
                 last_failed=last_failed,
                 failed_in_window=int(r["failed_since"]),
                 runs_in_window=int(r["runs_since"]),
-                last_error=staff_views.last_error(engine, r["collector"]) if failing else None,
+                last_error=(
+                    latest.error
+                    if latest is not None and latest.error
+                    else staff_views.last_error(engine, r["collector"])
+                    if failing
+                    else None
+                ),
             )
         )
     return out

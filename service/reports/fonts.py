@@ -6,12 +6,15 @@ CFF-outline OpenType files it cannot). The file is a variable font whose default
 Thin (weight 100), so each report cuts it to the characters it uses (fontTools' subsetter, about two
 seconds) and fixes the cut at two weights (400 for text, 700 for headings); reportlab then embeds
 only the glyphs drawn. A process keeps the last few cuts, so the same report twice cuts once.
+The cut is registered with reportlab only while one PDF is built (``embedded_fonts``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -90,28 +93,40 @@ def _cut(chars: frozenset[str]) -> tuple[bytes, bytes]:
     return out[0], out[1]
 
 
-def register_fonts(text: str) -> ReportFonts:
-    """Register (once per character set) a cut of Noto Sans SC holding ``text``'s characters
-    and ``ALWAYS``; return the names to draw with. Names are per character set, so reports built
-    at the same time in different threads never swap each other's fonts."""
+#: reportlab keeps fonts in process-wide registries and maps a face name to the first font
+#: registered with it, so two cuts of the same face must never be registered at once: a report
+#: registers its cut, builds, and unregisters it, one report at a time.
+_LOCK = threading.Lock()
+REGULAR, BOLD = "NotoSansSC-Regular", "NotoSansSC-Bold"
+
+
+@contextmanager
+def embedded_fonts(text: str) -> Iterator[ReportFonts]:
+    """Register a cut of Noto Sans SC holding ``text``'s characters and ``ALWAYS`` for the time
+    of one PDF build; yields the names to draw with. Builds in other threads wait meanwhile."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
     chars = frozenset(ch for ch in text + ALWAYS if ch.isprintable())
-    digest = hashlib.sha256("".join(sorted(chars)).encode("utf-8")).hexdigest()[:12]
-    names = ReportFonts(f"NotoSansSC-{digest}", f"NotoSansSC-Bold-{digest}")
-    registered = pdfmetrics.getRegisteredFontNames()
-    if names.regular not in registered or names.bold not in registered:
-        regular, bold = _cut(chars)
-        for name, data in ((names.regular, regular), (names.bold, bold)):
-            font = TTFont(name, io.BytesIO(data))
-            # reportlab keeps one font per PostScript face name and hands it back for any later
-            # font of the same face: every cut is "NotoSansSC-Regular", so without a face name of
-            # its own a second cut (another report's characters) would draw with the first one's
-            # glyphs and lose every character the first report did not use.
-            font.face.name = name.encode("ascii")
+    regular, bold = _cut(chars)
+    with _LOCK:
+        fonts = [TTFont(REGULAR, io.BytesIO(regular)), TTFont(BOLD, io.BytesIO(bold))]
+        for font in fonts:
+            _unregister(font.fontName, font.face.name)
             pdfmetrics.registerFont(font)
-    return names
+        try:
+            yield ReportFonts(REGULAR, BOLD)
+        finally:
+            for font in fonts:
+                _unregister(font.fontName, font.face.name)
 
 
-__all__ = ["ALWAYS", "FAMILY", "ReportFonts", "font_path", "register_fonts"]
+def _unregister(font_name: str, face_name: str) -> None:
+    """Take a font out of reportlab's registries (it has no public call for this)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    pdfmetrics._fonts.pop(font_name, None)
+    pdfmetrics._dynFaceNames.pop(face_name, None)
+
+
+__all__ = ["ALWAYS", "BOLD", "FAMILY", "REGULAR", "ReportFonts", "embedded_fonts", "font_path"]

@@ -18,7 +18,7 @@ from typing import Any
 
 from service.figures.report_data import ReportData
 from service.reports.chart import Box, Label, Line, Poly, layout
-from service.reports.fonts import ReportFonts, register_fonts
+from service.reports.fonts import ReportFonts, embedded_fonts
 from service.reports.text import context
 
 
@@ -105,6 +105,13 @@ def _chart(ctx: dict[str, Any], width: float, fonts: ReportFonts) -> Any:
 
 def render_pdf(data: ReportData, lang: str | None = None) -> bytes:
     """The report as PDF bytes."""
+    ctx = context(data, lang)
+    with embedded_fonts("".join(_strings({k: v for k, v in ctx.items() if k != "svg"}))) as fonts:
+        return _build(ctx, fonts)
+
+
+def _build(ctx: dict[str, Any], fonts: ReportFonts) -> bytes:
+    """Lay out ``ctx`` on A4 with the registered ``fonts``."""
     from xml.sax.saxutils import escape
 
     from reportlab.lib import colors
@@ -120,8 +127,6 @@ def render_pdf(data: ReportData, lang: str | None = None) -> bytes:
         TableStyle,
     )
 
-    ctx = context(data, lang)
-    fonts = register_fonts("".join(_strings({k: v for k, v in ctx.items() if k != "svg"})))
     font, bold = fonts.regular, fonts.bold
     body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15, wordWrap="CJK")
     h1 = ParagraphStyle(

@@ -20,7 +20,7 @@ LAB_CSV = (
     "2,WS-330902-05,2026-11-03,6.1,5.2,1.35,0.21\n"
     "3,WS-330902-14,2026-13-40,7.0,3.0,0.30,0.05\n"
     # Hostile text in a refused row: the console must show it as text, never run it.
-    '4,"<img src=x onerror=alert(1)>",2026-11-31,7.0,3.0,0.30,0.05\n"
+    '4,"<img src=x onerror=alert(1)>",2026-11-30,7.0,3.0,0.30,0.05\n'
 ).encode()
 #: What a page shows of the hostile row (its section cell, verbatim).
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -63,7 +63,7 @@ def seed_console(data_dir: Path, now: dt.datetime) -> ConsoleKeys:
             admin=create_key(engine, Role.admin, "管理员 admin", clock)[1],
         )
         lab = LabFilesCollector()
-        import_upload(engine, lab.parse, lab.name, "2026-11 水质.csv", LAB_CSV, clock)
+        import_upload(engine, lab, lab.name, "2026-11 水质.csv", LAB_CSV, clock)
         recompute(engine, clock, limit=None)
         with writing(engine) as conn:
             for hours, status, error in (

@@ -226,3 +226,21 @@ def test_chart_has_dated_axes_titles_and_a_legend(feb: ReportData) -> None:
     assert "累计优良天数比例" in svg and "目标 97.0%" in svg and "剩余余量（天）" in svg
     en = context(feb, "en")["svg"]
     assert "Date (2026)" in en and "Cumulative ratio" in en
+
+
+def test_reports_one_after_another_and_at_once_keep_their_own_glyphs(feb: ReportData) -> None:
+    """reportlab maps a face name to the first font registered with it: an English report's cut
+    must never stand in for a Chinese one's, in turn or in parallel threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pypdf import PdfReader
+
+    def first_page(lang: str) -> str:
+        return PdfReader(io.BytesIO(render_pdf(feb, lang))).pages[0].extract_text()
+
+    assert "Dinghai District" in first_page("en")
+    assert "定海区2026年2月环境质量月报" in first_page("zh")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        en, zh = pool.map(first_page, ["en", "zh"])
+    assert "Dinghai District" in en and "定海区2026年2月环境质量月报" in zh
+    assert "\x00" not in zh

@@ -158,14 +158,21 @@ async def upload_lab_file(
         return _import_page(request, staff, lang, {"name": name, "state": error}, 413)
     parser = LabFilesCollector()
     payload_id, skipped, counts = await run_in_threadpool(
-        import_upload, engine, parser.parse, parser.name, name, raw, clock
+        import_upload, engine, parser, parser.name, name, raw, clock
     )
     if not skipped:
         await run_in_threadpool(recompute, engine, clock)
     refused = quarantine_review(engine, payload_id=payload_id, limit=1000).rows
+    accepted = counts.inserted + counts.revised + counts.unchanged
+    if skipped:
+        state = t("console.imports.skipped", lang)
+    elif accepted == 0 and refused:
+        state = t("console.imports.unusable", lang)  # not a lab file: every row refused
+    else:
+        state = t("console.imports.done", lang)
     result = {
         "name": name,
-        "state": t("console.imports.skipped" if skipped else "console.imports.done", lang),
+        "state": state,
         "counts": [
             (t("console.col.inserted", lang), counts.inserted),
             (t("console.col.revised", lang), counts.revised),
@@ -211,15 +218,15 @@ async def upload_zone_file(
             {"line": None, "field": str(p.row), "reason": f"{p.rule}: {p.message}", "row": ""}
             for p in exc.problems
         ]
-        result = {
+        refusal: dict[str, Any] = {
             "name": name,
             "state": t("console.imports.refused", lang),
             "counts": [],
             "rows": rows,
             "messages": [],
         }
-        return _import_page(request, staff, lang, result, 422)
-    result = {
+        return _import_page(request, staff, lang, refusal, 422)
+    result: dict[str, Any] = {
         "name": name,
         "state": t("console.imports.done", lang),
         "counts": [
@@ -277,7 +284,9 @@ def create_webhook(
     from service.api.routes.webhooks import SubscriptionCreate, create_subscription
 
     try:
-        body = SubscriptionCreate(name=name, url=url, format=format, lang=msg_lang)  # type: ignore[arg-type]
+        body = SubscriptionCreate.model_validate(
+            {"name": name, "url": url, "format": format, "lang": msg_lang}
+        )
         created = create_subscription(body, staff, engine, clock, settings, box)
     except ValidationError as exc:
         error = t("console.refused", lang, reason=_invalid(exc))
@@ -304,7 +313,7 @@ def pause_or_resume_webhook(
     from service.api.routes.webhooks import SubscriptionPatch, update_subscription
 
     try:
-        patch = SubscriptionPatch(enabled=action == "resume")
+        patch = SubscriptionPatch.model_validate({"enabled": action == "resume"})
         update_subscription(sub_id, patch, staff, engine, clock, settings, box)
     except EnvmonError as exc:
         return _webhooks_page(request, staff, lang, engine, status=404, error=_problem(exc, lang))

@@ -1,0 +1,196 @@
+"""The staff console's pages and writes over HTTP (API-key header; the browser tests sign in with
+the cookie): every page answers for a viewer on both stores, writes need their role, a refused value
+names its rule on the page, uploads report row by row, text from the store is escaped."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from service.i18n import t
+from service.targets import audit_trail, get_target
+from tests.integration.api.conftest import BOTH_STORES
+
+PAGES = (
+    "/staff/",
+    "/staff/reports",
+    "/staff/targets",
+    "/staff/imports",
+    "/staff/quarantine",
+    "/staff/runs",
+    "/staff/webhooks",
+    "/staff/alerts",
+)
+
+
+def _h(key: str) -> dict[str, str]:
+    return {"X-API-Key": key, "Accept": "text/html"}
+
+
+@BOTH_STORES
+def test_every_page_answers_a_viewer_in_both_languages(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    for path in PAGES:
+        for lang in ("zh", "en"):
+            r = client.get(f"{path}?lang={lang}", headers=_h(keys["viewer"]))
+            assert r.status_code == 200, (path, r.text[:300])
+            assert r.headers["content-type"].startswith("text/html")
+            assert r.headers["cache-control"] == "no-store"
+            assert "<title>" in r.text and t("console.title", lang) in r.text
+            assert "<script" not in r.text  # no page script at all (CSP script-src 'self' holds)
+    quarantine = client.get("/staff/quarantine", headers=_h(keys["viewer"])).text
+    assert "1258A,2026-05-20T04:00,CO,-3" in quarantine and "negative" in quarantine
+    assert client.get("/staff/keys", headers=_h(keys["viewer"])).status_code == 403
+    assert client.get("/staff/keys", headers=_h(keys["admin"])).status_code == 200
+
+
+def test_a_browser_without_a_session_is_sent_to_sign_in(client: TestClient) -> None:
+    r = client.get(
+        "/staff/targets?lang=en", headers={"Accept": "text/html"}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    assert r.headers["location"].startswith("/staff/login?next=%2Fstaff%2Ftargets") or r.headers[
+        "location"
+    ].startswith("/staff/login?next=/staff/targets")
+    assert client.get("/staff/targets").status_code == 401  # an API client: problem+json
+
+
+def test_operator_changes_a_target_viewer_may_not(
+    app: FastAPI, client: TestClient, keys: dict[str, str]
+) -> None:
+    form = {
+        "district": "330903",
+        "indicator": "water",
+        "year": "2026",
+        "percent": "92.5",
+        "reason": "省厅下达",
+    }
+    assert client.post("/staff/targets", data=form, headers=_h(keys["viewer"])).status_code == 403
+    assert client.post("/staff/targets", data=form).status_code == 401
+    r = client.post(
+        "/staff/targets?lang=zh", data=form, headers=_h(keys["operator"]), follow_redirects=False
+    )
+    assert r.status_code == 303 and "saved=330903-water" in r.headers["location"]
+    engine = app.state.engine
+    assert str(get_target(engine, "330903", "water", 2026).value) == "0.9250"
+    [entry] = [a for a in audit_trail(engine, "330903", 2026) if a.reason == "省厅下达"]
+    assert entry.who == "test-operator"
+    page = client.get(r.headers["location"], headers=_h(keys["viewer"])).text
+    assert "已保存：普陀区2026年Ⅰ～Ⅲ类断面比例目标。" in page and "92.5%" in page
+    # Refusals name the rule and change nothing.
+    for bad, message in (
+        ({**form, "percent": "abc"}, t("console.targets.bad_value", "zh")),
+        ({**form, "percent": "120"}, "range:0..1"),
+        ({**form, "reason": "  "}, t("console.targets.reason_required", "zh")),
+    ):
+        r = client.post("/staff/targets?lang=zh", data=bad, headers=_h(keys["operator"]))
+        assert r.status_code == 422 and message in r.text, r.text[:500]
+        assert 'role="alert"' in r.text
+    assert str(get_target(engine, "330903", "water", 2026).value) == "0.9250"
+
+
+def test_lab_upload_reports_every_row_and_escapes_what_it_shows(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    csv = (
+        "断面名称,采样日期,溶解氧(mg/L),氨氮(mg/L)\n"
+        "WS-330902-01,2026-05-10,8.1,0.35\n"
+        "<b>unknown</b>,2026-05-10,6.0,1.10\n"
+    ).encode()
+    files = {"file": ("五月.csv", csv, "text/csv")}
+    assert (
+        client.post("/staff/imports/lab", files=files, headers=_h(keys["viewer"])).status_code
+        == 403
+    )
+    r = client.post("/staff/imports/lab?lang=zh", files=files, headers=_h(keys["operator"]))
+    assert r.status_code == 200, r.text[:500]
+    assert "导入结果：五月.csv" in r.text and t("console.imports.done", "zh") in r.text
+    assert re.search(r"<dt>新增</dt><dd>2</dd>", r.text)
+    rows = re.findall(r"<tr><td data-label=[^>]*>(\d+)</td>", r.text)
+    assert rows == ["3"]  # the unknown section's line, once (its items are one refused row)
+    assert "&lt;b&gt;unknown&lt;/b&gt;" in r.text and "<b>unknown</b>" not in r.text
+    again = client.post("/staff/imports/lab?lang=zh", files=files, headers=_h(keys["operator"]))
+    assert t("console.imports.skipped", "zh") in again.text
+    wrong = client.post(
+        "/staff/imports/lab?lang=en",
+        files={"file": ("notes.txt", b"hello", "text/plain")},
+        headers=_h(keys["operator"]),
+    )
+    assert wrong.status_code == 415 and "Unsupported file type" in wrong.text
+
+
+def test_admin_creates_and_revokes_keys_operator_may_not(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    form = {"name": "<i>新同事</i>", "role": "viewer"}
+    assert client.post("/staff/keys", data=form, headers=_h(keys["operator"])).status_code == 403
+    r = client.post("/staff/keys?lang=zh", data=form, headers=_h(keys["admin"]))
+    assert r.status_code == 200
+    [plain] = re.findall(r"<code>(envmon_[0-9a-f]+_[\w-]+)</code>", r.text)
+    assert "&lt;i&gt;新同事&lt;/i&gt;" in r.text and "<i>新同事</i>" not in r.text
+    key_id = plain.split("_")[1]
+    assert client.get("/api/v1/staff/me", headers={"X-API-Key": plain}).status_code == 200
+    r = client.post(
+        f"/staff/keys/{key_id}/revoke?lang=zh", headers=_h(keys["admin"]), follow_redirects=False
+    )
+    assert r.status_code == 303
+    assert client.get("/api/v1/staff/me", headers={"X-API-Key": plain}).status_code == 401
+    listing = client.get("/staff/keys", headers=_h(keys["admin"])).text
+    assert plain not in listing and key_id in listing
+    assert client.post(f"/staff/keys/{key_id}/revoke", headers=_h(keys["admin"])).status_code == 409
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_admin_manages_webhook_subscriptions(
+    client: TestClient, keys: dict[str, str], lang: str
+) -> None:
+    form = {"name": "duty", "url": "https://1.2.3.4/hook?token=s3cret", "format": "dingtalk"}
+    assert (
+        client.post("/staff/webhooks", data=form, headers=_h(keys["operator"])).status_code == 403
+    )
+    r = client.post(f"/staff/webhooks?lang={lang}", data=form, headers=_h(keys["admin"]))
+    assert r.status_code == 200, r.text[:400]
+    assert re.search(r"<code>whsec_[\w+/=]+</code>", r.text)
+    assert "s3cret" not in r.text  # the URL's query is hidden
+    [sub_id] = re.findall(r'action="/staff/webhooks/(\d+)/pause', r.text)
+    r = client.post(
+        f"/staff/webhooks/{sub_id}/pause?lang={lang}",
+        headers=_h(keys["admin"]),
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    page = client.get(f"/staff/webhooks?lang={lang}", headers=_h(keys["admin"])).text
+    assert f'action="/staff/webhooks/{sub_id}/resume' in page
+    refused = client.post(
+        f"/staff/webhooks?lang={lang}",
+        data={**form, "url": "http://10.0.0.8/hook"},
+        headers=_h(keys["admin"]),
+    )
+    assert refused.status_code == 422 and "outbound_safety" in refused.text
+
+
+def test_report_view_and_pdf(client: TestClient, keys: dict[str, str]) -> None:
+    r = client.get(
+        "/staff/reports/view?district=city&period=2026-04&lang=zh", headers=_h(keys["viewer"])
+    )
+    assert r.status_code == 200 and "舟山市2026年4月环境质量月报" in r.text
+    pdf = client.get(
+        "/staff/reports/pdf?district=330902&period=2026-04&report_lang=en",
+        headers=_h(keys["viewer"]),
+    )
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert pdf.headers["content-disposition"] == (
+        'attachment; filename="envmon-330902-2026-04-en.pdf"'
+    )
+    future = client.get(
+        "/staff/reports/view?district=city&period=2027&lang=en", headers=_h(keys["viewer"])
+    )
+    assert future.status_code == 422 and "has not started yet" in future.text
+    bad = client.get(
+        "/staff/reports/view?district=city&period=26&lang=en", headers=_h(keys["viewer"])
+    )
+    assert bad.status_code == 422
