@@ -482,6 +482,44 @@ _SERVICE_MESSAGES: dict[str, dict[str, str]] = {
         "en": "demo data (simulated), not an official release",
     },
     # --- staff console (service/api/console) ---
+    "console.link": {"zh": "员工控制台", "en": "Staff console"},
+    "console.imports.registry": {
+        "zh": "站点或断面名录（编码、名称、别名、坐标）",
+        "en": "Station or section registry (codes, names, aliases, coordinates)",
+    },
+    "console.imports.registry_hint": {
+        "zh": "CSV、XLSX 或 GeoJSON；作为新版本整体导入（有一行不合格则全部不导入），导入后重新计算受影响的数据。",
+        "en": "CSV, XLSX or GeoJSON; imported whole as a new version (one bad row and nothing is stored), then what it touched is recomputed.",
+    },
+    "console.imports.registry_kind": {"zh": "名录", "en": "Registry"},
+    "console.imports.stations": {"zh": "空气站点", "en": "Air stations"},
+    "console.imports.sections": {"zh": "水质断面", "en": "Water sections"},
+    "console.imports.datum": {"zh": "坐标系", "en": "Datum"},
+    "console.imports.datum_hint": {
+        "zh": "（文件无坐标系列时适用，如 WGS-84、GCJ-02、CGCS2000）",
+        "en": "(for files without a datum column, e.g. WGS-84, GCJ-02, CGCS2000)",
+    },
+    "console.imports.registry_done": {
+        "zh": "已导入为第 {version} 版",
+        "en": "Imported as version {version}",
+    },
+    "console.imports.rows": {"zh": "行数", "en": "Rows"},
+    "console.imports.added": {"zh": "新增", "en": "Added"},
+    "console.imports.changed": {"zh": "修改", "en": "Changed"},
+    "console.imports.added_codes": {"zh": "新增：{codes}", "en": "Added: {codes}"},
+    "console.imports.changed_codes": {"zh": "修改：{codes}", "en": "Changed: {codes}"},
+    "console.imports.versions": {"zh": "名录版本", "en": "Registry versions"},
+    "console.imports.no_versions": {
+        "zh": "尚未导入过名录；使用随软件提供的名录。",
+        "en": "No registry imported yet; the shipped registry is in use.",
+    },
+    "console.webhooks.test": {"zh": "发送测试", "en": "Send test"},
+    "console.webhooks.test_named": {
+        "zh": "向 {name} 发送测试消息",
+        "en": "Send a test message to {name}",
+    },
+    "console.webhooks.pause_named": {"zh": "暂停 {name}", "en": "Pause {name}"},
+    "console.webhooks.resume_named": {"zh": "恢复 {name}", "en": "Resume {name}"},
     "console.imports.unusable": {
         "zh": "文件未导入：所有行均未被接受（不是可用的实验室结果文件？原因见下表）",
         "en": "Not imported: no row was accepted (not a usable lab file? the reasons are below)",

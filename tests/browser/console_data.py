@@ -143,6 +143,8 @@ def console_server() -> Iterator[tuple[str, dict[str, str]]]:
         settings = Settings(
             data_dir=data_dir,
             scheduler_enabled=False,
+            # The admin test sends a test message to a receiver on this machine.
+            webhook_allow_private=True,
             rate_limit_per_minute=100_000,
             rate_limit_burst=100_000,
         )
@@ -172,7 +174,7 @@ def sign_in(page: object, base: str, key: str, lang: str = "zh") -> None:
     """Sign ``page`` in with ``key`` through the sign-in form; lands on the console's home."""
     from service.i18n import t
 
-    page.goto(f"{base}/staff/login?lang={lang}&next=/staff/")  # type: ignore[attr-defined]
+    page.goto(f"{base}/staff/login?lang={lang}&next=/staff/%3Flang%3D{lang}")  # type: ignore[attr-defined]
     page.get_by_label(t("staff.login.key", lang)).fill(key)  # type: ignore[attr-defined]
     page.get_by_role("button", name=t("staff.login.submit", lang)).click()  # type: ignore[attr-defined]
     page.wait_for_url(f"{base}/staff/**")  # type: ignore[attr-defined]

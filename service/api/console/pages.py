@@ -177,10 +177,27 @@ def targets_page(
     return render_targets(request, staff, lang, engine, year, notice=notice)
 
 
+def registry_versions(engine: Engine, limit: int = 20) -> list[dict[str, object]]:
+    """The latest station and section registry versions, newest first."""
+    from service.registry import history
+
+    return history(engine)[:limit]
+
+
 @router.get("/staff/imports", response_class=HTMLResponse)
-def imports_page(request: Request, staff: ViewerPageDep, lang: LangDep) -> HTMLResponse:
-    """Upload forms (operators): laboratory result files and zone files."""
-    return page(request, "imports.html.j2", staff, lang, title=t("console.imports.title", lang))
+def imports_page(
+    request: Request, staff: ViewerPageDep, lang: LangDep, engine: EngineDep
+) -> HTMLResponse:
+    """Upload forms (operators): laboratory result files, station and section registries, zone
+    files; the registry's versions."""
+    return page(
+        request,
+        "imports.html.j2",
+        staff,
+        lang,
+        title=t("console.imports.title", lang),
+        versions=registry_versions(engine),
+    )
 
 
 @router.get("/staff/quarantine", response_class=HTMLResponse)
@@ -303,4 +320,11 @@ def _css() -> str:
     return (files("service.api.console") / "static" / "console.css").read_text(encoding="utf-8")
 
 
-__all__ = ["AdminPageDep", "district_names", "last_month", "render_targets", "router"]
+__all__ = [
+    "AdminPageDep",
+    "district_names",
+    "last_month",
+    "registry_versions",
+    "render_targets",
+    "router",
+]

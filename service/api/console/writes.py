@@ -46,6 +46,7 @@ router = APIRouter(include_in_schema=False)
 MAX_UPLOAD = 20 * 1024 * 1024
 LAB_SUFFIXES = (".csv", ".xlsx")
 ZONE_SUFFIXES = (".geojson", ".json", ".csv", ".kml", ".gpkg", ".zip")
+REGISTRY_SUFFIXES = (".csv", ".txt", ".xlsx", ".geojson", ".json")
 KeyId = Annotated[str, Path(max_length=16, pattern=r"^[0-9a-f]+$")]
 SubId = Annotated[int, Path(ge=1, le=2**62)]
 MsgId = Annotated[str, Path(min_length=5, max_length=40, pattern=r"^msg_[0-9a-f]{32}$")]
@@ -123,6 +124,8 @@ async def _read_upload(file: UploadFile) -> bytes | None:
 def _import_page(
     request: Request, staff: Principal, lang: str, result: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
+    from service.api.console.pages import registry_versions
+
     return page(
         request,
         "imports.html.j2",
@@ -131,6 +134,7 @@ def _import_page(
         status=status,
         title=t("console.imports.title", lang),
         result=result,
+        versions=registry_versions(request.app.state.engine),
     )
 
 
@@ -239,6 +243,79 @@ async def upload_zone_file(
     return _import_page(request, staff, lang, result)
 
 
+@router.post("/staff/imports/registry", response_class=HTMLResponse)
+async def upload_registry_file(
+    request: Request,
+    staff: OperatorDep,
+    lang: LangDep,
+    engine: EngineDep,
+    clock: ClockDep,
+    file: UploadFile,
+    kind: Annotated[str, Form(pattern=r"^(stations|sections)$")],
+    datum: Annotated[str, Form(max_length=20)] = "",
+) -> HTMLResponse:
+    """Import a station or section registry file as a new version (all or nothing); a refused
+    file lists every bad row with its rule."""
+    from service.registry import RegistryFileError, import_registry
+
+    name = (file.filename or "")[:200]
+    if not name.lower().endswith(REGISTRY_SUFFIXES):
+        error = t("console.imports.bad_suffix", lang, allowed=" ".join(REGISTRY_SUFFIXES))
+        return _import_page(request, staff, lang, {"name": name, "state": error}, 415)
+    raw = await _read_upload(file)
+    if raw is None:
+        error = t("console.imports.too_large", lang, limit=MAX_UPLOAD // (1024 * 1024))
+        return _import_page(request, staff, lang, {"name": name, "state": error}, 413)
+    try:
+        done = await run_in_threadpool(
+            lambda: import_registry(
+                engine,
+                kind,  # type: ignore[arg-type]  # checked by the form pattern
+                raw,
+                name,
+                who=f"key:{staff.key_id}",
+                clock=clock,
+                datum=datum.strip() or None,
+            )
+        )
+    except RegistryFileError as exc:
+        refusal: dict[str, Any] = {
+            "name": name,
+            "state": t("console.imports.refused", lang),
+            "counts": [],
+            "rows": [
+                {"line": p.line, "field": p.field, "reason": f"{p.rule}: {p.message}", "row": ""}
+                for p in exc.problems
+            ],
+            "messages": [],
+        }
+        return _import_page(request, staff, lang, refusal, 422)
+    result: dict[str, Any] = {
+        "name": name,
+        "state": t("console.imports.registry_done", lang, version=done.version_id),
+        "counts": [
+            (t("console.imports.rows", lang), done.rows),
+            (t("console.imports.added", lang), len(done.added)),
+            (t("console.imports.changed", lang), len(done.changed)),
+        ],
+        "rows": [],
+        "messages": [
+            *(
+                [t("console.imports.added_codes", lang, codes=", ".join(done.added))]
+                if done.added
+                else []
+            ),
+            *(
+                [t("console.imports.changed_codes", lang, codes=", ".join(done.changed))]
+                if done.changed
+                else []
+            ),
+            *done.messages,
+        ],
+    }
+    return _import_page(request, staff, lang, result)
+
+
 # ------------------------------------------------------------------------------------ webhooks
 
 
@@ -297,11 +374,31 @@ def create_webhook(
     return _webhooks_page(request, staff, lang, engine, created=created)
 
 
-@router.post("/staff/webhooks/{sub_id}/{action}", response_class=Response)
-def pause_or_resume_webhook(
+def _set_enabled(
+    request: Request,
+    sub_id: int,
+    enabled: bool,
+    staff: Principal,
+    lang: str,
+    engine: Any,
+    clock: Any,
+    settings: Any,
+    box: Any,
+) -> Response:
+    from service.api.routes.webhooks import SubscriptionPatch, update_subscription
+
+    try:
+        patch = SubscriptionPatch.model_validate({"enabled": enabled})
+        update_subscription(sub_id, patch, staff, engine, clock, settings, box)
+    except EnvmonError as exc:
+        return _webhooks_page(request, staff, lang, engine, status=404, error=_problem(exc, lang))
+    return _back("/staff/webhooks", lang)
+
+
+@router.post("/staff/webhooks/{sub_id}/pause", response_class=Response)
+def pause_webhook(
     request: Request,
     sub_id: SubId,
-    action: Annotated[str, Path(pattern=r"^(pause|resume)$")],
     staff: AdminDep,
     lang: LangDep,
     engine: EngineDep,
@@ -309,15 +406,46 @@ def pause_or_resume_webhook(
     settings: SettingsDep,
     box: WebhookBoxDep,
 ) -> Response:
-    """Pause a subscription (nothing is sent to it) or resume it."""
-    from service.api.routes.webhooks import SubscriptionPatch, update_subscription
+    """Pause a subscription: nothing is sent to it until it is resumed."""
+    return _set_enabled(request, sub_id, False, staff, lang, engine, clock, settings, box)
+
+
+@router.post("/staff/webhooks/{sub_id}/resume", response_class=Response)
+def resume_webhook(
+    request: Request,
+    sub_id: SubId,
+    staff: AdminDep,
+    lang: LangDep,
+    engine: EngineDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    box: WebhookBoxDep,
+) -> Response:
+    """Resume a subscription (it is sent what fires now)."""
+    return _set_enabled(request, sub_id, True, staff, lang, engine, clock, settings, box)
+
+
+@router.post("/staff/webhooks/{sub_id}/test", response_class=HTMLResponse)
+def test_webhook(
+    request: Request,
+    sub_id: SubId,
+    staff: OperatorDep,
+    lang: LangDep,
+    engine: EngineDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    box: WebhookBoxDep,
+) -> HTMLResponse:
+    """Send a test message to the subscription now (once, no retries); the page says how it went."""
+    from service.api.routes.webhooks import send_test_message
 
     try:
-        patch = SubscriptionPatch.model_validate({"enabled": action == "resume"})
-        update_subscription(sub_id, patch, staff, engine, clock, settings, box)
+        result = send_test_message(sub_id, staff, request, engine, clock, settings, box)
     except EnvmonError as exc:
         return _webhooks_page(request, staff, lang, engine, status=404, error=_problem(exc, lang))
-    return _back("/staff/webhooks", lang)
+    if result.delivered:
+        return _webhooks_page(request, staff, lang, engine, notice=result.detail)
+    return _webhooks_page(request, staff, lang, engine, status=502, error=result.detail)
 
 
 @router.post("/staff/webhooks/deliveries/{msg_id}/replay", response_class=Response)

@@ -217,8 +217,8 @@ def sign_out(
 
 
 def session_control(principal: Principal, lang: str, csrf: str) -> str:
-    """A small fixed sign-out form naming the signed-in key and role, for staff pages; ``csrf`` is
-    the session's token (``service.api.csrf.csrf_token``)."""
+    """A small fixed sign-out form naming the signed-in key and role, with a link to the staff
+    console, for staff pages; ``csrf`` is the session's token (``service.api.csrf.csrf_token``)."""
     role = t(f"staff.role.{principal.role.name}", lang)
     who = t("staff.session.signed_in", lang, name=principal.name or principal.key_id, role=role)
     style = (
@@ -231,6 +231,7 @@ def session_control(principal: Principal, lang: str, csrf: str) -> str:
         f'style="{style}" aria-label="{html_text(t("staff.session.label", lang))}">'
         f'<input type="hidden" name="{CSRF_FIELD}" value="{html_text(csrf)}">'
         f'<span class="envmon-session-who">{html_text(who)}</span> '
+        f'<a href="/staff/?{_query(lang)}">{html_text(t("console.link", lang))}</a> '
         f'<button type="submit">{html_text(t("staff.session.logout", lang))}</button></form>'
     )
 

@@ -5,14 +5,21 @@ names its rule on the page, uploads report row by row, text from the store is es
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from service.api.app import create_app
+from service.auth import Role, create_key
+from service.clock import FixedClock
 from service.i18n import t
 from service.targets import audit_trail, get_target
-from tests.integration.api.conftest import BOTH_STORES
+from tests.integration.api.conftest import BOTH_STORES, NOW, make_settings
 
 PAGES = (
     "/staff/",
@@ -28,6 +35,16 @@ PAGES = (
 
 def _h(key: str) -> dict[str, str]:
     return {"X-API-Key": key, "Accept": "text/html"}
+
+
+@pytest.fixture
+def keys_app(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """An app that may deliver to this machine (``webhook_allow_private``, development: http)."""
+    settings = make_settings(tmp_path, environment="development", webhook_allow_private=True)
+    app = create_app(settings, FixedClock(NOW))
+    with TestClient(app) as client:
+        keys = {r.name: create_key(app.state.engine, r, f"test-{r.name}")[1] for r in Role}
+        yield client, keys
 
 
 @BOTH_STORES
@@ -194,3 +211,72 @@ def test_report_view_and_pdf(client: TestClient, keys: dict[str, str]) -> None:
         "/staff/reports/view?district=city&period=26&lang=en", headers=_h(keys["viewer"])
     )
     assert bad.status_code == 422
+
+
+def test_operator_imports_a_section_registry_row_by_row(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    bad = (
+        "断面编码,断面名称,区县,经度,纬度,是否省控\n"
+        "WS-330902-90,新建河口,定海区,122.10,30.02,是\n"
+        "WS 330902 91,,定海区,122.11,30.03,否\n"
+    ).encode()
+    files = {"file": ("断面名录.csv", bad, "text/csv")}
+    form = {"kind": "sections"}
+    assert (
+        client.post(
+            "/staff/imports/registry", data=form, files=files, headers=_h(keys["viewer"])
+        ).status_code
+        == 403
+    )
+    r = client.post(
+        "/staff/imports/registry?lang=zh", data=form, files=files, headers=_h(keys["operator"])
+    )
+    assert r.status_code == 422 and t("console.imports.refused", "zh") in r.text
+    lines = re.findall(r"<tr><td data-label=[^>]*>(\d+)</td>", r.text)
+    assert lines and set(lines) == {"3"}  # both problems are on line 3 (code and name)
+    good = bad.decode().splitlines()[:2]
+    files = {"file": ("断面名录.csv", ("\n".join(good) + "\n").encode(), "text/csv")}
+    r = client.post(
+        "/staff/imports/registry?lang=zh", data=form, files=files, headers=_h(keys["operator"])
+    )
+    assert r.status_code == 200, r.text[:800]
+    assert "新增：WS-330902-90" in r.text
+    versions = client.get("/staff/imports?lang=zh", headers=_h(keys["viewer"])).text
+    assert re.search(r"断面名录\.csv</td>.*?>1</td>", versions, re.S)
+
+
+def test_send_test_reaches_a_local_receiver(
+    tmp_path: Path, keys_app: tuple[TestClient, dict[str, str]]
+) -> None:
+    client, keys = keys_app
+    received: list[tuple[str, bytes]] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.headers.get("webhook-signature", ""), body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        form = {"name": "local", "url": url, "format": "envmon"}
+        r = client.post("/staff/webhooks?lang=en", data=form, headers=_h(keys["admin"]))
+        assert r.status_code == 200, r.text[:400]
+        [sub_id] = re.findall(r'action="/staff/webhooks/(\d+)/test', r.text)
+        assert (
+            client.post(f"/staff/webhooks/{sub_id}/test", headers=_h(keys["viewer"])).status_code
+            == 403
+        )
+        r = client.post(f"/staff/webhooks/{sub_id}/test?lang=en", headers=_h(keys["operator"]))
+        assert r.status_code == 200 and 'role="status"' in r.text, r.text[:600]
+        assert len(received) == 1 and received[0][0].startswith("v1,")
+        assert b"alert.test" in received[0][1]
+    finally:
+        server.shutdown()
