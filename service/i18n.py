@@ -481,7 +481,12 @@ _SERVICE_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "演示数据（模拟），非正式发布",
         "en": "demo data (simulated), not an official release",
     },
-    # --- staff console (service/api/console) ---
+}
+
+
+#: The staff console's words (service/api/console), kept in a catalogue of their own so that other
+#: features' keys and these never touch the same lines; merged into ``MESSAGES``.
+_CONSOLE_MESSAGES: dict[str, dict[str, str]] = {
     "console.link": {"zh": "员工控制台", "en": "Staff console"},
     "console.imports.registry": {
         "zh": "站点或断面名录（编码、名称、别名、坐标）",
@@ -797,7 +802,9 @@ def _merged(*catalogues: Mapping[str, dict[str, str]]) -> dict[str, dict[str, st
 
 
 #: Every message: the service's own and the map labels.
-MESSAGES: dict[str, dict[str, str]] = _merged(_SERVICE_MESSAGES, _map_labels.MESSAGES)
+MESSAGES: dict[str, dict[str, str]] = _merged(
+    _SERVICE_MESSAGES, _CONSOLE_MESSAGES, _map_labels.MESSAGES
+)
 
 
 def _primary(tag: str) -> str:
