@@ -42,11 +42,9 @@ EMPTY_FONTCONFIG = """<?xml version="1.0"?>
 """
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def _store(path: Path, demo_station: str | None) -> Engine:
     """Two weeks of readings from 2026-02-20 and two water samples (as the rendering tests), the
-    registry seeded, and station 1258A marked demo."""
-    path = tmp_path_factory.mktemp("archive") / "envmon.sqlite3"
+    registry seeded, and ``demo_station`` (if any) marked demo."""
     eng = init_store(f"sqlite:///{path}")
     ingest(eng, hourly(dt.date(2026, 2, 20), 14, seed=5), "r")
     t = pd.Timestamp("2026-02-10 09:00", tz="Asia/Shanghai").tz_convert("UTC")
@@ -62,10 +60,18 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     recompute(eng, CLOCK)
     with writing(eng) as conn:
         seed_places(conn, CLOCK.now(), include_demo=False)
-        frame = geodata.load_stations(include_demo=False)
-        frame = frame[frame["code"] == "1258A"].copy()
-        frame["demo"] = True
-        upsert_places(conn, stations, frame, CLOCK.now())
+        if demo_station is not None:
+            frame = geodata.load_stations(include_demo=False)
+            frame = frame[frame["code"] == demo_station].copy()
+            frame["demo"] = True
+            upsert_places(conn, stations, frame, CLOCK.now())
+    return eng
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The store with station 1258A marked demo."""
+    eng = _store(tmp_path_factory.mktemp("archive") / "envmon.sqlite3", "1258A")
     yield eng
     eng.dispose()
 
@@ -212,8 +218,12 @@ def test_demo_data_are_marked_on_every_page(feb: ReportData, tmp_path: Path) -> 
     assert all("DEMO DATA" in page.extract_text() for page in en.pages)
 
 
-def test_live_data_carry_no_demo_banner(engine: Engine) -> None:
-    data = build_report(engine, CLOCK, "330903", "2026-02")  # Putuo: 1258A is not there
+def test_live_data_carry_no_demo_banner(tmp_path: Path) -> None:
+    live = _store(tmp_path / "live.sqlite3", None)  # no demo place, no demo feed
+    try:
+        data = build_report(live, CLOCK, "330902", "2026-02")
+    finally:
+        live.dispose()
     assert not data.demo
     assert 'class="demo"' not in render_html(data)
 
