@@ -13,8 +13,10 @@ from service.api.console.render import NO_STORE, page
 from service.api.deps import ClockDep, EngineDep, LangDep, ViewerPageDep
 from service.auth import Principal
 from service.i18n import t
-from service.reports import build_report, render_html, render_pdf
-from service.reports.build import ReportData
+
+# Through service.reports (it loads the report sections, then the use case): importing
+# service.figures.report_data first meets service.reports half-initialised.
+from service.reports import ReportData, build_report, render_html, render_pdf
 
 router = APIRouter(include_in_schema=False)
 
