@@ -19,13 +19,13 @@ from sqlalchemy import Engine
 from service.api.console.render import NO_STORE, page
 from service.api.deps import ClockDep, EngineDep, LangDep, ViewerPageDep, require_role
 from service.auth import Principal, Role, list_keys
-from service.compute.cst import CST
 from service.figures.alert_history import alert_history
 from service.figures.quarantine_review import quarantine_review
 from service.figures.source_health import recent_runs, source_health
 from service.figures.webhook_overview import deliveries, subscriptions
 from service.i18n import t
 from service.targets import CITY, audit_trail, district_codes, list_targets
+from stations.cst import CST
 
 router = APIRouter(include_in_schema=False)
 
