@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
@@ -86,6 +87,41 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+# --- redirects --------------------------------------------------------------------------------
+
+
+class RelativeRedirectMiddleware:
+    """Redirects name a path on this site, never the request's ``Host``: Starlette's trailing-slash
+    redirect builds ``http://<Host header>/path``, so a forged ``Host`` (or a cache keyed without
+    it) sent visitors to another site. A ``Location`` on the request's own host becomes relative."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        host = (_header(scope, b"host") or "").lower()
+
+        async def send_relative(message: Message) -> None:
+            if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
+                headers = []
+                for key, value in message.get("headers", []):
+                    if key.lower() == b"location":
+                        parts = urlsplit(value.decode("latin-1"))
+                        if parts.scheme and parts.netloc.lower() in {host, ""}:
+                            path = parts.path or "/"
+                            if path.startswith("//"):
+                                path = "/" + path.lstrip("/")  # never scheme-relative
+                            value = (path + (f"?{parts.query}" if parts.query else "")).encode()
+                    headers.append((key, value))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_relative)
 
 
 # --- rate limit -------------------------------------------------------------------------------
@@ -287,6 +323,7 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(
         SecurityHeadersMiddleware, public_sites=settings.public_sites, demo=settings.demo_mode
     )
+    app.add_middleware(RelativeRedirectMiddleware)
 
 
 __all__ = [
@@ -294,6 +331,7 @@ __all__ = [
     "BodyLimitMiddleware",
     "ETagMiddleware",
     "RateLimitMiddleware",
+    "RelativeRedirectMiddleware",
     "SecurityHeadersMiddleware",
     "install_security",
     "is_staff_path",
