@@ -49,6 +49,10 @@ from service.store.alert_tables import webhook_attempts, webhook_outbox
 from service.store.engine import writing
 
 log = logging.getLogger(__name__)
+# httpx logs every request's full URL at INFO, and a robot's URL carries its token in the query
+# (DingTalk access_token, WeCom key): keep those lines out of the log; errors still come through
+# our own messages, which use redact_url.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 USER_AGENT = "envmon-webhooks/1"
 #: The delivery log's reason when a subscription's secrets do not decrypt.
@@ -253,6 +257,7 @@ class DeliveryWorker:
             return done("failed", None, f"body of {len(body)} bytes exceeds the maximum")
         try:
             secret, robot_secret = repo.open_secrets(self.box, sub)
+            sub_url = repo.open_url(self.box, sub.url)
         except UndecryptableSecret:
             log.error(
                 "webhook subscription %s: its secrets do not decrypt with this ENVMON_WEBHOOK_KEY "
@@ -263,7 +268,7 @@ class DeliveryWorker:
             return done("failed", None, UNDECRYPTABLE)
         now = self.clock.now()
         timestamp = int(now.timestamp())
-        url = sub.url
+        url = sub_url
         if sub.format == "dingtalk" and robot_secret:
             url = dingtalk_signed_url(url, robot_secret, int(now.timestamp() * 1000))
         try:

@@ -1,6 +1,8 @@
 """Store access of the alerts: alert states, subscriptions, outbox rows and the delivery log.
 
-A subscription's ``secret`` and ``robot_secret`` are stored sealed (``service.alerts.sealing``):
+A subscription's ``secret`` and ``robot_secret`` are stored sealed (``service.alerts.sealing``), and
+so is its URL's query (``seal_url``: DingTalk's ``access_token`` and WeCom's ``key`` live there and
+are as good as a password; the stored URL reads ``https://host/path?enc:v1:…``):
 ``add_subscription`` seals them, ``open_secrets`` opens them for one delivery, and
 ``seal_plaintext_secrets`` seals the rows written before sealing existed.
 """
@@ -8,6 +10,7 @@ A subscription's ``secret`` and ``robot_secret`` are stored sealed (``service.al
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +20,7 @@ from sqlalchemy import Connection, delete, insert, select, text, update
 from service.alerts.sealing import (
     ROBOT_SECRET_AAD,
     SECRET_AAD,
+    URL_QUERY_AAD,
     SecretBox,
     UndecryptableSecret,
     is_sealed,
@@ -120,7 +124,7 @@ def add_subscription(
     result = conn.execute(
         insert(webhook_subscriptions).values(
             name=name,
-            url=url,
+            url=seal_url(box, url),
             format=fmt,
             lang=lang,
             secret=box.seal(secret, SECRET_AAD),
@@ -140,6 +144,24 @@ def seal_robot_secret(box: SecretBox, robot_secret: str | None) -> str | None:
     return box.seal(robot_secret, ROBOT_SECRET_AAD) if robot_secret else None
 
 
+def seal_url(box: SecretBox, url: str) -> str:
+    """The stored form of a subscription URL: its query (robot tokens, keys) sealed, the rest as
+    it is (``redact_url`` still shows scheme, host and path). A URL without a query, or whose query
+    is sealed already, is returned as it is."""
+    parts = urllib.parse.urlsplit(url)
+    if not parts.query or is_sealed(parts.query):
+        return url
+    return urllib.parse.urlunsplit(parts._replace(query=box.seal(parts.query, URL_QUERY_AAD)))
+
+
+def open_url(box: SecretBox, stored: str) -> str:
+    """The URL to send to, its query opened; raises ``UndecryptableSecret`` with a wrong key."""
+    parts = urllib.parse.urlsplit(stored)
+    if not is_sealed(parts.query):
+        return stored
+    return urllib.parse.urlunsplit(parts._replace(query=box.open(parts.query, URL_QUERY_AAD)))
+
+
 def open_secrets(box: SecretBox, sub: Subscription) -> tuple[str, str | None]:
     """The plaintext ``(secret, robot_secret)`` of ``sub``, for one delivery; raises
     ``UndecryptableSecret`` when they were sealed with another key."""
@@ -148,7 +170,8 @@ def open_secrets(box: SecretBox, sub: Subscription) -> tuple[str, str | None]:
 
 
 def seal_plaintext_secrets(conn: Connection, box: SecretBox) -> int:
-    """Seal the secrets of rows stored before sealing existed; returns the rows changed.
+    """Seal the secrets (and URL queries) of rows stored before sealing existed; returns the rows
+    changed.
 
     Idempotent, and safe when several processes start at once: each row is updated only if it
     still holds the plaintext this call read.
@@ -156,15 +179,18 @@ def seal_plaintext_secrets(conn: Connection, box: SecretBox) -> int:
     t = webhook_subscriptions
     changed = 0
     # A few dozen rows at most: read them all and test the prefix here, case-sensitively.
-    for sub_id, secret, robot in conn.execute(select(t.c.id, t.c.secret, t.c.robot_secret)).all():
+    rows = conn.execute(select(t.c.id, t.c.secret, t.c.robot_secret, t.c.url)).all()
+    for sub_id, secret, robot, url in rows:
         values: dict[str, str | None] = {}
         if not is_sealed(secret):
             values["secret"] = box.seal(secret, SECRET_AAD)
         if robot is not None and not is_sealed(robot):
             values["robot_secret"] = seal_robot_secret(box, robot)
+        if seal_url(box, url) != url:
+            values["url"] = seal_url(box, url)
         if not values:
             continue
-        same = (t.c.id == sub_id) & (t.c.secret == secret)
+        same = (t.c.id == sub_id) & (t.c.secret == secret) & (t.c.url == url)
         same &= t.c.robot_secret.is_(None) if robot is None else t.c.robot_secret == robot
         changed += conn.execute(update(t).where(same).values(**values)).rowcount
     return changed
@@ -179,17 +205,22 @@ def rekey_secrets(conn: Connection, old: SecretBox, new: SecretBox) -> tuple[int
     """
     t = webhook_subscriptions
     changed, bad = 0, []
-    for sub_id, secret, robot in conn.execute(select(t.c.id, t.c.secret, t.c.robot_secret)).all():
+    rows = conn.execute(select(t.c.id, t.c.secret, t.c.robot_secret, t.c.url)).all()
+    for sub_id, secret, robot, url in rows:
         values: dict[str, str] = {}
+        parts = urllib.parse.urlsplit(url)
         try:
             for column, value, aad in (
                 ("secret", secret, SECRET_AAD),
                 ("robot_secret", robot, ROBOT_SECRET_AAD),
+                ("url", parts.query, URL_QUERY_AAD),
             ):
                 if not value:
                     continue
                 resealed = _resealed(value, aad, old, new)
                 if resealed is not None:
+                    if column == "url":
+                        resealed = urllib.parse.urlunsplit(parts._replace(query=resealed))
                     values[column] = resealed
         except UndecryptableSecret:
             bad.append(int(sub_id))
@@ -216,6 +247,7 @@ def undecryptable_subscriptions(conn: Connection, box: SecretBox) -> list[int]:
     for row in conn.execute(select(webhook_subscriptions).order_by(webhook_subscriptions.c.id)):
         try:
             open_secrets(box, subscription_from_row(row._mapping))
+            open_url(box, row.url)
         except UndecryptableSecret:
             bad.append(int(row.id))
     return bad

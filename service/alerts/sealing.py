@@ -27,6 +27,8 @@ PREFIX = "enc:v1:"
 #: Associated data of the two sealed columns of ``webhook_subscriptions``.
 SECRET_AAD = b"envmon:webhook:secret"
 ROBOT_SECRET_AAD = b"envmon:webhook:robot_secret"
+#: Associated data of a subscription URL's sealed query (DingTalk ``access_token``, WeCom ``key``).
+URL_QUERY_AAD = b"envmon:webhook:url_query"
 
 KEY_BYTES = 32
 NONCE_BYTES = 12

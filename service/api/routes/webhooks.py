@@ -376,6 +376,8 @@ def update_subscription(
             raise ValidationFailed(required, "not_null")
     if "robot_secret" in values:
         values["robot_secret"] = repo.seal_robot_secret(box, values["robot_secret"])
+    if values.get("url") is not None:
+        values["url"] = repo.seal_url(box, values["url"])
     if values.get("enabled"):
         values["disabled_reason"] = None
     elif values.get("enabled") is False:
