@@ -4,6 +4,7 @@ like the webhook secrets, never shown in full by the API or the log, and still r
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 from pathlib import Path
@@ -13,6 +14,7 @@ from sqlalchemy import text
 
 from service.alerts import repo
 from service.alerts.sealing import PREFIX
+from service.clock import FixedClock
 from tests.integration.test_webhook_receiver import Receiver
 from tests.integration.test_webhook_secrets_at_rest import (
     ROBOT_SECRET,
@@ -21,10 +23,17 @@ from tests.integration.test_webhook_secrets_at_rest import (
     _running,
     _settings,
     _worker,
-    clock,  # noqa: F401  (fixture)
 )
 
 DINGTALK_TOKEN = "1f3a" * 16
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    # The real time: the receiver allows five minutes of skew on webhook-timestamp.
+    return FixedClock(dt.datetime.now(dt.UTC).replace(microsecond=0))
+
+
 WECOM_KEY = "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"
 
 
@@ -46,7 +55,7 @@ def test_robot_tokens_are_sealed_hidden_and_still_delivered(
     fmt: str,
     query: str,
     token: str,
-    caplog: pytest.LogCaptureFixture,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     receiver = Receiver(secret="", robot_secret=ROBOT_SECRET).start()
@@ -92,7 +101,7 @@ def test_robot_tokens_are_sealed_hidden_and_still_delivered(
     assert all(token not in record.getMessage() for record in caplog.records)
 
 
-def test_plaintext_urls_are_sealed_at_start_up(tmp_path: Path, clock) -> None:  # noqa: F811
+def test_plaintext_urls_are_sealed_at_start_up(tmp_path: Path, clock) -> None:
     store = f"sqlite:///{tmp_path / 'envmon.sqlite3'}"
     url = f"https://oapi.dingtalk.com/robot/send?access_token={DINGTALK_TOKEN}"
     key = secrets.token_urlsafe(32)
