@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Path, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Form, Path, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
@@ -69,16 +69,27 @@ def _invalid(exc: ValidationError) -> str:
     return f"{field}: {first.get('type', 'invalid')}"
 
 
+def _evaluate_alerts(background: BackgroundTasks, engine: Any, clock: Any, settings: Any) -> None:
+    """After the answer: the alert rules judge the changed figures at once, as after a target
+    change through the API (``service.alerts.evaluate.evaluate_now``)."""
+    from service.alerts.evaluate import evaluate_now
+    from service.runtime import LIVE_NAME
+
+    background.add_task(evaluate_now, engine, clock, settings, worker_name=LIVE_NAME)
+
+
 # ------------------------------------------------------------------------------------ targets
 
 
 @router.post("/staff/targets", response_class=Response)
 def change_target(
     request: Request,
+    background: BackgroundTasks,
     staff: OperatorDep,
     lang: LangDep,
     engine: EngineDep,
     clock: ClockDep,
+    settings: SettingsDep,
     district: Annotated[str, Form(max_length=12, pattern=r"^(\d{6}|city)$")],
     indicator: Annotated[str, Form(pattern=r"^(air|water)$")],
     year: Annotated[int, Form(ge=2000, le=2100)],
@@ -109,6 +120,7 @@ def change_target(
         except TargetError as exc:
             error = t("console.targets.refused", lang, field=exc.field, rule=exc.rule)
     if error is None:
+        _evaluate_alerts(background, engine, clock, settings)
         return _back("/staff/targets", lang, year=year, saved=f"{district}-{indicator}")
     return render_targets(request, staff, lang, engine, year, error=error, status=422)
 
@@ -141,10 +153,12 @@ def _import_page(
 @router.post("/staff/imports/lab", response_class=HTMLResponse)
 async def upload_lab_file(
     request: Request,
+    background: BackgroundTasks,
     staff: OperatorDep,
     lang: LangDep,
     engine: EngineDep,
     clock: ClockDep,
+    settings: SettingsDep,
     file: UploadFile,
 ) -> HTMLResponse:
     """Import a laboratory result file (CSV or XLSX) and show what became of every row."""
@@ -166,6 +180,7 @@ async def upload_lab_file(
     )
     if not skipped:
         await run_in_threadpool(recompute, engine, clock)
+        _evaluate_alerts(background, engine, clock, settings)
     refused = quarantine_review(engine, payload_id=payload_id, limit=1000).rows
     accepted = counts.inserted + counts.revised + counts.unchanged
     if skipped:
@@ -199,28 +214,35 @@ async def upload_zone_file(
     lang: LangDep,
     engine: EngineDep,
     clock: ClockDep,
+    settings: SettingsDep,
     file: UploadFile,
 ) -> HTMLResponse:
-    """Import a zone file (GeoJSON, CSV, KML, GeoPackage, zipped Shapefile) as a new version."""
+    """Import a zone file (GeoJSON, CSV, KML, GeoPackage, zipped Shapefile) as a new version,
+    parsed in a worker process under the ``ENVMON_ZONE_*`` limits like the API's zone jobs."""
     from geodata.zones_io import ZoneValidationError
+    from service.zone_jobs import problem_dicts, worker_limits
     from service.zones import import_zone_file
 
     name = (file.filename or "")[:200]
     if not name.lower().endswith(ZONE_SUFFIXES):
         error = t("console.imports.bad_suffix", lang, allowed=" ".join(ZONE_SUFFIXES))
         return _import_page(request, staff, lang, {"name": name, "state": error}, 415)
-    raw = await _read_upload(file)
-    if raw is None:
-        error = t("console.imports.too_large", lang, limit=MAX_UPLOAD // (1024 * 1024))
+    limit = min(MAX_UPLOAD, settings.zone_max_bytes)
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        error = t("console.imports.too_large", lang, limit=round(limit / (1024 * 1024), 1))
         return _import_page(request, staff, lang, {"name": name, "state": error}, 413)
+    limits = worker_limits(settings)
     try:
         zr = await run_in_threadpool(
-            lambda: import_zone_file(engine, raw, name, clock=clock, who=f"key:{staff.key_id}")
+            lambda: import_zone_file(
+                engine, data, name, who=f"key:{staff.key_id}", clock=clock, worker=limits
+            )
         )
     except ZoneValidationError as exc:
         rows = [
-            {"line": None, "field": str(p.row), "reason": f"{p.rule}: {p.message}", "row": ""}
-            for p in exc.problems
+            {"line": None, "field": p["field"], "reason": f"{p['rule']}: {p['message']}", "row": ""}
+            for p in problem_dicts(exc)
         ]
         refusal: dict[str, Any] = {
             "name": name,
@@ -246,10 +268,12 @@ async def upload_zone_file(
 @router.post("/staff/imports/registry", response_class=HTMLResponse)
 async def upload_registry_file(
     request: Request,
+    background: BackgroundTasks,
     staff: OperatorDep,
     lang: LangDep,
     engine: EngineDep,
     clock: ClockDep,
+    settings: SettingsDep,
     file: UploadFile,
     kind: Annotated[str, Form(pattern=r"^(stations|sections)$")],
     datum: Annotated[str, Form(max_length=20)] = "",
@@ -290,6 +314,7 @@ async def upload_registry_file(
             "messages": [],
         }
         return _import_page(request, staff, lang, refusal, 422)
+    _evaluate_alerts(background, engine, clock, settings)
     result: dict[str, Any] = {
         "name": name,
         "state": t("console.imports.registry_done", lang, version=done.version_id),

@@ -280,3 +280,22 @@ def test_send_test_reaches_a_local_receiver(
         assert b"alert.test" in received[0][1]
     finally:
         server.shutdown()
+
+
+def test_zone_upload_is_parsed_under_the_limits_and_refusals_name_them(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    from tests.integration.test_zone_upload_jobs import point_zones
+
+    good = {"file": ("锚地.geojson", point_zones(3), "application/geo+json")}
+    r = client.post("/staff/imports/zones?lang=zh", files=good, headers=_h(keys["operator"]))
+    assert r.status_code == 200, r.text[:600]
+    assert "导入结果：锚地.geojson" in r.text and re.search(r"<dt>新增</dt><dd>3</dd>", r.text)
+    bad = {"file": ("坏.geojson", b'{"type": "FeatureCollection", "features": [', "text/plain")}
+    r = client.post("/staff/imports/zones?lang=zh", files=bad, headers=_h(keys["operator"]))
+    assert r.status_code == 422 and t("console.imports.refused", "zh") in r.text
+    assert 'id="import-rows"' in r.text
+    assert (
+        client.post("/staff/imports/zones", files=good, headers=_h(keys["viewer"])).status_code
+        == 403
+    )
