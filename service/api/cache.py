@@ -257,8 +257,17 @@ def cached_json(
     return public_cache(request).get(key, render, static=static)
 
 
+def cached_response(request: Request, key: Hashable, build: Callable[[], Response]) -> Response:
+    """A public response that is not JSON (the CSV exports), cached by ``key`` and the data
+    version like ``cached_json``: built once per version, then served as bytes."""
+    if not ENABLED:
+        return build()
+    return public_cache(request).get(key, build)
+
+
 __all__ = [
     "ENABLED",
+    "cached_response",
     "MAX_ENTRIES",
     "WATCHED",
     "PublicCache",

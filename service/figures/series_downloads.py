@@ -14,23 +14,14 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
+from service.figures.spreadsheet_cells import safe_cell
 from service.figures.station_series import StationDays, StationHours
 from service.i18n import t
 from stations.standards.tables import DAILY_INDICATORS
 
 CSV_MEDIA: Final = "text/csv; charset=utf-8"
 XLSX_MEDIA: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: Characters that make a spreadsheet treat a text cell as a formula.
-FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
-
 Table = tuple[list[str], list[list[Any]]]
-
-
-def safe_cell(value: Any) -> Any:
-    """``value`` unchanged, except text a spreadsheet would evaluate, which gets a leading ``'``."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _unit(key: str) -> str:

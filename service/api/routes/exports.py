@@ -13,14 +13,18 @@ from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
+from sqlalchemy import Engine
 
+from service.api.cache import cached_response
 from service.api.deps import ClockDep, EngineDep, LangDep
+from service.clock import Clock
 from service.figures.demo_data import figures_are_demo
 from service.figures.exports import FIGURE_COLUMNS, district_export_rows
 from service.figures.latest import section_items, station_items, zone_items
+from service.figures.spreadsheet_cells import safe_cell
 
 router = APIRouter(prefix="/api/v1/export", tags=["export"])
 
@@ -51,7 +55,8 @@ def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
 
 
 def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str] | None = None) -> bytes:
-    """CSV bytes with a BOM; nested dicts become ``a.b`` columns, lists comma-joined cells."""
+    """CSV bytes with a BOM; nested dicts become ``a.b`` columns, lists comma-joined cells; text a
+    spreadsheet would run as a formula gets a leading apostrophe (``safe_cell``)."""
     flat = []
     for row in rows:
         out: dict[str, Any] = {}
@@ -60,9 +65,10 @@ def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str] | None = None)
     if columns is None:
         columns = list(dict.fromkeys(k for row in flat for k in row))
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(flat)
+    writer = csv.writer(buffer)
+    writer.writerow([safe_cell(c) for c in columns])
+    # every text cell neutralised against formula injection (service.figures.spreadsheet_cells)
+    writer.writerows([safe_cell(row.get(c)) for c in columns] for row in flat)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -94,9 +100,18 @@ def csv_response(items: Sequence[BaseModel], name: str, *, demo: bool = False) -
     responses=CSV_RESPONSE,
     operation_id="exportDistricts",
 )
-def export_districts(engine: EngineDep, clock: ClockDep, lang: LangDep) -> Response:
+def export_districts(
+    request: Request, engine: EngineDep, clock: ClockDep, lang: LangDep
+) -> Response:
     """Districts (区/县) and the city with their public attributes and year-to-date figures
     (优良天数比例 and Ⅰ–Ⅲ类断面比例 with numerator, denominator, target and budget), as CSV."""
+    from service.compute import ytd_as_of
+
+    key = ("export", "districts", lang, ytd_as_of(clock))
+    return cached_response(request, key, lambda: _districts_csv(engine, clock))
+
+
+def _districts_csv(engine: Engine, clock: Clock) -> Response:
     demo = figures_are_demo(engine)
     rows = district_export_rows(engine, clock)
     columns = list(dict.fromkeys(k for row in rows for k in row if k not in FIGURE_COLUMNS))
@@ -112,25 +127,39 @@ def export_districts(engine: EngineDep, clock: ClockDep, lang: LangDep) -> Respo
 @router.get(
     "/stations.csv", response_class=Response, responses=CSV_RESPONSE, operation_id="exportStations"
 )
-def export_stations(engine: EngineDep, lang: LangDep) -> Response:
+def export_stations(request: Request, engine: EngineDep, lang: LangDep) -> Response:
     """Stations with their latest hourly AQI and concentrations, as CSV."""
-    return csv_response(station_items(engine, lang), "stations", demo=figures_are_demo(engine))
+    return cached_response(
+        request,
+        ("export", "stations", lang),
+        lambda: csv_response(
+            station_items(engine, lang), "stations", demo=figures_are_demo(engine)
+        ),
+    )
 
 
 @router.get(
     "/sections.csv", response_class=Response, responses=CSV_RESPONSE, operation_id="exportSections"
 )
-def export_sections(engine: EngineDep) -> Response:
+def export_sections(request: Request, engine: EngineDep) -> Response:
     """Sections with their latest water class, as CSV."""
-    return csv_response(section_items(engine), "sections", demo=figures_are_demo(engine))
+    return cached_response(
+        request,
+        ("export", "sections"),
+        lambda: csv_response(section_items(engine), "sections", demo=figures_are_demo(engine)),
+    )
 
 
 @router.get(
     "/zones.csv", response_class=Response, responses=CSV_RESPONSE, operation_id="exportZones"
 )
-def export_zones(engine: EngineDep) -> Response:
+def export_zones(request: Request, engine: EngineDep) -> Response:
     """Harbour ship-pollution zones, as CSV."""
-    return csv_response(zone_items(engine), "zones", demo=figures_are_demo(engine))
+    return cached_response(
+        request,
+        ("export", "zones"),
+        lambda: csv_response(zone_items(engine), "zones", demo=figures_are_demo(engine)),
+    )
 
 
 __all__ = [
