@@ -265,12 +265,12 @@ _SERVICE_MESSAGES: dict[str, dict[str, str]] = {
         "en": "{name} environmental quality, {year}",
     },
     "report.running": {"zh": "（统计至{end}）", "en": " (data through {end})"},
-    "report.section.air": {"zh": "一、环境空气质量", "en": "1. Ambient air quality"},
-    "report.section.water": {"zh": "二、地表水水质", "en": "2. Surface water quality"},
-    "report.section.completeness": {"zh": "三、数据完整性", "en": "3. Data completeness"},
+    "report.section.air": {"zh": "环境空气质量", "en": "Ambient air quality"},
+    "report.section.water": {"zh": "地表水水质", "en": "Surface water quality"},
+    "report.section.completeness": {"zh": "数据完整性", "en": "Data completeness"},
     "report.section.chart": {
-        "zh": "四、优良天数比例累计变化与目标余量",
-        "en": "4. Course of the ratio against its target and budget",
+        "zh": "优良天数比例累计变化与目标余量",
+        "en": "Course of the ratio against its target and budget",
     },
     "report.ratio_line": {
         "zh": "本期有效监测天数{valid}天，优良天数{good}天（其中优{excellent}天），优良天数比例为{percent}。",

@@ -46,6 +46,8 @@ class CoControlSection:
     """The assessment section of every monthly and yearly report."""
 
     key = "cocontrol"
+    #: The monthly and yearly reports open with the assessment tables (issue 15).
+    opens = True
 
     def gather(self, engine: Engine, clock: Clock, data: ReportData) -> AreaAssessment | None:
         """The report's district and period (``None`` if the period cannot be assessed)."""

@@ -158,10 +158,24 @@ def _build(ctx: dict[str, Any], fonts: ReportFonts) -> bytes:
         ]
     )
     col = ctx["col"]
+
+    def further(section: Any) -> list[Any]:
+        """A further section: its heading, lines and plain tables."""
+        out: list[Any] = [p(section.heading, h2), *[p(line) for line in section.lines]]
+        for table in section.tables:
+            rows = [[p(v, cell) for v in table.header]]
+            rows += [[p(v, cell) for v in row] for row in table.rows]
+            extra = Table(rows, hAlign="LEFT", repeatRows=1)
+            extra.setStyle(grid)
+            out.append(extra)
+        return out
+
     story: list[Any] = [p(ctx["title"], h1)]
     if ctx["empty"]:
         story.append(p(ctx["empty_line"]))
     else:
+        for section in ctx["lead_sections"]:
+            story += further(section)
         story.append(p(ctx["h_air"], h2))
         story += [p(line) for line in ctx["air_lines"]]
         if ctx["levels"]:
@@ -211,14 +225,7 @@ def _build(ctx: dict[str, Any], fonts: ReportFonts) -> bytes:
         story += [p(ctx["h_completeness"], h2), *[p(line) for line in ctx["completeness"]]]
         story.append(KeepTogether([p(ctx["h_chart"], h2), _chart(ctx, 174 * mm, fonts)]))
         for section in ctx["extra_sections"]:
-            story.append(p(section.heading, h2))
-            story += [p(line) for line in section.lines]
-            for table in section.tables:
-                rows = [[p(v, cell) for v in table.header]]
-                rows += [[p(v, cell) for v in row] for row in table.rows]
-                extra = Table(rows, hAlign="LEFT", repeatRows=1)
-                extra.setStyle(grid)
-                story.append(extra)
+            story += further(section)
     story += [Spacer(1, 6), p(ctx["generated"], small)]
 
     page_w, page_h = A4

@@ -2,6 +2,7 @@
 and PDF lay every section out the same way (a heading, lines of text, plain tables).
 
 A feature adds its section with one line, ``SECTIONS.append(MySection())``, in its own module
+(``opens = True`` puts it before the report's own sections, as the co-control tables are)
 (imported by ``service.reports``); the report builder and both renderers need no change.
 """
 
@@ -39,6 +40,9 @@ class ReportSection(Protocol):
 
     #: Where its figures are kept in ``ReportData.extra``.
     key: str
+    #: True: the section opens the report, before its own sections (numbered first); False: it
+    #: follows them.
+    opens: bool
 
     def gather(self, engine: Engine, clock: Clock, data: ReportData) -> object:
         """The section's figures for the report ``data`` (called once per report)."""
@@ -49,7 +53,7 @@ class ReportSection(Protocol):
         ...
 
 
-#: The further sections, in the order they follow the report's own.
+#: The further sections, in the order they open or follow the report's own.
 SECTIONS: list[ReportSection] = []
 
 __all__ = ["SECTIONS", "ReportSection", "Section", "SectionTable"]

@@ -186,20 +186,27 @@ def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
     if w.evaluated == 0:
         water_lines, sections = [t("report.water_empty", lang)], []
     numbers = t("report.numbering", lang).split(",")
-    extra: list[Section] = []
-    for section in SECTIONS:
-        words = section.words(data.extra.get(section.key), data, lang)
-        if words is not None:
-            number = numbers[min(4 + len(extra), len(numbers) - 1)]
-            sep = "、" if lang == "zh" else ". "
-            extra.append(Section(f"{number}{sep}{words.heading}", words.lines, words.tables))
+    sep = "、" if lang == "zh" else ". "
+
+    def numbered(i: int, heading: str) -> str:
+        return f"{numbers[min(i, len(numbers) - 1)]}{sep}{heading}"
+
+    worded = [(s, s.words(data.extra.get(s.key), data, lang)) for s in SECTIONS]
+    opening = [w for s, w in worded if w is not None and s.opens]
+    following = [w for s, w in worded if w is not None and not s.opens]
+    lead = [Section(numbered(i, w.heading), w.lines, w.tables) for i, w in enumerate(opening)]
+    base = len(lead)  # the report's own four sections come after the opening ones
+    extra = [
+        Section(numbered(base + 4 + i, w.heading), w.lines, w.tables)
+        for i, w in enumerate(following)
+    ]
     return {
         "lang": lang,
         "title": title,
-        "h_air": t("report.section.air", lang),
-        "h_water": t("report.section.water", lang),
-        "h_completeness": t("report.section.completeness", lang),
-        "h_chart": t("report.section.chart", lang),
+        "h_air": numbered(base, t("report.section.air", lang)),
+        "h_water": numbered(base + 1, t("report.section.water", lang)),
+        "h_completeness": numbered(base + 2, t("report.section.completeness", lang)),
+        "h_chart": numbered(base + 3, t("report.section.chart", lang)),
         "h_levels": t("report.levels", lang),
         "h_primary": t("report.primary", lang),
         "col": {
@@ -224,6 +231,7 @@ def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
         ),
         "demo": data.demo,
         "demo_banner": t("report.demo_banner", lang),
+        "lead_sections": lead,
         "extra_sections": extra,
         "page_label": t("report.page", lang, page="{page}"),
     }

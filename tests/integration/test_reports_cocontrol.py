@@ -65,3 +65,18 @@ def test_second_report_in_a_process_keeps_its_chinese(engine: Engine) -> None:
     render_pdf(data, "en")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(data, "zh"))).pages)
     assert "优良天数比例" in text and "双超标" in text
+
+
+def test_the_reports_open_with_the_assessment_tables(engine: Engine) -> None:
+    """Issue 15: the monthly and yearly reports open with the co-control tables, numbered first,
+    and the report's own sections follow, renumbered (HTML and the PDF's text)."""
+    for period in ("2026-02", "2026"):
+        data = build_report(engine, CLOCK, "city", period)
+        html = render_html(data, "zh")
+        first = html.index("一、环境空气质量评价（HJ 663）")
+        assert first < html.index("二、环境空气质量</h2>") < html.index("三、地表水水质")
+        en = render_html(data, "en")
+        assert en.index("1. Air quality assessment (HJ 663)") < en.index("2. Ambient air quality")
+    pdf = PdfReader(io.BytesIO(render_pdf(data, "en")))
+    text = "".join(page.extract_text() or "" for page in pdf.pages).replace("\n", " ")
+    assert text.index("1. Air quality assessment") < text.index("2. Ambient air quality")
