@@ -2,20 +2,52 @@
 
 from __future__ import annotations
 
+import re
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
 import typer
+from typer.exceptions import TyperException
 
 from service.cli_common import cli_settings, refuse_live_on_demo_store
 from service.store.files import make_data_dir
 
 app = typer.Typer(
-    help="envmon — Zhoushan environmental-quality monitoring service.", no_args_is_help=True
+    help="envmon — Zhoushan environmental-quality monitoring service.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
 )
+
+#: The installed distribution whose version ``envmon --version`` prints.
+DISTRIBUTION = "zhoushan-envmon"
+#: reST markup that docstrings carry and ``--help`` must not show: ``code``, :role:`x`.
+_REST = re.compile(r"``(.+?)``|:[a-z]+:`(.+?)`")
+
+
+def _version(value: bool) -> None:
+    if value:
+        try:
+            typer.echo(f"envmon {version(DISTRIBUTION)}")
+        except PackageNotFoundError:  # running from a source tree that was never installed
+            typer.echo("envmon (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    show_version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """envmon — Zhoushan environmental-quality monitoring service."""
 
 
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8000, help="TCP port."),
+    port: int = typer.Option(8000, min=1, max=65535, help="TCP port (1-65535)."),
     scheduler: bool = typer.Option(True, help="Run the collection scheduler (one per store)."),
     workers: int = typer.Option(
         1,
@@ -96,6 +128,36 @@ def _add_commands() -> None:
 _add_commands()
 
 
-def main() -> None:
-    """Console-script entry point."""
-    app()
+def plain_help(text: str | None) -> str | None:
+    """``text`` without reST markup (``code`` -> code), as ``--help`` shows it."""
+    return None if text is None else _REST.sub(lambda m: m.group(1) or m.group(2), text)
+
+
+def _plain(command: Any) -> None:
+    command.help = plain_help(command.help)
+    command.short_help = plain_help(getattr(command, "short_help", None))
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = plain_help(param.help)
+    for sub in (getattr(command, "commands", None) or {}).values():
+        _plain(sub)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: a user error (bad option, value out of range, wrong choice) is
+    one line on stderr and exit status 2; help texts are plain (no reST markup)."""
+    args = list(sys.argv[1:] if argv is None else argv) or ["--help"]
+    command = typer.main.get_command(app)
+    _plain(command)
+    try:
+        code = command.main(args=args, prog_name="envmon", standalone_mode=False)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(1)
+    except TyperException as exc:  # click's usage and parameter errors (typer vendors click)
+        ctx = getattr(exc, "ctx", None)
+        where = ctx.command_path if ctx is not None else "envmon"
+        message = f"{where}: {exc.format_message()}"  # type: ignore[attr-defined]
+        typer.echo(" ".join(message.split()), err=True)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

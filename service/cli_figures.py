@@ -29,7 +29,7 @@ from typing import Any
 import typer
 
 from service.archive import BadArchiveFile, progress_bar
-from service.cli_common import open_store
+from service.cli_common import fail, open_store
 from service.figures.archive_days import HOUR_CONVENTION
 
 
@@ -242,6 +242,8 @@ def report(
         raise typer.BadParameter("give exactly one of --month YYYY-MM or --year YYYY")
     if fmt not in ("html", "pdf"):
         raise typer.BadParameter("html or pdf", param_hint="--format")
+    if not out.parent.is_dir():
+        fail(f"envmon report: --out: the folder {out.parent} does not exist")
     with open_store() as engine:
         try:
             data = build_report(engine, SystemClock(), district, month or f"{year:04d}")

@@ -24,7 +24,6 @@ from service.compute import (
     ytd_as_of,
 )
 from service.figures.demo_data import figures_are_demo
-from service.reports.sections import SECTIONS
 from service.store.demo_places import demo_places
 from service.targets import CITY, district_codes, get_target
 from stations.ratios import Ratio
@@ -162,5 +161,8 @@ def build_report(engine: Engine, clock: Clock, district: str, period: str) -> Re
             engine, air.stations, [s.section for s in water.sections if s.cls is not None]
         ),
     )
+    # Imported here: ``service.reports`` (whose modules register the sections) imports this module.
+    from service.reports.sections import SECTIONS
+
     extra = {section.key: section.gather(engine, clock, data) for section in SECTIONS}
     return replace(data, extra=extra) if extra else data
