@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
     except TyperException as exc:  # click's usage and parameter errors (typer vendors click)
         ctx = getattr(exc, "ctx", None)
         where = ctx.command_path if ctx is not None else "envmon"
-        message = f"{where}: {exc.format_message()}"  # type: ignore[attr-defined]
+        message = f"{where}: {exc.format_message()}"
         typer.echo(" ".join(message.split()), err=True)
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
