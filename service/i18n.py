@@ -487,6 +487,11 @@ _SERVICE_MESSAGES: dict[str, dict[str, str]] = {
 #: The staff console's words (service/api/console), kept in a catalogue of their own so that other
 #: features' keys and these never touch the same lines; merged into ``MESSAGES``.
 _CONSOLE_MESSAGES: dict[str, dict[str, str]] = {
+    "console.quarantine.download": {
+        "zh": "下载原文件（改正后在导入页重新上传）",
+        "en": "Download the file as received (correct it, then upload it again on the imports page)",
+    },
+    "console.thing.file": {"zh": "文件", "en": "File"},
     "console.link": {"zh": "员工控制台", "en": "Staff console"},
     "console.imports.registry": {
         "zh": "站点或断面名录（编码、名称、别名、坐标）",

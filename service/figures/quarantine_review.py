@@ -53,6 +53,28 @@ class QuarantineReview:
     next_before_id: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class OriginalFile:
+    """A file as it was received (to fix the refused rows in it and import it again)."""
+
+    name: str
+    source: str
+    data: bytes
+
+
+def original_file(engine: Engine, payload_id: int) -> OriginalFile | None:
+    """The archived file ``payload_id`` with the name it came under (its upload name, else the
+    last part of its URL); ``None`` when there is no such payload."""
+    found = staff_views.payload_file(engine, payload_id)
+    if found is None:
+        return None
+    row, data = found
+    meta = row["meta"] if isinstance(row["meta"], dict) else {}
+    url = str(row["url"] or "")
+    name = str(meta.get("name") or url.rstrip("/").rsplit("/", 1)[-1] or f"payload-{payload_id}")
+    return OriginalFile(name=name, source=str(row["source"]), data=data)
+
+
 def quarantine_review(
     engine: Engine,
     *,
@@ -88,4 +110,11 @@ def quarantine_review(
     return QuarantineReview(sources, rows, next_before)
 
 
-__all__ = ["QuarantineReview", "QuarantinedRow", "SourceCount", "quarantine_review"]
+__all__ = [
+    "OriginalFile",
+    "QuarantineReview",
+    "QuarantinedRow",
+    "SourceCount",
+    "original_file",
+    "quarantine_review",
+]

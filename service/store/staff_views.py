@@ -42,6 +42,20 @@ def quarantine_rows(
     return _rows(engine, query.order_by(q.c.id.desc()).limit(limit))
 
 
+def payload_file(engine: Engine, payload_id: int) -> tuple[Row, bytes] | None:
+    """An archived payload's ``source``, ``url`` and ``meta`` and its original bytes."""
+    from service.store.payloads import load_payload
+
+    query = select(raw_payloads.c.source, raw_payloads.c.url, raw_payloads.c.meta).where(
+        raw_payloads.c.id == payload_id
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).mappings().first()
+        if row is None:
+            return None
+        return dict(row), load_payload(conn, payload_id)
+
+
 def quarantine_sources(engine: Engine) -> list[Row]:
     """Each source with quarantined rows: ``source``, ``rows``, ``latest``."""
     q = quarantine
@@ -140,6 +154,7 @@ __all__ = [
     "alert_states",
     "deliveries",
     "last_error",
+    "payload_file",
     "quarantine_rows",
     "quarantine_sources",
     "run_summary",

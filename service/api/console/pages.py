@@ -8,16 +8,19 @@ asks ``service.figures`` or an existing service function for its values; none ru
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 from importlib.resources import files
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 
 from service.api.console.render import NO_STORE, page
 from service.api.deps import ClockDep, EngineDep, LangDep, ViewerPageDep, require_role
+from service.api.errors import NotFound
 from service.auth import Principal, Role, list_keys
 from service.figures.alert_history import alert_history
 from service.figures.quarantine_review import quarantine_review
@@ -223,6 +226,28 @@ def quarantine_page(
         review=review,
         source=source,
         payload=payload,
+    )
+
+
+@router.get("/staff/quarantine/file/{payload_id}", response_class=Response)
+def original_file_download(
+    payload_id: Annotated[int, Path(ge=1, le=2**62)],
+    staff: ViewerPageDep,
+    engine: EngineDep,
+) -> Response:
+    """The file refused rows came from, as it was received (an attachment, never rendered), to
+    correct and upload again."""
+    from service.figures.quarantine_review import original_file
+
+    found = original_file(engine, payload_id)
+    if found is None:
+        raise NotFound("console.thing.file", ident=str(payload_id))
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", found.name)[:100] or "file"
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(found.name)}"
+    return Response(
+        found.data,
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": disposition, **NO_STORE},
     )
 
 

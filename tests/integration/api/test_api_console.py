@@ -130,6 +130,21 @@ def test_lab_upload_reports_every_row_and_escapes_what_it_shows(
     rows = re.findall(r"<tr><td data-label=[^>]*>(\d+)</td>", r.text)
     assert rows == ["3"]  # the unknown section's line, once (its items are one refused row)
     assert "&lt;b&gt;unknown&lt;/b&gt;" in r.text and "<b>unknown</b>" not in r.text
+    # Fix and re-import: the quarantine page of this file offers the file as received.
+    review = client.get("/staff/quarantine?lang=zh", headers=_h(keys["viewer"])).text
+    [payload] = re.findall(
+        r'href="/staff/quarantine\?lang=zh&amp;payload=(\d+)">五月\.csv<', review
+    )
+    page = client.get(f"/staff/quarantine?lang=zh&payload={payload}", headers=_h(keys["viewer"]))
+    assert f'href="/staff/quarantine/file/{payload}"' in page.text
+    original = client.get(f"/staff/quarantine/file/{payload}", headers=_h(keys["viewer"]))
+    assert original.status_code == 200 and original.content == csv
+    assert original.headers["content-type"] == "application/octet-stream"
+    assert original.headers["content-disposition"].startswith("attachment;")
+    assert "UTF-8''%E4%BA%94%E6%9C%88.csv" in original.headers["content-disposition"]
+    assert (
+        client.get("/staff/quarantine/file/999999", headers=_h(keys["viewer"])).status_code == 404
+    )
     again = client.post("/staff/imports/lab?lang=zh", files=files, headers=_h(keys["operator"]))
     assert t("console.imports.skipped", "zh") in again.text
     wrong = client.post(
