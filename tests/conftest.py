@@ -24,6 +24,11 @@ TEST_DATA = Path(__file__).resolve().parent / "data"
 PG_URL = os.environ.get("ENVMON_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
+#: Test databases are named ``envmon_test_<pid>_<random>``: a run that dies before dropping its
+#: databases leaves them to the next run, which drops those whose process is gone.
+DB_PREFIX = "envmon_test_"
+
+
 def _pg_admin_connect():
     import psycopg
 
@@ -31,39 +36,101 @@ def _pg_admin_connect():
     return psycopg.connect(dsn, autocommit=True, connect_timeout=3)
 
 
-@pytest.fixture(scope="session")
-def pg_available() -> bool:
-    """Whether a PostgreSQL server answers; in CI it must."""
+def _db_url(name: str) -> str:
+    return f"{PG_URL.rsplit('/', 1)[0]}/{name}"
+
+
+def _new_db_name() -> str:
+    return f"{DB_PREFIX}{os.getpid()}_{uuid.uuid4().hex[:12]}"
+
+
+def _drop_db(name: str) -> None:
+    with _pg_admin_connect() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _process_alive(pid: int) -> bool:
     try:
-        _pg_admin_connect().close()
-    except Exception as exc:  # pragma: no cover - depends on the machine
-        if os.environ.get("CI"):
-            raise RuntimeError(f"PostgreSQL must be reachable in CI at {PG_URL}: {exc}") from exc
+        os.kill(pid, 0)
+    except ProcessLookupError:
         return False
+    except PermissionError:  # someone else's process: alive
+        return True
     return True
 
 
-@pytest.fixture
-def pg_url(pg_available: bool) -> Iterator[str]:
-    """A fresh, uniquely named PostgreSQL database with PostGIS, dropped afterwards."""
-    if not pg_available:
-        pytest.skip(f"no PostgreSQL server at {PG_URL}")
-    name = f"envmon_test_{uuid.uuid4().hex[:12]}"
-    with _pg_admin_connect() as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = PG_URL.rsplit("/", 1)[0]
-    url = f"{base}/{name}"
+def _drop_orphaned_dbs(conn: object) -> list[str]:
+    """Drop the test databases of runs on this machine whose process has ended."""
+    rows = conn.execute(  # type: ignore[attr-defined]
+        "SELECT datname FROM pg_database WHERE datname LIKE %s", (f"{DB_PREFIX}%",)
+    ).fetchall()
+    dropped = []
+    for (name,) in rows:
+        pid = name[len(DB_PREFIX) :].split("_", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[attr-defined]
+            dropped.append(name)
+    return dropped
+
+
+def _postgis_skip_reason() -> str | None:
+    """None when a PostgreSQL server answers and can create the PostGIS extension; else why not."""
     import psycopg
 
-    with psycopg.connect(
-        url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
-    ) as c:
-        c.execute("CREATE EXTENSION IF NOT EXISTS postgis")
     try:
+        admin = _pg_admin_connect()
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        if os.environ.get("CI"):
+            raise RuntimeError(f"PostgreSQL must be reachable in CI at {PG_URL}: {exc}") from exc
+        return f"no PostgreSQL server at {PG_URL}"
+    name = _new_db_name()
+    with admin:
+        _drop_orphaned_dbs(admin)
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        dsn = _db_url(name).replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(dsn, autocommit=True) as c:
+            c.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    except psycopg.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return f"PostgreSQL at {PG_URL} has no PostGIS (CREATE EXTENSION postgis: {first})"
+    finally:
+        _drop_db(name)
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgis_skip_reason() -> str | None:
+    """Why the PostGIS tests cannot run here (no server, or no PostGIS extension), else None."""
+    return _postgis_skip_reason()
+
+
+@pytest.fixture(scope="session")
+def pg_available(postgis_skip_reason: str | None) -> bool:
+    """Whether a PostgreSQL server with PostGIS answers; in CI the server must answer."""
+    return postgis_skip_reason is None
+
+
+@pytest.fixture
+def pg_url(postgis_skip_reason: str | None) -> Iterator[str]:
+    """A fresh, uniquely named PostgreSQL database with PostGIS, dropped afterwards (also when
+    the test or the extension's creation fails); skipped with the reason when there is none."""
+    if postgis_skip_reason is not None:
+        pytest.skip(postgis_skip_reason)
+    import psycopg
+
+    name = _new_db_name()
+    with _pg_admin_connect() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = _db_url(name)
+    try:
+        with psycopg.connect(
+            url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
+        ) as c:
+            c.execute("CREATE EXTENSION IF NOT EXISTS postgis")
         yield url
     finally:
-        with _pg_admin_connect() as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_db(name)
 
 
 @pytest.fixture(scope="session")
