@@ -90,8 +90,13 @@ def resolve_vendor_file(package: str, path: str, dirs: dict[str, Path]) -> Path 
     base = dirs.get(package)
     if base is None:
         return None
+    if "\x00" in path:  # no file has a NUL in its name; Path.resolve() would raise (a 500)
+        return None
     base = base.resolve()
-    target = (base / path).resolve()
+    try:
+        target = (base / path).resolve()
+    except (OSError, ValueError, RuntimeError):  # over-long names, symlink loops
+        return None
     if not target.is_relative_to(base) or not target.is_file():
         return None
     return target

@@ -23,6 +23,7 @@ from maps.i18n import t as map_t
 from maps.public import ZHOUSHAN_BOUNDS, default_sources, parse_layers, public_map
 from maps.render import page_html
 from maps.staff import staff_map
+from service.api.bounds import checked_day
 from service.api.csrf import csrf_token
 from service.api.deps import ClockDep, EngineDep, SettingsDep, ViewerPageDep
 from service.api.errors import NotFound, ValidationFailed
@@ -145,6 +146,7 @@ def staff_page(
     """
     lang = _lang(lang)
     today = clock.now().astimezone(CST).date()
+    start, end = checked_day(start, "from"), checked_day(end, "to")
     end = end or today
     start = start or end - dt.timedelta(days=29)
     if start > end:

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Engine, Table, select
 
+from service.api.bounds import checked_time
 from service.api.deps import AdminDep, ClockDep, EngineDep, ViewerDep
 from service.api.errors import NotFound, ValidationFailed
 from service.api.schemas import (
@@ -45,7 +46,7 @@ DEFAULT_WINDOW = dt.timedelta(hours=48)
 def _aware(value: dt.datetime | None, name: str) -> dt.datetime | None:
     if value is not None and value.tzinfo is None:
         raise ValidationFailed(name, "timezone_required")
-    return value
+    return checked_time(value, name)
 
 
 @router.get("/me", response_model=StaffWhoAmI, operation_id="staffWhoAmI")

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
+from service.api.bounds import checked_day
 from service.api.cache import cached_json
 from service.api.deps import ClockDep, EngineDep, LangDep
 from service.api.errors import NotFound, ValidationFailed
@@ -148,6 +149,7 @@ def station_hours_route(
     format: DownloadQuery = Download.json,
 ) -> StationHours | Response:
     """A station's hourly series (``HOURS_DESCRIPTION``)."""
+    from_, to = checked_day(from_, "from"), checked_day(to, "to")  # finding 10: no overflow
     try:
         first, last = hour_window(clock, from_, to)
     except SeriesError as exc:
@@ -189,6 +191,7 @@ def station_days_route(
     format: DownloadQuery = Download.json,
 ) -> StationDays | Response:
     """A station's daily series (``DAYS_DESCRIPTION``)."""
+    from_, to = checked_day(from_, "from"), checked_day(to, "to")  # finding 10: no overflow
     try:
         start, end = day_window(clock, from_, to)
     except SeriesError as exc:
