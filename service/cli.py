@@ -11,6 +11,7 @@ import typer
 from typer.exceptions import TyperException
 
 from service.cli_common import cli_settings, refuse_live_on_demo_store
+from service.logs import configure_logging
 from service.store.files import make_data_dir
 
 app = typer.Typer(
@@ -68,6 +69,7 @@ def serve(
     if forwarded_allow_ips is not None:
         overrides["forwarded_allow_ips"] = forwarded_allow_ips
     settings = cli_settings(**overrides)
+    configure_logging(settings.log_format, settings.log_level)
     make_data_dir(settings.data_dir)
     refuse_live_on_demo_store(settings)
     if workers == 1:
@@ -81,6 +83,8 @@ def serve(
             port,
             forwarded_allow_ips=settings.forwarded_allow_ips,
             settings=settings,
+            # Logging is envmon's (service.logs, configured above): uvicorn's records propagate.
+            log_config=None,
         )
         uvicorn.Server(config).run()
         return
@@ -100,6 +104,7 @@ def schedule() -> None:
     from service.runtime import run_scheduler_process
 
     settings = cli_settings(scheduler_enabled=True)
+    configure_logging(settings.log_format, settings.log_level)
     refuse_live_on_demo_store(settings)
     run_scheduler_process(settings, SystemClock())
 

@@ -12,7 +12,7 @@ import math
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -92,6 +92,15 @@ class Settings(BaseSettings):
         "(JSON list or comma-separated, e.g. https://sthjj.zhoushan.gov.cn).",
     )
     environment: str = Field(default="development", description="development | production | test")
+    # --- operator's basics: logging (service/logs.py) ---
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="Log lines of serve and schedule: text, or one JSON object per line "
+        "(with the request id).",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Lowest level logged by serve and schedule."
+    )
 
     # --- upstream feeds: with none configured the service runs on the demo feed ---
     openaq_api_key: SecretStr | None = Field(default=None, description="OpenAQ API v3 key.")

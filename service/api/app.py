@@ -36,6 +36,7 @@ from service.api.schemas import Problem
 from service.api.security import install_security
 from service.api.session import session_secret
 from service.clock import Clock, SystemClock
+from service.logs import RequestIdMiddleware
 from service.runtime import DELIVERY_EVERY, LIVE_NAME, seed_store, start_scheduler, stop_scheduler
 from service.settings import Settings
 from service.store.files import make_data_dir
@@ -120,6 +121,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.session_secret = session_secret(settings)
     add_exception_handlers(app)
     install_security(app, settings)
+    # Outermost: every log line of a request, security's included, carries its id.
+    app.add_middleware(RequestIdMiddleware)
     for module in (health, stations, sections, zones, geo, exports, staff, zone_jobs, login):
         app.include_router(module.router)
     if settings.docs_enabled:
