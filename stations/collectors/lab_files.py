@@ -110,6 +110,16 @@ DL_ROW_LABELS: Final = frozenset(
     {"检出限", "方法检出限", "detection limit", "detection_limit", "dl", "lod"}
 )
 _HEADER_SCAN_ROWS: Final = 15
+#: Caps on one lab file (issue 22, finding 16: a 1.1 MB XLSX cost 78 s of CPU and 900 MB): a
+#: month's lab results for the bureau's sections are a few hundred rows of a few dozen columns.
+#: A file over a cap is refused whole (quarantined), the cap named in the reason.
+LAB_MAX_BYTES: Final = 10 * 1024 * 1024
+#: Rows read (blank rows count: a sheet whose cells reach row 1,048,576 is refused, not read).
+LAB_MAX_ROWS: Final = 20_000
+#: Columns read per row; cells beyond are not read.
+LAB_MAX_COLUMNS: Final = 200
+#: Total unpacked size of an XLSX's parts (its XML; a small zip can unpack to gigabytes).
+LAB_MAX_UNZIPPED_BYTES: Final = 100 * 1024 * 1024
 
 
 def _norm(h: str) -> str:
@@ -118,16 +128,37 @@ def _norm(h: str) -> str:
 
 def _decode_rows(raw: bytes) -> list[list[str]]:
     """Bytes -> rows of cell strings. Raises ``ValueError`` with a reason when unreadable."""
+    if len(raw) > LAB_MAX_BYTES:
+        raise ValueError(f"file of {len(raw)} bytes; the limit is {LAB_MAX_BYTES} (LAB_MAX_BYTES)")
     if raw[:4] == b"PK\x03\x04":
         import openpyxl
 
         try:
+            with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+                unpacked = sum(i.file_size for i in zf.infolist())
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise ValueError(f"not a readable XLSX workbook ({type(exc).__name__})") from exc
+        if unpacked > LAB_MAX_UNZIPPED_BYTES:
+            limit = LAB_MAX_UNZIPPED_BYTES
+            raise ValueError(f"XLSX unpacks to {unpacked} bytes; the limit is {limit}")
+        try:
+            # read_only: rows are streamed from the sheet's XML, never built as a whole workbook
             wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
             raise ValueError(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from exc
+        rows: list[list[object]] = []
         try:
             ws = wb.worksheets[0]
-            rows = [list(r) for r in ws.iter_rows(values_only=True)]
+            for r in ws.iter_rows(values_only=True, max_col=LAB_MAX_COLUMNS):
+                if len(rows) >= LAB_MAX_ROWS:
+                    raise ValueError(
+                        f"more than {LAB_MAX_ROWS} rows; the limit is {LAB_MAX_ROWS} (LAB_MAX_ROWS)"
+                    )
+                rows.append(list(r))
+        except ValueError as exc:
+            if "LAB_MAX_ROWS" in str(exc):
+                raise
+            raise ValueError(f"unreadable XLSX sheet ({type(exc).__name__}: {exc})") from exc
         except Exception as exc:  # openpyxl raises many things on corrupt sheets
             raise ValueError(f"unreadable XLSX sheet ({type(exc).__name__}: {exc})") from exc
         finally:
@@ -145,7 +176,12 @@ def _decode_rows(raw: bytes) -> list[list[str]]:
     if "\x00" in text:
         raise ValueError("binary data (NUL bytes), not CSV text")
     try:
-        return list(csv.reader(io.StringIO(text)))
+        rows_text: list[list[str]] = []
+        for row in csv.reader(io.StringIO(text)):
+            if len(rows_text) >= LAB_MAX_ROWS:
+                raise ValueError(f"more than {LAB_MAX_ROWS} rows; the limit is {LAB_MAX_ROWS}")
+            rows_text.append(row[:LAB_MAX_COLUMNS])
+        return rows_text
     except csv.Error as exc:
         raise ValueError(f"broken CSV: {exc}") from exc
 
