@@ -14,7 +14,8 @@ from typing import Literal
 
 import typer
 
-from service.cli_common import bar_step, open_store, show_progress
+from service.alerts.evaluate import evaluate_now
+from service.cli_common import bar_step, cli_settings, open_store, show_progress
 
 
 def _app(kind: Literal["stations", "sections"]) -> typer.Typer:
@@ -68,6 +69,10 @@ def _app(kind: Literal["stations", "sections"]) -> typer.Typer:
             f"recomputed: station_days={r.station_days} district_days={r.district_days} "
             f"section_periods={r.section_periods}"
         )
+        # The alerts judge the new registry's figures at once (issue 18), as the other imports do.
+        with open_store(seed=True) as engine:
+            alerts = evaluate_now(engine, SystemClock(), cli_settings(), worker_name=None)
+        typer.echo(f"alerts: {alerts.transitions} changed, {alerts.messages} messages queued")
 
     @app.command("list")
     def list_(as_json: bool = typer.Option(False, "--json", help="JSON rows.")) -> None:

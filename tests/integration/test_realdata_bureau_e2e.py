@@ -183,6 +183,7 @@ def test_bureau_files_reach_every_figure(
             out = CliRunner().invoke(cli, ["stations", "import", str(st), "--who", "test"])
             assert out.exit_code == 0, out.output
             assert "DS-T01: district 330921 assigned from the coordinates" in out.output
+            assert "alerts: " in out.output  # judged at once on the new registry's figures
             days = client.get("/api/v1/districts/330921/days").json()["items"]
             day = next(d for d in days if d["day"] == "2026-02-24")
             assert day["stations"] == ["DS-T01"] and day["aqi"] is not None

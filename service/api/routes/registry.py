@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Path, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Form, Path, UploadFile
+from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import ClockDep, EngineDep, OperatorDep, ViewerDep
+from service.alerts.evaluate import evaluate_now
+from service.api.deps import ClockDep, EngineDep, OperatorDep, SettingsDep, ViewerDep
 from service.api.errors import UnsupportedMediaType, ValidationFailed
 from service.api.schemas_registry import RegistryEntryOut, RegistryImportOut, RegistryVersionOut
+from service.runtime import LIVE_NAME
 
 router = APIRouter(prefix="/api/v1/staff/registry", tags=["staff"])
 
@@ -60,6 +63,8 @@ async def registry_import(
     engine: EngineDep,
     clock: ClockDep,
     kind: KindPath,
+    settings: SettingsDep,
+    background: BackgroundTasks,
     file: UploadFile,
     datum: Annotated[
         str | None,
@@ -74,8 +79,16 @@ async def registry_import(
     from service.registry import RegistryFileError, import_registry
 
     try:
-        result = import_registry(
-            engine, kind, data, name, who=f"key:{staff.key_id}", clock=clock, datum=datum
+        # Off the event loop: reading the file and recomputing the touched days take seconds.
+        result = await run_in_threadpool(
+            import_registry,
+            engine,
+            kind,
+            data,
+            name,
+            who=f"key:{staff.key_id}",
+            clock=clock,
+            datum=datum,
         )
     except RegistryFileError as exc:
         problems = [
@@ -87,6 +100,8 @@ async def registry_import(
             for p in exc.problems
         ]
         raise ValidationFailed("file", exc.problems[0].rule, errors=problems) from None
+    # The alerts judge the imported registry's figures right after the answer (issue 18).
+    background.add_task(evaluate_now, engine, clock, settings, worker_name=LIVE_NAME)
     r = result.recomputed
     return RegistryImportOut(
         kind=result.kind,
