@@ -172,6 +172,12 @@ class Settings(BaseSettings):
     zone_parse_memory_mb: int = Field(
         default=2048, ge=0, description="Memory cap of the parsing process (MiB; 0: no cap)."
     )
+    max_json_bytes: int = Field(
+        default=1024 * 1024,
+        gt=0,
+        description="Largest accepted JSON request body (bytes); files may be up to "
+        "ENVMON_MAX_UPLOAD_BYTES.",
+    )
     cache_max_age: int = Field(
         default=60, ge=0, description="Cache-Control max-age of public responses (seconds)."
     )

@@ -14,13 +14,15 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.api.client import TrustedProxies, client_address
 from service.api.csp import ScriptNonceMiddleware, page_policy
-from service.api.errors import PayloadTooLarge, RateLimited, problem_response
+from service.api.errors import PayloadTooLarge, RateLimited, Unauthorized, problem_response
+from service.api.session import LOGIN_PATH, LOGOUT_PATH, load_session, request_cookie_token
 from service.settings import Settings
 from service.shared_buckets import FILE_NAME as BUCKETS_FILE
 from service.shared_buckets import SharedTokenBuckets
@@ -167,22 +169,27 @@ class BodyLimitMiddleware:
     """413 before reading a body whose ``Content-Length`` exceeds the limit; a chunked body is
     counted as it streams and refused once it passes the limit."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_json_bytes: int | None = None) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.upload_bytes = max_bytes
+        self.json_bytes = min(max_json_bytes or max_bytes, max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in {"GET", "HEAD", "OPTIONS"}:
             await self.app(scope, receive, send)
             return
+        # JSON bodies (subscriptions, keys, settings) are small; files are not.
+        content_type = (_header(scope, b"content-type") or "").lower()
+        json_body = "json" in content_type.split(";")[0]
+        limit = self.json_bytes if json_body else self.upload_bytes
         length = _header(scope, b"content-length")
         if length is not None:
             try:
-                too_large = int(length) > self.max_bytes
+                too_large = int(length) > limit
             except ValueError:
                 too_large = False
             if too_large:
-                response = problem_response(Request(scope), PayloadTooLarge(self.max_bytes))
+                response = problem_response(Request(scope), PayloadTooLarge(limit))
                 await response(scope, receive, send)
                 return
         seen = 0
@@ -193,9 +200,9 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     exceeded = True
-                    raise PayloadTooLarge(self.max_bytes)
+                    raise PayloadTooLarge(limit)
             return message
 
         replaced = False
@@ -206,12 +213,62 @@ class BodyLimitMiddleware:
             if exceeded:
                 if not replaced and message["type"] == "http.response.start":
                     replaced = True
-                    response = problem_response(Request(scope), PayloadTooLarge(self.max_bytes))
+                    response = problem_response(Request(scope), PayloadTooLarge(limit))
                     await response(scope, receive, send)
                 return
             await send(message)
 
         await self.app(scope, counting_receive, guarded_send)
+
+
+# --- authentication before the body ------------------------------------------------------------
+
+
+class AuthBeforeBodyMiddleware:
+    """Staff writes (POST/PUT/PATCH/DELETE under the staff prefixes, sign-in and sign-out aside)
+    are authenticated before their body is read: no credentials, an unknown or revoked key, or a
+    dead session answer 401 at once, so an anonymous client cannot make the service receive and
+    parse megabytes of JSON or a zone file. The route then checks role and CSRF as usual."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in {"POST", "PUT", "PATCH", "DELETE"}
+            or not is_staff_path(scope["path"])
+            or scope["path"] in {LOGIN_PATH, LOGOUT_PATH}
+        ):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        if not await run_in_threadpool(_credentials_hold, request):
+            response = problem_response(request, Unauthorized())
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _credentials_hold(request: Request) -> bool:
+    """Whether the request's key header, or else its session cookie, is valid (a store lookup)."""
+    from service.api.audit import presented_key_id, security_event
+    from service.auth import authenticate
+
+    state = request.app.state
+    authorization = request.headers.get("authorization", "")
+    key = authorization[7:].strip() if authorization[:7].lower() == "bearer " else ""
+    key = key or request.headers.get("x-api-key", "").strip()
+    if key:
+        if authenticate(state.engine, key, None) is not None:
+            return True
+        security_event(request, "auth_failed", key_id=presented_key_id(key), reason="api_key")
+        return False
+    token = request_cookie_token(request, state.settings)
+    if not token:
+        return False
+    now = state.clock.now()
+    return load_session(state.engine, state.session_secret, token, now, state.settings) is not None
 
 
 # --- ETag -------------------------------------------------------------------------------------
@@ -293,7 +350,12 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     """Add the middlewares, innermost first: ETag, body limit, rate limit, CORS, script nonce
     and page policy (``service.api.csp``), headers."""
     app.add_middleware(ETagMiddleware, max_age=settings.cache_max_age)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(AuthBeforeBodyMiddleware)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_upload_bytes,
+        max_json_bytes=settings.max_json_bytes,
+    )
     if settings.rate_limit_per_minute > 0:
         make_data_dir(settings.data_dir)
         buckets = SharedTokenBuckets(
@@ -328,6 +390,7 @@ def install_security(app: FastAPI, settings: Settings) -> None:
 
 __all__ = [
     "DEMO_HEADER",
+    "AuthBeforeBodyMiddleware",
     "BodyLimitMiddleware",
     "ETagMiddleware",
     "RateLimitMiddleware",
