@@ -115,8 +115,9 @@ def _districts_csv(engine: Engine, clock: Clock) -> Response:
     demo = figures_are_demo(engine)
     rows = district_export_rows(engine, clock)
     columns = list(dict.fromkeys(k for row in rows for k in row if k not in FIGURE_COLUMNS))
+    # The demo columns go before the figures: the figures stay the file's last columns.
     extra = ["data_demo", "data_note"] if demo else []
-    body = to_csv(demo_columns(rows, demo), [*columns, *FIGURE_COLUMNS, *extra])
+    body = to_csv(demo_columns(rows, demo), [*columns, *extra, *FIGURE_COLUMNS])
     return Response(
         body,
         media_type=CSV_MEDIA,
