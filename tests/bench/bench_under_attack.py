@@ -55,7 +55,7 @@ def zone_file(features: int = 1000, vertices: int = 400) -> bytes:
         items.append(
             {
                 "type": "Feature",
-                "properties": {"name": f"bench zone {i}", "kind": "ship_emission_control"},
+                "properties": {"name": f"bench zone {i}", "kind": "emission_control_area"},
                 "geometry": {"type": "Polygon", "coordinates": [ring]},
             }
         )
