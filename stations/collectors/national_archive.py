@@ -266,6 +266,8 @@ _CEILINGS: Final = np.array(
     [CO_UNIT_LIMIT_MG if p == "CO" else AIR_CEILINGS[p] for p in POLLUTANTS], dtype=np.float64
 )
 _EPOCH: Final = np.datetime64("1970-01-01", "D")
+#: Up to this many columns are read with ``usecols``; more are read whole (see read_archive_block).
+_FEW_COLUMNS: Final = 64
 
 
 def _empty_block(stations: tuple[str, ...] = ()) -> ArchiveBlock:
@@ -302,13 +304,16 @@ def read_archive_block(raw: bytes, wanted: Collection[str]) -> ArchiveBlock:
     if not positions:
         return _empty_block()
     cols = sorted({0, 1, 2, *(i for ps in positions.values() for i in ps)})
+    # A few wanted columns: let the reader convert only those. Many (a national run): converting
+    # every column as one float block is faster than building a typed Series per selected column.
+    few = len(cols) <= _FEW_COLUMNS
     try:
         frame = pd.read_csv(
             io.StringIO(text),
             header=None,
             skiprows=1,
-            usecols=cols,
-            dtype={0: str, 1: str, 2: str},
+            usecols=cols if few else None,
+            dtype={0: str, 1: str, 2: str} if few else None,
             keep_default_na=False,
             na_values=[""],
             skip_blank_lines=True,
@@ -323,9 +328,10 @@ def read_archive_block(raw: bytes, wanted: Collection[str]) -> ArchiveBlock:
         frame = frame.replace("", np.nan).astype(dict.fromkeys(cols, object))
     if frame.empty:
         return _empty_block()
-    date = pd.to_datetime(frame[0].str.strip(), format="%Y%m%d", errors="coerce")
-    hour = pd.to_numeric(frame[1].str.strip(), errors="coerce")
-    ptype = frame[2].str.strip().map(_HOURLY_TYPE_INDEX)
+    date_text = frame[0].astype(str).str.strip().str.removesuffix(".0")
+    date = pd.to_datetime(date_text, format="%Y%m%d", errors="coerce")
+    hour = pd.to_numeric(frame[1].astype(str).str.strip(), errors="coerce")
+    ptype = frame[2].astype(str).str.strip().map(_HOURLY_TYPE_INDEX)
     ok = (date.notna() & hour.between(0, 23) & (hour == hour.round()) & ptype.notna()).to_numpy()
     stations = tuple(positions)
     if not ok.any():

@@ -128,3 +128,34 @@ def test_a_full_year_boundary_example_by_hand(tmp_path: Path) -> None:
     city = city_days(station_days(arrays))
     # (23 x 40 + 64) / 24 = 41.0 µg/m³
     assert city["PM25_24h"].tolist() == [41.0]
+
+
+def test_a_wide_national_file_equals_the_frame_path(tmp_path: Path) -> None:
+    """Past 64 wanted columns the reader converts every column at once (the national case): the
+    same answer, text cells, a repeated column and a repeated row included."""
+    rng = np.random.default_rng(7)
+    codes = [f"{1001 + i}A" for i in range(70)]
+    for day in (dt.date(YEAR, 1, 1), dt.date(YEAR, 1, 2)):
+        header = ["date", "hour", "type", *codes, codes[3]]  # 1004A twice
+        rows = [header]
+        for hour in range(24):
+            for t in TYPES:
+                cells = [str(int(v)) for v in rng.integers(1, 150, size=len(header) - 3)]
+                cells[5] = "" if hour % 5 else "n/a"  # text in one column now and then
+                rows.append([day.strftime("%Y%m%d"), str(hour), t, *cells])
+        rows.append(list(rows[7]))  # a repeated row
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows(rows)
+        (tmp_path / f"china_sites_{day:%Y%m%d}.csv").write_text(buf.getvalue(), encoding="utf-8")
+    first, last = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
+    paths = archive_files(tmp_path, first, last)
+    expected = frame_path_city(paths, set(codes), YEAR)
+    got = city_days(station_days(read_period(paths, codes, first, last)))
+    assert len(got) == 2 and got["aqi"].notna().all()
+    cols = ["date", "PM25_24h", "O3_8h", "CO_24h", "aqi", "primary", "stations"]
+    pd.testing.assert_frame_equal(
+        expected[cols].reset_index(drop=True),
+        got[cols].reset_index(drop=True),
+        check_exact=True,
+        check_dtype=False,
+    )
