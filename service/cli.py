@@ -48,7 +48,7 @@ def root(
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8000, min=1, max=65535, help="TCP port (1-65535)."),
+    port: int = typer.Option(8000, min=0, max=65535, help="TCP port (1-65535; 0: any free port)."),
     scheduler: bool = typer.Option(True, help="Run the collection scheduler (one per store)."),
     workers: int = typer.Option(
         1,
