@@ -270,6 +270,21 @@ window.envmonPublicStart = function (cfg, map) {
 
   // ---- helpers below are hoisted function declarations ----
 
+  // A popup grows when its charts arrive, and the controls may have settled since it was bound:
+  // take the controls' boxes again, lay the popup out (Leaflet 1.9's update() without setting the
+  // content again, which would drop the charts) and pan it clear of them.
+  // ``done`` runs once the popup is where it stays (after the pan, if one was needed).
+  function refit(popup, done) {
+    if (!popup || !popup._map) { done(); return; }
+    var fresh = popupOptions(popup.options.envmonWidth || 320);
+    Object.keys(fresh).forEach(function (k) { popup.options[k] = fresh[k]; });
+    var before = map.getCenter();
+    popup._updateLayout();
+    popup._adjustPan();
+    if (map.getCenter().equals(before) && !(map._panAnim && map._panAnim._inProgress)) done();
+    else map.once("moveend", done);
+  }
+
   // Popups pan clear of the controls (they are drawn above popups) and fit a phone's screen.
   function popupOptions(width) {
     var size = map.getSize(), top = 10, bottom = 10, left = 10, right = 10;
@@ -284,6 +299,7 @@ window.envmonPublicStart = function (cfg, map) {
       else bottom = Math.max(bottom, box.bottom - r.top + 8);
     });
     return {
+      envmonWidth: width,
       maxWidth: Math.min(width, size.x - 40 - (right > 10 ? right : 0)),
       // room for the popup's padding and tip between the controls above and below
       maxHeight: Math.round(Math.max(200, size.y - top - bottom - 90)),
@@ -445,7 +461,9 @@ window.envmonPublicStart = function (cfg, map) {
         recent.map(function (d) { return d.aqi; }), width, L10N.chart_days, true);
       calendar(root.querySelector(".envmon-calendar"), year, j.items.filter(function (d) { return d.day.slice(0, 4) === String(year); }));
     });
-    Promise.all([hours, days]).then(function () { root.setAttribute("data-charts-ready", "1"); },
+    Promise.all([hours, days]).then(function () {
+      refit(popup, function () { root.setAttribute("data-charts-ready", "1"); });
+    },
       function (err) { root.setAttribute("data-charts-ready", "error"); if (window.console) console.warn(String(err)); });
   }
   function districtHistory(popup, p) {
@@ -455,7 +473,7 @@ window.envmonPublicStart = function (cfg, map) {
     var year = today().getUTCFullYear();
     get(api("districts/" + encodeURIComponent(p.code) + "/days?from=" + year + "-01-01")).then(function (j) {
       calendar(root.querySelector(".envmon-calendar"), year, j.items);
-      root.setAttribute("data-charts-ready", "1");
+      refit(popup, function () { root.setAttribute("data-charts-ready", "1"); });
     }, function () { root.setAttribute("data-charts-ready", "error"); });
   }
 };

@@ -58,6 +58,9 @@ def test_each_district_colour_and_percentage_equal_the_api(
         assert shown.inner_text() == expected, d["code"]
         page.keyboard.press("Escape")
         page.evaluate("window.envmonMap && window.envmonMap.closePopup()")
+        # Leaflet fades a closed popup out for 200 ms before removing it: wait, so the next
+        # district's popup is the only one on the page.
+        page.locator(".leaflet-popup").wait_for(state="detached")
     assert seen == len(districts)
     page.screenshot(path=str(ARTIFACTS / f"public_districts_{lang}.png"))
     assert watched.outside == []
