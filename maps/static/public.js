@@ -276,13 +276,25 @@ window.envmonPublicStart = function (cfg, map) {
   // ``done`` runs once the popup is where it stays (after the pan, if one was needed).
   function refit(popup, done) {
     if (!popup || !popup._map) { done(); return; }
+    if (map._panAnim && map._panAnim._inProgress) {  // Leaflet skips a pan while one runs
+      map.once("moveend", function () { refit(popup, done); });
+      return;
+    }
     var fresh = popupOptions(popup.options.envmonWidth || 320);
     Object.keys(fresh).forEach(function (k) { popup.options[k] = fresh[k]; });
-    var before = map.getCenter();
+    // Listen before panning: a pan larger than the map resets the view and ends synchronously.
+    var settled = false;
+    function finish() {
+      if (settled) return;
+      settled = true;
+      map.off("moveend", finish);
+      done();
+    }
+    map.on("moveend", finish);
     popup._updateLayout();
     popup._adjustPan();
-    if (map.getCenter().equals(before) && !(map._panAnim && map._panAnim._inProgress)) done();
-    else map.once("moveend", done);
+    if (!(map._panAnim && map._panAnim._inProgress)) finish();
+    setTimeout(finish, 1500);  // never leave the popup unready
   }
 
   // Popups pan clear of the controls (they are drawn above popups) and fit a phone's screen.
