@@ -16,6 +16,7 @@ from service.clock import FixedClock
 from service.compute import recompute_all
 from service.figures.assessment import area_assessment
 from service.reports import build_report, render_html, render_pdf
+from service.reports.sections import SECTIONS
 from service.store.engine import init_store
 from tests.integration.test_compute_recompute import hourly, ingest
 
@@ -53,7 +54,7 @@ def test_empty_month_stays_one_line(engine: Engine) -> None:
     html = render_html(data, "en")
     assert "nothing to assess for this period" in html and "co-control" not in html
     # The section's own words for a period without a valid day, when a report does show it:
-    section = build_report.__globals__["SECTIONS"][-1]
+    section = next(s for s in SECTIONS if s.key == "cocontrol")
     figures = section.gather(engine, CLOCK, data)
     assert section.words(figures, data, "en").lines == ["No valid day in this period"]
 
