@@ -62,6 +62,25 @@ _LIVE: dict[str, CollectionScheduler] = {}
 _LIVE_LOCK = threading.Lock()
 
 
+class _StoppingRace(logging.Filter):
+    """APScheduler's loop can hand a due job to an executor that ``shutdown()`` has just closed
+    ("cannot schedule new futures after shutdown"): that is the stop itself, not a fault, so it is
+    logged as one INFO line instead of an error with a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, RuntimeError) and "after shutdown" in str(exc):
+            record.msg = f"{record.getMessage()} (the scheduler is stopping)"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+logging.getLogger("apscheduler.scheduler").addFilter(_StoppingRace())
+
+
 @dataclass(frozen=True, slots=True)
 class CollectorJob:
     """A collector and how often it runs."""
@@ -265,6 +284,7 @@ class CollectionScheduler:
         release the HTTP client."""
         self._stopping.set()
         if self.scheduler.running:
+            self.scheduler.pause()  # no new job handed out while the executors close
             self.scheduler.shutdown(wait=wait)
         with _LIVE_LOCK:
             if _LIVE.get(self.name) is self:
