@@ -140,11 +140,11 @@ class ZoneImportJobs:
                 return None
 
             try:
-                frame = parse_isolated(path, fmt, name, self.limits, stop)
+                rows = parse_isolated(path, fmt, name, self.limits, stop)
                 if stop() is not None:  # cancelled while the last answer arrived
                     raise ParseStopped("cancelled")
                 result = store_zones(
-                    self.engine, frame, path.read_bytes(), name, fmt, who=who, clock=self.clock
+                    self.engine, rows, path.read_bytes(), name, fmt, who=who, clock=self.clock
                 )
             except ZoneValidationError as exc:
                 store.finish_job(

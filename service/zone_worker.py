@@ -6,7 +6,8 @@ from a small server process that has already imported the parsers, so a job does
 imports and never inherits the web server's threads or sockets), under a memory cap
 (``RLIMIT_DATA``) and a wall-time limit; the caller's ``stop`` is asked a few times a second, and
 the child is killed at once on timeout, cancellation or shutdown. Limits on size, features and
-vertices are ``geodata.zones_io.ZoneLimits``, checked inside the child.
+vertices are ``geodata.zones_io.ZoneLimits``, checked inside the child, which also turns the zones
+into the store's rows (``service.zone_rows``) so the server process only inserts them.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
-
-import geopandas as gpd
 
 from geodata.zones_io import ZoneLimits, ZoneProblem, ZoneValidationError
 
@@ -51,22 +50,23 @@ def _context() -> Any:
     global _CONTEXT
     if _CONTEXT is None:
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["geodata.zones_io", "service.zone_worker"])
+        ctx.set_forkserver_preload(["geodata.zones_io", "service.zone_rows", "service.zone_worker"])
         _CONTEXT = ctx
     return _CONTEXT
 
 
 def _child(out: Connection, path: str, fmt: str, source: str, limits: WorkerLimits) -> None:
-    """Runs in the child: parse, send ``("ok", frame)`` or ``("refused", problems)``."""
+    """Runs in the child: parse, send ``("ok", rows)`` or ``("refused", problems)``."""
     import resource
 
     from geodata.zones_io import read_zone_file
+    from service.zone_rows import zone_feature_rows
 
     if limits.memory_bytes > 0:
         resource.setrlimit(resource.RLIMIT_DATA, (limits.memory_bytes, limits.memory_bytes))
     try:
         frame = read_zone_file(path, fmt, source=source, limits=limits.zone)
-        message: tuple[str, Any] = ("ok", frame)
+        message: tuple[str, Any] = ("ok", zone_feature_rows(frame))
     except ZoneValidationError as exc:
         message = ("refused", exc.problems)
     except MemoryError:
@@ -86,8 +86,9 @@ def parse_isolated(
     source: str,
     limits: WorkerLimits,
     stop: Callable[[], str | None] = lambda: None,
-) -> gpd.GeoDataFrame:
-    """Parse and validate the zone file at ``path`` in a child process; return its zones.
+) -> list[dict[str, Any]]:
+    """Parse and validate the zone file at ``path`` in a child process; return its zones as the
+    store's rows (``service.zone_rows.zone_feature_rows``).
 
     Raises ``ZoneValidationError`` (refused, with the rule; also when the wall time or the memory
     cap is passed) or ``ParseStopped`` when ``stop()`` returns a reason.
@@ -124,8 +125,8 @@ def parse_isolated(
         child.join(timeout=5)
     if kind == "refused":
         raise ZoneValidationError(payload, source)
-    frame: gpd.GeoDataFrame = payload
-    return frame
+    rows: list[dict[str, Any]] = payload
+    return rows
 
 
 __all__ = ["ParseStopped", "WorkerLimits", "parse_isolated"]

@@ -22,11 +22,11 @@ import shapely
 from sqlalchemy import Engine, func, insert, select
 
 import geodata
-from geodata.geojson import to_feature_collection
 from geodata.zones_io import ZoneValidationError, detect_format, read_zone_file, write_zone_file
 from service.clock import Clock, SystemClock
 from service.store.engine import writing
 from service.store.zone_tables import zone_features, zone_versions
+from service.zone_rows import zone_feature_rows
 from service.zone_worker import WorkerLimits, parse_isolated
 
 __all__ = [
@@ -83,15 +83,15 @@ def import_zone_file(
         tmp_path = Path(tmp) / f"upload{Path(name).suffix.lower()}"
         tmp_path.write_bytes(data)
         if worker is None:
-            frame = read_zone_file(tmp_path, fmt, source=name)
+            rows = zone_feature_rows(read_zone_file(tmp_path, fmt, source=name))
         else:
-            frame = parse_isolated(tmp_path, fmt, name, worker, stop)
-    return store_zones(engine, frame, data, name, fmt, who=who, clock=clock)
+            rows = parse_isolated(tmp_path, fmt, name, worker, stop)
+    return store_zones(engine, rows, data, name, fmt, who=who, clock=clock)
 
 
 def store_zones(
     engine: Engine,
-    frame: gpd.GeoDataFrame,
+    rows: list[dict[str, Any]],
     data: bytes,
     name: str,
     fmt: str,
@@ -99,7 +99,8 @@ def store_zones(
     who: str,
     clock: Clock | None = None,
 ) -> ZoneImport:
-    """Store validated zones (``frame``, read from the file ``data`` named ``name``) as a version."""
+    """Store validated zones as a version: ``rows`` (``service.zone_rows.zone_feature_rows``) read
+    from the file ``data`` named ``name``."""
     digest = hashlib.sha256(data).hexdigest()
     now = (clock or SystemClock()).now()
     with writing(engine) as conn:
@@ -111,43 +112,17 @@ def store_zones(
                 file_name=name[:255],
                 file_format=fmt,
                 sha256=digest,
-                feature_count=len(frame),
+                feature_count=len(rows),
                 supersedes_id=previous,
             )
         ).inserted_primary_key[0]  # type: ignore[index]
-        conn.execute(insert(zone_features), _feature_rows(frame, int(version_id)))
-    messages = [f"version {version_id}: {len(frame)} zone(s) from {name}"]
+        conn.execute(
+            insert(zone_features), [{**row, "version_id": int(version_id)} for row in rows]
+        )
+    messages = [f"version {version_id}: {len(rows)} zone(s) from {name}"]
     if previous is not None:
         messages.append(f"supersedes version {previous}")
-    return ZoneImport(int(version_id), len(frame), previous, digest, messages=messages)
-
-
-def _feature_rows(frame: gpd.GeoDataFrame, version_id: int) -> list[dict[str, Any]]:
-    collection = to_feature_collection(frame)
-    bounds = shapely.bounds(frame.geometry.to_numpy())
-    rows = []
-    for feat, (minx, miny, maxx, maxy) in zip(collection["features"], bounds, strict=True):
-        p = feat["properties"]
-        rows.append(
-            {
-                "version_id": version_id,
-                "code": p["code"],
-                "name": p["name"],
-                "name_en": p.get("name_en"),
-                "kind": p["kind"],
-                "datum": p["datum"],
-                "valid_from": p.get("valid_from"),
-                "valid_to": p.get("valid_to"),
-                "source": p.get("source"),
-                "note": p.get("note"),
-                "geometry_geojson": json.dumps(feat["geometry"], separators=(",", ":")),
-                "min_lon": float(minx),
-                "min_lat": float(miny),
-                "max_lon": float(maxx),
-                "max_lat": float(maxy),
-            }
-        )
-    return rows
+    return ZoneImport(int(version_id), len(rows), previous, digest, messages=messages)
 
 
 def current_version(engine: Engine) -> int | None:

@@ -30,8 +30,9 @@ def _points(tmp_path: Path, n: int) -> Path:
 
 
 def test_a_good_file_is_parsed_in_the_child() -> None:
-    frame = parse_isolated(DATA / "good_zones.csv", "csv", "good.csv", WorkerLimits(ZoneLimits()))
-    assert len(frame) == 3
+    rows = parse_isolated(DATA / "good_zones.csv", "csv", "good.csv", WorkerLimits(ZoneLimits()))
+    assert len(rows) == 3
+    assert {"code", "name", "kind", "geometry_geojson", "min_lon"} <= set(rows[0])
     assert multiprocessing.active_children() == []
 
 
