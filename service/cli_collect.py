@@ -196,6 +196,38 @@ def import_lab(
         recompute_touched(engine, progress=progress)
 
 
+def import_monitors(
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="Monitor reading form, CSV or JSON."
+    ),
+) -> None:
+    """Import one yard-boundary / in-plant / port monitor file (docs/supervision.md): NMHC, TVOC,
+    NO, NOx, aromatics, PAMS species and AQI pollutants, converted to their stored units.
+
+    Monitors are named by registry code, name or alias (import them with their zone first); a row
+    naming no registry station, an unknown parameter or an unconvertible unit is quarantined with
+    its reason. Importing the same file again changes nothing.
+    """
+    from service.clock import SystemClock
+    from service.collect import import_file
+    from service.store.quarantine import rejection_summary
+    from stations.collectors.zone_monitors import ZoneMonitorFiles
+
+    parser = ZoneMonitorFiles()
+    with open_store(seed=True) as engine:
+        result = import_file(engine, parser, parser.name, file, SystemClock())
+        c = result.counts
+        with engine.connect() as conn:
+            reasons = rejection_summary(conn, result.payload_id)
+        state = "already imported" if result.skipped else "imported"
+        typer.echo(
+            f"{file.name}: {state} (payload {result.payload_id}): inserted={c.inserted} "
+            f"revised={c.revised} unchanged={c.unchanged} quarantined={c.quarantined}"
+        )
+        for r in reasons[:10]:
+            typer.echo(f"  quarantined x{r.count}: {r.reason}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the store and collection commands to the ``envmon`` app."""
     app.command("init-db")(init_db)
@@ -203,3 +235,4 @@ def register(app: typer.Typer) -> None:
     app.command("backfill")(backfill)
     app.command("import-archive")(import_archive)
     app.command("import-lab")(import_lab)
+    app.command("import-monitors")(import_monitors)

@@ -76,6 +76,8 @@ def _store_rows(frame: pd.DataFrame, kind: Kind) -> list[dict[str, Any]]:
             "source": rec["source"] or "bureau registry import",
             "demo": False,
         }
+        if kind == "stations":
+            row["zone"] = rec.get("zone")
         if kind == "sections":
             row["waterbody"] = rec["waterbody"]
             row["coord_status"] = "published" if row["lon"] is not None else "not_published"

@@ -6,8 +6,12 @@ One row (or GeoJSON Point feature) per station or section. Columns, any of the n
     code       编码 / 代码 / 站点编码 / 断面编码          required, letters, digits, - _ . (≤ 32)
     name       名称 / 站点名称 / 断面名称                 required (≤ 200)
     name_en    英文名称 / english name
-    kind       类型: national 国控, provincial 省控, city 市控, county 县控, boundary 交界,
-               port 港口, background 背景, other 其他 (stations get ``_air`` added, as in the package)
+    kind       类型: national 国控, provincial 省控, city 市控, county 县控, boundary 交界 / 厂界,
+               plant 厂区内, port 港口, background 背景, other 其他 (stations get ``_air`` added, as
+               in the package)
+    zone       所属区域 / 港区 / 厂区 (stations): the harbour zone code a ``boundary``, ``plant`` or
+               ``port`` monitor belongs to (docs/supervision.md); a station with a zone is that
+               zone's monitor, kept out of the AQI station lists and district figures
     district   区县 / 区县代码: 330902 or 定海区 / 定海 / Dinghai; assigned from the coordinates when
                empty (``geodata.spatial.assign_district``: inside a district, or within 5 km of one)
     lon, lat   经度 / 纬度, decimal degrees (GeoJSON: the Point)
@@ -85,6 +89,7 @@ HEADERS: Final[dict[str, tuple[str, ...]]] = {
     "aliases": ("aliases", "alias", "别名", "其他名称", "又名"),
     "waterbody": ("waterbody", "水体", "水体类型"),
     "source": ("source", "来源", "数据来源"),
+    "zone": ("zone", "zone_code", "所属区域", "区域编码", "港区", "厂区", "所属厂区", "所属港区"),
 }
 
 #: Kinds, with the Chinese words files use for them.
@@ -94,6 +99,8 @@ KINDS: Final[dict[str, str]] = {
     "city": "city", "市控": "city",
     "county": "county", "县控": "county",
     "boundary": "boundary", "交界": "boundary", "跨界": "boundary", "交接": "boundary",
+    "厂界": "boundary", "fenceline": "boundary",
+    "plant": "plant", "厂区内": "plant", "厂区": "plant",
     "port": "port", "港口": "port",
     "background": "background", "背景": "background",
     "other": "other", "其他": "other",
@@ -102,6 +109,8 @@ WATERBODIES: Final[dict[str, str]] = {
     "river": "river", "河流": "river", "河": "river",
     "lake": "lake", "湖库": "lake", "湖泊": "lake", "水库": "lake", "reservoir": "lake",
 }  # fmt: skip
+#: Kinds of the stations that may belong to a harbour zone (yard boundary, in-plant, port monitors).
+MONITOR_KINDS: Final = ("boundary", "plant", "port")
 TRUE: Final = frozenset({"是", "true", "1", "yes", "y", "t"})
 FALSE: Final = frozenset({"否", "false", "0", "no", "n", "f", ""})
 _CODE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
@@ -362,6 +371,19 @@ def read_registry_file(
         sorted({a.strip() for a in _ALIAS_SPLIT.split(text) if a.strip()})
         for text in col("aliases")
     ]
+    if kind == "stations":
+        zones = [z or None for z in col("zone")]
+        for i, (z, k) in enumerate(zip(zones, kinds, strict=True)):
+            if z is not None and k not in MONITOR_KINDS:
+                bad(
+                    i,
+                    "zone",
+                    "zone_monitor_kind",
+                    f"zone {z!r}: only a {'/'.join(MONITOR_KINDS)} station belongs to a zone",
+                )
+            elif z is not None and len(z) > 120:
+                bad(i, "zone", "zone_code", f"zone {z!r}: at most 120 characters")
+        out["zone"] = pd.Series(zones, index=out.index, dtype=object)
     if kind == "sections":
         wb_ = []
         for i, w in enumerate(col("waterbody")):
@@ -378,6 +400,7 @@ def read_registry_file(
 __all__ = [
     "HEADERS",
     "KINDS",
+    "MONITOR_KINDS",
     "RegistryFileError",
     "RegistryProblem",
     "detect_format",

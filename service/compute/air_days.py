@@ -35,8 +35,12 @@ def station_districts(conn: Connection) -> dict[str, str]:
         for c, d in zip(reg["code"], reg["district_code"], strict=True)
         if pd.notna(d)
     }
-    for code, district in conn.execute(select(stations.c.code, stations.c.district_code)):
-        if district:
+    for code, district, zone in conn.execute(
+        select(stations.c.code, stations.c.district_code, stations.c.zone)
+    ):
+        if zone:  # a zone monitor (yard, port) never counts in a district's AQI figures
+            mapping.pop(code, None)
+        elif district:
             mapping[code] = district
     return mapping
 

@@ -40,7 +40,11 @@ def station_last_seen(conn: Connection) -> list[PlaceLastSeen]:
     rows = conn.execute(
         select(stations.c.code, stations.c.name, stations.c.district_code, latest.c.last)
         .select_from(stations.outerjoin(latest, stations.c.code == latest.c.code))
-        .where(stations.c.demo.is_(False), stations.c.district_code.is_not(None))
+        .where(
+            stations.c.demo.is_(False),
+            stations.c.district_code.is_not(None),
+            stations.c.zone.is_(None),  # zone monitors have their own silence rule
+        )
         .order_by(stations.c.code)
     )
     return [PlaceLastSeen(r.code, r.name, r.district_code, r.last) for r in rows]

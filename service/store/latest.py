@@ -18,8 +18,9 @@ from service.store.tables import sections, stations
 def stations_with_latest(
     engine: Engine, district: str | None = None
 ) -> tuple[Sequence[Any], pd.DataFrame | None]:
-    """Station rows (ordered by code) and the long-form readings of each one's latest hour."""
-    query = select(stations).order_by(stations.c.code)
+    """Station rows (ordered by code) and the long-form readings of each one's latest hour; zone
+    monitors (``stations.zone`` set) are not AQI stations and are left out."""
+    query = select(stations).where(stations.c.zone.is_(None)).order_by(stations.c.code)
     if district:
         query = query.where(stations.c.district_code == district)
     with engine.connect() as conn:

@@ -15,13 +15,17 @@ from service.store.tables import readings, stations
 
 
 def station_place(conn: Connection, code: str) -> RowMapping | None:
-    """The registry row of air station ``code`` (None when unknown)."""
-    return conn.execute(select(stations).where(stations.c.code == code)).mappings().first()
+    """The registry row of air station ``code`` (None when unknown). A zone monitor (yard boundary,
+    in-plant, port: ``stations.zone`` set) is no air station here: its data are the zone's
+    (``service.figures.zone_supervision``), staff-only when raw."""
+    query = select(stations).where(stations.c.code == code, stations.c.zone.is_(None))
+    return conn.execute(query).mappings().first()
 
 
 def station_codes(conn: Connection) -> list[str]:
     """Every air station's code, sorted."""
-    return list(conn.execute(select(stations.c.code).order_by(stations.c.code)).scalars())
+    query = select(stations.c.code).where(stations.c.zone.is_(None)).order_by(stations.c.code)
+    return list(conn.execute(query).scalars())
 
 
 def latest_hour(conn: Connection, code: str) -> dt.datetime | None:

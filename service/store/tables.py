@@ -99,6 +99,9 @@ stations = Table(
     metadata,
     *_place_columns(),
     Column("provincial", Boolean),
+    # The harbour zone (zone_features.code) a boundary/plant/port monitor belongs to; NULL for the
+    # AQI stations. A station with a zone is kept out of the AQI lists and district figures.
+    Column("zone", String(120)),
     comment="监测站点: air stations",
 )
 

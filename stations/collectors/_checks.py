@@ -45,6 +45,7 @@ from stations.model import (
     empty_readings,
     empty_samples,
 )
+from stations.parameters import PARAMETERS
 
 P = ParamSpec("P")
 
@@ -60,6 +61,10 @@ AIR_CEILINGS: Final[dict[str, float]] = {
     "CO": 50.0,  # mg/m³; also the unit rule below
     "O3": 1_500.0,
     "AQI": 500.0,
+    # The non-AQI parameters (NO, NOx, NMHC, TVOC, aromatics), each in its stored unit; PAMS species
+    # share the "PAMS" prefix as their base code.
+    **{code: p.ceiling for code, p in PARAMETERS.items() if not code.startswith("PAMS_")},
+    "PAMS": 100_000.0,
 }
 
 #: CO above this many mg/m³ is taken to be µg/m³ sent under a mg/m³ label.

@@ -27,7 +27,9 @@ reference state, 25 °C and 101.325 kPa, where one mole of gas occupies 24.45 L:
 ``µg/m³ = ppb × M / 24.45`` and ``mg/m³ = ppm × M / 24.45``, with M (g/mol) SO2 64.066, NO2 46.0055,
 O3 47.997, CO 28.010. CO ends in mg/m³, the rest in µg/m³. ``mg/m³`` is accepted for CO as is, and
 converted ×1000 for the others. Any other unit (or ppm for PM) is rejected with the unit named.
-Parameters we do not track (``no``, ``nox``, ``temperature``...) are rejected by name.
+``no`` and ``nox`` are kept as the non-AQI parameters ``NO`` (µg/m³) and ``NOX`` (µg/m³ as NO2), with
+the same reference state (``stations.parameters``, M = 30.006 and 46.0055 g/mol); no AQI reads them.
+Parameters we do not track (``temperature``, ``relativehumidity``...) are rejected by name.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ from stations.collectors._http import get_payload
 from stations.collectors.base import ParseContext, Payload, UpstreamError, Window
 from stations.model import Parsed, Rejected
 from stations.names import NameIndex
+from stations.parameters import EXTRA_CODES
+from stations.parameters import unit_factor as extra_unit_factor
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +71,8 @@ PARAMETER_TO_CODE: Final[dict[str, str]] = {
     "no2": "NO2",
     "o3": "O3",
     "co": "CO",
+    "no": "NO",
+    "nox": "NOX",
 }
 
 _UG: Final = frozenset({"µg/m³", "μg/m³", "ug/m3", "µg/m3", "μg/m3", "ug/m³"})
@@ -75,6 +81,8 @@ _MG: Final = frozenset({"mg/m³", "mg/m3"})
 
 def unit_factor(code: str, units: str) -> float | None:
     """Multiplier from ``units`` to our unit for ``code`` (µg/m³, CO mg/m³); None if not convertible."""
+    if code in EXTRA_CODES:
+        return extra_unit_factor(code, units)
     u = units.strip()
     target_mg = code == "CO"
     if u in _UG:
