@@ -115,6 +115,7 @@ def _add_commands() -> None:
     from service.cli_demo import app as demo_app
     from service.cli_keys import app as keys_app
     from service.cli_registry import sections_app, stations_app
+    from service.cli_sea import app as sea_app
     from service.cli_webhooks import app as webhooks_app
     from service.cli_zones import app as zones_app
 
@@ -123,6 +124,7 @@ def _add_commands() -> None:
     app.add_typer(demo_app, name="demo")
     app.add_typer(stations_app, name="stations")
     app.add_typer(sections_app, name="sections")
+    app.add_typer(sea_app, name="sea")
     app.add_typer(webhooks_app, name="webhooks")
     cli_figures.register(app)
     cli_collect.register(app)

@@ -624,6 +624,10 @@ _CONSOLE_MESSAGES: dict[str, dict[str, str]] = {
     "console.col.who": {"zh": "修改人", "en": "By"},
     "console.indicator.air": {"zh": "优良天数比例", "en": "Excellent/good-day ratio"},
     "console.indicator.water": {"zh": "Ⅰ～Ⅲ类断面比例", "en": "Class I-III section ratio"},
+    "console.indicator.sea": {
+        "zh": "近岸海域优良（一、二类）水质比例",
+        "en": "Nearshore seawater class I-II ratio",
+    },
     "console.reports.title": {"zh": "报告", "en": "Reports"},
     "console.reports.district": {"zh": "区县或全市", "en": "District or city"},
     "console.reports.period": {"zh": "月份或年份", "en": "Month or year"},

@@ -70,7 +70,7 @@ class TargetOut(Model):
     """A target in force (``stored`` False: the default, no row yet)."""
 
     district: str
-    indicator: Literal["air", "water"]
+    indicator: Literal["air", "water", "sea"]
     year: int
     value: float
     stored: bool

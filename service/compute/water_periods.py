@@ -85,6 +85,12 @@ def recompute_sections(conn: Connection, touched: pd.DataFrame, now: dt.datetime
 
     if touched.empty:
         return 0
+    from service.store.sea import sea_point_codes
+
+    # Seawater points are classed under GB 3097 (service.figures.sea), never as GB 3838 sections.
+    touched = touched[~touched["code"].astype(str).isin(sea_point_codes(conn))]
+    if touched.empty:
+        return 0
     reg = section_registry(conn)
     periods: set[tuple[str, str, str]] = set()
     for code, day in zip(touched["code"], touched["day"], strict=True):

@@ -76,7 +76,7 @@ def demo_counts(conn: Connection) -> DemoCounts:
 
 def purge_demo(conn: Connection) -> DemoCounts:
     """Delete everything the demo feed wrote: its readings, samples, revisions, quarantined rows,
-    archived payloads and runs, the demo stations and sections, and the demo job of the scheduler's
+    archived payloads and runs, the demo stations, sections and sea places, and the demo job of the scheduler's
     job store. Computed figures are the caller's to rebuild (``service.compute.recompute_all``)."""
     counts = demo_counts(conn)
     demo_payloads = select(raw_payloads.c.id).where(raw_payloads.c.source == DEMO_COLLECTOR)
@@ -98,6 +98,10 @@ def purge_demo(conn: Connection) -> DemoCounts:
     conn.execute(delete(dirty_days).where(dirty_days.c.code.in_(demo_codes)))
     conn.execute(delete(stations).where(stations.c.demo.is_(True)))
     conn.execute(delete(sections).where(sections.c.demo.is_(True)))
+    from service.store.sea_tables import sea_areas, sea_points
+
+    conn.execute(delete(sea_points).where(sea_points.c.demo.is_(True)))
+    conn.execute(delete(sea_areas).where(sea_areas.c.demo.is_(True)))
     if inspect(conn).has_table("apscheduler_jobs"):
         conn.execute(text("DELETE FROM apscheduler_jobs WHERE id = :id"), {"id": "collect:demo"})
     return counts

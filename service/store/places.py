@@ -42,7 +42,8 @@ def upsert_places(conn: Connection, table: Table, places: pd.DataFrame, now: dt.
 
 
 def seed_places(conn: Connection, now: dt.datetime, include_demo: bool = True) -> tuple[int, int]:
-    """Seed stations (with the demo ones when asked) and sections from the shipped geodata.
+    """Seed stations (with the demo ones when asked) and sections from the shipped geodata; with
+    the demo ones, also the demo seawater points and areas (``geodata.sea_demo``).
 
     A code the bureau imported (``envmon stations|sections import``) is left as imported: the
     package's copy never overwrites the bureau's correction.
@@ -59,6 +60,10 @@ def seed_places(conn: Connection, now: dt.datetime, include_demo: bool = True) -
     n_sections = upsert_places(
         conn, sections, shipped_sections[~shipped_sections["code"].isin(keep_sec)], now
     )
+    if include_demo:
+        from service.store.sea import seed_demo_sea
+
+        seed_demo_sea(conn, now)
     return n_stations, n_sections
 
 

@@ -30,9 +30,18 @@ def _aliases(value: Any) -> tuple[str, ...]:
 
 
 def name_index(conn: Connection, kind: Kind) -> NameIndex:
-    """Code, name, English name and aliases of every registry row -> code (demo rows included)."""
+    """Code, name, English name and aliases of every registry row -> code (demo rows included).
+
+    The ``sections`` index also holds the nearshore seawater points (``sea_points``): lab files and
+    automatic stations name both, and their samples are stored under the point's code alike.
+    """
     table = TABLES[kind]
-    rows = conn.execute(select(table.c.code, table.c.name, table.c.name_en, table.c.aliases))
+    rows = list(conn.execute(select(table.c.code, table.c.name, table.c.name_en, table.c.aliases)))
+    if kind == "sections":
+        from service.store.sea_tables import sea_points
+
+        p = sea_points.c
+        rows += list(conn.execute(select(p.code, p.name, p.name_en, p.aliases)))
     return build_name_index(
         RegistryEntry(r.code, r.name, r.name_en, _aliases(r.aliases)) for r in rows
     )
@@ -119,7 +128,7 @@ def write_registry_version(
     return int(version_id), previous, changes
 
 
-def registry_history(conn: Connection, kind: Kind | None = None) -> list[dict[str, Any]]:
+def registry_history(conn: Connection, kind: str | None = None) -> list[dict[str, Any]]:
     """Every registry version, newest first (without the per-row changes)."""
     cols = [c for c in registry_versions.c if c.name != "changes"]
     query = select(*cols).order_by(registry_versions.c.id.desc())

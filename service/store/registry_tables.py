@@ -25,7 +25,7 @@ registry_versions = Table(
     "registry_versions",
     metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
-    Column("kind", String(8), nullable=False, comment="stations | sections"),
+    Column("kind", String(8), nullable=False, comment="stations | sections | sea"),
     Column("imported_at", UTCDateTime, nullable=False),
     Column("who", String(80), nullable=False, comment="person or API key id that imported"),
     Column("file_name", String(255), nullable=False),
@@ -36,7 +36,7 @@ registry_versions = Table(
     Column("changed", Integer, nullable=False),
     Column("changes", JSON, nullable=False, comment="[{code, before, after}] (before null: added)"),
     Column("supersedes_id", BigId, ForeignKey("registry_versions.id")),
-    CheckConstraint("kind IN ('stations', 'sections')", name="kind"),
+    CheckConstraint("kind IN ('stations', 'sections', 'sea')", name="kind"),
     comment="one row per accepted station/section registry import; the highest id is current",
 )
 Index("ix_registry_versions_kind", registry_versions.c.kind, registry_versions.c.id)

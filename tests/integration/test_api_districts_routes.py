@@ -133,7 +133,7 @@ def test_targets_edit_and_audit(client: TestClient, keys: dict[str, str]) -> Non
         "/api/v1/staff/targets", params={"year": 2026}, headers=auth(keys["viewer"])
     )
     items = [TargetOut.model_validate(x) for x in listing.json()]
-    assert len(items) == 10 and {
+    assert len(items) == 15 and {  # 4 districts + city x air, water, sea
         x.value for x in items if x.district == "330903" and x.indicator == "air"
     } == {0.96}
     audit = client.get("/api/v1/staff/targets/audit", headers=auth(keys["viewer"]))

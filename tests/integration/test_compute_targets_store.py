@@ -47,10 +47,10 @@ def test_defaults_without_rows(engine: Engine) -> None:
 
 def test_seed_defaults_is_idempotent(engine: Engine) -> None:
     n = seed_default_targets(engine, CLOCK)
-    assert n == 3 * 5 * 2  # 2025, 2026 (current), 2027 x 4 districts + city x air, water
+    assert n == 3 * 5 * 3  # 2025, 2026 (current), 2027 x 4 districts + city x air, water, sea
     assert seed_default_targets(engine, CLOCK) == 0
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(targets_table)).scalar_one() == 30
+        assert conn.execute(select(func.count()).select_from(targets_table)).scalar_one() == 45
     assert all(t.stored for t in list_targets(engine, 2027))
     assert audit_trail(engine) == []
 

@@ -27,7 +27,7 @@ from service.figures.quarantine_review import quarantine_review
 from service.figures.source_health import recent_runs, source_health
 from service.figures.webhook_overview import deliveries, subscriptions
 from service.i18n import t
-from service.targets import CITY, audit_trail, district_codes, list_targets
+from service.targets import CITY, INDICATORS, audit_trail, district_codes, list_targets
 from stations.cst import CST
 
 router = APIRouter(include_in_schema=False)
@@ -169,7 +169,7 @@ def targets_page(
     if saved:
         district, _, indicator = saved.partition("-")
         names = district_names(lang)
-        if district in names and indicator in ("air", "water"):
+        if district in names and indicator in INDICATORS:
             notice = t(
                 "console.targets.saved",
                 lang,

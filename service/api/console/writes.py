@@ -91,7 +91,7 @@ def change_target(
     clock: ClockDep,
     settings: SettingsDep,
     district: Annotated[str, Form(max_length=12, pattern=r"^(\d{6}|city)$")],
-    indicator: Annotated[str, Form(pattern=r"^(air|water)$")],
+    indicator: Annotated[str, Form(pattern=r"^(air|water|sea)$")],
     year: Annotated[int, Form(ge=2000, le=2100)],
     percent: Annotated[str, Form(max_length=12)],
     reason: Annotated[str, Form(max_length=500)] = "",

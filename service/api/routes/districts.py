@@ -61,7 +61,7 @@ DistrictCode = Annotated[
     str, Path(max_length=12, pattern=r"^(\d{6}|city)$", description="district code or 'city'")
 ]
 DayQuery = Annotated[dt.date | None, Query(description="CST day, YYYY-MM-DD")]
-Indicator = Literal["air", "water"]
+Indicator = Literal["air", "water", "sea"]
 
 
 def _check_code(code: str) -> None:

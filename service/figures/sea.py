@@ -1,0 +1,303 @@
+"""Nearshore seawater figures (GB 3097-1997): each point's class over a period and the 优良比例.
+
+Per point: the period's item means (non-detects at ½ DL; where an item has manual samples in the
+period, automatic ones are left out, as for sections) classed by ``stations.standards.seawater``,
+and whether that class meets the target of the point's zone. Per bay / zone, district and the city:
+优良（一、二类）水质比例 by points (good / classed points) and, where polygons exist, by area (each
+classed point stands for an equal share of its polygon's km²), with the district's and the city's
+``sea`` target, whether it is met and the budget (good points that may still slip below 二类).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import Engine
+
+from service.figures.sea_values import SeaFigures, SeaPoint, SeaRatio
+from service.figures.water_figures import ratio_value
+from service.store.sea import sea_rows, sea_samples
+from service.targets import CITY, get_target
+from stations.cst import CST
+from stations.ratios import Ratio
+from stations.standards import tables as T
+from stations.standards.seawater import seawater_class_period
+from stations.targets import air_budget_counts, meets
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
+
+
+class PeriodError(ValueError):
+    """A period that is neither ``YYYY`` nor ``YYYY-MM``."""
+
+
+def period_bounds(period: str) -> tuple[dt.datetime, dt.datetime]:
+    """UTC ``[start, end)`` of a CST year ``YYYY`` or month ``YYYY-MM``."""
+    m = _PERIOD.match(period)
+    if m is None:
+        raise PeriodError(f"period {period!r}: YYYY or YYYY-MM")
+    y = int(m.group(1))
+    if m.group(2) is None:
+        a, b = dt.date(y, 1, 1), dt.date(y + 1, 1, 1)
+    else:
+        mo = int(m.group(2))
+        a, b = dt.date(y, mo, 1), dt.date(y + (mo == 12), mo % 12 + 1, 1)
+    return (
+        dt.datetime.combine(a, dt.time(0), CST).astimezone(dt.UTC),
+        dt.datetime.combine(b, dt.time(0), CST).astimezone(dt.UTC),
+    )
+
+
+def _manual_first(samples: pd.DataFrame) -> pd.DataFrame:
+    """Drop automatic samples of a (point, item) that has manual samples in the period."""
+    if samples.empty:
+        return samples
+    manual = samples["method"] == "manual"
+    key = samples["section"].astype(str) + "\x00" + samples["item"].astype(str)
+    covered = key.isin(set(key[manual]))
+    return samples[manual | ~covered]
+
+
+def _area_of_points(points: pd.DataFrame, areas: pd.DataFrame) -> list[str | None]:
+    """Each point's area: its registered ``area_code`` when that area exists, else the polygon it
+    lies in (first in code order), else None."""
+    codes = [str(c) for c in areas["code"]]
+    shapes = [shapely.geometry.shape(g) for g in areas["geometry"]]
+    out: list[str | None] = []
+    for code, lon, lat in zip(points["area_code"], points["lon"], points["lat"], strict=True):
+        if code in codes:
+            out.append(str(code))
+            continue
+        hit = None
+        if pd.notna(lon) and pd.notna(lat):
+            pt = shapely.Point(float(lon), float(lat))
+            hit = next((c for c, s in zip(codes, shapes, strict=True) if s.covers(pt)), None)
+        out.append(hit)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    scope: str
+    code: str
+    name: str
+    name_en: str | None
+    target_class: str | None = None
+
+
+def _ratio(
+    scope: _Scope,
+    pts: list[SeaPoint],
+    share_km2: dict[str, float],
+    target: float | None,
+    target_text: str | None,
+) -> SeaRatio:
+    classed = [p for p in pts if p.sea_class is not None]
+    good = sum(1 for p in classed if p.good)
+    with_area = [p for p in classed if p.code in share_km2]
+    km2 = sum(share_km2[p.code] for p in with_area)
+    km2_good = sum(share_km2[p.code] for p in with_area if p.good)
+    ok: bool | None = None
+    budget: int | None = None
+    if target_text is not None and classed:
+        ok = meets(good, len(classed), target_text)
+        budget, _ = air_budget_counts(
+            good_days=good, valid_days=len(classed), remaining_days=0, target=target_text
+        )
+    return SeaRatio(
+        scope=scope.scope,
+        code=scope.code,
+        name=scope.name,
+        name_en=scope.name_en,
+        demo=any(p.demo for p in pts),
+        target_class=scope.target_class,
+        by_points=ratio_value(Ratio(good, len(classed))),
+        by_area=(km2_good / km2) if km2 > 0 else None,
+        area_km2=round(km2, 3) if with_area else None,
+        area_km2_good=round(km2_good, 3) if with_area else None,
+        points_meeting_target=sum(1 for p in classed if p.meets_target),
+        target=target,
+        meets=ok,
+        budget_points=budget,
+    )
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
+def sea_points(engine: Engine, period: str) -> list[SeaPoint]:
+    """Every seawater point with its class over ``period`` (``YYYY`` or ``YYYY-MM``, CST)."""
+    return _figures(engine, period)[0]
+
+
+def _figures(engine: Engine, period: str) -> tuple[list[SeaPoint], pd.DataFrame, dict[str, float]]:
+    start, end = period_bounds(period)
+    with engine.connect() as conn:
+        points = sea_rows(conn, "points")
+        areas = sea_rows(conn, "areas")
+        samples = sea_samples(conn, start, end, [str(c) for c in points["code"]])
+    samples = _manual_first(samples)
+    classes = seawater_class_period(samples) if len(samples) else pd.DataFrame()
+    area_of = _area_of_points(points, areas) if len(points) else []
+    by_code: dict[str, dict[str, Any]] = {
+        str(k): {str(c): x for c, x in v.items()} for k, v in classes.to_dict("index").items()
+    }
+    out: list[SeaPoint] = []
+    for rec, area in zip(points.to_dict("records"), area_of, strict=True):
+        code = str(rec["code"])
+        target = _text(rec["target_class"])
+        if target is None and area is not None:
+            target = _text(areas.loc[areas["code"] == area, "target_class"].iloc[0])
+        row = by_code.get(code)
+        cls = _text(row["cls"]) if row is not None else None
+        means = {}
+        if row is not None:
+            means = {
+                k: float(row[k])
+                for k in (*T.SEA_ITEMS, *T.SEA_JUDGED_APART)
+                if k in row and pd.notna(row[k])
+            }
+        out.append(
+            SeaPoint(
+                code=code,
+                name=str(rec["name"]),
+                name_en=_text(rec["name_en"]),
+                district_code=_text(rec["district_code"]),
+                area_code=area,
+                target_class=target,
+                demo=bool(rec["demo"]),
+                lon=_num(rec["lon"]),
+                lat=_num(rec["lat"]),
+                period=period,
+                sea_class=cls,
+                deciding_items=_names(row, "deciding"),
+                worse_than_ii=_names(row, "worse_than_ii"),
+                good=None if cls is None else cls in T.SEA_GOOD_CLASSES,
+                meets_target=(
+                    None
+                    if cls is None or target is None
+                    else T.SEA_CLASSES.index(cls) <= T.SEA_CLASSES.index(target)
+                ),
+                n_samples=0 if row is None else int(row["n_samples"]),
+                means=means,
+            )
+        )
+    # each classed point stands for an equal share of its area's km²
+    share: dict[str, float] = {}
+    km2 = dict(zip(areas["code"].astype(str), areas["area_km2"], strict=True))
+    by_area: dict[str, list[SeaPoint]] = {}
+    for p in out:
+        if p.area_code is not None and p.sea_class is not None:
+            by_area.setdefault(p.area_code, []).append(p)
+    for code, members in by_area.items():
+        total = km2.get(code)
+        if total is not None and pd.notna(total):
+            for p in members:
+                share[p.code] = float(total) / len(members)
+    return out, areas, share
+
+
+def _names(row: dict[str, Any] | None, column: str) -> list[str]:
+    if row is None or not isinstance(row.get(column), str) or not row[column]:
+        return []
+    return [s for s in str(row[column]).split(",") if s]
+
+
+def _target(engine: Engine, district: str, year: int) -> tuple[float | None, str | None]:
+    t = get_target(engine, district, "sea", year)
+    return float(t.value), str(t.value)
+
+
+def sea_figures(engine: Engine, period: str) -> SeaFigures:
+    """Points, bays / zones, districts and the city for ``period``; ratios with targets and budgets."""
+    import geodata
+
+    points, areas, share = _figures(engine, period)
+    year = int(period[:4])
+    area_ratios = [
+        _ratio(
+            _Scope(
+                "area",
+                str(a["code"]),
+                str(a["name"]),
+                _text(a["name_en"]),
+                _text(a["target_class"]),
+            ),
+            [p for p in points if p.area_code == str(a["code"])],
+            share,
+            None,
+            None,
+        )
+        for a in areas.to_dict("records")
+    ]
+    districts = geodata.load_districts()
+    district_ratios = []
+    for code, name, name_en in zip(
+        districts["code"], districts["name"], districts["name_en"], strict=True
+    ):
+        target, text = _target(engine, str(code), year)
+        members = [p for p in points if p.district_code == str(code)]
+        district_ratios.append(
+            _ratio(
+                _Scope("district", str(code), str(name), str(name_en)), members, share, target, text
+            )
+        )
+    target, text = _target(engine, CITY, year)
+    city = _ratio(_Scope("city", CITY, "舟山市", "Zhoushan"), points, share, target, text)
+    return SeaFigures(
+        period=period,
+        demo=any(p.demo for p in points),
+        points=points,
+        areas=area_ratios,
+        districts=district_ratios,
+        city=city,
+    )
+
+
+def sea_area_features(engine: Engine, period: str) -> list[dict[str, Any]]:
+    """The bays / zones as GeoJSON features with their ratio (for the maps and the API)."""
+    figures = sea_figures(engine, period)
+    with engine.connect() as conn:
+        areas = sea_rows(conn, "areas")
+    by_code = {r.code: r for r in figures.areas}
+    return [
+        {
+            "type": "Feature",
+            "id": str(a["code"]),
+            "geometry": a["geometry"],
+            "properties": {
+                **by_code[str(a["code"])].model_dump(mode="json"),
+                "kind": _text(a["kind"]),
+                "district_code": _text(a["district_code"]),
+                "area_km2_polygon": _num(a["area_km2"]),
+                "period": period,
+            },
+        }
+        for a in areas.to_dict("records")
+    ]
+
+
+def latest_sea_period(engine: Engine, today: dt.date) -> str:
+    """The period the maps and reports show by default: the current CST year of ``today``."""
+    return f"{today.year:04d}"
+
+
+__all__ = [
+    "PeriodError",
+    "latest_sea_period",
+    "period_bounds",
+    "sea_area_features",
+    "sea_figures",
+    "sea_points",
+]

@@ -1,0 +1,339 @@
+"""The bureau's nearshore seawater registry file: monitoring points and bay / functional-zone areas.
+
+One file holds both. GeoJSON: a ``Point`` feature is a monitoring point (海水监测点位), a ``Polygon`` or
+``MultiPolygon`` feature a sea area (海湾 bay or 海洋功能区 functional zone). CSV / XLSX: points only,
+one row each. Columns (or GeoJSON properties), any of the names in ``SEA_HEADERS`` (case and spaces
+ignored)::
+
+    code          编码 / 点位编码 / 海湾编码          required, letters, digits, - _ . (≤ 32)
+    name          名称 / 点位名称 / 海湾名称          required (≤ 200)
+    name_en       英文名称
+    target        目标 / 水质目标 / 功能区目标        GB 3097 class: 一类..四类, 第一类, I..IV, Ⅰ..Ⅳ, 1..4
+    area          所属海湾 / 海湾编码 / 功能区编码    (points) the code of the area the point belongs to
+    kind          类型 (areas): bay 海湾 | zone 功能区
+    district      区县: 330902 or 定海区 / 定海 / Dinghai; from the coordinates when empty
+    lon, lat      经度 / 纬度 (CSV points; GeoJSON takes the geometry)
+    datum         坐标系: WGS-84 (default), CGCS2000 (taken as WGS-84) or GCJ-02 (converted)
+    aliases       别名: other names the lab files use, separated by ; | 、 or ，
+    source        来源
+
+A point without a target takes its area's. :func:`read_sea_file` checks everything and raises
+``RegistryFileError`` naming every bad row (line or feature, field, rule); it never returns half a
+file. Pure: bytes in, frames out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Final
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geodata.crs import METRIC, WGS84, gcj02_to_wgs84, normalise_datum
+from geodata.spatial import assign_district
+from stations.names import name_key
+from stations.registry_io import (
+    MAX_ROWS,
+    RegistryFileError,
+    RegistryProblem,
+    _districts,
+    _table,
+    detect_format,
+)
+from stations.standards import tables as T
+
+SEA_HEADERS: Final[dict[str, tuple[str, ...]]] = {
+    "code": ("code", "编码", "代码", "点位编码", "点位代码", "海湾编码", "站位编码", "站位"),
+    "name": ("name", "名称", "点位名称", "海湾名称", "站位名称", "功能区名称", "点位"),
+    "name_en": ("name_en", "英文名称", "englishname", "nameen"),
+    "target": (
+        "target",
+        "target_class",
+        "目标",
+        "水质目标",
+        "目标类别",
+        "功能区目标",
+        "水质目标类别",
+        "目标水质",
+    ),
+    "area": ("area", "area_code", "bay", "所属海湾", "海湾", "所属功能区", "功能区编码"),
+    "kind": ("kind", "type", "类型", "区域类型"),
+    "district": ("district", "district_code", "区县", "区县代码", "所属区县"),
+    "lon": ("lon", "lng", "longitude", "经度", "x"),
+    "lat": ("lat", "latitude", "纬度", "y"),
+    "datum": ("datum", "crs", "坐标系", "坐标系统"),
+    "aliases": ("aliases", "alias", "别名", "其他名称"),
+    "source": ("source", "来源", "数据来源"),
+}
+AREA_KINDS: Final[dict[str, str]] = {
+    "bay": "bay", "海湾": "bay", "湾": "bay",
+    "zone": "zone", "功能区": "zone", "海洋功能区": "zone", "近岸海域": "zone", "海域": "zone",
+}  # fmt: skip
+_CLASS_WORDS: Final[dict[str, str]] = {
+    **{c: c for c in T.SEA_CLASSES[:-1]},
+    "一类": "I", "二类": "II", "三类": "III", "四类": "IV",
+    "第一类": "I", "第二类": "II", "第三类": "III", "第四类": "IV",
+    "ⅰ": "I", "ⅱ": "II", "ⅲ": "III", "ⅳ": "IV", "ⅰ类": "I", "ⅱ类": "II", "ⅲ类": "III", "ⅳ类": "IV",
+    "1": "I", "2": "II", "3": "III", "4": "IV",
+    "i类": "I", "ii类": "II", "iii类": "III", "iv类": "IV",
+}  # fmt: skip
+_CLASS_KEYS: Final = {name_key(k): v for k, v in _CLASS_WORDS.items()}
+_CODE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
+_ALIAS_SPLIT: Final = re.compile(r"[;|、，；]")
+_DATUM_LABEL: Final = {"WGS84": "WGS-84", "CGCS2000": "CGCS2000", "GCJ02": "GCJ-02"}
+
+
+@dataclass(frozen=True, slots=True)
+class SeaFile:
+    """A checked sea registry file: ``points`` (code, name, name_en, district_code, area_code,
+    target_class, lon, lat, datum, aliases, source) and ``areas`` (code, name, name_en, kind,
+    district_code, target_class, geometry (GeoJSON dict, WGS-84), area_km2, datum, source)."""
+
+    points: pd.DataFrame
+    areas: pd.DataFrame
+    file_format: str
+
+
+def sea_class(text: str) -> str | None:
+    """A target class written as 一类 / 第二类 / II / Ⅲ / 4 -> ``I``..``IV`` (None if unknown)."""
+    return _CLASS_KEYS.get(name_key(text))
+
+
+def _geojson(raw: bytes) -> tuple[pd.DataFrame, list[Any]]:
+    try:
+        obj = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        problem = RegistryProblem(None, "file", "readable", f"broken GeoJSON ({exc})")
+        raise RegistryFileError([problem]) from None
+    feats = obj.get("features") if isinstance(obj, dict) else None
+    if not isinstance(feats, list):
+        raise RegistryFileError(
+            [RegistryProblem(None, "file", "readable", "GeoJSON without a 'features' list")]
+        )
+    props, geoms = [], []
+    for f in feats:
+        p = f.get("properties") if isinstance(f, dict) else None
+        props.append({str(k): "" if v is None else str(v) for k, v in (p or {}).items()})
+        geoms.append(f.get("geometry") if isinstance(f, dict) else None)
+    return pd.DataFrame(props, dtype=object).fillna(""), geoms
+
+
+def _columns(frame: pd.DataFrame) -> tuple[dict[str, str], list[RegistryProblem]]:
+    by_key = {name_key(a): field for field, names in SEA_HEADERS.items() for a in names}
+    found: dict[str, str] = {}
+    problems = []
+    for col in frame.columns:
+        field = by_key.get(name_key(col))
+        if field is None:
+            if str(col).strip():
+                problems.append(
+                    RegistryProblem(1, str(col), "known_column", f"unknown column {col!r}")
+                )
+            continue
+        if field in found:
+            problems.append(RegistryProblem(1, str(col), "one_column", f"{field!r} given twice"))
+        found[field] = str(col)
+    for field in ("code", "name"):
+        if field not in found:
+            problems.append(RegistryProblem(1, field, "required_column", f"no {field} column"))
+    return found, problems
+
+
+def _convert(geom: Any, datum: str | None) -> Any:
+    """A GeoJSON geometry dict with every coordinate converted from GCJ-02 when asked."""
+    shape = shapely.geometry.shape(geom)
+    if datum == "GCJ02":
+
+        def to_wgs(xy: np.ndarray) -> np.ndarray:
+            lon, lat = gcj02_to_wgs84(xy[:, 0], xy[:, 1])
+            return np.column_stack([lon, lat])
+
+        shape = shapely.transform(shape, to_wgs)
+    return shapely.set_precision(shapely.make_valid(shape), 1e-6)
+
+
+def read_sea_file(raw: bytes, file_name: str, datum: str | None = None) -> SeaFile:
+    """Read and check a sea registry file (see the module text). ``datum``: the file's datum when
+    it has no datum column (default WGS-84). Raises ``RegistryFileError``."""
+    fmt = detect_format(file_name, raw)
+    if fmt == "geojson":
+        table, geoms = _geojson(raw)
+    else:
+        table, _, _ = _table(raw, fmt)
+        geoms = [None] * len(table)
+    if len(table) > MAX_ROWS:
+        raise RegistryFileError(
+            [RegistryProblem(None, "file", "rows", f"{len(table)} rows; at most {MAX_ROWS}")]
+        )
+    cols, problems = _columns(table)
+    first = 1 if fmt == "geojson" else 2
+    n = len(table)
+
+    def col(field: str) -> list[str]:
+        if field in cols:
+            return [str(v).strip() for v in table[cols[field]]]
+        return [""] * n
+
+    def bad(i: int, field: str, rule: str, message: str) -> None:
+        problems.append(RegistryProblem(first + i, field, rule, message))
+
+    codes, names = col("code"), col("name")
+    seen: dict[str, int] = {}
+    for i, (c, nm) in enumerate(zip(codes, names, strict=True)):
+        if not _CODE.match(c):
+            bad(i, "code", "code_format", f"code {c!r}: 1-32 letters, digits, - _ .")
+        elif c in seen:
+            bad(i, "code", "unique", f"code {c!r} repeats line {seen[c]}")
+        else:
+            seen[c] = first + i
+        if not nm or len(nm) > 200:
+            bad(i, "name", "name_required", f"name {nm!r}: 1-200 characters")
+    targets: list[str | None] = []
+    for i, t in enumerate(col("target")):
+        cls = sea_class(t) if t else None
+        if t and cls is None:
+            bad(i, "target", "sea_class", f"target {t!r}: 一类..四类 (I..IV)")
+        targets.append(cls)
+    datums: list[str | None] = []
+    for i, d in enumerate(col("datum")):
+        canon = normalise_datum(d or datum or "WGS84")
+        if canon is None:
+            bad(i, "datum", "known_datum", f"datum {d or datum!r}: WGS-84, CGCS2000 or GCJ-02")
+        datums.append(canon)
+    known = _districts()
+    given: list[str | None] = []
+    for i, d in enumerate(col("district")):
+        value = known.get(name_key(d)) if d else None
+        if d and value is None:
+            bad(
+                i, "district", "known_district", f"district {d!r}: a Zhoushan district code or name"
+            )
+        given.append(value)
+
+    # what each row is: a point (CSV row or Point feature) or an area (Polygon feature)
+    is_area = np.zeros(n, dtype=bool)
+    broken = np.zeros(n, dtype=bool)  # a geometry already named as bad: no further checks
+    shapes: list[Any] = [None] * n
+    lon, lat = np.full(n, np.nan), np.full(n, np.nan)
+    for i, g in enumerate(geoms):
+        gtype = g.get("type") if isinstance(g, dict) else None
+        if fmt == "geojson" and gtype in ("Polygon", "MultiPolygon"):
+            try:
+                shapes[i] = _convert(g, datums[i])
+                is_area[i] = True
+            except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException) as exc:
+                bad(i, "geometry", "polygon", f"not a readable polygon ({type(exc).__name__})")
+                broken[i] = True
+            continue
+        if fmt == "geojson" and gtype == "Point":
+            xy = g.get("coordinates")
+            if isinstance(xy, list) and len(xy) >= 2:
+                try:
+                    lon[i], lat[i] = float(xy[0]), float(xy[1])
+                except (TypeError, ValueError):
+                    pass
+        elif fmt == "geojson":
+            bad(
+                i,
+                "geometry",
+                "point_or_polygon",
+                f"geometry {gtype!r}: Point, Polygon or MultiPolygon",
+            )
+            broken[i] = True
+    tx, ty = col("lon"), col("lat")
+    for i in range(n):
+        if is_area[i] or broken[i]:
+            continue
+        if tx[i] or ty[i]:
+            try:
+                lon[i], lat[i] = float(tx[i]), float(ty[i])
+            except ValueError:
+                bad(i, "lon/lat", "number", f"coordinates {tx[i]!r}, {ty[i]!r} are not numbers")
+                continue
+        if np.isnan(lon[i]) or np.isnan(lat[i]):
+            bad(i, "lon/lat", "required", "a seawater point needs its longitude and latitude")
+        elif not (-180 <= lon[i] <= 180 and -90 <= lat[i] <= 90):
+            bad(i, "lon/lat", "range", f"({lon[i]}, {lat[i]}) is not a longitude/latitude")
+    gcj = np.array([d == "GCJ02" for d in datums], dtype=bool) & ~is_area & np.isfinite(lon)
+    if gcj.any():
+        lon[gcj], lat[gcj] = gcj02_to_wgs84(lon[gcj], lat[gcj])
+
+    kinds: list[str | None] = []
+    for i, k in enumerate(col("kind")):
+        if not is_area[i]:
+            kinds.append(None)
+            continue
+        value = AREA_KINDS.get(name_key(k)) if k else "bay"
+        if value is None:
+            bad(i, "kind", "known_area_kind", f"kind {k!r}: bay 海湾 or zone 功能区")
+        kinds.append(value)
+    area_codes = {codes[i] for i in range(n) if is_area[i]}
+    area_target = {codes[i]: targets[i] for i in range(n) if is_area[i]}
+    point_area = col("area")
+    for i in range(n):
+        if is_area[i]:
+            if not col("target")[i]:
+                bad(i, "target", "required", "a sea area needs its target class (一类..四类)")
+        elif point_area[i] and point_area[i] not in area_codes:
+            bad(i, "area", "known_area", f"area {point_area[i]!r} is not a sea area of this file")
+    if problems:
+        raise RegistryFileError(problems, file_name)
+
+    # districts from the geometry where not given (an area: its representative point)
+    where = [
+        shapely.Point(lon[i], lat[i]) if not is_area[i] else shapely.point_on_surface(shapes[i])
+        for i in range(n)
+    ]
+    located = assign_district(
+        gpd.GeoDataFrame({"district_code": given}, geometry=where, crs=WGS84)
+    )["district_code"].to_numpy()
+    district = [
+        g if g is not None else (None if pd.isna(x) else str(x))
+        for g, x in zip(given, located, strict=True)
+    ]
+    aliases = [
+        sorted({a.strip() for a in _ALIAS_SPLIT.split(text) if a.strip()})
+        for text in col("aliases")
+    ]
+    sources = col("source")
+    pts = [i for i in range(n) if not is_area[i]]
+    ars = [i for i in range(n) if is_area[i]]
+    points = pd.DataFrame(
+        {
+            "code": [codes[i] for i in pts],
+            "name": [names[i] for i in pts],
+            "name_en": [col("name_en")[i] or None for i in pts],
+            "district_code": [district[i] for i in pts],
+            "area_code": [point_area[i] or None for i in pts],
+            "target_class": [targets[i] or area_target.get(point_area[i]) for i in pts],
+            "lon": [round(float(lon[i]), 6) for i in pts],
+            "lat": [round(float(lat[i]), 6) for i in pts],
+            "datum": [_DATUM_LABEL.get(str(datums[i])) for i in pts],
+            "aliases": [aliases[i] for i in pts],
+            "source": [sources[i] or None for i in pts],
+        }
+    )
+    area_geoms = gpd.GeoSeries([shapes[i] for i in ars], crs=WGS84)
+    areas = pd.DataFrame(
+        {
+            "code": [codes[i] for i in ars],
+            "name": [names[i] for i in ars],
+            "name_en": [col("name_en")[i] or None for i in ars],
+            "kind": [kinds[i] for i in ars],
+            "district_code": [district[i] for i in ars],
+            "target_class": [targets[i] for i in ars],
+            "geometry": [json.loads(shapely.to_geojson(g)) for g in area_geoms],
+            "area_km2": (area_geoms.to_crs(METRIC).area / 1e6).round(3).to_list(),
+            "datum": [_DATUM_LABEL.get(str(datums[i])) for i in ars],
+            "source": [sources[i] or None for i in ars],
+        }
+    )
+    return SeaFile(points, areas, fmt)
+
+
+__all__ = ["AREA_KINDS", "SEA_HEADERS", "SeaFile", "read_sea_file", "sea_class"]
