@@ -6,7 +6,7 @@ allows ``sea`` (优良（一、二类）水质比例). SQLite changes a CHECK by
 no foreign key points at ``targets``, and ``registry_versions`` only at itself.
 
 Revision ID: a3e5c0d7b112
-Revises: f99d3d41b494
+Revises: a7c31e0b5d42
 Create Date: 2026-12-07 00:50:00
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 import service.store.tables
 
 revision: str = 'a3e5c0d7b112'
-down_revision: str | None = 'f99d3d41b494'
+down_revision: str | None = 'a7c31e0b5d42'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
