@@ -13,6 +13,7 @@ into the store's rows (``service.zone_rows``) so the server process only inserts
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ from typing import Any
 
 from geodata.zones_io import ZoneLimits, ZoneProblem, ZoneValidationError
 
+#: Scheduling priority the parse runs at, added to the server's (``os.nice``): a parse is background
+#: work that takes a core for seconds, and on a two-core host it must not take CPU from the answers.
+PARSE_NICENESS = 10
 #: How often the parent looks at the child, the caller's ``stop`` and the clock (seconds).
 POLL_SECONDS = 0.2
 
@@ -62,6 +66,7 @@ def _child(out: Connection, path: str, fmt: str, source: str, limits: WorkerLimi
     from geodata.zones_io import read_zone_file
     from service.zone_rows import zone_feature_rows
 
+    os.nice(PARSE_NICENESS)
     if limits.memory_bytes > 0:
         resource.setrlimit(resource.RLIMIT_DATA, (limits.memory_bytes, limits.memory_bytes))
     try:

@@ -169,6 +169,7 @@ def probe(port: int, seconds: float) -> list[float]:
 def main() -> None:
     seconds = float(os.environ.get("BENCH_ATTACK_SECONDS", "15"))
     half_open = int(os.environ.get("BENCH_ATTACK_HALF_OPEN", "2000"))
+    parts = set(os.environ.get("BENCH_ATTACK_PARTS", "holder,uploader").split(","))
     work = Path(tempfile.mkdtemp(prefix="bench-attack-"))
     procs: list[subprocess.Popen[bytes]] = []
     try:
@@ -193,14 +194,18 @@ def main() -> None:
                 results["idle"] += probe(port, seconds)
                 continue
             holder, uploader = Holder(port, half_open), Uploader(port, key, body)
-            holder.start()
-            uploader.start()
-            holder.ready.wait(120)
+            if "holder" in parts:
+                holder.start()
+                holder.ready.wait(120)
+            if "uploader" in parts:
+                uploader.start()
             results["attack"] += probe(port, seconds)
             holder.stop.set()
             uploader.stop.set()
-            holder.join(60)
-            uploader.join(300)
+            if holder.is_alive():
+                holder.join(60)
+            if uploader.is_alive():
+                uploader.join(300)
             notes.append(
                 f"held {min(holder.held or [0])}..{max(holder.held or [0])} half-open, "
                 f"reopened {holder.reopened}, uploads started {uploader.started} "
