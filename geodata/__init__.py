@@ -7,6 +7,7 @@ from geodata.crs import METRIC, WGS84, gcj02_to_wgs84, wgs84_to_gcj02
 from geodata.places import (
     ZONE_KINDS,
     load_city,
+    load_derived_eca,
     load_districts,
     load_sections,
     load_stations,
@@ -20,6 +21,7 @@ __all__ = [
     "ZONE_KINDS",
     "gcj02_to_wgs84",
     "load_city",
+    "load_derived_eca",
     "load_districts",
     "load_sections",
     "load_stations",

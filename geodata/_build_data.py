@@ -247,6 +247,41 @@ def build_zones(src: Path) -> gpd.GeoDataFrame:
     return out
 
 
+def build_eca(src: Path) -> gpd.GeoDataFrame:
+    """The derived domestic emission control area (``geodata.eca``): one polygon, labelled 推导."""
+    from geodata.eca import BASEPOINTS, derive_eca
+
+    pts = pd.read_csv(src / "territorial_sea_baseline_points_zhoushan.csv")
+    pts = pts.set_index("basepoint_no").loc[list(BASEPOINTS)]
+    city = build_city(build_districts(src)).geometry.iloc[0]
+    area = derive_eca(pts["lon"].astype(float), pts["lat"].astype(float), city)
+    row = {
+        "code": "eca_zhoushan_derived",
+        "name": "舟山港船舶大气污染物排放控制区（推导）",
+        "name_en": "Zhoushan port ship emission control area (derived)",
+        "kind": "emission_control_area",
+        "half_width_m": None,
+        "points": "-".join(str(b) for b in BASEPOINTS),
+        "datum": "not stated by source (presumed WGS-84/CGCS2000; not converted)",
+        "issuer": "envmon (derived; not an official outline)",
+        "notice": "交海发〔2015〕177号 (definition in words); basepoints: 1996 baselines declaration",
+        "notice_date": None,
+        "valid_from": None,
+        "valid_to": None,
+        "source": str(pts["source_url"].iloc[0]),
+        "note": (
+            "推导 derived: 12 nmi seaward of the baseline segments joining basepoints 11-15 "
+            "(one-sided buffer in UTM 51N) plus the waters landward of them, cut to the harbour "
+            "window (city latitudes +-12 nmi); replaced when the bureau imports the official "
+            "outline (geodata/eca.py)"
+        ),
+        "derived": True,
+        "demo": False,
+        "geometry": area,
+    }
+    return gpd.GeoDataFrame([row], geometry="geometry", crs=WGS84)
+
+
 def main(src: Path) -> None:
     districts = build_districts(src)
     write_geojson(districts, DATA / "districts.geojson")
@@ -254,6 +289,7 @@ def main(src: Path) -> None:
     build_stations(src, districts).to_csv(DATA / "air_stations.csv", index=False)
     build_sections(src).to_csv(DATA / "water_sections.csv", index=False)
     write_geojson(build_zones(src), DATA / "zones.geojson")
+    write_geojson(build_eca(src), DATA / "eca_derived.geojson")
 
 
 if __name__ == "__main__":

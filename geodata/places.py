@@ -165,6 +165,22 @@ def load_zones() -> gpd.GeoDataFrame:
 
 
 @cache
+def _derived_eca() -> gpd.GeoDataFrame:
+    eca = gpd.read_file(DATA_DIR / "eca_derived.geojson")
+    eca["district_code"] = None
+    return eca
+
+
+def load_derived_eca() -> gpd.GeoDataFrame:
+    """The harbour's emission control area as envmon derives it (``geodata.eca``), one row,
+    EPSG:4326, ``kind`` ``emission_control_area``, ``derived`` True, its names marked 推导/derived.
+
+    Not an official outline: shown only until the bureau imports one.
+    """
+    return _derived_eca().copy()
+
+
+@cache
 def _sea_area() -> shapely.Geometry:
     city = _city().to_crs(METRIC).geometry.iloc[0]
     area = shapely.buffer(shapely.convex_hull(city), SEA_MARGIN_M)

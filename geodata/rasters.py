@@ -47,6 +47,13 @@ def _to_dataarray(
     return attach_crs(da, crs)
 
 
+def grid_from_array(
+    data: np.ndarray, transform: Affine, crs: Any, name: str = "value"
+) -> xr.DataArray:
+    """A ``(band, y, x)`` grid from an array, its affine transform (upper-left origin) and CRS."""
+    return _to_dataarray(data, transform, crs, None, name)
+
+
 def write_geotiff(
     da: xr.DataArray, path: str | Path, *, nodata: float = -9999.0, cog: bool = True
 ) -> Path:
@@ -180,3 +187,23 @@ def import_raster(
     if crs is not None and not crs_of(da).equals(crs):
         da = reproject_grid(da, crs)
     return da
+
+
+def bounds_wgs84(da: xr.DataArray) -> tuple[float, float, float, float]:
+    """(west, south, east, north) in degrees of the grid's outer cell edges, edges densified so a
+    curved edge in lon/lat is not cut short."""
+    import geopandas as gpd
+    import shapely
+
+    tr = transform_of(da)
+    w = tr.c
+    n = tr.f
+    e = w + tr.a * da.sizes["x"]
+    s = n + tr.e * da.sizes["y"]
+    box = shapely.segmentize(
+        shapely.box(min(w, e), min(s, n), max(w, e), max(s, n)), abs(e - w) / 64
+    )
+    west, south, east, north = (
+        gpd.GeoSeries([box], crs=crs_of(da).to_wkt()).to_crs(4326).total_bounds
+    )
+    return float(west), float(south), float(east), float(north)

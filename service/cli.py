@@ -116,11 +116,13 @@ def _add_commands() -> None:
     from service.cli_keys import app as keys_app
     from service.cli_registry import sections_app, stations_app
     from service.cli_sea import app as sea_app
+    from service.cli_surfaces import app as surfaces_app
     from service.cli_webhooks import app as webhooks_app
     from service.cli_zones import app as zones_app
 
     app.add_typer(keys_app, name="keys")
     app.add_typer(zones_app, name="zones")
+    app.add_typer(surfaces_app, name="surfaces")
     app.add_typer(demo_app, name="demo")
     app.add_typer(stations_app, name="stations")
     app.add_typer(sections_app, name="sections")

@@ -172,6 +172,20 @@ class Settings(BaseSettings):
     zone_parse_memory_mb: int = Field(
         default=2048, ge=0, description="Memory cap of the parsing process (MiB; 0: no cap)."
     )
+
+    # --- supplied rasters (surfaces), read in a worker process (service/surface_worker.py) ---
+    surface_max_bytes: int = Field(
+        default=64 * 1024 * 1024, gt=0, description="Largest raster file accepted (bytes)."
+    )
+    surface_max_cells: int = Field(
+        default=50_000_000, gt=0, description="Most cells (width x height x bands) in one raster."
+    )
+    surface_parse_seconds: float = Field(
+        default=60.0, gt=0, le=3600, description="Wall time one raster may take to read (s)."
+    )
+    surface_parse_memory_mb: int = Field(
+        default=2048, ge=0, description="Memory cap of the raster-reading process (MiB; 0: no cap)."
+    )
     max_json_bytes: int = Field(
         default=1024 * 1024,
         gt=0,

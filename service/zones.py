@@ -37,6 +37,7 @@ __all__ = [
     "load_zones",
     "store_zones",
     "zone_history",
+    "zones_with_derived_eca",
 ]
 
 
@@ -154,6 +155,21 @@ def load_zones(engine: Engine, version_id: int | None = None) -> gpd.GeoDataFram
     table["district_code"] = None
     table["demo"] = False
     return gpd.GeoDataFrame(table, geometry=geoms, crs=geodata.WGS84)
+
+
+def zones_with_derived_eca(engine: Engine) -> gpd.GeoDataFrame:
+    """The current zones, plus envmon's derived emission control area
+    (``geodata.load_derived_eca``) while they hold no ``emission_control_area`` zone of the
+    bureau's. Column ``derived``: True only on that derived row."""
+    zones = load_zones(engine)
+    zones["derived"] = False
+    if (zones["kind"] == "emission_control_area").any():
+        return zones
+    eca = geodata.load_derived_eca()
+    eca["derived"] = True
+    eca = eca.reindex(columns=[*zones.columns.drop("geometry"), "geometry"])
+    out = pd.concat([zones, eca], ignore_index=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=geodata.WGS84)
 
 
 def zone_history(engine: Engine) -> list[dict[str, Any]]:

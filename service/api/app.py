@@ -56,6 +56,7 @@ OPTIONAL_ROUTERS = (
     "service.api.routes.station_series",
     "service.api.routes.webhooks",
     "service.api.routes.registry",
+    "service.api.routes.surfaces",
 )
 
 _PROBLEM = {"model": Problem, "content": {PROBLEM_JSON: {}}}
