@@ -61,7 +61,9 @@ class SurfaceInfo(Value):
     demo: bool = Field(default=False, description="made from demo data")
     vmin: float | None = Field(default=None, description="lowest value on the colour scale")
     vmax: float | None = Field(default=None, description="highest value on the colour scale")
-    bounds: list[float] | None = Field(default=None, description="west, south, east, north (degrees)")
+    bounds: list[float] | None = Field(
+        default=None, description="west, south, east, north (degrees)"
+    )
     version: int | None = None
     supersedes_id: int | None = None
     imported_at: dt.datetime | None = None
@@ -88,7 +90,9 @@ class ZoneStatistics(Value):
     name: str
     name_en: str | None = None
     kind: str | None = None
-    derived: bool = Field(default=False, description="an outline envmon derived (推导), not official")
+    derived: bool = Field(
+        default=False, description="an outline envmon derived (推导), not official"
+    )
     mean: float | None = Field(default=None, description="area-weighted mean of valid cells")
     min: float | None = None
     max: float | None = None
