@@ -57,6 +57,7 @@ OPTIONAL_ROUTERS = (
     "service.api.routes.webhooks",
     "service.api.routes.registry",
     "service.api.routes.surfaces",
+    "service.api.routes.sea",
 )
 
 _PROBLEM = {"model": Problem, "content": {PROBLEM_JSON: {}}}

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from service.figures.sea_values import SeaPoint
 from service.figures.values import (
     Concentrations,
     Feature,
@@ -144,7 +145,7 @@ def zone_items(engine: Engine, kind: str | None = None) -> list[Zone]:
     return [z for z in items if kind is None or z.kind == kind]
 
 
-def point_features(items: Iterable[StationLatest | SectionLatest]) -> FeatureCollection:
+def point_features(items: Iterable[StationLatest | SectionLatest | SeaPoint]) -> FeatureCollection:
     """Points from items with ``lon``/``lat`` (null geometry when unpublished)."""
     features = []
     for item in items:

@@ -203,7 +203,11 @@ def seawater_class_period(
     """
     means, counts = period_means(samples, assumptions=assumptions.replace(ph_period="mean"))
     known = [c for c in means.columns if c in (*T.SEA_ITEMS, *T.SEA_JUDGED_APART)]
-    means = means[known]
+    means = means[known].copy()
+    if all(p in means.columns for p in T.SEA_DIN_PARTS):  # DIN's mean from its parts' means
+        parts = means[list(T.SEA_DIN_PARTS)].sum(axis=1, min_count=len(T.SEA_DIN_PARTS))
+        din = means["DIN"] if "DIN" in means.columns else pd.Series(np.nan, index=means.index)
+        means["DIN"] = din.where(din.notna(), parts)
     out = means.copy()
     out["n_samples"] = counts.max(axis=1).reindex(means.index).fillna(0).astype(int)
     return pd.concat([out, seawater_classes(means)], axis=1)

@@ -1,0 +1,214 @@
+"""Seawater figures through the API on both stores, against values worked by hand.
+
+Fixture (SYNTHETIC): bay BAY-A (target 二类) holds points ZS01 and ZS02 (普陀), zone ZONE-B (target
+四类) holds ZS03 (定海). May 2026 (CST):
+
+ZS01, two samples (one at 2026-05-01 01:00 CST, i.e. 2026-04-30 17:00 UTC): means pH 8.05 (一类),
+DO (7.2 + 6.4)/2 = 6.8 > 6 (一类), COD 1.5 <= 2 (一类), DIN (0.18 + 0.24)/2 = 0.21 in (0.20, 0.30]
+(二类), PO4_P (0.012 + 0.020)/2 = 0.016 in (0.015, 0.030] (二类), petroleum 0.03 <= 0.05 (一类)
+-> 二类, deciding DIN, PO4_P (table order), good, meets 二类.
+ZS02, one sample: DO 5.5 (二类), COD 2.5 (二类), DIN = NO3 0.25 + NO2 0.02 + NH3 0.08 = 0.35
+(三类), PO4_P below its 0.002 limit -> 0.001 (一类), petroleum 0.06 (三类) -> 三类, deciding DIN,
+petroleum; not good, does not meet 二类.
+ZS03, one May sample: DO 4.2 (三类), COD 4.5 (四类), DIN 0.62 > 0.50 (劣四类), PO4_P 0.05 > 0.045
+(劣四类) -> 劣四类 (IV+), deciding DIN, PO4_P; its April sample (2026-04-30 23:00 CST) is not May.
+
+Ratios by points: BAY-A 1/2 = 50.0 %, ZONE-B 0/1, 普陀 1/2 (target 0.50 default: met, budget
+1 - ceil(0.5 x 2) = 0), 定海 0/1 (budget 0 - 1 = -1), city 1/3 = 33.3 % (target set to 0.40: not met,
+budget 1 - ceil(0.4 x 3) = 1 - 2 = -1). By area: each point stands for an equal share of its
+polygon, so BAY-A is (A/2)/A = 0.5 and the city (A/2)/(A + B) for the polygons' km² A and B.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from service.api.app import create_app
+from service.clock import FixedClock
+from service.sea_registry import import_sea
+from service.store.tables import raw_payloads, samples
+from service.targets import set_target
+from tests.integration.api.conftest import BOTH_STORES, make_settings
+
+NOW = dt.datetime(2026, 6, 3, 4, 0, tzinfo=dt.UTC)
+
+
+def _square(x: float, y: float, dx: float, dy: float) -> list[list[list[float]]]:
+    return [[[x, y], [x + dx, y], [x + dx, y + dy], [x, y + dy], [x, y]]]
+
+
+SEA = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Polygon", "coordinates": _square(122.30, 30.00, 0.10, 0.05)},
+            "properties": {"code": "BAY-A", "name": "测试湾A", "kind": "bay", "target": "II"},
+        },
+        {
+            "type": "Feature",
+            "geometry": {"type": "Polygon", "coordinates": _square(122.00, 29.90, 0.05, 0.05)},
+            "properties": {
+                "code": "ZONE-B",
+                "name": "测试功能区B",
+                "kind": "zone",
+                "target": "四类",
+            },
+        },
+        *[
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": xy},
+                "properties": {"code": code, "name": name, "area": area, "district": district},
+            }
+            for code, name, xy, area, district in (
+                ("ZS01", "测试点一", [122.32, 30.02], "BAY-A", "普陀"),
+                ("ZS02", "测试点二", [122.38, 30.03], "BAY-A", "普陀"),
+                ("ZS03", "测试点三", [122.03, 29.93], "ZONE-B", "定海"),
+            )
+        ],
+    ],
+}
+
+MAY_6 = dt.datetime(2026, 5, 6, 2, 0, tzinfo=dt.UTC)
+MAY_1_CST = dt.datetime(2026, 4, 30, 17, 0, tzinfo=dt.UTC)  # 2026-05-01 01:00 CST
+APR_30_CST = dt.datetime(2026, 4, 30, 15, 0, tzinfo=dt.UTC)  # 2026-04-30 23:00 CST
+#: (point, time, item, value, below detection limit)
+SAMPLES = [
+    *[("ZS01", MAY_6, i, v, False) for i, v in
+      (("pH", 8.1), ("DO", 7.2), ("COD", 1.1), ("DIN", 0.18), ("PO4_P", 0.012), ("petroleum", 0.02))],
+    *[("ZS01", MAY_1_CST, i, v, False) for i, v in
+      (("pH", 8.0), ("DO", 6.4), ("COD", 1.9), ("DIN", 0.24), ("PO4_P", 0.020), ("petroleum", 0.04))],
+    *[("ZS02", MAY_6, i, v, i == "PO4_P") for i, v in
+      (("pH", 8.0), ("DO", 5.5), ("COD", 2.5), ("NO3_N", 0.25), ("NO2_N", 0.02), ("NH3N", 0.08),
+       ("PO4_P", 0.002), ("petroleum", 0.06))],
+    *[("ZS03", MAY_6, i, v, False) for i, v in
+      (("pH", 7.9), ("DO", 4.2), ("COD", 4.5), ("DIN", 0.62), ("PO4_P", 0.05), ("petroleum", 0.2))],
+    *[("ZS03", APR_30_CST, i, v, False) for i, v in
+      (("pH", 8.1), ("DO", 7.5), ("COD", 1.0), ("DIN", 0.10), ("PO4_P", 0.01), ("petroleum", 0.01))],
+]  # fmt: skip
+
+
+@pytest.fixture
+def app(tmp_path: Path, store_url: str | None) -> Iterator[FastAPI]:
+    settings = make_settings(tmp_path, database_url=store_url, demo=False)
+    application = create_app(settings, FixedClock(NOW))
+    with TestClient(application):
+        engine = application.state.engine
+        raw = json.dumps(SEA, ensure_ascii=False).encode()
+        import_sea(engine, raw, "sea.geojson", who="test", clock=FixedClock(NOW))
+        set_target(
+            engine, FixedClock(NOW), district="city", indicator="sea", year=2026,
+            value="0.40", who="test",
+        )  # fmt: skip
+        body = b"synthetic seawater lab file"
+        with engine.begin() as conn:
+            pid = conn.execute(
+                raw_payloads.insert().values(
+                    source="lab", url="file://sea.csv", content_type="text/csv", fetched_at=NOW,
+                    sha256=hashlib.sha256(body).hexdigest(), size=len(body), compression="zlib",
+                    body=zlib.compress(body),
+                )
+            ).inserted_primary_key[0]  # fmt: skip
+            conn.execute(
+                samples.insert(),
+                [
+                    {"section": c, "time": t, "item": i, "value": v, "source": "lab",
+                     "detection_limit": v if below else None, "below_limit": below,
+                     "method": "manual", "payload_id": pid}
+                    for c, t, i, v, below in SAMPLES
+                ],
+            )  # fmt: skip
+        yield application
+
+
+@pytest.fixture
+def client(app: FastAPI) -> TestClient:
+    return TestClient(app)
+
+
+@BOTH_STORES
+def test_sea_figures_match_the_hand_worked_oracle(client: TestClient) -> None:
+    out = client.get("/api/v1/sea/figures", params={"period": "2026-05"}).json()
+    assert out["period"] == "2026-05" and out["demo"] is False
+    pts = {p["code"]: p for p in out["points"]}
+    assert {c: (p["sea_class"], p["deciding_items"], p["good"], p["meets_target"]) for c, p in pts.items()} == {
+        "ZS01": ("II", ["DIN", "PO4_P"], True, True),
+        "ZS02": ("III", ["DIN", "petroleum"], False, False),
+        "ZS03": ("IV+", ["DIN", "PO4_P"], False, False),
+    }  # fmt: skip
+    assert pts["ZS01"]["n_samples"] == 2 and pts["ZS03"]["n_samples"] == 1
+    assert pts["ZS01"]["means"]["DO"] == pytest.approx(6.8)
+    assert pts["ZS01"]["means"]["DIN"] == pytest.approx(0.21)
+    assert pts["ZS02"]["means"]["DIN"] == pytest.approx(0.35)  # derived from its parts
+    assert pts["ZS02"]["means"]["PO4_P"] == pytest.approx(0.001)  # ½ of the detection limit
+    assert pts["ZS02"]["worse_than_ii"] == ["DIN", "petroleum"]
+    assert (pts["ZS01"]["target_class"], pts["ZS03"]["target_class"]) == ("II", "IV")
+
+    areas = {a["code"]: a for a in out["areas"]}
+    assert areas["BAY-A"]["by_points"] == {
+        "numerator": 1, "denominator": 2, "value": 0.5, "percent": "50.0"
+    }  # fmt: skip
+    assert areas["BAY-A"]["by_area"] == pytest.approx(0.5)
+    assert areas["BAY-A"]["points_meeting_target"] == 1
+    assert areas["ZONE-B"]["by_points"]["percent"] == "0.0" and areas["ZONE-B"]["by_area"] == 0.0
+    a_km2, b_km2 = areas["BAY-A"]["area_km2"], areas["ZONE-B"]["area_km2"]
+    assert a_km2 == pytest.approx(53.4, abs=0.3) and b_km2 == pytest.approx(26.7, abs=0.3)
+
+    d = {x["code"]: x for x in out["districts"]}
+    assert (d["330903"]["by_points"]["percent"], d["330903"]["target"]) == ("50.0", 0.5)
+    assert (d["330903"]["meets"], d["330903"]["budget_points"]) == (True, 0)
+    assert (d["330902"]["by_points"]["percent"], d["330902"]["meets"]) == ("0.0", False)
+    assert d["330902"]["budget_points"] == -1
+    assert d["330921"]["by_points"]["value"] is None and d["330921"]["meets"] is None
+
+    city = out["city"]
+    assert city["by_points"] == {
+        "numerator": 1,
+        "denominator": 3,
+        "value": 1 / 3,
+        "percent": "33.3",
+    }
+    assert (city["target"], city["meets"], city["budget_points"]) == (0.4, False, -1)
+    assert city["by_area"] == pytest.approx((a_km2 / 2) / (a_km2 + b_km2), abs=1e-3)
+
+
+def test_points_csv_and_map_layers(client: TestClient) -> None:
+    got = client.get("/api/v1/sea/points", params={"period": "2026-05", "format": "csv"})
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
+    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(got.text.lstrip("\ufeff")))}
+    assert rows["ZS03"]["sea_class"] == "IV+" and rows["ZS01"]["sea_class"] == "II"
+
+    layer = client.get("/api/v1/sea/points.geojson", params={"period": "2026-05"})
+    assert layer.headers["content-type"].startswith("application/geo+json")
+    feats = {f["id"]: f for f in layer.json()["features"]}
+    assert feats["ZS01"]["geometry"]["coordinates"] == [122.32, 30.02]
+    assert feats["ZS02"]["properties"]["sea_class"] == "III"
+
+    bays = client.get("/api/v1/sea/areas.geojson", params={"period": "2026-05"}).json()
+    bay = next(f for f in bays["features"] if f["id"] == "BAY-A")
+    assert (
+        bay["geometry"]["type"] == "Polygon" and bay["properties"]["by_points"]["percent"] == "50.0"
+    )
+
+    # the year holds ZS03's good April sample too: its year means are (May + April)/2
+    year = client.get("/api/v1/sea/points", params={"period": "2026"}).json()
+    zs03 = next(p for p in year["items"] if p["code"] == "ZS03")
+    assert zs03["n_samples"] == 2 and zs03["means"]["DIN"] == pytest.approx(0.36)
+
+
+def test_a_bad_period_is_a_4xx_naming_the_field(client: TestClient) -> None:
+    got = client.get("/api/v1/sea/figures", params={"period": "2026-13"})
+    assert got.status_code == 422
+    assert "period" in got.text
