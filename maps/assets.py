@@ -39,6 +39,8 @@ FILES: Final[dict[str, tuple[str, str]]] = {
     # envmon's own page script and style for the public map (maps/static).
     "public_js": ("envmon", "public.js"),
     "public_css": ("envmon", "public.css"),
+    # and for the staff map
+    "staff_js": ("envmon", "staff.js"),
 }
 
 

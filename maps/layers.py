@@ -1,4 +1,4 @@
-"""Map layers built from computed figures and places (embedded in the page; the staff map).
+"""Popups and place helpers of the staff map's layers (``maps.staff_features`` builds the layers).
 
 Input frames (EPSG:4326, columns beyond these are ignored; figure columns may be missing or NaN):
 
@@ -19,13 +19,11 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, Literal
 
-import folium
 import geopandas as gpd
 import pandas as pd
 
 from geodata import METRIC
 from maps import palette
-from maps.basemaps import Basemap, to_display
 from maps.escape import html_text
 from maps.i18n import t
 from stations.cst import format_cst
@@ -123,77 +121,6 @@ def district_popup_html(
     return "".join(parts)
 
 
-def district_layer(
-    districts: gpd.GeoDataFrame,
-    indicator: Indicator,
-    lang: str,
-    basemap: Basemap,
-    *,
-    sections: gpd.GeoDataFrame | None = None,
-    show: bool = True,
-) -> folium.FeatureGroup:
-    """Districts filled by their ratio against target (meets / within one point / below)."""
-    name = t("layer.eg_ratio" if indicator == "excellent_good" else "layer.class_iii", lang)
-    group = folium.FeatureGroup(name=name, show=show)
-    unplaced = unplaced_by_district(sections)
-    shown = to_display(districts, basemap)
-    for _, row in shown.iterrows():
-        ratio = _get(row, f"{indicator}_ratio")
-        status = palette.target_status(ratio, _get(row, f"{indicator}_target"))
-        colour = palette.target_colour(status)
-        feature = {
-            "type": "Feature",
-            "properties": {"code": str(row["code"]), "status": status or "no_data"},
-            "geometry": row.geometry.__geo_interface__,
-        }
-        gj = folium.GeoJson(
-            feature,
-            style_function=lambda _f, c=colour: {
-                "fillColor": c,
-                "color": "#333333",
-                "weight": 1,
-                "fillOpacity": 0.55,
-            },
-            highlight_function=lambda _f: {"weight": 3},
-            tooltip=folium.Tooltip(_e(f"{local_name(row, lang)}: {_pct(ratio)}")),
-            popup=folium.Popup(  # type: ignore[arg-type]
-                district_popup_html(row, indicator, lang, unplaced.get(str(row["code"]), [])),
-                max_width=320,
-            ),
-        )
-        gj.add_to(group)
-    return group
-
-
-def base_layer(
-    districts: gpd.GeoDataFrame, city: gpd.GeoDataFrame | None, lang: str, basemap: Basemap
-) -> folium.FeatureGroup:
-    """Offline base map: land polygons and the coast outline, no tiles (not in the layer control)."""
-    group = folium.FeatureGroup(name=t("layer.base_offline", lang), control=False)
-    frames = [districts] + ([city] if city is not None and not city.empty else [])
-    for frame, weight in zip(frames, (0.8, 1.6), strict=False):
-        shown = to_display(frame, basemap)
-        data = {
-            "type": "FeatureCollection",
-            "features": [
-                {"type": "Feature", "properties": {}, "geometry": g.__geo_interface__}
-                for g in shown.geometry
-                if g is not None
-            ],
-        }
-        folium.GeoJson(
-            data,
-            style_function=lambda _f, w=weight: {
-                "fillColor": palette.LAND,
-                "fillOpacity": 1.0 if w < 1 else 0.0,
-                "color": "#7A8A99",
-                "weight": w,
-            },
-            interactive=False,
-        ).add_to(group)
-    return group
-
-
 # --- stations -------------------------------------------------------------------------------
 
 
@@ -278,51 +205,6 @@ def station_popup_html(
     return "".join(parts)
 
 
-def station_layer(
-    stations: gpd.GeoDataFrame,
-    lang: str,
-    basemap: Basemap,
-    *,
-    days: pd.DataFrame | None = None,
-    near: Mapping[str, str] | None = None,
-    name: str | None = None,
-    show: bool = True,
-) -> tuple[folium.FeatureGroup, dict[str, folium.CircleMarker]]:
-    """Stations coloured by latest AQI level; demo stations dashed and labelled; near-zone ringed.
-
-    Returns the layer and its markers by station code (the time slider recolours them).
-    """
-    group = folium.FeatureGroup(name=name or t("layer.stations", lang), show=show)
-    markers: dict[str, folium.CircleMarker] = {}
-    near = near or {}
-    shown = to_display(stations, basemap)
-    for _, row in shown[_placed(shown)].iterrows():
-        code = str(row["code"])
-        demo = bool(_get(row, "demo"))
-        own = days[days["station"] == code] if days is not None and not days.empty else None
-        highlighted = code in near
-        marker = folium.CircleMarker(
-            location=(row.geometry.y, row.geometry.x),
-            radius=9,
-            color=palette.HIGHLIGHT if highlighted else "#222222",
-            weight=4 if highlighted else 1.5,
-            dash_array="4 3" if demo else None,
-            fill=True,
-            fill_color=palette.aqi_colour(_get(row, "aqi")),
-            fill_opacity=0.9,
-            popup=folium.Popup(station_popup_html(row, lang, own, near.get(code)), max_width=300),
-            tooltip=folium.Tooltip(
-                _e(local_name(row, lang) + (f" [{t('demo.short', lang)}]" if demo else "")),
-                permanent=demo,
-            ),
-            class_name=f"envmon-station-marker envmon-station-{code}"
-            + (" envmon-demo" if demo else ""),
-        )
-        marker.add_to(group)
-        markers[code] = marker
-    return group, markers
-
-
 def stations_near_zones(
     stations: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, km: float
 ) -> pd.DataFrame:
@@ -358,33 +240,6 @@ def stations_near_zones(
 # --- sections and zones ------------------------------------------------------------------------
 
 
-def section_layer(
-    sections: gpd.GeoDataFrame, lang: str, basemap: Basemap, *, show: bool = True
-) -> folium.FeatureGroup:
-    """Sections with a published position, coloured by class; the rest go to district popups."""
-    group = folium.FeatureGroup(name=t("layer.sections", lang), show=show)
-    shown = to_display(sections, basemap)
-    for _, row in shown[_placed(shown)].iterrows():
-        wc = _get(row, "water_class")
-        label = palette.water_class_label(wc)
-        folium.RegularPolygonMarker(
-            location=(row.geometry.y, row.geometry.x),
-            number_of_sides=4,
-            radius=8,
-            rotation=45,
-            color="#223",
-            weight=1,
-            fill_color=palette.water_colour(wc),
-            fill_opacity=0.9,
-            popup=folium.Popup(
-                f"<b>{_e(local_name(row, lang))}</b><br>{_e(t('field.class', lang))}: {_e(label)}",
-                max_width=240,
-            ),
-            tooltip=folium.Tooltip(_e(f"{local_name(row, lang)}: {label}")),
-        ).add_to(group)
-    return group
-
-
 def zone_popup_html(row: pd.Series, lang: str) -> str:
     """Popup of one zone: kind, source, datum, notice and import dates."""
     source = _get(row, "source") or "—"
@@ -410,60 +265,3 @@ def zone_popup_html(row: pd.Series, lang: str) -> str:
     if kind == "route" and half:
         parts.append(f"<br>{_e(t('field.corridor', lang, m=int(half)))}")
     return f"<div class='envmon-zone'>{''.join(parts)}</div>"
-
-
-def zone_layer(
-    zones: gpd.GeoDataFrame, lang: str, basemap: Basemap, *, show: bool = True
-) -> folium.FeatureGroup:
-    """Harbour zones coloured by kind; a route is drawn as its axis plus its derived corridor."""
-    group = folium.FeatureGroup(name=t("layer.zones", lang), show=show)
-    if zones.empty:
-        return group
-    placed = zones[_placed(zones)]
-    corridors = placed[(placed["kind"] == "route")]
-    if not corridors.empty and "half_width_m" in corridors:
-        buf = corridors.to_crs(METRIC)
-        buf["geometry"] = buf.geometry.buffer(buf["half_width_m"].fillna(0.0).astype(float))
-        corridors = to_display(buf.to_crs(zones.crs), basemap)
-    shown = to_display(placed, basemap)
-    for idx, row in shown.iterrows():
-        kind = str(_get(row, "kind") or "other")
-        colour = palette.ZONE_COLOURS.get(kind, palette.ZONE_COLOURS["other"])
-        popup = zone_popup_html(row, lang)
-        tip = folium.Tooltip(_e(f"{local_name(row, lang)} ({t('zone.' + kind, lang)})"))
-        geom = row.geometry
-        if geom.geom_type == "Point":
-            folium.CircleMarker(
-                (geom.y, geom.x),
-                radius=6,
-                color=colour,
-                fill=True,
-                fill_opacity=0.8,
-                popup=folium.Popup(popup, max_width=320),
-                tooltip=tip,
-            ).add_to(group)
-            continue
-        if kind == "route" and idx in corridors.index:
-            folium.GeoJson(
-                corridors.geometry[idx].__geo_interface__,
-                style_function=lambda _f, c=colour: {
-                    "color": c,
-                    "weight": 0.5,
-                    "fillColor": c,
-                    "fillOpacity": 0.15,
-                },
-                interactive=False,
-            ).add_to(group)
-        folium.GeoJson(
-            geom.__geo_interface__,
-            style_function=lambda _f, c=colour, k=kind: {
-                "color": c,
-                "weight": 2,
-                "dashArray": "6 4" if k == "route" else None,
-                "fillColor": c,
-                "fillOpacity": 0.25,
-            },
-            popup=folium.Popup(popup, max_width=320),  # type: ignore[arg-type]
-            tooltip=tip,
-        ).add_to(group)
-    return group

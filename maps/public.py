@@ -20,15 +20,13 @@ from maps.assets import VENDOR_PREFIX
 from maps.basemaps import Basemap, osm
 from maps.controls import InfoBox
 from maps.i18n import bundle, normalise_lang, t
-from maps.staff import new_map
+from maps.staff import ZHOUSHAN_BOUNDS, new_map
 from stations.standards.health import HEALTH_ADVICE
 from stations.standards.tables import HJ633_2026
 
 #: Public layers in drawing order.
 PUBLIC_LAYERS: Final = ("districts", "zones", "sections", "stations")
 
-#: Zhoushan's extent (w, s, e, n, WGS-84), a fallback view before data arrive.
-ZHOUSHAN_BOUNDS: Final = (121.5, 29.5, 123.3, 31.0)
 
 #: The page's own files (``maps/static``, served with the vendor files); no inline page script
 #: beyond the one line that hands the config to ``public.js``.

@@ -1,34 +1,32 @@
-"""The staff map: every layer embedded, with layer control, legends, time slider, scale, fullscreen."""
+"""The staff map: a small page whose layers are fetched by URL (``maps.staff_layers``), with layer
+control, legends, a time slider that loads days on demand, scale and fullscreen (``staff.js``).
+
+The page's cost does not grow with the stored history: it holds configuration only; each layer is
+one request, built by the service from the precomputed daily tables and cached by data version."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import xarray as xr
-from branca.element import Element, Figure
+from branca.element import Element, Figure, MacroElement
 from folium.plugins import Fullscreen
+from folium.template import Template
 
 from maps import palette
 from maps.assets import VENDOR_PREFIX, use_local_assets
-from maps.basemaps import Basemap, osm, point_to_display, to_display
-from maps.controls import DailyAqiSlider, InfoBox
+from maps.basemaps import Basemap, osm, point_to_display
+from maps.controls import InfoBox
 from maps.escape import html_text
 from maps.i18n import normalise_lang, t
-from maps.layers import (
-    base_layer,
-    district_layer,
-    local_name,
-    section_layer,
-    station_layer,
-    stations_near_zones,
-    zone_layer,
-)
 from maps.legend import Legend
+from maps.staff_layers import SLIDER_WINDOW_DAYS, days_url, layers_json
 
 
 def _empty() -> gpd.GeoDataFrame:
@@ -47,6 +45,10 @@ class MapData:
         default_factory=lambda: pd.DataFrame(columns=["station", "date", "aqi"])
     )
     city: gpd.GeoDataFrame | None = None
+
+
+#: Zhoushan's extent (w, s, e, n, WGS-84), the first view of the staff map.
+ZHOUSHAN_BOUNDS: Final = (121.5, 29.5, 123.3, 31.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,105 +150,87 @@ def new_map(
     return m
 
 
-def daily_values(
-    days: pd.DataFrame, codes: Sequence[str], period: tuple[str, str] | None
-) -> tuple[list[str], dict[str, list[int | None]]]:
-    """Dates (ISO) and per-station AQI lists over ``period`` (inclusive), None where missing."""
-    if days.empty:
-        return [], {}
-    frame = days.assign(date=pd.to_datetime(days["date"]).dt.strftime("%Y-%m-%d"))
-    if period:
-        frame = frame[(frame["date"] >= period[0]) & (frame["date"] <= period[1])]
-    dates = sorted(frame["date"].unique())
-    table = frame.pivot_table(index="date", columns="station", values="aqi", aggfunc="last")
-    table = table.reindex(index=dates)
-    values = {
-        c: [None if pd.isna(v) else int(round(v)) for v in table[c]] if c in table else []
-        for c in codes
-    }
-    return dates, values
+class StaffLayers(MacroElement):
+    """Hands the config to ``staff.js`` (a static file), which fetches each declared layer
+    (``maps.staff_layers``) by URL and draws it; it exposes ``window.envmonLayers`` and
+    ``window.envmonReady`` (layer key -> promise of true once drawn, false if loading failed)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "window.envmonStaffStart({{ this.cfg|tojson }}, {{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, cfg: Mapping[str, object]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "StaffLayers"
+        self.cfg = dict(cfg)
+
+
+#: The staff page's own files (``maps/static``).
+STAFF_JS: Final = ("leaflet", "staff_js")
+STAFF_CSS: Final = ("leaflet_css",)
 
 
 def staff_map(
-    data: MapData,
+    base: str | Callable[[str], str] = "/maps/staff",
     *,
     lang: str = "zh",
     basemap: Basemap | None = None,
     vendor_prefix: str = VENDOR_PREFIX,
-    period: tuple[str, str] | None = None,
+    period: tuple[str, str] = ("", ""),
+    days: str | Mapping[str, str] | None = None,
     highlight_km: float = 2.0,
+    bounds: Sequence[float] = ZHOUSHAN_BOUNDS,
     surfaces: Sequence[Surface] = (),
     data_time: str = "—",
     notices: Sequence[tuple[str, str]] = (),
 ) -> folium.Map:
-    """The staff map of ``data`` (WGS-84 in; shifted for a GCJ-02 basemap)."""
+    """The staff map's page: a shell whose layers (``maps.staff_layers``) are fetched by URL.
+
+    ``base``: the staff map's URL (layers under ``{base}/layers/``), or a function giving a layer's
+    URL; ``period``: the time slider's first and last day (ISO, CST); ``days``: where the slider's
+    windows come from: a URL template with ``{from}`` and ``{to}`` (default under ``base``), or
+    window start -> URL (offline files); ``bounds``: w, s, e, n (WGS-84) of the first view.
+    """
     lang = normalise_lang(lang)
     basemap = basemap or osm()
-    shown = to_display(data.districts, basemap)
+    w, s, e, n = bounds
+    x0, y0 = point_to_display(w, s, basemap)
+    x1, y1 = point_to_display(e, n, basemap)
     m = new_map(
         t("title.staff", lang),
         basemap,
-        shown.total_bounds,
+        (x0, y0, x1, y1),
         vendor_prefix=vendor_prefix,
-        js=("leaflet", "jquery"),
-        css=("leaflet_css", "font_awesome_css"),
+        js=STAFF_JS,
+        css=STAFF_CSS,
         lang=lang,
     )
-    if basemap.offline:
-        base_layer(data.districts, data.city, lang, basemap).add_to(m)
-
-    eg = district_layer(data.districts, "excellent_good", lang, basemap, sections=data.sections)
-    c3 = district_layer(
-        data.districts, "class_iii", lang, basemap, sections=data.sections, show=False
-    )
-    zones = zone_layer(data.zones, lang, basemap)
-    sections = section_layer(data.sections, lang, basemap)
-    near_df = stations_near_zones(data.stations, data.zones, highlight_km)
-    near = {str(r.station): f"{r.zone_name} ({r.distance_km:.1f} km)" for r in near_df.itertuples()}
-    stations, _ = station_layer(data.stations, lang, basemap, days=data.station_days, near=near)
-    daily, markers = station_layer(
-        data.stations, lang, basemap, name=t("layer.daily_aqi", lang), show=False
-    )
-    for layer in (eg, c3, zones, sections, stations, daily):
-        layer.add_to(m)
     for surface in surfaces:
         _add_surface(m, surface, lang, basemap)
-
-    target = [
-        palette.Swatch(s, palette.TARGET_COLOURS[s], t(f"status.{s}", "zh"), t(f"status.{s}", "en"))
-        for s in palette.TARGET_STATUS
-    ]
-    Legend("eg_ratio", t("layer.eg_ratio", lang), target, lang, layer=eg).add_to(m)
-    Legend("class_iii", t("layer.class_iii", lang), target, lang, layer=c3).add_to(m)
-    Legend(
-        "aqi",
-        t("legend.aqi", lang),
-        palette.aqi_swatches(),
-        lang,
-        layer=stations,
-        round_marks=True,
-        note=f"- - - {t('demo', lang)}; ◯ {t('legend.highlight', lang, km=highlight_km)}",
-    ).add_to(m)
-    Legend("water", t("legend.water", lang), palette.water_swatches(), lang, layer=sections).add_to(
-        m
-    )
-    kinds = [
-        palette.Swatch(k, c, t(f"zone.{k}", "zh"), t(f"zone.{k}", "en"))
-        for k, c in palette.ZONE_COLOURS.items()
-    ]
-    Legend("zones", t("legend.zones", lang), kinds, lang, layer=zones, no_data=False).add_to(m)
-    Legend("aqi_daily", t("legend.aqi", lang), palette.aqi_swatches(), lang, layer=daily).add_to(m)
-
-    dates, values = daily_values(data.station_days, list(markers), period)
-    if dates:
-        names = {
-            str(r["code"]): local_name(r, lang)
-            for _, r in data.stations.iterrows()
-            if str(r["code"]) in markers
-        }
-        DailyAqiSlider(daily, markers, dates, values, names, lang).add_to(m)
-
-    folium.LayerControl(collapsed=False).add_to(m)
+    if days is None:
+        days = days_url(base if isinstance(base, str) else "/maps/staff")
+    cfg: dict[str, object] = {
+        "lang": lang,
+        "layers": layers_json(base, lang, offline=basemap.offline, highlight_km=highlight_km),
+        "daily": {
+            "start": period[0],
+            "end": period[1],
+            "window": SLIDER_WINDOW_DAYS,
+            "url": days if isinstance(days, str) else None,
+            "windows": {} if isinstance(days, str) else dict(days),
+        },
+        "aqi_scale": palette.aqi_scale(),
+        "no_data": palette.NO_DATA,
+        "labels": {
+            "date": t("field.date", lang),
+            "play": t("control.play", lang),
+            "loading_failed": t("notice.loading_failed", lang),
+            "legend": t("control.legend", lang),
+        },
+    }
+    StaffLayers(cfg).add_to(m)
     fs = Fullscreen(  # type: ignore[no-untyped-call]
         title=t("control.fullscreen", lang), title_cancel=t("control.exit_fullscreen", lang)
     )

@@ -62,6 +62,7 @@ def render_maps(
     from maps.i18n import t as map_t
     from maps.public import LayerSource, public_map
     from maps.staff import staff_map
+    from maps.staff_layers import slider_windows
     from service.clock import SystemClock
     from service.compute import CST
     from service.figures.demo_data import figures_are_demo
@@ -75,6 +76,7 @@ def render_maps(
         zones_frame,
     )
     from service.figures.map_data import BasemapRefused, choose_basemap, data_time, staff_map_data
+    from service.figures.staff_layers import BUILDERS, LayerRequest, staff_days, staff_layer_body
 
     settings = cli_settings(scheduler_enabled=False)
     try:
@@ -86,15 +88,25 @@ def render_maps(
         now = clock.now()
         end = now.astimezone(CST).date()
         start = end - dt.timedelta(days=29)
-        data = staff_map_data(engine, clock, geodata.load_districts(), start, end, lang)
+        districts = geodata.load_districts()
+        data = staff_map_data(engine, clock, districts, start, end, lang)
         shown_time, stale = data_time(data.stations.get("time"), now)
         demo = settings.demo_mode or figures_are_demo(engine)
+        # A file page cannot call the service: every layer and slider window is a data: URL.
+        req = LayerRequest(districts, lang, bm, start, end)
+        layers = {key: _data_url(staff_layer_body(engine, clock, key, req)) for key in BUILDERS}
+        windows = {
+            a.isoformat(): _data_url(staff_days(engine, a, b))
+            for a, b in slider_windows(start, end)
+        }
         staff = staff_map(
-            data,
+            layers.__getitem__,
             lang=lang,
             basemap=bm,
             vendor_prefix="static/vendor",
             period=(start.isoformat(), end.isoformat()),
+            days=windows,
+            bounds=tuple(districts.total_bounds),
             data_time=shown_time,
             notices=[("demo", map_t("notice.demo_feed", lang))] if demo else [],
         )

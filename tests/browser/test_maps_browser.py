@@ -82,11 +82,30 @@ def _toggle_states(page: object) -> list[tuple[str, bool, bool]]:
     return out
 
 
+def _open_staff(w: Watched, envmon: Envmon, query: str = "basemap=offline") -> dict[str, bool]:
+    """The staff map with every layer fetched; layer key -> loaded."""
+    w.page.set_extra_http_headers({"Authorization": f"Bearer {envmon.key}"})  # type: ignore[attr-defined]
+    w.page.goto(f"{envmon.base}/maps/staff?{query}")  # type: ignore[attr-defined]
+    w.page.wait_for_function(READY)  # type: ignore[attr-defined]
+    return w.page.evaluate(  # type: ignore[attr-defined,no-any-return]
+        "Promise.all(Object.entries(window.envmonReady).map("
+        "([k, p]) => p.then(ok => [k, ok]))).then(Object.fromEntries)"
+    )
+
+
 def test_staff_map_every_layer_present_and_toggling(envmon: Envmon, watched: Watched) -> None:
     page = watched.page
-    page.set_extra_http_headers({"Authorization": f"Bearer {envmon.key}"})
-    page.goto(f"{envmon.base}/maps/staff?basemap=offline")
-    page.locator(".leaflet-control-layers-overlays").wait_for()
+    loaded = _open_staff(watched, envmon)
+    assert loaded and all(loaded.values()), loaded
+    assert set(loaded) == {
+        "base",
+        "eg_ratio",
+        "class_iii",
+        "zones",
+        "sections",
+        "stations",
+        "daily_aqi",
+    }
     labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     for name in ("优良天数比例", "Ⅰ-Ⅲ类", "空气监测站点", "日AQI", "地表水断面", "港区"):
         assert any(name in x for x in labels), (name, labels)
@@ -105,7 +124,8 @@ def test_staff_popup_and_time_slider(envmon: Envmon, watched: Watched) -> None:
     api = httpx.get(f"{envmon.base}/api/v1/stations").json()
     items = api if isinstance(api, list) else api["items"]
     aqi = {s["code"]: s["aqi"] for s in items}
-    page.goto(f"{envmon.base}/maps/staff?basemap=offline&lang=en")
+    loaded = _open_staff(watched, envmon, "basemap=offline&lang=en")
+    assert all(loaded.values()), loaded
     page.locator(".envmon-station-1259A").first.click(force=True)
     popup = page.locator(".leaflet-popup-content .envmon-station[data-code='1259A']")
     popup.wait_for()
@@ -118,17 +138,45 @@ def test_staff_popup_and_time_slider(envmon: Envmon, watched: Watched) -> None:
     ).dispatch_event("click")
     slider = page.locator(".envmon-slider input[type=range]")
     slider.wait_for()
+    # the last day is shown first; its window of days is fetched when the layer is turned on
+    page.locator(".envmon-slider[data-day='2026-11-20']").wait_for()
     dates = set()
-    for value in ("0", "10", "20"):
+    fills = set()
+    for value, day in (("0", "2026-10-22"), ("10", "2026-11-01"), ("20", "2026-11-11")):
         slider.fill(value)
+        page.locator(f".envmon-slider[data-day='{day}']").wait_for()  # fetched and recoloured
         dates.add(page.locator(".envmon-slider-date").inner_text())
-    assert len(dates) == 3
+        fills.add(page.locator(".envmon-daily-1259A").first.get_attribute("fill"))
+    assert dates == {"Date 2026-10-22", "Date 2026-11-01", "Date 2026-11-11"}
+    # each shown day's AQI, as the API's daily figures give it, colours the marker
+    days = httpx.get(
+        f"{envmon.base}/api/v1/stations/1259A/days?from=2026-10-22&to=2026-11-11"
+    ).json()["items"]
+    by_day = {d["day"]: d["aqi"] for d in days}
+    want = {_level_colour(by_day.get(d)) for d in ("2026-10-22", "2026-11-01", "2026-11-11")}
+    assert {f.lower() for f in fills if f} == {w.lower() for w in want}
+    tip = page.evaluate(
+        "window.envmonLayers.daily_aqi.getLayers().find(l => l.feature.properties.code === '1259A')"
+        ".getTooltip().getContent().textContent"
+    )
+    shown = by_day.get("2026-11-11")
+    assert tip.endswith(f": AQI {'—' if shown is None else shown}"), tip
     page.screenshot(path=str(ARTIFACTS / "staff_slider.png"))
     assert watched.errors == []
 
 
+def _level_colour(aqi: int | None) -> str:
+    """HJ 633 附录A colour of an AQI (the legend's scale), no-data grey when None."""
+    from maps import palette
+
+    return palette.aqi_colour(aqi)
+
+
 def test_staff_map_needs_a_key(envmon: Envmon) -> None:
     assert httpx.get(f"{envmon.base}/maps/staff").status_code == 401
+    # each layer and the slider's days are staff data too
+    for path in ("/maps/staff/layers/stations.geojson", "/maps/staff/days.json"):
+        assert httpx.get(f"{envmon.base}{path}").status_code == 401, path
 
 
 def test_public_map_framed_by_allowed_site_only(envmon: Envmon, browser: object) -> None:

@@ -167,6 +167,8 @@ def test_hostile_zone_names_run_nothing_and_show_as_written(
 ) -> None:
     page, _ = _open(watched, f"{served.base}/maps/staff?basemap=offline&lang=en", served.key)
     page.locator(".leaflet-control-layers-overlays").wait_for()  # type: ignore[attr-defined]
+    page.wait_for_function("window.envmonReady && window.envmonReady.zones")  # type: ignore[attr-defined]
+    assert page.evaluate("window.envmonReady.zones") is True  # fetched and drawn  # type: ignore[attr-defined]
     markers = page.evaluate(ZONE_MARKERS)  # type: ignore[attr-defined]
     assert page.evaluate("window.__pwned") is None  # type: ignore[attr-defined]
     assert sorted(m["title"] for m in markers) == sorted(HOSTILE_NAMES)

@@ -259,9 +259,12 @@ def test_staff_map_districts_carry_the_api_figures(figures_app: FastAPI) -> None
     assert mapped == {code: api[code] for code in mapped}
     assert set(frame["excellent_good_target"]) == {0.97}
     key = create_key(figures_app.state.engine, Role.viewer, "wiring")[1]
-    page = client.get("/maps/staff", headers={"Authorization": f"Bearer {key}"})
-    assert page.status_code == 200
-    assert f"{api['330902'][0] * 100:.1f}%" in page.text  # the popup shows the API's ratio
+    headers = {"Authorization": f"Bearer {key}"}
+    assert client.get("/maps/staff", headers=headers).status_code == 200
+    layer = client.get("/maps/staff/layers/eg_ratio.geojson", headers=headers).json()
+    popup = next(f for f in layer["features"] if f["properties"]["code"] == "330902")
+    # the district's popup shows the API's ratio
+    assert f"{api['330902'][0] * 100:.1f}%" in popup["properties"]["popup"]
 
 
 def test_districts_csv_is_the_figures_export(figures_app: FastAPI) -> None:

@@ -41,15 +41,14 @@ def test_script_json_cannot_end_the_script(name: str) -> None:
     assert json.loads(out) == {"name": name, "line": "\u2028"}
 
 
-def test_zone_tooltip_and_popup_scripts_hold_no_raw_name() -> None:
-    """The staff map's zone layer, rendered: the name appears only escaped inside its script."""
-    import folium
+def test_zone_popups_hold_no_raw_name_and_tooltips_are_plain_text() -> None:
+    """The staff map's zone layer body: popups (inserted as HTML) hold each name only escaped;
+    tooltips carry the name as written, which ``staff.js`` inserts as text."""
     import geopandas as gpd
     from shapely.geometry import Point, Polygon
 
     from maps.basemaps import osm
-    from maps.layers import zone_layer
-    from maps.render import page_html
+    from maps.staff_features import zone_features
 
     names = list(HOSTILE)
     geoms = [Point(122.1 + i / 100, 30.0) for i in range(len(names) - 1)]
@@ -59,10 +58,10 @@ def test_zone_tooltip_and_popup_scripts_hold_no_raw_name() -> None:
         geometry=geoms,
         crs=4326,
     )
-    m = folium.Map(tiles=None)
-    zone_layer(zones, "en", osm()).add_to(m)
-    page = page_html(m)
-    for name in names:
-        assert name not in page
-        assert html_text(name) in page
-    assert "${alert" not in page and "`;alert" not in page and "<img" not in page
+    features = zone_features(zones, "en", osm())["features"]
+    assert len(features) == len(names)
+    for name, feature in zip(names, features, strict=True):
+        popup = feature["properties"]["popup"]
+        assert name not in popup and html_text(name) in popup
+        assert "<img" not in popup and "${alert" not in popup
+        assert feature["properties"]["tooltip"] == f"{name} (Anchorage)"

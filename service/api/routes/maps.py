@@ -8,36 +8,35 @@ Figures come from the store through the same views as the API; ``maps`` turns th
 from __future__ import annotations
 
 import datetime as dt
+import json
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import pandas as pd
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from sqlalchemy import Engine
 
 from maps import basemaps
 from maps.assets import resolve_vendor_file, vendor_dirs
 from maps.i18n import t as map_t
-from maps.public import ZHOUSHAN_BOUNDS, default_sources, parse_layers, public_map
+from maps.public import default_sources, parse_layers, public_map
 from maps.render import page_html
-from maps.staff import staff_map
+from maps.staff import ZHOUSHAN_BOUNDS, staff_map
+from maps.staff_layers import MAX_WINDOW_DAYS, days_url, layer_url
 from service.api.bounds import checked_day
+from service.api.cache import cached_response
 from service.api.csrf import csrf_token
-from service.api.deps import ClockDep, EngineDep, SettingsDep, ViewerPageDep
+from service.api.deps import ClockDep, EngineDep, SettingsDep, ViewerDep, ViewerPageDep
 from service.api.errors import NotFound, ValidationFailed
 from service.api.routes.login import session_control
 from service.clock import Clock
 from service.compute import CST
 from service.figures.demo_data import figures_are_demo
-from service.figures.map_data import (
-    BasemapRefused,
-    choose_basemap,
-    data_time,
-    staff_map_data,
-    stations_frame,
-)
+from service.figures.map_data import BasemapRefused, choose_basemap, data_time, stations_frame
+from service.figures.staff_layers import BUILDERS, LayerRequest, staff_days, staff_layer_body
 from service.i18n import negotiate, t
 from service.settings import Settings
 
@@ -126,6 +125,34 @@ def public_page(
     return HTMLResponse(html)
 
 
+def _window(start: dt.date | None, end: dt.date | None, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The staff map's CST days ``[from, to]``: ``to`` defaults to today, ``from`` to 29 days
+    before ``to``; 422 for days out of range or ``from`` after ``to``."""
+    start, end = checked_day(start, "from"), checked_day(end, "to")
+    end = end or today
+    start = start or end - dt.timedelta(days=29)
+    if start > end:
+        raise ValidationFailed("from", "before_to", "from must not be after to")
+    return start, end
+
+
+def _staff_facts(request: Request, engine: Engine, lang: str) -> dict[str, Any]:
+    """The staff page's data time (ISO, latest station hour) and demo flag, by data version."""
+
+    def build() -> Response:
+        stations = stations_frame(engine, lang)
+        times = pd.to_datetime(stations.get("time", pd.Series(dtype=object)).dropna(), utc=True)
+        latest = None if times.empty else times.max().isoformat()
+        demo = bool(getattr(request.app.state.settings, "demo_mode", False)) or figures_are_demo(
+            engine
+        )
+        return JSONResponse({"latest": latest, "demo": demo})
+
+    response = cached_response(request, ("staff-facts", lang), build)
+    facts: dict[str, Any] = json.loads(bytes(response.body))
+    return facts
+
+
 @router.get("/maps/staff", response_class=HTMLResponse, summary="Staff map (staff key)")
 def staff_page(
     request: Request,
@@ -139,40 +166,112 @@ def staff_page(
     end: Annotated[dt.date | None, Query(alias="to", description="slider end")] = None,
     near_km: Annotated[float, Query(gt=0, le=50, description="zone distance, km")] = 2.0,
 ) -> HTMLResponse:
-    """The staff map with every layer embedded, a daily-AQI slider over ``from``..``to``.
+    """The staff map: a small page whose layers are fetched from ``/maps/staff/layers/...`` and
+    whose daily-AQI slider over ``from``..``to`` loads its days from ``/maps/staff/days.json``.
 
     A browser without a key or sign-in is sent to ``/staff/login`` (303); a browser signed in there
-    also gets a sign-out control naming the key and its role.
+    also gets a sign-out control naming the key and its role. The page is kept per data version.
     """
     lang = _lang(lang)
     today = clock.now().astimezone(CST).date()
-    start, end = checked_day(start, "from"), checked_day(end, "to")
-    end = end or today
-    start = start or end - dt.timedelta(days=29)
-    if start > end:
-        raise ValidationFailed("from", "before_to", "from must not be after to")
-    data = staff_map_data(engine, clock, request.app.state.districts, start, end, lang)
-    shown_time, stale = data_time(data.stations.get("time", pd.Series(dtype=object)), clock.now())
-    notices = [("stale", t("notice.stale", lang, time=shown_time))] if stale else []
-    if settings.demo_mode or figures_are_demo(engine):
-        notices.append(("demo", map_t("notice.demo_feed", lang)))
-    page = staff_map(
-        data,
-        lang=lang,
-        basemap=_basemap(settings, basemap),
-        period=(start.isoformat(), end.isoformat()),
-        highlight_km=near_km,
-        data_time=shown_time,
-        notices=notices,
-    )
-    html = page_html(page)
-    html = _with_cocontrol_panel(html, engine, clock, lang)
+    start, end = _window(start, end, today)
+    chosen = _basemap(settings, basemap)
+    facts = _staff_facts(request, engine, lang)
+    latest = pd.Series([facts["latest"]] if facts["latest"] else [], dtype=object)
+    shown_time, stale = data_time(latest, clock.now())
+    root = request.scope.get("root_path", "")
+    key = ("staff-page", lang, basemap, start, end, near_km, stale, shown_time, today, root)
+
+    def build() -> Response:
+        notices = [("stale", t("notice.stale", lang, time=shown_time))] if stale else []
+        if facts["demo"]:
+            notices.append(("demo", map_t("notice.demo_feed", lang)))
+        query = urlencode(
+            {
+                "lang": lang,
+                "basemap": basemap or settings.map_basemap,
+                "from": start.isoformat(),
+                "to": end.isoformat(),
+                "near_km": near_km,
+            }
+        )
+        base = f"{root}/maps/staff"
+        page = staff_map(
+            lambda key: f"{layer_url(base, key)}?{query}",
+            lang=lang,
+            basemap=chosen,
+            period=(start.isoformat(), end.isoformat()),
+            days=days_url(base),
+            highlight_km=near_km,
+            bounds=tuple(request.app.state.districts.total_bounds),
+            data_time=shown_time,
+            notices=notices,
+        )
+        html = _with_cocontrol_panel(page_html(page), engine, clock, lang)
+        return HTMLResponse(html)
+
+    html = bytes(cached_response(request, key, build).body).decode("utf-8")
     if getattr(request.state, "session", False):
         # Added here rather than in maps.staff: the page stays a pure rendering of figures.
         head, tag, tail = html.rpartition("</body>")
         control = session_control(staff, lang, csrf_token(request))
         html = head + control + tag + tail if tag else html
     return HTMLResponse(html)
+
+
+@router.get(
+    "/maps/staff/layers/{key}.geojson",
+    summary="One layer of the staff map (staff key)",
+    response_class=JSONResponse,
+)
+def staff_layer_geojson(
+    request: Request,
+    _: ViewerDep,
+    settings: SettingsDep,
+    engine: EngineDep,
+    clock: ClockDep,
+    key: str,
+    lang: Annotated[str | None, Query(description="zh (default) or en")] = None,
+    basemap: Annotated[str | None, Query(description="osm, tianditu, autonavi, offline")] = None,
+    start: Annotated[dt.date | None, Query(alias="from", description="window start")] = None,
+    end: Annotated[dt.date | None, Query(alias="to", description="window end")] = None,
+    near_km: Annotated[float, Query(gt=0, le=50, description="zone distance, km")] = 2.0,
+) -> Response:
+    """A staff map layer as GeoJSON (``maps.staff_layers``), kept per data version."""
+    if key not in BUILDERS:
+        raise NotFound("thing.resource", ident=key)
+    lang = _lang(lang)
+    start, end = _window(start, end, clock.now().astimezone(CST).date())
+    req = LayerRequest(
+        request.app.state.districts, lang, _basemap(settings, basemap), start, end, near_km
+    )
+    cache_key = ("staff-layer", key, lang, basemap, start, end, near_km)
+    return cached_response(
+        request, cache_key, lambda: JSONResponse(staff_layer_body(engine, clock, key, req))
+    )
+
+
+@router.get("/maps/staff/days.json", summary="Daily station AQI for the staff map's time slider")
+def staff_days_json(
+    request: Request,
+    _: ViewerDep,
+    engine: EngineDep,
+    clock: ClockDep,
+    start: Annotated[dt.date | None, Query(alias="from", description="first CST day")] = None,
+    end: Annotated[dt.date | None, Query(alias="to", description="last CST day")] = None,
+) -> Response:
+    """``{"dates": [...], "values": {station: [AQI or null per date]}}`` over at most
+    ``MAX_WINDOW_DAYS`` CST days (the time slider asks for one window at a time)."""
+    start, end = _window(start, end, clock.now().astimezone(CST).date())
+    if (end - start).days + 1 > MAX_WINDOW_DAYS:
+        raise ValidationFailed(
+            "to",
+            f"at_most_{MAX_WINDOW_DAYS}_days",
+            f"to: at most {MAX_WINDOW_DAYS} days after from",
+        )
+    return cached_response(
+        request, ("staff-days", start, end), lambda: JSONResponse(staff_days(engine, start, end))
+    )
 
 
 def _with_cocontrol_panel(html: str, engine: Engine, clock: Clock, lang: str) -> str:

@@ -110,12 +110,20 @@ def test_a_file_of_point_zones_leaves_the_staff_map_working(
     ]
     body = json.dumps({"type": "FeatureCollection", "features": features}).encode()
     assert upload(client, keys["operator"], "notices.geojson", body)["state"] == "succeeded"
+    headers = {"X-API-Key": keys["viewer"]}
     for query in ("", "?near_km=50", "?lang=en&basemap=offline"):
-        page = client.get(f"/maps/staff{query}", headers={"X-API-Key": keys["viewer"]})
+        page = client.get(f"/maps/staff{query}", headers=headers)
         assert page.status_code == 200, query
+        for layer in ("zones", "stations"):  # the stations layer measures distances to zones
+            body = client.get(f"/maps/staff/layers/{layer}.geojson{query}", headers=headers)
+            assert body.status_code == 200, (layer, query)
+        zones = client.get(f"/maps/staff/layers/zones.geojson{query}", headers=headers).json()
+        drawn = {f["properties"]["code"]: f["geometry"]["coordinates"] for f in zones["features"]}
         for i, lon in ((1, 122.2), (2, 122.3), (3, 122.4)):
-            assert f"锚位 {i}" in page.text
-            assert f"[30.02, {lon}]" in page.text  # drawn: a marker at its position
+            # drawn: a marker at its position, named in its popup
+            assert drawn[f"P{i}"] == [lon, 30.02]
+            popup = next(f for f in zones["features"] if f["properties"]["code"] == f"P{i}")
+            assert f"锚位 {i}" in popup["properties"]["popup"]
 
 
 @BOTH_STORES

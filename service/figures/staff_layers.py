@@ -1,0 +1,123 @@
+"""The staff map's layer bodies and time-slider windows (use cases of ``/maps/staff/...`` and
+``envmon render-maps``): one builder per layer declared in ``maps.staff_layers.STAFF_LAYERS``.
+
+Every builder reads bounded data whatever the stored history: latest hours, the year's district
+figures, places, and the precomputed ``station_days`` of a window of at most ``MAX_WINDOW_DAYS``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+from sqlalchemy import Engine
+
+from maps import basemaps
+from maps.layers import stations_near_zones
+from maps.staff_features import (
+    FeatureCollection,
+    base_features,
+    daily_station_features,
+    daily_window,
+    district_features,
+    section_features,
+    station_features,
+    zone_features,
+)
+from maps.staff_layers import MAX_WINDOW_DAYS
+from service.clock import Clock
+from service.figures.latest import zones_frame
+from service.figures.map_data import (
+    city_outline,
+    district_map_figures,
+    sections_frame,
+    stations_frame,
+)
+from service.store.latest import station_day_aqi
+
+#: Days of the station popup's daily AQI chart (ending on the window's last day).
+CHART_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class LayerRequest:
+    """What a layer is drawn for: ``districts`` (places), language, basemap, the CST days
+    ``[start, end]`` of the time window (district figures are ``end``'s year), and the distance
+    (km) within which a station is ringed as near a zone."""
+
+    districts: gpd.GeoDataFrame
+    lang: str
+    basemap: basemaps.Basemap
+    start: dt.date
+    end: dt.date
+    near_km: float = 2.0
+
+
+Builder = Callable[[Engine, Clock, LayerRequest], FeatureCollection]
+
+
+def _base(engine: Engine, clock: Clock, req: LayerRequest) -> FeatureCollection:
+    return base_features(req.districts, city_outline(), req.basemap)
+
+
+def _districts(indicator: Any) -> Builder:
+    def build(engine: Engine, clock: Clock, req: LayerRequest) -> FeatureCollection:
+        figures = district_map_figures(engine, req.districts, req.end.year, clock)
+        return district_features(
+            figures, indicator, req.lang, req.basemap, sections=sections_frame(engine)
+        )
+
+    return build
+
+
+def _zones(engine: Engine, clock: Clock, req: LayerRequest) -> FeatureCollection:
+    return zone_features(zones_frame(engine), req.lang, req.basemap)
+
+
+def _sections(engine: Engine, clock: Clock, req: LayerRequest) -> FeatureCollection:
+    return section_features(sections_frame(engine), req.lang, req.basemap)
+
+
+def _stations(engine: Engine, clock: Clock, req: LayerRequest) -> FeatureCollection:
+    stations = stations_frame(engine, req.lang)
+    near_df = stations_near_zones(stations, zones_frame(engine), req.near_km)
+    near = {str(r.station): f"{r.zone_name} ({r.distance_km:.1f} km)" for r in near_df.itertuples()}
+    first = max(req.start, req.end - dt.timedelta(days=CHART_DAYS - 1))
+    days = station_day_aqi(engine, first, req.end)
+    return station_features(stations, req.lang, req.basemap, days=days, near=near)
+
+
+def _daily(engine: Engine, clock: Clock, req: LayerRequest) -> FeatureCollection:
+    return daily_station_features(stations_frame(engine, req.lang), req.lang, req.basemap)
+
+
+#: Builders by layer key (the keys of ``maps.staff_layers.STAFF_LAYERS``).
+BUILDERS: dict[str, Builder] = {
+    "base": _base,
+    "eg_ratio": _districts("excellent_good"),
+    "class_iii": _districts("class_iii"),
+    "zones": _zones,
+    "sections": _sections,
+    "stations": _stations,
+    "daily_aqi": _daily,
+}
+
+
+def staff_layer_body(
+    engine: Engine, clock: Clock, key: str, req: LayerRequest
+) -> FeatureCollection:
+    """The body of staff layer ``key`` (``KeyError`` for an undeclared one)."""
+    return BUILDERS[key](engine, clock, req)
+
+
+def staff_days(engine: Engine, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """The time slider's daily station AQI over CST days ``[start, end]`` (at most
+    ``MAX_WINDOW_DAYS``): ``{"dates": [...], "values": {station: [aqi or None per date]}}``."""
+    if (end - start).days + 1 > MAX_WINDOW_DAYS:
+        raise ValueError(f"a window holds at most {MAX_WINDOW_DAYS} days")
+    days = station_day_aqi(engine, start, end)
+    codes = sorted({str(c) for c in days["station"]}) if not days.empty else []
+    return daily_window(days, codes, start.isoformat(), end.isoformat())
