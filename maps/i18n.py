@@ -139,6 +139,23 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "zh": "浓度 µg/m³；不计臭氧：仅因臭氧超标的日子计为优良",
         "en": "Concentrations in µg/m³; without O₃: days that ozone alone made non-good count as good",
     },
+    # Surfaces on the staff map (issue 16 item 4: maps/staff_surfaces.py)
+    "surface.idw": {"zh": "{name}（{day}）", "en": "{name} ({day})"},
+    "surface.raster": {
+        "zh": "导入栅格：{name}（第{version}版）",
+        "en": "Imported raster: {name} (v{version})",
+    },
+    "surface.zonal": {"zh": "分区统计（面积加权）", "en": "Zonal statistics (area-weighted)"},
+    "surface.zone": {"zh": "区域", "en": "Zone"},
+    "surface.mean": {"zh": "均值", "en": "Mean"},
+    "surface.range": {"zh": "最小—最大", "en": "Min-max"},
+    "surface.covered": {"zh": "覆盖", "en": "Covered"},
+    "surface.no_value": {"zh": "无值", "en": "no value"},
+    "surface.derived": {
+        "zh": "（推导）为依定义推导的轮廓，非官方边界",
+        "en": "(derived): outline derived from the definition, not the official boundary",
+    },
+    "surface.demo": {"zh": "由演示数据插值", "en": "Interpolated from demo data"},
     "credit.data": {
         "zh": "监测数据：舟山市生态环境局；行政区划边界：{boundaries}",
         "en": "Monitoring data: Zhoushan Ecology and Environment Bureau; boundaries: {boundaries}",

@@ -10,6 +10,7 @@ itself, and sends back only a small description.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from geodata.raster_upload import RasterLimits, RefusedRaster
+from service.zone_worker import PARSE_NICENESS
 
 #: How often the parent looks at the child, the caller's ``stop`` and the clock (seconds).
 POLL_SECONDS = 0.2
@@ -85,6 +87,7 @@ def _child(out: Connection, path: str, target: str, limits: SurfaceWorkerLimits)
     """Runs in the child: send ``("ok", description)`` or ``("refused", (rule, message))``."""
     import resource
 
+    os.nice(PARSE_NICENESS)  # background work: the server's answers come first
     if limits.memory_bytes > 0:
         resource.setrlimit(resource.RLIMIT_DATA, (limits.memory_bytes, limits.memory_bytes))
     try:

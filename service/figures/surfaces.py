@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -27,6 +27,8 @@ from geodata.grids import crs_of, idw
 from geodata.rasters import read_geotiff, reproject_grid, transform_of
 from geodata.spatial import route_corridors
 from geodata.zonal import zonal_stats
+from maps.i18n import t
+from maps.staff_surfaces import ZoneFigure, legend_json, surface_label, zonal_table_html
 from maps.surface_png import legend_stops, surface_png
 from service.figures.demo_data import figures_are_demo
 from service.figures.map_data import stations_frame
@@ -305,8 +307,57 @@ def surface_image(
     return SurfaceImage(png, [[s, w], [n, e]], legend_stops(vmin, vmax), info)
 
 
+class SurfaceLayerBody(Value):
+    """What the staff map draws for a surface layer: the image (fetched by URL when the layer is
+    switched on), its corners, the legend and the zonal-statistics table (escaped HTML)."""
+
+    key: str
+    name: str
+    image: str
+    bounds: list[list[float]]
+    opacity: float = 0.7
+    legend: dict[str, Any]
+    zonal_html: str
+
+
+def surface_layer_body(
+    engine: Engine,
+    data_dir: Path,
+    surface_id: str,
+    day: dt.date | None,
+    lang: str,
+    image_url: str,
+) -> SurfaceLayerBody:
+    """The staff map's body of one surface layer, labels in ``lang``."""
+    image = surface_image(engine, data_dir, surface_id, day)
+    info = image.info
+    zonal = surface_zonal(engine, data_dir, surface_id, info.day)
+    name = surface_label(
+        info.kind,
+        info.name,
+        info.name_en,
+        lang,
+        day=info.day.isoformat() if info.day else None,
+        version=info.version,
+    )
+    note = t("surface.demo", lang) if info.demo else None
+    figures = [
+        ZoneFigure(z.name, z.name_en, z.derived, z.mean, z.min, z.max, z.covered_fraction)
+        for z in zonal.zones
+    ]
+    return SurfaceLayerBody(
+        key=info.id,
+        name=name,
+        image=image_url,
+        bounds=image.bounds,
+        legend=legend_json(info.id, name, image.stops, info.units, note),
+        zonal_html=zonal_table_html(figures, info.units, lang),
+    )
+
+
 __all__ = [
     "IDW_POLLUTANTS",
+    "SurfaceLayerBody",
     "SurfaceImage",
     "SurfaceInfo",
     "SurfaceList",
@@ -315,6 +366,7 @@ __all__ = [
     "ZoneStatistics",
     "surface_grid",
     "surface_image",
+    "surface_layer_body",
     "surface_list",
     "surface_zonal",
 ]

@@ -21,14 +21,16 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
 from service.api.bounds import checked_day
-from service.api.deps import ClockDep, EngineDep, OperatorDep, SettingsDep, ViewerDep
+from service.api.deps import ClockDep, EngineDep, LangDep, OperatorDep, SettingsDep, ViewerDep
 from service.api.errors import NotFound, PayloadTooLarge, ValidationFailed
 from service.api.schemas import Model
 from service.figures.surfaces import (
     SurfaceInfo,
+    SurfaceLayerBody,
     SurfaceZonal,
     UnknownSurface,
     surface_image,
+    surface_layer_body,
     surface_list,
     surface_zonal,
 )
@@ -157,6 +159,33 @@ def surface_png(
     return Response(
         image.png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"}
     )
+
+
+@router.get(
+    "/maps/staff/surfaces/{surface_id}.json",
+    response_model=SurfaceLayerBody,
+    operation_id="staffMapSurfaceLayer",
+)
+def staff_map_surface_layer(
+    request: Request,
+    _: ViewerDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    lang: LangDep,
+    surface_id: SurfaceId,
+    day: Day = None,
+) -> SurfaceLayerBody:
+    """A surface as a staff-map layer: image URL, corners, legend and zonal-statistics table."""
+    the_day = checked_day(day, "day")
+    try:
+        image_url = str(request.url_for("surface_png", surface_id=surface_id).path)
+        if surface_id.startswith("idw-"):
+            listed = surface_list(engine, the_day)
+            if listed.day is not None:
+                image_url += f"?day={listed.day.isoformat()}"
+        return surface_layer_body(engine, settings.data_dir, surface_id, the_day, lang, image_url)
+    except UnknownSurface as exc:
+        raise _missing(exc) from None
 
 
 @router.post(

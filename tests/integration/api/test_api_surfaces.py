@@ -184,3 +184,22 @@ def test_idw_surface_of_a_day_and_its_zone_statistics(
     missing = client.get("/api/v1/surfaces/idw-pm25/zonal?day=2026-01-01", headers=view)
     assert missing.status_code == 404
     assert client.get("/api/v1/surfaces/idw-xyz/zonal", headers=view).status_code == 404
+
+
+def test_staff_map_layer_body_shows_zonal_figures(
+    client: TestClient, keys: dict[str, str], app: FastAPI
+) -> None:
+    _seed_day(app, {"1258A": 35.0, "1259A": 35.0, "1260A": 35.0})
+    view = {"X-API-Key": keys["viewer"]}
+    zh = client.get("/maps/staff/surfaces/idw-pm25.json", headers=view).json()
+    assert zh["name"] == f"PM2.5 日均值插值面（IDW）（{DAY.isoformat()}）"
+    assert zh["image"] == f"/api/v1/surfaces/idw-pm25/image.png?day={DAY.isoformat()}"
+    table = zh["zonal_html"]
+    assert "分区统计（面积加权）" in table and "舟山港船舶大气污染物排放控制区（推导）" in table
+    assert "<td class='envmon-zonal-mean'>35</td>" in table
+    assert "非官方边界" in table  # the derived outline is said to be derived
+    assert [r[0] for r in zh["legend"]["rows"]][0] == "#FFFFB2"
+    en = client.get("/maps/staff/surfaces/idw-pm25.json?lang=en", headers=view).json()
+    assert "Zonal statistics (area-weighted)" in en["zonal_html"]
+    assert "Zhoushan port ship emission control area (derived)" in en["zonal_html"]
+    assert client.get("/maps/staff/surfaces/idw-pm25.json").status_code == 401
