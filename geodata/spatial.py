@@ -143,3 +143,24 @@ def within_km_of_zone_kinds(
     """Boolean frame: does each point lie within ``km`` kilometres of some zone of each kind?"""
     dist = distance_to_zone_kinds(points, zones, corridors=corridors)
     return dist.le(km * 1000.0)
+
+
+def point_zone_distances_km(
+    points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, *, corridors: bool = True
+) -> pd.DataFrame:
+    """Distance (km, UTM 51N) from every point to every zone: rows ``points['code']``, columns
+    ``zones['code']``; 0 inside a zone, NaN for a point without a geometry. Routes are their
+    corridors when ``corridors`` (``route_corridors``). One broadcast distance call."""
+    z = route_corridors(zones) if corridors else zones
+    pts = points.geometry.to_crs(METRIC).to_numpy()
+    geoms = z.geometry.to_crs(METRIC).to_numpy()
+    km = (
+        shapely.distance(pts[:, None], geoms[None, :]) / 1000.0
+        if len(pts) and len(geoms)
+        else (np.zeros((len(pts), len(geoms))))
+    )
+    return pd.DataFrame(
+        km,
+        index=points["code"].astype(str).to_numpy(),
+        columns=z["code"].astype(str).to_numpy(),
+    )

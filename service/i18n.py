@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from maps import i18n as _map_labels
 from maps.i18n import DEFAULT_LANG, LANGS
+from service import i18n_supervision as _supervision
 
 _SERVICE_MESSAGES: dict[str, dict[str, str]] = {
     # --- API errors (service/api/errors.py) ---
@@ -812,7 +813,7 @@ def _merged(*catalogues: Mapping[str, dict[str, str]]) -> dict[str, dict[str, st
 
 #: Every message: the service's own and the map labels.
 MESSAGES: dict[str, dict[str, str]] = _merged(
-    _SERVICE_MESSAGES, _CONSOLE_MESSAGES, _map_labels.MESSAGES
+    _SERVICE_MESSAGES, _CONSOLE_MESSAGES, _map_labels.MESSAGES, _supervision.MESSAGES
 )
 
 

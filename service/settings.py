@@ -298,6 +298,55 @@ class Settings(BaseSettings):
         "file <data_dir>/webhook.key, made on first use.",
     )
 
+    # --- zone supervision: yards and ports (issue 16; docs/supervision.md) ---
+    gb37822_special_limits: bool = Field(
+        default=False,
+        description="Check in-plant monitors against GB 37822-2019 表A.1's special limits "
+        "(特别排放限值, NMHC 6 / 20 mg/m³) instead of the general ones (10 / 30).",
+    )
+    db33_2146_applies: bool = Field(
+        default=True,
+        description="Check the boundary monitors of ship-repair yards against DB33/2146-2018 "
+        "(Zhejiang industrial coating) as well as GB 16297-1996.",
+    )
+    db33_2146_boundary_nmhc_mg: float = Field(
+        default=4.0,
+        gt=0,
+        le=100,
+        description="DB33/2146-2018 企业边界 NMHC limit, mg/m³ as carbon (not verified from the "
+        "standard's text: docs/standards.md U16).",
+    )
+    supervision_near_km: float = Field(
+        default=3.0,
+        ge=0,
+        le=50,
+        description="AQI stations within this many km of a zone count as 'near' it (km).",
+    )
+    supervision_background_stations: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="The city's background stations (codes, comma-separated); unset: stations of "
+        "kind background, else every AQI station farther than ENVMON_SUPERVISION_NEAR_KM from "
+        "the zone.",
+    )
+    zone_alert_window_hours: float = Field(
+        default=3.0,
+        gt=0,
+        le=72,
+        description="Hours looked back by the zone limit and rise alerts; they resolve when the "
+        "window holds no exceedance / rise.",
+    )
+    zone_rise_limits: Annotated[dict[str, float], NoDecode] = Field(
+        default_factory=lambda: {"NO2": 40.0, "SO2": 20.0, "PM25": 35.0, "NMHC": 1.0},
+        description="Rise of a zone's monitors over the background (window mean minus background "
+        "mean) that fires zone_rise_over_background, per parameter in its stored unit, e.g. "
+        "NO2=40,SO2=20,PM25=35,NMHC=1.0.",
+    )
+    zone_monitor_silent_hours: float = Field(
+        default=6.0,
+        gt=0,
+        description="Hours a zone monitor may send nothing before zone_monitor_silent.",
+    )
+
     # --- collection (store, scheduler, fetch retries) ---
     water_auto_url: str | None = Field(
         default=None, description="URL of the automatic water stations' JSON/CSV feed (4-hourly)."
@@ -393,7 +442,33 @@ class Settings(BaseSettings):
             return pairs
         return value
 
-    @field_validator("public_sites", "openaq_locations", mode="before")
+    @field_validator("zone_rise_limits", mode="before")
+    @classmethod
+    def _parse_rise_limits(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("{"):
+                import json
+
+                try:
+                    return json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"is not a valid JSON object ({exc.msg})") from exc
+            out: dict[str, float] = {}
+            for part in (p.strip() for p in text.split(",") if p.strip()):
+                key, sep, number = part.partition("=")
+                try:
+                    out[key.strip().upper()] = float(number)
+                except ValueError:
+                    sep = ""
+                if not sep:
+                    raise ValueError(f"{part!r}: write PARAMETER=number, e.g. NO2=40")
+            return out
+        return value
+
+    @field_validator(
+        "public_sites", "openaq_locations", "supervision_background_stations", mode="before"
+    )
     @classmethod
     def _split_sites(cls, value: Any) -> Any:
         if isinstance(value, str):

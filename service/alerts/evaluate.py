@@ -37,6 +37,7 @@ from service.alerts.rules import (
     SectionClass,
     SilenceLimits,
     WaterRatio,
+    ZoneWatch,
 )
 from service.alerts.signing import new_message_id
 from service.alerts.state import Notification, Step, evaluate
@@ -76,6 +77,7 @@ def silence_from_settings(settings: Settings) -> SilenceLimits:
         hourly_h=settings.alert_silent_hourly_hours,
         four_hourly_h=settings.alert_silent_auto_water_hours,
         monthly_grace_days=settings.alert_silent_monthly_grace_days,
+        zone_monitor_h=settings.zone_monitor_silent_hours,
     )
 
 
@@ -223,7 +225,29 @@ def _collectors(engine: Engine) -> tuple[CollectorRun, ...]:
     )
 
 
-def load_figures(engine: Engine, now: dt.datetime) -> Figures:
+def _zones(engine: Engine, now: dt.datetime, settings: Settings) -> tuple[ZoneWatch, ...]:
+    """The zones with monitors, their worst exceedance, rises and monitors' last data
+    (``service.figures.zone_supervision``), with the rise limits of the settings."""
+    from service.figures.zone_supervision import SupervisionOptions, zone_checks
+
+    options = SupervisionOptions.from_settings(settings)
+    limits = options.rise_limits
+    return tuple(
+        ZoneWatch(
+            zone=c.zone,
+            name=c.name,
+            kind=c.kind,
+            district=c.district,
+            worst=c.worst,
+            window_h=options.window_h,
+            rises={p: (*v, limits[p]) for p, v in c.rises.items() if p in limits},
+            last_seen=c.last_seen,
+        )
+        for c in zone_checks(engine, now, options)
+    )
+
+
+def load_figures(engine: Engine, now: dt.datetime, settings: Settings | None = None) -> Figures:
     """The figures the rules look at, as of ``now`` (CST calendar for days and years)."""
     today = now.astimezone(CST).date()
     names: dict[str, dict[str, str]] = {}
@@ -259,6 +283,10 @@ def load_figures(engine: Engine, now: dt.datetime) -> Figures:
         parts["collectors"] = _collectors(engine)
     except Exception:
         log.exception("alerts: collector runs unavailable; degraded-collection rule skipped")
+    try:
+        parts["zones"] = _zones(engine, now, settings or Settings())
+    except Exception:
+        log.exception("alerts: zone figures unavailable; zone rules skipped")
     return Figures(district_names=names, **parts)
 
 
@@ -353,7 +381,7 @@ def evaluate_and_enqueue(
     settings = settings or Settings()
     config = config or config_from_settings(settings)
     now = clock.now()
-    figures = figures if figures is not None else load_figures(engine, now)
+    figures = figures if figures is not None else load_figures(engine, now, settings)
     names = figures.district_names or district_names_or_codes()
     demo = demo_or_false(engine)
     with writing(engine) as conn:
@@ -371,7 +399,7 @@ def evaluate_and_enqueue(
             district_names=names,
             demo=demo,
         )
-    parts = ("air", "water", "days", "sections", "last_seen", "collectors")
+    parts = ("air", "water", "days", "sections", "last_seen", "collectors", "zones")
     skipped = tuple(sorted(k for k in parts if getattr(figures, k) is None))
     return EnqueueReport(len(step.transitions), len(step.notifications), messages, skipped)
 

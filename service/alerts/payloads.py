@@ -131,6 +131,8 @@ def _summary_key(alert: AlertState) -> str:
         return "alert.held.summary"
     if alert.rule == "silent" and p.get("cadence") == "monthly" and p.get("due_by"):
         return "alert.rule.silent.summary_monthly"
+    if alert.rule == "zone_limit_exceeded" and not p.get("monitor"):
+        return "alert.rule.zone_limit_exceeded.summary_clear"  # resolved: no hour in the window
     return f"alert.rule.{alert.rule}.summary"
 
 

@@ -33,6 +33,9 @@ SECTION_WORSE_THAN_III = "section_worse_than_class_iii"
 CLASS_III_RATIO = "class_iii_ratio_below_target"
 SILENT = "silent"
 COLLECTOR_DEGRADED = "collector_degraded"
+ZONE_LIMIT_EXCEEDED = "zone_limit_exceeded"
+ZONE_RISE = "zone_rise_over_background"
+ZONE_MONITOR_SILENT = "zone_monitor_silent"
 
 RULE_NAMES: Final = (
     EXCELLENT_GOOD_RATIO,
@@ -43,7 +46,22 @@ RULE_NAMES: Final = (
     CLASS_III_RATIO,
     SILENT,
     COLLECTOR_DEGRADED,
+    ZONE_LIMIT_EXCEEDED,
+    ZONE_RISE,
+    ZONE_MONITOR_SILENT,
 )
+
+#: Which zone rules watch which zone kind (``geodata.ZONE_KINDS``); other kinds get ``ZONE_DEFAULT``.
+#: The limit rule only fires where a limit applies (``stations.standards.fugitive``: by siting and
+#: zone kind); the rise rule compares ports, anchorages, bunkering positions and yards with the
+#: background; every zone's monitors are watched for silence.
+ZONE_KIND_RULES: Final[Mapping[str, tuple[str, ...]]] = {
+    "ship_repair_yard": (ZONE_LIMIT_EXCEEDED, ZONE_RISE, ZONE_MONITOR_SILENT),
+    "port_area": (ZONE_LIMIT_EXCEEDED, ZONE_RISE, ZONE_MONITOR_SILENT),
+    "anchorage": (ZONE_RISE, ZONE_MONITOR_SILENT),
+    "bunkering": (ZONE_RISE, ZONE_MONITOR_SILENT),
+}
+ZONE_DEFAULT: Final = (ZONE_LIMIT_EXCEEDED, ZONE_MONITOR_SILENT)
 
 #: GB 3838-2002 classes in order; "V+" is 劣Ⅴ.
 WATER_CLASSES: Final = ("I", "II", "III", "IV", "V", "V+")
@@ -147,6 +165,26 @@ class CollectorRun:
 
 
 @dataclass(frozen=True, slots=True)
+class ZoneWatch:
+    """A harbour zone with monitors, as the zone rules see it (``service.figures.zone_supervision``).
+
+    ``worst``: the monitor-hour in the window furthest above its limit (monitor, parameter, value,
+    threshold, unit, limit key, standard, clause, time, hours), or None; ``rises``: parameter ->
+    (zone mean, background mean, rise, rise limit) over the window; ``last_seen``: monitor code ->
+    (name, end of its latest hour or None).
+    """
+
+    zone: str
+    name: str
+    kind: str
+    district: str
+    worst: Mapping[str, Any] | None = None
+    window_h: float = 3.0
+    rises: Mapping[str, tuple[float, float, float, float]] = field(default_factory=dict)
+    last_seen: Mapping[str, tuple[str, dt.datetime | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Figures:
     """Everything the rules look at, as plain values.
 
@@ -160,6 +198,7 @@ class Figures:
     sections: tuple[SectionClass, ...] | None = None
     last_seen: tuple[LastSeen, ...] | None = None
     collectors: tuple[CollectorRun, ...] | None = None
+    zones: tuple[ZoneWatch, ...] | None = None
     district_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def supplied_rules(self) -> frozenset[str]:
@@ -177,6 +216,8 @@ class Figures:
             out.add(SILENT)
         if self.collectors is not None:
             out.add(COLLECTOR_DEGRADED)
+        if self.zones is not None:
+            out |= {ZONE_LIMIT_EXCEEDED, ZONE_RISE, ZONE_MONITOR_SILENT}
         return frozenset(out)
 
 
@@ -213,6 +254,7 @@ class SilenceLimits:
     hourly_h: float = 6.0
     four_hourly_h: float = 12.0  # three missed 4-hourly values
     monthly_grace_days: float = 15.0
+    zone_monitor_h: float = 6.0  # a yard or port monitor (zone_monitor_silent)
 
 
 #: Defaults per rule. Ratio margins are fractions (0.005 = 0.5 percentage points).
@@ -226,6 +268,10 @@ DEFAULT_RULES: Final[Mapping[str, RuleConfig]] = {
     # threshold None: the cadence's limit (SilenceLimits); a rules-file threshold is the hourly one.
     SILENT: RuleConfig(resolve_margin=0.0, repeat_interval_h=12.0),
     COLLECTOR_DEGRADED: RuleConfig(repeat_interval_h=12.0, severity="critical"),
+    # Limits and rise limits come with the figures (standards as data, ENVMON_ZONE_RISE_LIMITS).
+    ZONE_LIMIT_EXCEEDED: RuleConfig(repeat_interval_h=12.0, severity="critical"),
+    ZONE_RISE: RuleConfig(repeat_interval_h=12.0, severity="warning"),
+    ZONE_MONITOR_SILENT: RuleConfig(repeat_interval_h=12.0, severity="warning"),
 }
 
 
@@ -578,6 +624,75 @@ def collector_degraded_rule(figures: Figures, config: AlertConfig) -> Iterator[S
         )
 
 
+def _zone_rule_on(rule: str, w: ZoneWatch) -> bool:
+    return rule in ZONE_KIND_RULES.get(w.kind, ZONE_DEFAULT)
+
+
+def zone_limit_rule(figures: Figures, config: AlertConfig) -> Iterator[Signal]:
+    """A zone one of whose monitors was above a fugitive-emission limit within the window: ONE
+    alert per zone (the worst monitor-hour in its text); it resolves when the window holds none."""
+    for w, cfg in _enabled(ZONE_LIMIT_EXCEEDED, figures.zones, config):
+        if not _zone_rule_on(ZONE_LIMIT_EXCEEDED, w):
+            continue
+        worst = dict(w.worst or {})
+        firing = w.worst is not None
+        yield _signal(
+            ZONE_LIMIT_EXCEEDED,
+            cfg,
+            {"district": w.district, "zone": w.zone},
+            (firing, firing),
+            worst.get("value"),
+            worst.get("threshold"),
+            zone_name=w.name,
+            zone_kind=w.kind,
+            window_h=f"{w.window_h:g}",
+            **{k: v for k, v in worst.items() if k not in ("value", "threshold")},
+        )
+
+
+def zone_rise_rule(figures: Figures, config: AlertConfig) -> Iterator[Signal]:
+    """A zone whose monitors' window mean of a parameter exceeds the background's by more than
+    that parameter's rise limit; one alert per zone and parameter. ``value`` is the rise."""
+    for w, cfg in _enabled(ZONE_RISE, figures.zones, config):
+        if not _zone_rule_on(ZONE_RISE, w):
+            continue
+        for parameter, (zone_mean, background_mean, rise, limit) in sorted(w.rises.items()):
+            yield _signal(
+                ZONE_RISE,
+                cfg,
+                {"district": w.district, "zone": w.zone, "parameter": parameter},
+                _above(rise, limit, cfg),
+                round(rise, 3),
+                limit,
+                zone_name=w.name,
+                parameter=parameter,
+                zone_mean=round(zone_mean, 3),
+                background_mean=round(background_mean, 3),
+            )
+
+
+def zone_silent_rule(figures: Figures, config: AlertConfig, now: dt.datetime) -> Iterator[Signal]:
+    """A zone monitor that has delivered nothing for longer than ``SilenceLimits.zone_monitor_h``."""
+    for w, cfg in _enabled(ZONE_MONITOR_SILENT, figures.zones, config):
+        if not _zone_rule_on(ZONE_MONITOR_SILENT, w):
+            continue
+        limit = config.silence.zone_monitor_h if cfg.threshold is None else cfg.threshold
+        for code, (name, last) in sorted(w.last_seen.items()):
+            hours = None if last is None else (now - last).total_seconds() / 3600.0
+            silent = hours is None or hours > limit
+            yield _signal(
+                ZONE_MONITOR_SILENT,
+                cfg,
+                {"district": w.district, "zone": w.zone, "code": code},
+                (silent, silent),
+                None if hours is None else round(hours, 2),
+                limit,
+                zone_name=w.name,
+                name=name,
+                last_time=None if last is None else last.isoformat(),
+            )
+
+
 RuleFn = Callable[[Figures, AlertConfig], Iterator[Signal]]
 
 RULES: Final[Mapping[str, RuleFn]] = {
@@ -588,6 +703,8 @@ RULES: Final[Mapping[str, RuleFn]] = {
     SECTION_WORSE_THAN_III: section_class_rule,
     CLASS_III_RATIO: class_iii_ratio_rule,
     COLLECTOR_DEGRADED: collector_degraded_rule,
+    ZONE_LIMIT_EXCEEDED: zone_limit_rule,
+    ZONE_RISE: zone_rise_rule,
 }
 
 
@@ -597,4 +714,5 @@ def signals(figures: Figures, config: AlertConfig, now: dt.datetime) -> list[Sig
     for fn in RULES.values():
         out.extend(fn(figures, config))
     out.extend(silent_rule(figures, config, now))
+    out.extend(zone_silent_rule(figures, config, now))
     return out

@@ -54,6 +54,10 @@ def seed_places(conn: Connection, now: dt.datetime, include_demo: bool = True) -
     shipped_stations = geodata.load_stations(include_demo=include_demo)
     shipped_sections = geodata.load_sections()
     keep_st, keep_sec = imported_codes(conn, "stations"), imported_codes(conn, "sections")
+    if include_demo:  # the demo yard's and port's monitors, labelled demo (geodata.demo_yards)
+        from geodata.demo_yards import load_demo_monitors
+
+        shipped_stations = pd.concat([shipped_stations, load_demo_monitors()], ignore_index=True)
     n_stations = upsert_places(
         conn, stations, shipped_stations[~shipped_stations["code"].isin(keep_st)], now
     )

@@ -65,6 +65,9 @@ RuleName = Literal[
     "class_iii_ratio_below_target",
     "silent",
     "collector_degraded",
+    "zone_limit_exceeded",
+    "zone_rise_over_background",
+    "zone_monitor_silent",
 ]
 if set(RuleName.__args__) != set(RULE_NAMES):  # type: ignore[attr-defined]
     raise RuntimeError("webhooks.RuleName is out of step with service.alerts.rules.RULE_NAMES")

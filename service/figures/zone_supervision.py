@@ -1,0 +1,552 @@
+"""Zone supervision (issue 16): per harbour zone and period, its monitors and nearby AQI stations
+against the city's background; the inputs of the zone alert rules.
+
+``zone_summary(engine, zone, end_day, days, staff=...)`` answers the zone page
+(``GET /api/v1/zones/{id}/summary``), the staff map's zone popups and the monthly report. The public
+answer holds zone-level statistics only; ``staff=True`` adds each monitor's statistics and the
+exceedance hours with their values (a yard monitor's raw data are the bureau's, staff-only).
+
+``zone_checks(engine, now, options)`` gives the alert rules what they look at (``service.alerts``).
+Definitions of the statistics: ``stations.zone_stats``; limits: ``stations.standards.fugitive``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from geodata.crs import WGS84
+from geodata.spatial import point_zone_distances_km
+from service.figures.values import Value
+from service.settings import Settings
+from service.store.zone_monitoring import last_reading_times, registry_places, span_readings
+from stations.collectors.zone_monitors import is_invalid_flag
+from stations.cst import CST, format_cst
+from stations.parameters import PARAMETERS
+from stations.standards.fugitive import FugitiveLimit, applicable_limits, hourly_exceedances
+from stations.zone_stats import monitor_exceedance_hours, role_statistics
+
+#: Parameters whose statistics the zone page shows (stored units: µg/m³; NMHC, TVOC mg/m³).
+SUPERVISED: tuple[str, ...] = ("NO2", "SO2", "PM25", "NOX", "NMHC", "TVOC")
+#: Stored units of the AQI pollutants among them.
+_AQI_UNITS = {"NO2": "µg/m³", "SO2": "µg/m³", "PM25": "µg/m³"}
+#: Monitor siting from the registry kind.
+SITING = {"boundary_air": "boundary", "plant_air": "plant", "port_air": "port"}
+#: The parameter a zone's daily line follows, by zone kind (NMHC at yards, NO2 elsewhere).
+LEAD = {"ship_repair_yard": "NMHC"}
+
+
+class UnknownZone(LookupError):
+    """No current zone (nor demo zone) has this code."""
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisionOptions:
+    """What the zone figures need from the settings (``from_settings``)."""
+
+    limits: tuple[FugitiveLimit, ...] = field(default_factory=applicable_limits)
+    near_km: float = 3.0
+    background: tuple[str, ...] = ()
+    window_h: float = 3.0
+    rise_limits: Mapping[str, float] = field(default_factory=dict)
+    silent_h: float = 6.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SupervisionOptions:
+        return cls(
+            limits=applicable_limits(
+                special=settings.gb37822_special_limits,
+                db33_applies=settings.db33_2146_applies,
+                db33_boundary_nmhc_mg=settings.db33_2146_boundary_nmhc_mg,
+            ),
+            near_km=settings.supervision_near_km,
+            background=tuple(settings.supervision_background_stations),
+            window_h=settings.zone_alert_window_hours,
+            rise_limits=dict(settings.zone_rise_limits),
+            silent_h=settings.zone_monitor_silent_hours,
+        )
+
+
+# ----------------------------------------------------------------------------------- values ---
+
+
+class ParameterStat(Value):
+    """One parameter of one group over the period: ``role`` monitor | nearby | background."""
+
+    parameter: str
+    unit: str
+    basis: str | None = None
+    role: str
+    n_stations: int
+    n_hours: int
+    mean: float | None
+    p95: float | None
+    diff_to_background: float | None = None
+
+
+class LimitRef(Value):
+    """A limit that applies to the zone's monitors, with its clause."""
+
+    key: str
+    standard: str
+    clause: str
+    parameter: str
+    siting: str
+    value: float
+    unit: str
+    setting: str | None = None
+    exceedance_hours: int = 0
+
+
+class DayPoint(Value):
+    """One CST day of the zone's lead parameter: monitors' and background means, exceedance hours."""
+
+    day: dt.date
+    parameter: str
+    monitor_mean: float | None
+    background_mean: float | None
+    exceedance_hours: int
+
+
+class MonitorStat(Value):
+    """One monitor (staff view): siting, last data, statistics and exceedance hours per limit."""
+
+    code: str
+    name: str
+    siting: str
+    demo: bool
+    last_time: dt.datetime | None
+    statistics: list[ParameterStat]
+    exceedance_hours: dict[str, int]
+
+
+class ExceedanceHour(Value):
+    """One monitor-hour above one limit (staff view); ``time`` is the end of the hour (UTC)."""
+
+    station: str
+    time: dt.datetime
+    parameter: str
+    value: float
+    threshold: float
+    limit: str
+
+
+class ZoneSummary(Value):
+    """A zone over ``[start, end]`` (CST days). ``staff`` says whether monitor detail is included."""
+
+    code: str
+    name: str
+    name_en: str | None = None
+    kind: str
+    district_code: str | None = None
+    demo: bool
+    source: str | None = None
+    start: dt.date
+    end: dt.date
+    staff: bool
+    monitor_codes: list[str]
+    nearby_stations: list[str]
+    background_stations: list[str]
+    statistics: list[ParameterStat]
+    exceedance_hours: int
+    limits: list[LimitRef]
+    daily: list[DayPoint]
+    monitors: list[MonitorStat] | None = None
+    exceedances: list[ExceedanceHour] | None = None
+
+
+# ------------------------------------------------------------------------------------ context ---
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    zones: gpd.GeoDataFrame
+    places: pd.DataFrame
+    members: pd.DataFrame  # zone, station, role
+    monitors: pd.DataFrame  # station, siting, zone, zone_kind
+
+
+def supervised_zones(engine: Engine, places: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
+    """The current zones, plus the demo yard and port while no zone file was imported and the
+    registry holds demo monitors (``geodata.demo_yards``; labelled demo)."""
+    from geodata.demo_yards import load_demo_zones
+    from service.zones import current_version, load_zones
+
+    zones = load_zones(engine)
+    if "demo" not in zones.columns:
+        zones["demo"] = False
+    if places is None:
+        with engine.connect() as conn:
+            places = registry_places(conn)
+    demo_monitors = places["zone"].notna() & places["demo"].astype(bool)
+    if current_version(engine) is None and bool(demo_monitors.any()):
+        demo = load_demo_zones()
+        zones = gpd.GeoDataFrame(
+            pd.concat([zones, demo[~demo["code"].isin(zones["code"])]], ignore_index=True),
+            crs=WGS84,
+        )
+    zones["demo"] = zones["demo"].fillna(False).astype(bool)
+    return zones
+
+
+def _context(engine: Engine, options: SupervisionOptions) -> _Context:
+    with engine.connect() as conn:
+        places = registry_places(conn)
+    zones = supervised_zones(engine, places)
+    kind_of = dict(zip(zones["code"].astype(str), zones["kind"].astype(str), strict=True))
+    mon = places[places["zone"].notna() & places["zone"].isin(list(kind_of))]
+    monitors = pd.DataFrame(
+        {
+            "station": mon["code"].astype(str),
+            "siting": mon["kind"].map(SITING).fillna("port").astype(str),
+            "zone": mon["zone"].astype(str),
+            "zone_kind": mon["zone"].map(kind_of).astype(str),
+        }
+    )
+    aqi = places[places["zone"].isna() & places["lon"].notna() & places["lat"].notna()]
+    rows = [monitors.assign(role="monitor")[["zone", "station", "role"]]]
+    if len(aqi) and len(zones):
+        pts = gpd.GeoDataFrame(
+            aqi[["code"]], geometry=gpd.points_from_xy(aqi["lon"], aqi["lat"]), crs=WGS84
+        )
+        km = point_zone_distances_km(pts, zones)
+        near = km.le(options.near_km)
+        pairs = _pairs(near)
+        rows.append(pairs.assign(role="nearby")[["zone", "station", "role"]])
+        if options.background:
+            bg_codes = [c for c in options.background if c in set(aqi["code"])]
+            bg = pd.DataFrame(
+                [(z, s) for z in zones["code"].astype(str) for s in bg_codes],
+                columns=["zone", "station"],
+            )
+        else:
+            marked = aqi.loc[aqi["kind"] == "background_air", "code"].astype(str).tolist()
+            if marked:
+                bg = pd.DataFrame(
+                    [(z, s) for z in zones["code"].astype(str) for s in marked],
+                    columns=["zone", "station"],
+                )
+            else:
+                bg = _pairs(~near)
+        rows.append(bg.assign(role="background")[["zone", "station", "role"]])
+    members = pd.concat(rows, ignore_index=True)
+    return _Context(zones, places, members, monitors.reset_index(drop=True))
+
+
+def _pairs(mask: pd.DataFrame) -> pd.DataFrame:
+    """(station, zone) of every True cell of a stations x zones frame."""
+    i, j = np.nonzero(mask.to_numpy(dtype=bool))
+    return pd.DataFrame({"station": mask.index.to_numpy()[i], "zone": mask.columns.to_numpy()[j]})
+
+
+def _day_of(times: pd.Series) -> pd.Series:
+    """The CST day an end-of-hour label's hour started in."""
+    return (times - pd.Timedelta(hours=1)).dt.tz_convert(CST).dt.date
+
+
+def _valid(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(valid=~is_invalid_flag(frame["flag"]).to_numpy())
+
+
+def _span(day_start: dt.date, day_end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """UTC bounds of the end-of-hour labels of CST days ``[day_start, day_end]``."""
+    start = dt.datetime.combine(day_start, dt.time(1), CST).astimezone(dt.UTC)
+    end = dt.datetime.combine(day_end + dt.timedelta(days=1), dt.time(1), CST).astimezone(dt.UTC)
+    return start, end
+
+
+def _num(value: object) -> float | None:
+    if value is None:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if np.isnan(number) else round(number, 4)
+
+
+def _unit(parameter: str) -> tuple[str, str | None]:
+    p = PARAMETERS.get(parameter)
+    if p is not None:
+        return p.unit, p.basis
+    return _AQI_UNITS.get(parameter, "µg/m³"), None
+
+
+def _stats(frame: pd.DataFrame) -> list[ParameterStat]:
+    out = []
+    for r in frame.to_dict("records"):  # one row per (role, parameter): a few dozen
+        unit, basis = _unit(str(r["parameter"]))
+        out.append(
+            ParameterStat(
+                parameter=str(r["parameter"]),
+                unit=unit,
+                basis=basis,
+                role=str(r["role"]),
+                n_stations=int(r["n_stations"]),
+                n_hours=int(r["n_hours"]),
+                mean=_num(r["mean"]),
+                p95=_num(r["p95"]),
+                diff_to_background=_num(r["diff"]),
+            )
+        )
+    return out
+
+
+# ------------------------------------------------------------------------------------- summary ---
+
+
+def zone_summary(
+    engine: Engine,
+    zone: str,
+    end_day: dt.date,
+    days: int = 30,
+    *,
+    staff: bool = False,
+    options: SupervisionOptions | None = None,
+) -> ZoneSummary:
+    """Statistics of ``zone`` over the ``days`` CST days ending ``end_day``; raises ``UnknownZone``."""
+    options = options or SupervisionOptions()
+    ctx = _context(engine, options)
+    match = ctx.zones[ctx.zones["code"].astype(str) == zone]
+    if match.empty:
+        raise UnknownZone(zone)
+    z = match.iloc[0]
+    start_day = end_day - dt.timedelta(days=days - 1)
+    start, end = _span(start_day, end_day)
+    members = ctx.members[ctx.members["zone"] == zone]
+    monitors = ctx.monitors[ctx.monitors["zone"] == zone]
+    limits = [lim for lim in options.limits if lim.siting in set(monitors["siting"])]
+    limits = [lim for lim in limits if not lim.zone_kinds or str(z["kind"]) in lim.zone_kinds]
+    parameters = sorted(set(SUPERVISED) | {lim.parameter for lim in limits})
+    codes = sorted(set(members["station"]))
+    with engine.connect() as conn:
+        frame = _valid(span_readings(conn, start, end, codes, parameters))
+        last = last_reading_times(conn, monitors["station"].tolist())
+    stats = role_statistics(frame, members)
+    exceed = hourly_exceedances(frame, monitors, limits)
+    per_limit = exceed.groupby("limit")["time"].nunique().to_dict() if len(exceed) else {}
+    names = dict(zip(ctx.places["code"], ctx.places["name"], strict=True))
+    demo_of = dict(zip(ctx.places["code"], ctx.places["demo"].astype(bool), strict=True))
+    summary = ZoneSummary(
+        code=zone,
+        name=str(z["name"]),
+        name_en=None if pd.isna(z.get("name_en")) else str(z.get("name_en")),
+        kind=str(z["kind"]),
+        district_code=None if pd.isna(z.get("district_code")) else str(z.get("district_code")),
+        demo=bool(z["demo"]) or any(demo_of.get(c, False) for c in monitors["station"]),
+        source=None if pd.isna(z.get("source")) else str(z.get("source")),
+        start=start_day,
+        end=end_day,
+        staff=staff,
+        monitor_codes=sorted(monitors["station"]),
+        nearby_stations=sorted(members.loc[members["role"] == "nearby", "station"]),
+        background_stations=sorted(members.loc[members["role"] == "background", "station"]),
+        statistics=_stats(stats[stats["parameter"].isin(SUPERVISED)]),
+        exceedance_hours=int(exceed["time"].nunique()) if len(exceed) else 0,
+        limits=[
+            LimitRef(
+                key=lim.key,
+                standard=lim.standard,
+                clause=lim.clause,
+                parameter=lim.parameter,
+                siting=lim.siting,
+                value=lim.value,
+                unit=lim.unit,
+                setting=lim.setting,
+                exceedance_hours=int(per_limit.get(lim.key, 0)),
+            )
+            for lim in limits
+        ],
+        daily=_daily(frame, members, exceed, LEAD.get(str(z["kind"]), "NO2"), start_day, end_day),
+    )
+    if staff:
+        summary.monitors = _monitor_stats(frame, monitors, exceed, names, demo_of, last)
+        summary.exceedances = [
+            ExceedanceHour(
+                station=str(r["station"]),
+                time=pd.Timestamp(r["time"]).to_pydatetime(),
+                parameter=str(r["parameter"]),
+                value=float(r["value"]),
+                threshold=float(r["threshold"]),
+                limit=str(r["limit"]),
+            )
+            for r in exceed.sort_values(["time", "station", "limit"]).to_dict("records")
+        ]
+    return summary
+
+
+def _monitor_stats(
+    frame: pd.DataFrame,
+    monitors: pd.DataFrame,
+    exceed: pd.DataFrame,
+    names: Mapping[str, str],
+    demo_of: Mapping[str, bool],
+    last: Mapping[str, dt.datetime],
+) -> list[MonitorStat]:
+    own = monitors.assign(zone=monitors["station"], role="monitor")
+    stats = role_statistics(frame, own[["zone", "station", "role"]])
+    hours = monitor_exceedance_hours(exceed)
+    out = []
+    for m in monitors.sort_values("station").itertuples(index=False):
+        code = str(m.station)
+        mine = hours[hours["station"] == code]
+        out.append(
+            MonitorStat(
+                code=code,
+                name=str(names.get(code, code)),
+                siting=str(m.siting),
+                demo=bool(demo_of.get(code, False)),
+                last_time=last.get(code),
+                statistics=_stats(stats[stats["zone"] == code]),
+                exceedance_hours={
+                    str(k): int(v) for k, v in zip(mine["limit"], mine["hours"], strict=True)
+                },
+            )
+        )
+    return out
+
+
+def _daily(
+    frame: pd.DataFrame,
+    members: pd.DataFrame,
+    exceed: pd.DataFrame,
+    lead: str,
+    start_day: dt.date,
+    end_day: dt.date,
+) -> list[DayPoint]:
+    """The lead parameter's daily means (monitors, background) and exceedance hours per CST day."""
+    days = pd.date_range(start_day, end_day, freq="D").date
+    sub = frame[(frame["pollutant"] == lead) & frame["valid"]].merge(
+        members[["station", "role"]].drop_duplicates(), on="station"
+    )
+    means = (
+        sub.assign(day=_day_of(sub["time"])).groupby(["role", "day"])["value"].mean()
+        if len(sub)
+        else pd.Series(dtype=float)
+    )
+    hours = (
+        exceed.assign(day=_day_of(exceed["time"])).groupby("day")["time"].nunique()
+        if len(exceed)
+        else pd.Series(dtype=int)
+    )
+    return [
+        DayPoint(
+            day=d,
+            parameter=lead,
+            monitor_mean=_num(means.get(("monitor", d))),
+            background_mean=_num(means.get(("background", d))),
+            exceedance_hours=int(hours.get(d, 0)),
+        )
+        for d in days
+    ]
+
+
+# -------------------------------------------------------------------------------- alert inputs ---
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneCheck:
+    """What the zone alert rules see of one zone with monitors, as of ``now``.
+
+    ``worst``: the highest exceedance (value / threshold) in the window, or None;
+    ``rises``: parameter -> (zone mean, background mean, rise) over the window;
+    ``last_seen``: monitor code -> (name, end of its latest hour or None).
+    """
+
+    zone: str
+    name: str
+    kind: str
+    district: str
+    demo: bool
+    worst: Mapping[str, object] | None
+    rises: Mapping[str, tuple[float, float, float]]
+    last_seen: Mapping[str, tuple[str, dt.datetime | None]]
+
+
+def zone_checks(
+    engine: Engine, now: dt.datetime, options: SupervisionOptions | None = None
+) -> tuple[ZoneCheck, ...]:
+    """One ``ZoneCheck`` per zone that has monitors (vectorised over all zones at once)."""
+    from stations.zone_stats import window_rise
+
+    options = options or SupervisionOptions()
+    ctx = _context(engine, options)
+    if ctx.monitors.empty:
+        return ()
+    # The window holds the hours whose end-of-hour label lies in (now - window, now].
+    start = now - dt.timedelta(hours=options.window_h) + dt.timedelta(seconds=1)
+    codes = sorted(set(ctx.members["station"]))
+    parameters = sorted(set(options.rise_limits) | {lim.parameter for lim in options.limits})
+    with engine.connect() as conn:
+        frame = _valid(span_readings(conn, start, now + dt.timedelta(seconds=1), codes, parameters))
+        last = last_reading_times(conn, ctx.monitors["station"].tolist())
+    exceed = hourly_exceedances(frame, ctx.monitors, options.limits)
+    if len(exceed):
+        # The worst hour: furthest above its limit, then the latest, then the national standard
+        # before the provincial one (the order of ``options.limits``).
+        order = {lim.key: i for i, lim in enumerate(options.limits)}
+        exceed = exceed.assign(
+            ratio=exceed["value"] / exceed["threshold"], order=exceed["limit"].map(order)
+        )
+    rises = window_rise(frame, ctx.members, pd.Timestamp(start))
+    zones = ctx.zones.set_index(ctx.zones["code"].astype(str))
+    names = dict(zip(ctx.places["code"], ctx.places["name"], strict=True))
+    demo_of = dict(zip(ctx.places["code"], ctx.places["demo"].astype(bool), strict=True))
+    out = []
+    for code, mons in ctx.monitors.groupby("zone", sort=True):  # one per zone
+        z = zones.loc[str(code)]
+        mine = exceed[exceed["zone"] == code] if len(exceed) else exceed
+        worst = None
+        if len(mine):
+            w = mine.sort_values(["ratio", "time", "order"], ascending=[False, False, True]).iloc[0]
+            lim = next(lim for lim in options.limits if lim.key == w["limit"])
+            worst = {
+                "monitor": str(w["station"]),
+                "monitor_name": str(names.get(w["station"], w["station"])),
+                "parameter": str(w["parameter"]),
+                "value": float(w["value"]),
+                "threshold": float(w["threshold"]),
+                "unit": PARAMETERS[lim.parameter].unit,
+                "limit": lim.key,
+                "standard": lim.standard,
+                "clause": lim.clause,
+                "time": w["time"].to_pydatetime().isoformat(),
+                "time_cst": format_cst(w["time"]),
+                "hours": int(mine["time"].nunique()),
+            }
+        r = rises[rises["zone"] == code]
+        district = z.get("district_code")
+        out.append(
+            ZoneCheck(
+                zone=str(code),
+                name=str(z["name"]),
+                kind=str(z["kind"]),
+                district="city" if district is None or pd.isna(district) else str(district),
+                demo=bool(z["demo"]) or any(demo_of.get(c, False) for c in mons["station"]),
+                worst=worst,
+                rises={
+                    str(p): (float(a), float(b), float(c))
+                    for p, a, b, c in zip(
+                        r["parameter"], r["zone_mean"], r["background_mean"], r["rise"], strict=True
+                    )
+                },
+                last_seen={
+                    str(s): (str(names.get(s, s)), last.get(str(s))) for s in mons["station"]
+                },
+            )
+        )
+    return tuple(out)
+
+
+__all__ = [
+    "SupervisionOptions",
+    "UnknownZone",
+    "ZoneCheck",
+    "ZoneSummary",
+    "supervised_zones",
+    "zone_checks",
+    "zone_summary",
+]
