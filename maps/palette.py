@@ -141,6 +141,47 @@ ZONE_COLOURS: Final = {
     "other": "#666666",
 }
 
+#: Nearshore seawater class (GB 3097 一类..四类, 劣四类 "IV+") -> marker fill: blue (best) to red.
+SEA_CLASS_COLOURS: Final = {
+    "I": "#2166AC",
+    "II": "#4DAF4A",
+    "III": "#FFD92F",
+    "IV": "#FF7F00",
+    "IV+": "#D7191C",
+}
+#: 优良（一、二类）比例 of a bay / zone -> fill, as ``(upper bound inclusive, colour)`` ascending
+#: (the last bound None: everything above). A scale of our own: no standard prescribes one.
+SEA_RATIO_SCALE: Final[tuple[tuple[float | None, str], ...]] = (
+    (0.25, "#D73027"),
+    (0.5, "#FC8D59"),
+    (0.8, "#91CF60"),
+    (None, "#1A9850"),
+)
+
+
+def sea_class_swatches() -> tuple[Swatch, ...]:
+    """Legend rows of the seawater classes (一类..劣四类 / Class I..worse than IV)."""
+    en = {
+        "I": "Class I",
+        "II": "Class II",
+        "III": "Class III",
+        "IV": "Class IV",
+        "IV+": "Worse than IV",
+    }
+    return tuple(
+        Swatch(c, colour, tables.SEA_CLASS_ZH[c], en[c]) for c, colour in SEA_CLASS_COLOURS.items()
+    )
+
+
+def sea_ratio_swatches() -> tuple[Swatch, ...]:
+    """Legend rows of the bays' 优良比例 scale."""
+    labels = ("≤ 25%", "25–50%", "50–80%", "> 80%")
+    return tuple(
+        Swatch(f"r{i}", colour, text, text)
+        for i, ((_, colour), text) in enumerate(zip(SEA_RATIO_SCALE, labels, strict=True))
+    )
+
+
 #: Highlight ring of a station near a zone.
 HIGHLIGHT: Final = "#00FFFF"
 #: Offline basemap: sea and land.

@@ -25,7 +25,7 @@ from stations.standards.health import HEALTH_ADVICE
 from stations.standards.tables import HJ633_2026
 
 #: Public layers in drawing order.
-PUBLIC_LAYERS: Final = ("districts", "zones", "sections", "stations")
+PUBLIC_LAYERS: Final = ("districts", "zones", "sea", "sections", "stations")
 
 
 #: The page's own files (``maps/static``, served with the vendor files); no inline page script
@@ -49,14 +49,17 @@ def default_sources(api: str = "/api/v1") -> dict[str, LayerSource]:
     """The service's public API routes for each layer under ``api``.
 
     Station and section GeoJSON carry their figures; district ratios are always joined from
-    ``{api}/districts``. The caller names ``api`` (the service passes its mount point); the page
-    never guesses which routes exist.
+    ``{api}/districts``. The sea layer draws two sources: the bays / zones (``sea_areas``, with
+    their 优良比例) and the points (``sea``, with their class). The caller names ``api`` (the
+    service passes its mount point); the page never guesses which routes exist.
     """
     return {
         "districts": LayerSource(f"{api}/geo/districts.geojson", f"{api}/districts"),
         "stations": LayerSource(f"{api}/geo/stations.geojson"),
         "sections": LayerSource(f"{api}/geo/sections.geojson"),
         "zones": LayerSource(f"{api}/geo/zones.geojson"),
+        "sea": LayerSource(f"{api}/sea/points.geojson"),
+        "sea_areas": LayerSource(f"{api}/sea/areas.geojson"),
     }
 
 
@@ -113,6 +116,7 @@ def public_map(
         "stations": t("layer.stations", lang),
         "sections": t("layer.sections", lang),
         "zones": t("layer.zones", lang),
+        "sea": t("layer.sea", lang),
     }
     m = new_map(
         t("title.public", lang),
@@ -155,6 +159,9 @@ def public_map(
             c: palette.water_class_label(c) for c in ("I", "II", "III", "IV", "V", "V+")
         },
         "zone_colours": palette.ZONE_COLOURS,
+        "sea_colours": palette.SEA_CLASS_COLOURS,
+        "sea_labels": {s.key: s.label(lang) for s in palette.sea_class_swatches()},
+        "sea_ratio_scale": palette.SEA_RATIO_SCALE,
         "zone_kinds": bundle("zone.", lang),
         "labels": {
             **bundle("field.", lang),
@@ -193,6 +200,11 @@ def public_map(
         ),
         "stations": ("aqi", t("legend.aqi", lang), list(aqi)),
         "sections": ("water", t("legend.water", lang), list(palette.water_swatches())),
+        "sea": (
+            "sea",
+            t("legend.sea_class", lang),
+            list(palette.sea_class_swatches()),
+        ),
         "zones": (
             "zones",
             t("legend.zones", lang),
@@ -203,7 +215,7 @@ def public_map(
         ),
     }
     # One collapsible legend panel (public.js); each layer's rows show while the layer is on.
-    cfg["legends"] = [
+    legend_cfg: list[dict[str, object]] = [
         {
             "key": legends[key][0],
             "layer": key,
@@ -213,5 +225,16 @@ def public_map(
         }
         for key in chosen
     ]
+    if "sea" in chosen:  # the bays' ratio scale, shown with the sea layer
+        legend_cfg.append(
+            {
+                "key": "sea_ratio",
+                "layer": "sea",
+                "title": t("legend.sea_ratio", lang),
+                "rows": [[s.colour, s.label(lang), s.key] for s in palette.sea_ratio_swatches()]
+                + [[palette.NO_DATA, t("legend.no_data", lang), "no_data"]],
+            }
+        )
+    cfg["legends"] = legend_cfg
     PublicLayers(cfg).add_to(m)
     return m

@@ -504,15 +504,23 @@ def configured_jobs(settings: Settings) -> list[CollectorJob]:
 
 
 def _demo_jobs(air: dt.timedelta) -> list[CollectorJob]:
-    """The deterministic demo feed for the real and demo stations and every section (hourly)."""
+    """The deterministic demo feed for the real and demo stations, every section and the demo sea
+    points (hourly)."""
     import geodata
     from stations.collectors.demo import DemoCollector
 
     stations = geodata.load_stations(include_demo=True)["code"].tolist()
     sections = geodata.load_sections()
     pairs = list(zip(sections["code"], sections["waterbody"].fillna(""), strict=True))
+    from geodata.sea_demo import load_demo_sea_points
+
+    sea = load_demo_sea_points()["code"].tolist()
     # Year to date, so that the demo's ratios and budgets mean something on the first start.
-    return [CollectorJob(DemoCollector(stations, pairs), air, history_from_year_start=True)]
+    return [
+        CollectorJob(
+            DemoCollector(stations, pairs, sea_points=sea), air, history_from_year_start=True
+        )
+    ]
 
 
 def config_from_settings(settings: Settings) -> SchedulerConfig:

@@ -3,7 +3,7 @@
 // map exists; cfg is escaped JSON. Every text from data is inserted escaped or as text.
 window.envmonPublicStart = function (cfg, map) {
   var L10N = cfg.labels;
-  var PANES = {districts: 405, zones: 410, sections: 420, stations: 430};
+  var PANES = {districts: 405, zones: 410, sea: 415, sections: 420, stations: 430};
   // Stations always above districts: each layer in a pane of its own (not fetch order).
   Object.keys(PANES).forEach(function (k) { map.createPane("envmon-" + k).style.zIndex = PANES[k]; });
   L.control.scale({metric: true, imperial: false}).addTo(map);
@@ -238,6 +238,35 @@ window.envmonPublicStart = function (cfg, map) {
         }
       }).addTo(groups.sections);
     }),
+    sea: groups.sea && Promise.all([load("sea_areas"), load("sea")]).then(function (res) {
+      L.geoJSON(res[0], {
+        coordsToLatLng: coords,
+        pane: "envmon-sea",
+        style: function (f) {
+          var p = f.properties;
+          return {color: "#2B5F8A", weight: 1.5, fillColor: colourOf(cfg.sea_ratio_scale, p.by_points_value),
+            fillOpacity: 0.35, dashArray: p.demo ? "5 4" : null, className: "envmon-sea-area envmon-sea-area-" + p.code};
+        },
+        onEachFeature: function (f, layer) { layer.bindPopup(seaAreaPopup(f.properties), popupOptions(300)); }
+      }).addTo(groups.sea);
+      res[1].features = res[1].features.filter(function (f) { return !!f.geometry; });
+      L.geoJSON(res[1], {
+        coordsToLatLng: coords,
+        pointToLayer: function (f, ll) {
+          var p = f.properties;
+          var m = L.circleMarker(ll, {pane: "envmon-sea", radius: 7, color: "#123", weight: 1.5, dashArray: p.demo ? "3 2" : null,
+            fillColor: cfg.sea_colours[p.sea_class] || cfg.no_data, fillOpacity: 0.95,
+            className: "envmon-sea-marker envmon-sea-" + p.code + (p.demo ? " envmon-demo" : "")});
+          m.bindTooltip(esc(name(p) + (p.demo ? " [" + L10N.demo_short + "]" : "")));
+          return m;
+        },
+        onEachFeature: function (f, layer) {
+          var p = f.properties;
+          layer.bindPopup(seaPointPopup(p), popupOptions(300));
+          reachable(layer, name(p) + " " + (cfg.sea_labels[p.sea_class] || L10N.no_data));
+        }
+      }).addTo(groups.sea);
+    }),
     zones: groups.zones && load("zones").then(function (gj) {
       L.geoJSON(gj, {
         coordsToLatLng: coords,
@@ -269,6 +298,30 @@ window.envmonPublicStart = function (cfg, map) {
   });
 
   // ---- helpers below are hoisted function declarations ----
+
+  function seaClass(c) { return cfg.sea_labels[c] || "—"; }
+  function seaPointPopup(p) {
+    var html = "<div class='envmon-popup envmon-sea-popup'><b>" + esc(name(p)) + "</b>";
+    if (p.demo) html += "<br><i class='envmon-demo-note'>" + esc(L10N.demo_point) + "</i>";
+    html += "<br>" + esc(L10N.sea_class) + ": <b class='envmon-sea-class'>" + esc(seaClass(p.sea_class)) + "</b>";
+    if (p.target_class) {
+      var met = p.meets_target === null || p.meets_target === undefined ? "—" : (p.meets_target ? L10N.yes : L10N.no);
+      html += "<br>" + esc(L10N.sea_target) + ": " + esc(seaClass(p.target_class)) + " (" + esc(met) + ")";
+    }
+    html += "<br>" + esc(L10N.deciding) + ": " + esc([].concat(p.deciding_items || []).join(", ") || "—");
+    html += "<br>" + esc(L10N.period) + ": " + esc(p.period) + " · " + esc(L10N.samples) + ": " + esc(p.n_samples);
+    return html + "</div>";
+  }
+  function seaAreaPopup(p) {
+    var html = "<div class='envmon-popup envmon-sea-popup'><b>" + esc(name(p)) + "</b>";
+    if (p.demo) html += "<br><i class='envmon-demo-note'>" + esc(L10N.demo_area) + "</i>";
+    html += "<br>" + esc(L10N.sea_target) + ": " + esc(seaClass(p.target_class));
+    var share = p.by_points_denominator ? " (" + p.by_points_numerator + "/" + p.by_points_denominator + ")" : "";
+    html += "<br>" + esc(L10N.sea_ratio) + ": " + esc(p.by_points_percent === null || p.by_points_percent === undefined ? "—" : p.by_points_percent + "%") + esc(share);
+    html += "<br>" + esc(L10N.sea_ratio_area) + ": " + esc(pct(p.by_area));
+    html += "<br>" + esc(L10N.period) + ": " + esc(p.period);
+    return html + "</div>";
+  }
 
   // A popup grows when its charts arrive, and the controls may have settled since it was bound:
   // take the controls' boxes again, lay the popup out (Leaflet 1.9's update() without setting the

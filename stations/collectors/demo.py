@@ -19,7 +19,8 @@ pollutant, ≈ 95–98 % excellent/good days):
 
 Water: one manual sample per section per month (the 10th, 10:00 CST), river or reservoir profile by
 the waterbody text (水库/湖/reservoir/lake -> reservoir), mostly class II–III, with non-detects for the
-trace items.
+trace items. Seawater (``sea_points``, the demo sea points): one sample per point per month (the 12th,
+10:00 CST), GB 3097 items with nutrients near the 二/三类 limits.
 
 Payload format of :class:`DemoCollector` (``envmon.demo/1``), column-oriented JSON::
 
@@ -297,6 +298,75 @@ def simulate_samples(
     return out.loc[:, list(empty_samples().columns)]
 
 
+#: Nearshore seawater (GB 3097 items, mg/L): (item, median, log-sd, detection limit or None).
+#: Zhoushan's sea is rich in nutrients (the Changjiang plume): DIN and phosphate around the 二/三类
+#: limits, so the demo year shows a mix of classes; everything else is clean.
+_SEA_PROFILE: Final[tuple[tuple[str, float, float, float | None], ...]] = (
+    ("DO", 7.0, 0.08, None),
+    ("COD", 1.1, 0.25, None),
+    ("DIN", 0.30, 0.30, None),
+    ("PO4_P", 0.026, 0.30, 0.002),
+    ("petroleum", 0.025, 0.45, 0.01),
+    ("Cu", 0.002, 0.4, 0.001),
+    ("Pb", 0.0008, 0.5, 0.0005),
+    ("Hg", 0.00003, 0.5, 0.00002),
+    ("salinity", 24.0, 0.10, None),
+)
+
+
+def simulate_sea_samples(points: Sequence[str], window: Window, seed: int) -> pd.DataFrame:
+    """Monthly manual seawater samples (SAMPLE_COLUMNS) for sea point codes (the 12th, 10:00 CST).
+
+    Each point has a steady factor on its nutrients (some points are always worse than others);
+    DO dips in summer; values below a detection limit are reported as non-detects.
+    """
+    start_cst = window.start.astimezone(CST)
+    month = dt.date(start_cst.year, start_cst.month, 1)
+    rows: list[dict[str, Any]] = []
+    while True:
+        when = dt.datetime(month.year, month.month, 12, 2, tzinfo=dt.UTC)  # 10:00 CST
+        if when >= window.end:
+            break
+        if when >= window.start:
+            mi = month.year * 12 + month.month
+            summer = -np.cos(2 * np.pi * (month.month - 1) / 12)
+            for code in points:
+                sc = _code(code)
+                nutrients = float(np.exp(0.35 * _normal(seed, 201, sc)[0]))
+                ph = 8.05 + 0.12 * float(_normal(seed, 202, sc, mi)[0])
+                rows.append(_sample(code, when, "pH", round(ph, 2), None, False))
+                for k, (item, med, sd, dl) in enumerate(_SEA_PROFILE):
+                    m = med * (nutrients if item in ("DIN", "PO4_P") else 1.0)
+                    if item == "DO":
+                        m -= 0.8 * summer
+                    v = m * float(np.exp(sd * _normal(seed, 210 + k, sc, mi))[0])
+                    below = dl is not None and v < dl
+                    value = float(dl) if below and dl is not None else float(f"{v:.3g}")
+                    rows.append(_sample(code, when, item, value, dl, bool(below)))
+        month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    if not rows:
+        return empty_samples()
+    out = pd.DataFrame(rows)
+    out["time"] = pd.to_datetime(out["time"], utc=True).astype("datetime64[ns, UTC]")
+    out["method"] = "manual"
+    for col in ("section", "item", "method"):
+        out[col] = out[col].astype(object)
+    return out.loc[:, list(empty_samples().columns)]
+
+
+def _sample(
+    code: str, when: dt.datetime, item: str, value: float, dl: float | None, below: bool
+) -> dict[str, Any]:
+    return {
+        "section": code,
+        "time": when,
+        "item": item,
+        "value": value,
+        "detection_limit": float(dl) if dl is not None else np.nan,
+        "below_limit": below,
+    }
+
+
 @never_raises
 def parse_demo(raw: bytes, *, now: dt.datetime | None = None) -> Parsed:
     """Read an ``envmon.demo/1`` payload; never raises on bad data."""
@@ -353,9 +423,11 @@ class DemoCollector:
         sections: Sequence[tuple[str, str]] = (),
         *,
         seed: int = 0,
+        sea_points: Sequence[str] = (),
     ) -> None:
         self.stations = list(stations)
         self.sections = list(sections)
+        self.sea_points = list(sea_points)
         self.seed = seed
 
     def parse(self, raw: bytes, now: dt.datetime | None = None) -> Parsed:
@@ -364,6 +436,10 @@ class DemoCollector:
     def fetch(self, client: httpx.Client, window: Window) -> list[Payload]:
         readings = simulate_hours(self.stations, window, self.seed)
         samples = simulate_samples(self.sections, window, self.seed)
+        if self.sea_points:
+            sea = simulate_sea_samples(self.sea_points, window, self.seed)
+            if len(sea):
+                samples = pd.concat([samples, sea], ignore_index=True) if len(samples) else sea
         body = {
             "format": FORMAT,
             "seed": self.seed,

@@ -54,13 +54,23 @@ def _hourly(days: int = 30, seed: int = 6) -> pd.DataFrame:
     return out[["station", "time", "pollutant", "value", "flag"]]
 
 
+def _sea_samples() -> pd.DataFrame:
+    """The demo feed's seawater samples for the demo sea points, January to ``NOW``."""
+    from geodata.sea_demo import load_demo_sea_points
+    from stations.collectors.base import Window
+    from stations.collectors.demo import simulate_sea_samples
+
+    window = Window(dt.datetime(2026, 1, 1, tzinfo=dt.UTC), NOW)
+    return simulate_sea_samples(load_demo_sea_points()["code"].tolist(), window, seed=0)
+
+
 def _seed_store(data_dir: Path) -> str:
     """Create the store, ingest readings, recompute days; return a viewer key."""
     from service.auth import Role, create_key
     from service.clock import FixedClock
     from service.compute import recompute
     from service.store.engine import init_store, writing
-    from service.store.ingest import ingest_readings
+    from service.store.ingest import ingest_readings, ingest_samples
     from service.store.payloads import archive_payload
     from service.store.places import seed_places
     from stations.collectors.base import Payload
@@ -72,6 +82,7 @@ def _seed_store(data_dir: Path) -> str:
             seed_places(conn, NOW, include_demo=True)
             archived = archive_payload(conn, Payload("test", "test://maps", b"maps"), NOW)
             ingest_readings(conn, _hourly(), "test", archived.id, NOW)
+            ingest_samples(conn, _sea_samples(), "demo", archived.id, NOW)
         recompute(engine, clock, limit=None)
         _, key = create_key(engine, Role.viewer, "browser tests", clock)
     finally:

@@ -75,7 +75,7 @@ def public_page(
     lang: Annotated[str | None, Query(description="zh (default) or en")] = None,
     district: Annotated[str | None, Query(description="district code, e.g. 330902")] = None,
     layers: Annotated[
-        str | None, Query(description="comma list of districts, stations, sections, zones")
+        str | None, Query(description="comma list of districts, stations, sections, zones, sea")
     ] = None,
     basemap: Annotated[str | None, Query(description="osm, tianditu, autonavi, offline")] = None,
 ) -> HTMLResponse:

@@ -68,3 +68,26 @@ def test_collector_round_trip_with_samples() -> None:
     tp = samples[samples["item"] == "TP"].set_index("section")["value"]
     assert tp["ZS-R01"].mean() > tp["ZS-W01"].mean()
     assert samples["below_limit"].any()
+
+
+def test_demo_sea_samples_are_monthly_deterministic_and_classable() -> None:
+    """Seawater: one sample per point per month on the 12th at 10:00 CST (02:00 UTC), the same
+    values for any window that holds that month, every point classed under GB 3097."""
+    import datetime as dt
+
+    from stations.collectors.base import Window
+    from stations.collectors.demo import simulate_sea_samples
+    from stations.standards.seawater import seawater_class_period
+
+    points = ["DEMO-SEA-A", "DEMO-SEA-B"]
+    year = Window(dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.datetime(2027, 1, 1, tzinfo=dt.UTC))
+    may = Window(dt.datetime(2026, 5, 1, tzinfo=dt.UTC), dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
+    whole = simulate_sea_samples(points, year, seed=0)
+    times = sorted(set(whole["time"]))
+    assert len(times) == 12 and all(t.day == 12 and t.hour == 2 for t in times)
+    in_may = whole[whole["time"].dt.month == 5].reset_index(drop=True)
+    assert in_may.equals(simulate_sea_samples(points, may, seed=0))
+    assert set(whole["item"]) >= {"pH", "DO", "COD", "DIN", "PO4_P", "petroleum"}
+    classes = seawater_class_period(whole)
+    assert set(classes.index) == set(points)
+    assert classes["cls"].isin(["I", "II", "III", "IV", "IV+"]).all()
