@@ -69,8 +69,8 @@ def serve(
     if forwarded_allow_ips is not None:
         overrides["forwarded_allow_ips"] = forwarded_allow_ips
     settings = cli_settings(**overrides)
-    configure_logging(settings.log_format, settings.log_level)
-    make_data_dir(settings.data_dir)
+    configure_logging(settings.logs.log_format, settings.logs.log_level)
+    make_data_dir(settings.store.data_dir)
     refuse_live_on_demo_store(settings)
     if workers == 1:
         import uvicorn
@@ -81,7 +81,7 @@ def serve(
             create_app(settings),
             host,
             port,
-            forwarded_allow_ips=settings.forwarded_allow_ips,
+            forwarded_allow_ips=settings.http.forwarded_allow_ips,
             settings=settings,
             # Logging is envmon's (service.logs, configured above): uvicorn's records propagate.
             log_config=None,
@@ -104,7 +104,7 @@ def schedule() -> None:
     from service.runtime import run_scheduler_process
 
     settings = cli_settings(scheduler_enabled=True)
-    configure_logging(settings.log_format, settings.log_level)
+    configure_logging(settings.logs.log_format, settings.logs.log_level)
     refuse_live_on_demo_store(settings)
     run_scheduler_process(settings, SystemClock())
 

@@ -50,7 +50,7 @@ def init_db(
         if seed:
             with writing(engine) as conn:
                 n_st, n_sec = seed_places(
-                    conn, SystemClock().now(), include_demo=settings.demo_mode
+                    conn, SystemClock().now(), include_demo=settings.feeds.demo_mode
                 )
             typer.echo(f"stations: {n_st}, sections: {n_sec}")
         typer.echo(f"store ready: {engine.url.render_as_string(hide_password=True)}")

@@ -51,15 +51,15 @@ def open_store(settings: Settings | None = None, *, seed: bool = False) -> Itera
         settings = cli_settings()
     from service.store.files import make_data_dir
 
-    make_data_dir(settings.data_dir)
-    engine = init_store(settings.effective_database_url)
+    make_data_dir(settings.store.data_dir)
+    engine = init_store(settings.store.effective_database_url)
     if seed:
         from service.clock import SystemClock
         from service.store.engine import writing
         from service.store.places import seed_places
 
         with writing(engine) as conn:
-            seed_places(conn, SystemClock().now(), include_demo=settings.demo_mode)
+            seed_places(conn, SystemClock().now(), include_demo=settings.feeds.demo_mode)
     try:
         yield engine
     finally:
@@ -119,11 +119,11 @@ def refuse_live_on_demo_store(settings: Settings) -> None:
 
     with open_store(settings) as engine:
         try:
-            refuse(engine, settings.demo_mode)
+            refuse(engine, settings.feeds.demo_mode)
         except DemoDataInLiveStore as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
-    if settings.demo_mode:
+    if settings.feeds.demo_mode:
         typer.echo(
             "DEMO MODE: envmon runs on the simulated demo feed (演示数据); every figure says so. "
             "README, 'Connect your own data', says how to leave it.",

@@ -91,7 +91,7 @@ def render_maps(
         districts = geodata.load_districts()
         data = staff_map_data(engine, clock, districts, start, end, lang)
         shown_time, stale = data_time(data.stations.get("time"), now)
-        demo = settings.demo_mode or figures_are_demo(engine)
+        demo = settings.feeds.demo_mode or figures_are_demo(engine)
         # A file page cannot call the service: every layer and slider window is a data: URL.
         req = LayerRequest(districts, lang, bm, start, end)
         layers = {key: _data_url(staff_layer_body(engine, clock, key, req)) for key in BUILDERS}

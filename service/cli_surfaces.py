@@ -80,7 +80,7 @@ def zonal(
     settings = cli_settings()
     with open_store(settings) as engine:
         try:
-            out = surface_zonal(engine, settings.data_dir, surface_id, _day(day))
+            out = surface_zonal(engine, settings.store.data_dir, surface_id, _day(day))
         except UnknownSurface as exc:
             typer.echo(f"{exc.field}: {exc.message}", err=True)
             raise typer.Exit(1) from None

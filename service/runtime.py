@@ -41,15 +41,17 @@ def seed_store(
     from service.store.places import seed_places
     from service.targets import seed_default_targets
 
-    refuse_live_on_demo_store(engine, settings.demo_mode)
-    if settings.demo_mode:
+    refuse_live_on_demo_store(engine, settings.feeds.demo_mode)
+    if settings.feeds.demo_mode:
         log.warning(
             "DEMO MODE: envmon runs on the simulated demo feed; every figure, map, report and "
             "export says so. Configure an upstream or import your own data to leave it "
             "(README, 'Connect your own data')."
         )
     with writing(engine) as conn:
-        n_stations, n_sections = seed_places(conn, clock.now(), include_demo=settings.demo_mode)
+        n_stations, n_sections = seed_places(
+            conn, clock.now(), include_demo=settings.feeds.demo_mode
+        )
     n_targets = seed_default_targets(engine, clock)
     log.info(
         "seeded %d stations, %d sections, %d default targets", n_stations, n_sections, n_targets
@@ -149,14 +151,16 @@ def run_scheduler_process(
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
-    make_data_dir(settings.data_dir)
-    engine = init_store(settings.effective_database_url)
+    make_data_dir(settings.store.data_dir)
+    engine = init_store(settings.store.effective_database_url)
     scheduler = None
     try:
         box = webhook_box(settings)  # read (or create) the key once for both
         seed_store(engine, settings, clock, box)
         scheduler = start_scheduler(engine, settings, clock, box)
-        log.info("envmon scheduler up: store=%s demo=%s", engine.dialect.name, settings.demo_mode)
+        log.info(
+            "envmon scheduler up: store=%s demo=%s", engine.dialect.name, settings.feeds.demo_mode
+        )
         stop.wait()
     finally:
         if scheduler is not None:

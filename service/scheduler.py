@@ -471,34 +471,34 @@ def _watch(name: str) -> None:
 
 def configured_jobs(settings: Settings) -> list[CollectorJob]:
     """The collectors the settings ask for; the demo feed when no upstream is configured."""
-    air = dt.timedelta(minutes=settings.air_interval_minutes)
-    water = dt.timedelta(hours=settings.water_interval_hours)
+    air = dt.timedelta(minutes=settings.collection.air_interval_minutes)
+    water = dt.timedelta(hours=settings.collection.water_interval_hours)
     jobs: list[CollectorJob] = []
-    if settings.realtime_feed_url:
+    if settings.feeds.realtime_feed_url:
         from stations.collectors.cnemc_realtime import CnemcRealtimeCollector
 
-        keep = settings.realtime_stations.strip() or "registry"
+        keep = settings.feeds.realtime_stations.strip() or "registry"
         codes = None if keep in ("registry", "all") else [c.strip() for c in keep.split(",")]
         release = CnemcRealtimeCollector(
-            settings.realtime_feed_url, stations=codes, registry_only=keep != "all"
+            settings.feeds.realtime_feed_url, stations=codes, registry_only=keep != "all"
         )
         jobs.append(CollectorJob(release, air))
-    if settings.openaq_api_key and settings.openaq_locations:
+    if settings.feeds.openaq_api_key and settings.feeds.openaq_locations:
         from stations.collectors.openaq import OpenAQCollector
 
-        key = settings.openaq_api_key.get_secret_value()
+        key = settings.feeds.openaq_api_key.get_secret_value()
         openaq = OpenAQCollector(
             key,
-            settings.openaq_locations,
-            stations=settings.openaq_stations,
-            match_km=settings.openaq_match_km,
+            settings.feeds.openaq_locations,
+            stations=settings.feeds.openaq_stations,
+            match_km=settings.feeds.openaq_match_km,
         )
         jobs.append(CollectorJob(openaq, air))
-    if settings.water_auto_url:
+    if settings.feeds.water_auto_url:
         from stations.collectors.water_auto import WaterAutoCollector
 
-        jobs.append(CollectorJob(WaterAutoCollector(settings.water_auto_url), water))
-    if settings.demo_mode:
+        jobs.append(CollectorJob(WaterAutoCollector(settings.feeds.water_auto_url), water))
+    if settings.feeds.demo_mode:
         jobs += _demo_jobs(air)
     return jobs
 
@@ -527,20 +527,22 @@ def config_from_settings(settings: Settings) -> SchedulerConfig:
     """A scheduler configuration from ``ENVMON_*`` settings."""
     from stations.collectors.lab_files import LabFilesCollector
 
-    inbox = settings.lab_inbox or settings.data_dir / "lab" / "inbox"
+    inbox = settings.collection.lab_inbox or settings.store.data_dir / "lab" / "inbox"
     return SchedulerConfig(
         jobs=configured_jobs(settings),
         lab=LabInbox(
-            inbox, LabFilesCollector(), interval=dt.timedelta(seconds=settings.lab_watch_s)
+            inbox,
+            LabFilesCollector(),
+            interval=dt.timedelta(seconds=settings.collection.lab_watch_s),
         ),
-        backfill_max=dt.timedelta(hours=settings.backfill_max_hours),
-        overlap=dt.timedelta(hours=settings.backfill_overlap_hours),
-        misfire_grace=dt.timedelta(seconds=settings.misfire_grace_s),
+        backfill_max=dt.timedelta(hours=settings.collection.backfill_max_hours),
+        overlap=dt.timedelta(hours=settings.collection.backfill_overlap_hours),
+        misfire_grace=dt.timedelta(seconds=settings.collection.misfire_grace_s),
         retry=RetryPolicy(
-            attempts=settings.fetch_attempts,
-            cap=settings.fetch_backoff_max_s,
-            max_retry_after=settings.fetch_retry_after_max_s,
+            attempts=settings.collection.fetch_attempts,
+            cap=settings.collection.fetch_backoff_max_s,
+            max_retry_after=settings.collection.fetch_retry_after_max_s,
         ),
-        http_timeout=settings.fetch_timeout_s,
-        http_max_bytes=settings.fetch_max_bytes,
+        http_timeout=settings.collection.fetch_timeout_s,
+        http_max_bytes=settings.collection.fetch_max_bytes,
     )

@@ -45,7 +45,7 @@ def serve_workers(
     from service.api.app import uvicorn_config
 
     os.environ["ENVMON_SCHEDULER_ENABLED"] = "false"
-    os.environ["ENVMON_FORWARDED_ALLOW_IPS"] = settings.forwarded_allow_ips
+    os.environ["ENVMON_FORWARDED_ALLOW_IPS"] = settings.http.forwarded_allow_ips
     # One secret for every worker: a staff session cookie signed by one must open pages on another.
     # (Production requires ENVMON_SESSION_SECRET; elsewhere a random one lives as long as this run.)
     if not os.environ.get("ENVMON_SESSION_SECRET"):
@@ -54,7 +54,7 @@ def serve_workers(
         APP_FACTORY,
         host,
         port,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+        forwarded_allow_ips=settings.http.forwarded_allow_ips,
         settings=settings,
         factory=True,
         workers=workers,

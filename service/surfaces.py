@@ -40,15 +40,15 @@ UNITS_MAX = 40
 def surface_limits(settings: Settings) -> SurfaceWorkerLimits:
     """The read limits ``settings`` set (``ENVMON_SURFACE_*``)."""
     return SurfaceWorkerLimits(
-        raster=RasterLimits(max_cells=settings.surface_max_cells),
-        wall_seconds=settings.surface_parse_seconds,
-        memory_bytes=settings.surface_parse_memory_mb * 1024 * 1024,
+        raster=RasterLimits(max_cells=settings.surfaces.surface_max_cells),
+        wall_seconds=settings.surfaces.surface_parse_seconds,
+        memory_bytes=settings.surfaces.surface_parse_memory_mb * 1024 * 1024,
     )
 
 
 def surfaces_dir(settings: Settings) -> Path:
     """Where envmon keeps its copies of imported rasters (inside the 0700 data directory)."""
-    return make_data_dir(settings.data_dir) / "surfaces"
+    return make_data_dir(settings.store.data_dir) / "surfaces"
 
 
 def refusal_message(exc: RefusedRaster) -> str:
@@ -83,8 +83,8 @@ def import_surface(
         raise RefusedRaster("name", f"name must hold 1 to {NAME_MAX} characters")
     if units is not None and len(units) > UNITS_MAX:
         raise RefusedRaster("units", f"units may hold at most {UNITS_MAX} characters")
-    if len(data) > settings.surface_max_bytes:
-        msg = f"the file has {len(data)} bytes; the limit is {settings.surface_max_bytes}"
+    if len(data) > settings.surfaces.surface_max_bytes:
+        msg = f"the file has {len(data)} bytes; the limit is {settings.surfaces.surface_max_bytes}"
         raise RefusedRaster("too_large", msg)
     folder = surfaces_dir(settings)
     folder.mkdir(mode=0o700, exist_ok=True)

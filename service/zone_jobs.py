@@ -47,12 +47,12 @@ def worker_limits(settings: Settings) -> WorkerLimits:
     """The parse limits ``settings`` set (``ENVMON_ZONE_*``)."""
     return WorkerLimits(
         zone=ZoneLimits(
-            max_features=settings.zone_max_features,
-            max_vertices=settings.zone_max_vertices,
-            max_unzipped_bytes=settings.zone_max_unzipped_bytes,
+            max_features=settings.zones.zone_max_features,
+            max_vertices=settings.zones.zone_max_vertices,
+            max_unzipped_bytes=settings.zones.zone_max_unzipped_bytes,
         ),
-        wall_seconds=settings.zone_parse_seconds,
-        memory_bytes=settings.zone_parse_memory_mb * 1024 * 1024,
+        wall_seconds=settings.zones.zone_parse_seconds,
+        memory_bytes=settings.zones.zone_parse_memory_mb * 1024 * 1024,
     )
 
 
@@ -86,7 +86,7 @@ class ZoneImportJobs:
         self.engine = engine
         self.clock = clock
         self.limits = worker_limits(settings)
-        self.upload_dir = settings.data_dir / "uploads"
+        self.upload_dir = settings.store.data_dir / "uploads"
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zone-import")
         self._stopping = threading.Event()
         self._queued: set[str] = set()

@@ -81,14 +81,14 @@ class DeliveryPolicy:
     def from_settings(cls, settings: Settings) -> DeliveryPolicy:
         """The policy the settings describe (https is required outside development)."""
         return cls(
-            timeout_s=settings.webhook_timeout_s,
-            max_payload_bytes=settings.webhook_max_payload_bytes,
-            retry_for=dt.timedelta(hours=settings.webhook_retry_hours),
-            backoff_base_s=settings.webhook_backoff_base_s,
-            backoff_max_s=settings.webhook_backoff_max_s,
+            timeout_s=settings.alerts.webhook_timeout_s,
+            max_payload_bytes=settings.alerts.webhook_max_payload_bytes,
+            retry_for=dt.timedelta(hours=settings.alerts.webhook_retry_hours),
+            backoff_base_s=settings.alerts.webhook_backoff_base_s,
+            backoff_max_s=settings.alerts.webhook_backoff_max_s,
             outbound=OutboundPolicy(
                 require_https=settings.environment != "development",
-                allow_private=settings.webhook_allow_private,
+                allow_private=settings.alerts.webhook_allow_private,
             ),
         )
 

@@ -74,10 +74,10 @@ class EnqueueReport:
 def silence_from_settings(settings: Settings) -> SilenceLimits:
     """The silence limits per source cadence from the ``alert_silent_*`` settings."""
     return SilenceLimits(
-        hourly_h=settings.alert_silent_hourly_hours,
-        four_hourly_h=settings.alert_silent_auto_water_hours,
-        monthly_grace_days=settings.alert_silent_monthly_grace_days,
-        zone_monitor_h=settings.zone_monitor_silent_hours,
+        hourly_h=settings.alerts.alert_silent_hourly_hours,
+        four_hourly_h=settings.alerts.alert_silent_auto_water_hours,
+        monthly_grace_days=settings.alerts.alert_silent_monthly_grace_days,
+        zone_monitor_h=settings.supervision.zone_monitor_silent_hours,
     )
 
 
@@ -85,9 +85,11 @@ def config_from_settings(settings: Settings) -> AlertConfig:
     """Thresholds from ``alert_rules_file`` when set, else the defaults; silence limits from the
     settings. Read at every evaluation, so an edited rules file counts from the next one."""
     silence = silence_from_settings(settings)
-    if settings.alert_rules_file is None:
+    if settings.alerts.alert_rules_file is None:
         return AlertConfig(silence=silence)
-    return AlertConfig.from_json(settings.alert_rules_file.read_text(encoding="utf-8"), silence)
+    return AlertConfig.from_json(
+        settings.alerts.alert_rules_file.read_text(encoding="utf-8"), silence
+    )
 
 
 # ---------------------------------------------------------------------------------- the adapter
@@ -305,7 +307,7 @@ def render_context(
         created_at=now,
         lang=sub.lang,
         receiver=sub.name,
-        external_url=settings.alert_external_url,
+        external_url=settings.alerts.alert_external_url,
         district_names=district_names,
         demo=demo,
     )
@@ -323,14 +325,14 @@ def enqueue(
 ) -> int:
     """One outbox message per notification and subscription that wants it; returns the count."""
     count = 0
-    retry_for = dt.timedelta(hours=settings.webhook_retry_hours)
+    retry_for = dt.timedelta(hours=settings.alerts.webhook_retry_hours)
     for n in notifications:
         for sub in subscriptions:
             if not sub.wants(n.rule, n.district):
                 continue
             ctx = render_context(sub, now, settings, district_names, demo)
             try:
-                body = render(n, sub.format, ctx, settings.webhook_max_payload_bytes)
+                body = render(n, sub.format, ctx, settings.alerts.webhook_max_payload_bytes)
             except PayloadTooLarge:
                 log.error("alerts: %s does not fit subscription %s", n.group_key, sub.id)
                 continue

@@ -92,7 +92,9 @@ def send_test(
     if sub is None:
         raise UnknownSubscription(sub_id)
     ctx = render_context(sub, now, settings, district_names_or_codes(), demo_or_false(engine))
-    body = render(check_notification(sub, now), sub.format, ctx, settings.webhook_max_payload_bytes)
+    body = render(
+        check_notification(sub, now), sub.format, ctx, settings.alerts.webhook_max_payload_bytes
+    )
     msg_id = new_message_id()
     policy = DeliveryPolicy.from_settings(settings)
     with writing(engine) as conn:

@@ -45,14 +45,15 @@ JOB_SETTINGS: Final = frozenset(
 
 def job_every(settings: Settings) -> dt.timedelta:
     """How often the job runs (``alert_evaluate_minutes``)."""
-    return dt.timedelta(minutes=settings.alert_evaluate_minutes)
+    return dt.timedelta(minutes=settings.alerts.alert_evaluate_minutes)
 
 
 def job_arguments(settings: Settings) -> dict[str, Any]:
     """The job's plain arguments: ``JOB_SETTINGS`` as JSON values, plus a password-free
     ``database_url``."""
-    fields: dict[str, Any] = settings.model_dump(mode="json", include=set(JOB_SETTINGS))
-    url = settings.database_url
+    values = settings.flat_values(mode="json")
+    fields: dict[str, Any] = {name: values[name] for name in JOB_SETTINGS}
+    url = settings.store.database_url
     if url and make_url(url).password is None:
         fields["database_url"] = url
     return fields
@@ -72,7 +73,10 @@ def evaluation_job(fields: Mapping[str, Any], worker_name: str | None = "envmon"
     queued. Never raises."""
     settings = Settings(**dict(fields))
     return evaluate_now(
-        _engine(settings.effective_database_url), SystemClock(), settings, worker_name=worker_name
+        _engine(settings.store.effective_database_url),
+        SystemClock(),
+        settings,
+        worker_name=worker_name,
     )
 
 

@@ -30,11 +30,11 @@ _LOCK = threading.Lock()
 
 def webhook_box(settings: Settings) -> SecretBox:
     """The ``SecretBox`` of this deployment's webhook key (see the module docstring)."""
-    if settings.webhook_key is not None:
-        return SecretBox(key_from_text(settings.webhook_key.get_secret_value()))
+    if settings.alerts.webhook_key is not None:
+        return SecretBox(key_from_text(settings.alerts.webhook_key.get_secret_value()))
     if settings.environment == "production":  # the settings refuse this already
         raise RuntimeError("ENVMON_WEBHOOK_KEY is required in production")
-    return SecretBox(key_file(settings.data_dir / KEY_FILE))
+    return SecretBox(key_file(settings.store.data_dir / KEY_FILE))
 
 
 def key_file(path: Path) -> bytes:

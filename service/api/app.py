@@ -3,7 +3,7 @@
 The lifespan opens the store (``init_store``: creates it and migrates it to head), seeds the shipped
 stations and sections and the default targets (and seals plaintext webhook secrets with the webhook
 key, ``service.alerts.webhook_key``), loads the district boundaries once, and starts the
-collection scheduler when ``settings.scheduler_enabled`` says so: the collectors (the demo feed when no
+collection scheduler when ``settings.collection.scheduler_enabled`` says so: the collectors (the demo feed when no
 upstream is configured, backfilled year to date in the scheduler's threads, not in the start-up
 path), the post-ingest hooks (recompute, then alerts) and the webhook delivery worker's interval job.
 Routes get these through ``service.api.deps``.
@@ -78,23 +78,23 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
     settings: Settings = app.state.settings
     clock: Clock = app.state.clock
-    make_data_dir(settings.data_dir)
+    make_data_dir(settings.store.data_dir)
     app.state.webhook_box = webhook_box(settings)
-    app.state.engine = init_store(settings.effective_database_url)
+    app.state.engine = init_store(settings.store.effective_database_url)
     app.state.scheduler = None
     # zone uploads parse in worker processes (service.zone_jobs); shut down first on SIGTERM
     app.state.zone_jobs = ZoneImportJobs(app.state.engine, settings, clock)
     try:
         seed_store(app.state.engine, settings, clock, app.state.webhook_box)
         app.state.districts = geodata.load_districts()
-        if settings.scheduler_enabled:
+        if settings.collection.scheduler_enabled:
             app.state.scheduler = start_scheduler(
                 app.state.engine, settings, clock, app.state.webhook_box
             )
         log.info(
             "envmon up: store=%s demo=%s scheduler=%s",
             app.state.engine.dialect.name,
-            settings.demo_mode,
+            settings.feeds.demo_mode,
             app.state.scheduler is not None,
         )
         yield
@@ -127,7 +127,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_middleware(RequestIdMiddleware)
     for module in (health, stations, sections, zones, geo, exports, staff, zone_jobs, login):
         app.include_router(module.router)
-    if settings.docs_enabled:
+    if settings.http.docs_enabled:
         from service.api.routes import docs
 
         app.include_router(docs.router)
@@ -165,7 +165,7 @@ def uvicorn_config(
 
     limits = settings or Settings()
     # Each connection is a file descriptor; leave room for the store, the archive and logs.
-    raise_open_file_limit(limits.http_max_connections + 256)
+    raise_open_file_limit(limits.http.http_max_connections + 256)
     return uvicorn.Config(
         app,
         host=host,
@@ -173,9 +173,9 @@ def uvicorn_config(
         server_header=False,
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
-        http=protocol_factory(limits.http_header_timeout_s),
-        limit_concurrency=limits.http_max_connections,
-        h11_max_incomplete_event_size=limits.http_max_header_bytes,
+        http=protocol_factory(limits.http.http_header_timeout_s),
+        limit_concurrency=limits.http.http_max_connections,
+        h11_max_incomplete_event_size=limits.http.http_max_header_bytes,
         # serve --workers: uvicorn kills a worker that does not answer its supervisor's ping
         # within this many seconds (5 by default). A worker importing pandas and GDAL, or one
         # whose event loop is busy under load, can take longer on a loaded 2-core host; it was
@@ -184,7 +184,7 @@ def uvicorn_config(
         # uvicorn's 5 s default closes a kept-alive connection while a busy event loop has not yet
         # read the client's next request ("Server disconnected without sending a response" at 256
         # connections in the load tests); proxies and browsers expect a longer idle window.
-        **{"timeout_keep_alive": limits.http_keep_alive_s, **kwargs},
+        **{"timeout_keep_alive": limits.http.http_keep_alive_s, **kwargs},
     )
 
 

@@ -62,7 +62,7 @@ def own_origins(request: Request, settings: Settings) -> set[str]:
     """This site's origins: the one the request was addressed to (scheme from the trusted proxy
     headers) and that of ``ENVMON_ALERT_EXTERNAL_URL`` when set."""
     origins = {f"{request.url.scheme}://{request.url.netloc}".lower()}
-    external = urlsplit(settings.alert_external_url)
+    external = urlsplit(settings.alerts.alert_external_url)
     if external.scheme and external.netloc:
         origins.add(f"{external.scheme}://{external.netloc}".lower())
     return origins

@@ -349,29 +349,29 @@ def _with_header(send: Send, name: bytes, value: bytes) -> Send:
 def install_security(app: FastAPI, settings: Settings) -> None:
     """Add the middlewares, innermost first: ETag, body limit, rate limit, CORS, script nonce
     and page policy (``service.api.csp``), headers."""
-    app.add_middleware(ETagMiddleware, max_age=settings.cache_max_age)
+    app.add_middleware(ETagMiddleware, max_age=settings.http.cache_max_age)
     app.add_middleware(AuthBeforeBodyMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
-        max_bytes=settings.max_upload_bytes,
-        max_json_bytes=settings.max_json_bytes,
+        max_bytes=settings.http.max_upload_bytes,
+        max_json_bytes=settings.http.max_json_bytes,
     )
-    if settings.rate_limit_per_minute > 0:
-        make_data_dir(settings.data_dir)
+    if settings.http.rate_limit_per_minute > 0:
+        make_data_dir(settings.store.data_dir)
         buckets = SharedTokenBuckets(
-            settings.data_dir / BUCKETS_FILE,
-            settings.rate_limit_per_minute,
-            settings.rate_limit_burst,
+            settings.store.data_dir / BUCKETS_FILE,
+            settings.http.rate_limit_per_minute,
+            settings.http.rate_limit_burst,
         )
         app.state.rate_limit = buckets
         app.add_middleware(
             RateLimitMiddleware,
             buckets=buckets,
-            proxies=TrustedProxies(settings.forwarded_allow_ips),
+            proxies=TrustedProxies(settings.http.forwarded_allow_ips),
         )
     app.add_middleware(
         CORSMiddleware,
-        allow_origins=settings.public_sites,
+        allow_origins=settings.http.public_sites,
         allow_methods=["GET", "HEAD", "OPTIONS"],
         allow_headers=["Accept-Language", "If-None-Match"],
         expose_headers=["ETag", "Retry-After", DEMO_HEADER, "Content-Language"],
@@ -379,11 +379,13 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     )
     app.add_middleware(
         ScriptNonceMiddleware,
-        public_ancestors=" ".join(["'self'", *settings.public_sites]),
+        public_ancestors=" ".join(["'self'", *settings.http.public_sites]),
         staff_prefixes=STAFF_PREFIXES,
     )
     app.add_middleware(
-        SecurityHeadersMiddleware, public_sites=settings.public_sites, demo=settings.demo_mode
+        SecurityHeadersMiddleware,
+        public_sites=settings.http.public_sites,
+        demo=settings.feeds.demo_mode,
     )
     app.add_middleware(RelativeRedirectMiddleware)
 

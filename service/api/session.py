@@ -64,8 +64,8 @@ _TOKEN = re.compile(r"^[0-9A-Za-z_-]{43}$")
 def session_secret(settings: Settings) -> bytes:
     """The token-hashing key: ``ENVMON_SESSION_SECRET``, else (never in production, the settings
     refuse that) a random one for this process, with a warning."""
-    if settings.session_secret is not None:
-        return settings.session_secret.get_secret_value().encode("utf-8")
+    if settings.sessions.session_secret is not None:
+        return settings.sessions.session_secret.get_secret_value().encode("utf-8")
     log.warning(
         "ENVMON_SESSION_SECRET is not set: staff sign-ins use a random key and end at restart"
     )
@@ -100,8 +100,8 @@ def purge_stale(engine: Engine, settings: Settings, now: dt.datetime) -> int:
     ``ENVMON_SESSION_IDLE_MINUTES`` at ``now``; returns how many."""
     return purge_sessions(
         engine,
-        now - dt.timedelta(hours=settings.session_hours),
-        now - dt.timedelta(minutes=settings.session_idle_minutes),
+        now - dt.timedelta(hours=settings.sessions.session_hours),
+        now - dt.timedelta(minutes=settings.sessions.session_idle_minutes),
     )
 
 
@@ -118,8 +118,8 @@ def load_session(
     stored = find_session(engine, token_hash(secret, token))
     if stored is None:
         return None
-    lifetime = dt.timedelta(hours=settings.session_hours)
-    idle = dt.timedelta(minutes=settings.session_idle_minutes)
+    lifetime = dt.timedelta(hours=settings.sessions.session_hours)
+    idle = dt.timedelta(minutes=settings.sessions.session_idle_minutes)
     if now >= stored.created_at + lifetime or now >= stored.last_seen_at + idle:
         end_session(engine, stored.id)
         return None

@@ -40,16 +40,16 @@ def choose_basemap(settings: Settings, asked: str | None) -> basemaps.Basemap:
 
     Raises ``BasemapRefused`` for an unknown name or Tianditu without ``ENVMON_TIANDITU_KEY``.
     """
-    name = asked or settings.map_basemap
+    name = asked or settings.maps.map_basemap
     if name not in BASEMAP_NAMES:
         raise BasemapRefused("basemap", "one_of", f"basemap: one of {', '.join(BASEMAP_NAMES)}")
-    key = settings.tianditu_key
+    key = settings.maps.tianditu_key
     if name == "tianditu" and not key:
         raise BasemapRefused(
             "basemap", "tianditu_key", "no Tianditu key is configured (ENVMON_TIANDITU_KEY)"
         )
     # The configured tile server belongs to the configured basemap only.
-    tiles = settings.map_tiles if name == settings.map_basemap else None
+    tiles = settings.maps.map_tiles if name == settings.maps.map_basemap else None
     if settings.environment == "production" and name in {"osm", "autonavi"} and tiles is None:
         # A Chinese public site shows approved maps only (README "Basemaps"): no foreign tiles.
         raise BasemapRefused(

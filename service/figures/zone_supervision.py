@@ -61,15 +61,15 @@ class SupervisionOptions:
     def from_settings(cls, settings: Settings) -> SupervisionOptions:
         return cls(
             limits=applicable_limits(
-                special=settings.gb37822_special_limits,
-                db33_applies=settings.db33_2146_applies,
-                db33_boundary_nmhc_mg=settings.db33_2146_boundary_nmhc_mg,
+                special=settings.supervision.gb37822_special_limits,
+                db33_applies=settings.supervision.db33_2146_applies,
+                db33_boundary_nmhc_mg=settings.supervision.db33_2146_boundary_nmhc_mg,
             ),
-            near_km=settings.supervision_near_km,
-            background=tuple(settings.supervision_background_stations),
-            window_h=settings.zone_alert_window_hours,
-            rise_limits=dict(settings.zone_rise_limits),
-            silent_h=settings.zone_monitor_silent_hours,
+            near_km=settings.supervision.supervision_near_km,
+            background=tuple(settings.supervision.supervision_background_stations),
+            window_h=settings.supervision.zone_alert_window_hours,
+            rise_limits=dict(settings.supervision.zone_rise_limits),
+            silent_h=settings.supervision.zone_monitor_silent_hours,
         )
 
 

@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     if url is None:
         from service.settings import Settings
 
-        url = Settings().effective_database_url
+        url = Settings().store.effective_database_url
     if args.cmd == "upgrade":
         init_store(url).dispose()
         return 0

@@ -105,7 +105,7 @@ def run_once(tmp: Path) -> dict[str, float]:
     settings = Settings(
         data_dir=tmp, environment="development", webhook_allow_private=True, scheduler_enabled=False
     )
-    engine = init_store(settings.effective_database_url)
+    engine = init_store(settings.store.effective_database_url)
     now = clock.now()
     today = now.astimezone(CST).date()
     with writing(engine) as conn:
@@ -184,7 +184,7 @@ def _target_store(work: Path) -> tuple[dict[str, str], dict[str, str]]:
         ENVMON_DEMO="false",  # no collector at all: nothing but the target change moves
     )
     settings = Settings(data_dir=work, environment="development", demo=False)
-    engine = init_store(settings.effective_database_url)
+    engine = init_store(settings.store.effective_database_url)
     clock = SystemClock()
     now = clock.now()
     today = now.astimezone(CST).date()

@@ -59,7 +59,7 @@ def _seeded(url: str) -> Engine:
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    eng = _seeded(_settings(tmp_path).effective_database_url)
+    eng = _seeded(_settings(tmp_path).store.effective_database_url)
     yield eng
     eng.dispose()
 
@@ -68,7 +68,7 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """The store on SQLite and on PostgreSQL (the queries of the rules' inputs run on both)."""
     if request.param == "sqlite":
-        url = _settings(tmp_path).effective_database_url
+        url = _settings(tmp_path).store.effective_database_url
     else:
         url = request.getfixturevalue("pg_url")
     eng = _seeded(url)
@@ -247,10 +247,10 @@ def test_a_fresh_demo_store_raises_no_silence(tmp_path: Path) -> None:
     from stations.collectors.base import Window
 
     settings = Settings(data_dir=tmp_path, environment="development")  # demo: no upstream set
-    assert settings.demo_mode
+    assert settings.feeds.demo_mode
     now = dt.datetime(2026, 12, 6, 6, tzinfo=dt.UTC)
     clock = FixedClock(now)
-    eng = init_store(settings.effective_database_url)
+    eng = init_store(settings.store.effective_database_url)
     try:
         seed_store(eng, settings, clock, BOX)
         (job,) = _demo_jobs(dt.timedelta(hours=1))
@@ -351,7 +351,7 @@ def test_a_target_raised_out_of_reach_alerts_within_one_evaluation_period(
         engine, clock, district="city", indicator="air", year=2026, value=1, who="db", reason=None
     )
     assert _firing(engine, "budget_exhausted") == {}
-    clock.advance(dt.timedelta(minutes=settings.alert_evaluate_minutes))
+    clock.advance(dt.timedelta(minutes=settings.alerts.alert_evaluate_minutes))
     evaluate_now(engine, clock, settings, worker_name=None)
     assert "city" in _firing(engine, "budget_exhausted")
 

@@ -209,7 +209,7 @@ def test_the_cli_sends_a_test_message(
 ) -> None:
     created = _subscribe(client, keys, receiver, format="wecom")
     env = {
-        "ENVMON_DATA_DIR": str(settings.data_dir),
+        "ENVMON_DATA_DIR": str(settings.store.data_dir),
         "ENVMON_ENVIRONMENT": "development",
         "ENVMON_WEBHOOK_ALLOW_PRIVATE": "true",
         "ENVMON_DEMO": "false",

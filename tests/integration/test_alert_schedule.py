@@ -33,7 +33,7 @@ def _settings(tmp_path: Path, **kw) -> Settings:
 
 def test_the_scheduler_evaluates_on_its_own_interval_with_no_collector(tmp_path: Path) -> None:
     settings = _settings(tmp_path, alert_evaluate_minutes=3)
-    engine = init_store(settings.effective_database_url)
+    engine = init_store(settings.store.effective_database_url)
     clock = FixedClock(dt.datetime(2026, 12, 6, tzinfo=dt.UTC))
     scheduler = start_scheduler(engine, settings, clock, SecretBox(bytes(32)))
     try:
@@ -64,7 +64,7 @@ def test_job_arguments_are_plain_and_hold_no_secret(tmp_path: Path) -> None:
 
 def test_the_job_evaluates_the_store_its_arguments_name(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
-    engine = init_store(settings.effective_database_url)
+    engine = init_store(settings.store.effective_database_url)
     try:
         seed_store(engine, settings, FixedClock(dt.datetime.now(dt.UTC)), SecretBox(bytes(32)))
         evaluation_job(json.loads(json.dumps(job_arguments(settings))), None)

@@ -37,7 +37,7 @@ def test_unknown_sections_make_a_degraded_run_seen_by_healthz(
     body = (validation_dir / "cnemc_surface_water" / NAME).read_bytes()
     with serve_files({f"/{NAME}": (body, "text/csv")}) as base:
         settings = Settings(data_dir=tmp_path, water_auto_url=f"{base}/{NAME}", demo=False)
-        engine = init_store(settings.effective_database_url)
+        engine = init_store(settings.store.effective_database_url)
         with writing(engine) as conn:
             seed_places(conn, NOW, include_demo=False)
         sched = CollectionScheduler(engine, config_from_settings(settings), FixedClock(NOW))

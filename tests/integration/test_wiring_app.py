@@ -146,9 +146,11 @@ def test_map_settings_accept_good_values() -> None:
         map_tiles="https://tiles.example.gov.cn/{z}/{x}/{y}.png",
         forwarded_allow_ips="10.0.0.1, 192.168.0.0/16",
     )
-    assert s.map_basemap == "tianditu"
-    assert s.forwarded_allow_ips == "10.0.0.1,192.168.0.0/16"
-    assert Settings().map_basemap == "osm" and Settings().forwarded_allow_ips == "127.0.0.1"
+    assert s.maps.map_basemap == "tianditu"
+    assert s.http.forwarded_allow_ips == "10.0.0.1,192.168.0.0/16"
+    assert (
+        Settings().maps.map_basemap == "osm" and Settings().http.forwarded_allow_ips == "127.0.0.1"
+    )
 
 
 def test_serve_refuses_tianditu_without_key(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -74,7 +74,7 @@ def _settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    eng = init_store(_settings(tmp_path).effective_database_url)
+    eng = init_store(_settings(tmp_path).store.effective_database_url)
     clock = FixedClock(dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
     with writing(eng) as conn:
         seed_places(conn, clock.now(), include_demo=False)

@@ -245,7 +245,7 @@ def test_injection_probes_in_queries_and_paths(secured) -> None:
 
 def test_upload_names_with_traversal_stay_inside(secured, tmp_path: Path) -> None:
     client, keys = secured
-    data_dir = client.app.state.settings.data_dir
+    data_dir = client.app.state.settings.store.data_dir
     before = set(Path("/tmp").iterdir())
     for name in ("../../../tmp/evil.geojson", "..\\..\\evil.geojson", "/etc/cron.d/x.geojson"):
         r = client.post(

@@ -146,7 +146,7 @@ def simulate(tmp_path: Path, start: dt.datetime, hours: int, name: str) -> dict[
         src.close()
         dst.close()
     copy_settings = _settings(copy_dir)
-    copy_engine = init_store(copy_settings.sqlite_url)
+    copy_engine = init_store(copy_settings.store.sqlite_url)
     recompute_all(copy_engine, clock)
     copy_engine.dispose()
     with TestClient(create_app(copy_settings, clock)) as copy_client:

@@ -164,12 +164,12 @@ def test_production_needs_a_strong_webhook_key_of_its_own() -> None:
         load_settings(**_production(webhook_key="a-long-random-session-secret-1"))
     good = secrets.token_urlsafe(32)
     settings = load_settings(**_production(webhook_key=good))
-    assert settings.webhook_key is not None and good not in repr(settings)
+    assert settings.alerts.webhook_key is not None and good not in repr(settings)
     # The production box comes from the setting; no key file is made.
     sealed = SecretBox(key_from_text(good)).seal("whsec_x", SECRET_AAD)
     assert webhook_box(settings).open(sealed, SECRET_AAD) == "whsec_x"
 
 
 def test_outside_production_the_key_is_optional() -> None:
-    assert load_settings(environment="test", webhook_key="").webhook_key is None
-    assert load_settings(environment="development").webhook_key is None
+    assert load_settings(environment="test", webhook_key="").alerts.webhook_key is None
+    assert load_settings(environment="development").alerts.webhook_key is None

@@ -1,4 +1,4 @@
-"""The README's settings table lists EVERY ``ENVMON_*`` setting of ``service.settings.Settings``
+"""The README's settings table lists EVERY ``ENVMON_*`` setting of ``service.settings.Settings`` (``env_names()``)
 (and the few the command line reads itself), and nothing else: a setting added without its row (or a row left after a setting was removed)
 fails here, naming the variable."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from service.settings import Settings
+from service.settings import env_names
 from tests.conftest import ROOT
 
 
@@ -27,7 +27,7 @@ def _cli_variables() -> set[str]:
 
 def test_every_setting_has_a_readme_row() -> None:
     documented = _table_variables()
-    expected = {f"ENVMON_{name.upper()}" for name in Settings.model_fields} | _cli_variables()
+    expected = set(env_names()) | _cli_variables()
     missing = sorted(expected - set(documented))
     assert not missing, (
         "README.md, section 'Settings': add a row '| `NAME` | meaning | default |' for "

@@ -20,19 +20,19 @@ def _production(**overrides: object) -> dict[str, object]:
 
 
 def test_docs_off_in_production_unless_enabled() -> None:
-    assert load_settings(environment="development").docs_enabled is True
-    assert load_settings(**_production()).docs_enabled is False
-    assert load_settings(**_production(docs_enabled=True)).docs_enabled is True
+    assert load_settings(environment="development").http.docs_enabled is True
+    assert load_settings(**_production()).http.docs_enabled is False
+    assert load_settings(**_production(docs_enabled=True)).http.docs_enabled is True
 
 
 def test_production_basemap_is_offline_unless_an_approved_one_is_chosen() -> None:
-    assert load_settings(environment="development").map_basemap == "osm"
-    assert load_settings(**_production()).map_basemap == "offline"
+    assert load_settings(environment="development").maps.map_basemap == "osm"
+    assert load_settings(**_production()).maps.map_basemap == "offline"
     with pytest.raises(SettingsError, match="审图号"):
         load_settings(**_production(map_basemap="osm"))
     cache = "https://tiles.bureau.example/{z}/{x}/{y}.png"
     chosen = load_settings(**_production(map_basemap="osm", map_tiles=cache))
-    assert (chosen.map_basemap, chosen.map_tiles) == ("osm", cache)
+    assert (chosen.maps.map_basemap, chosen.maps.map_tiles) == ("osm", cache)
     assert load_settings(
         **_production(map_basemap="tianditu", tianditu_key="k" * 32)
-    ).map_basemap == ("tianditu")
+    ).maps.map_basemap == ("tianditu")

@@ -110,16 +110,18 @@ def test_production_needs_a_session_secret() -> None:
     with pytest.raises(SettingsError, match="ENVMON_SESSION_SECRET"):
         load_settings(**_production(session_secret="short"))
     settings = load_settings(**_production(session_secret="a-long-random-session-secret-1"))
-    assert settings.session_secret is not None
-    assert settings.session_hours == 8
-    assert settings.session_idle_minutes == 30
+    assert settings.sessions.session_secret is not None
+    assert settings.sessions.session_hours == 8
+    assert settings.sessions.session_idle_minutes == 30
 
 
 def test_session_hours_bounds_and_blank_secret_outside_production() -> None:
-    assert load_settings(environment="test", session_secret="  ").session_secret is None
-    assert load_settings(environment="test", session_hours=2).session_hours == 2
+    assert load_settings(environment="test", session_secret="  ").sessions.session_secret is None
+    assert load_settings(environment="test", session_hours=2).sessions.session_hours == 2
     with pytest.raises(SettingsError, match="ENVMON_SESSION_HOURS"):
         load_settings(environment="test", session_hours=0)
-    assert load_settings(environment="test", session_idle_minutes=5).session_idle_minutes == 5
+    assert (
+        load_settings(environment="test", session_idle_minutes=5).sessions.session_idle_minutes == 5
+    )
     with pytest.raises(SettingsError, match="ENVMON_SESSION_IDLE_MINUTES"):
         load_settings(environment="test", session_idle_minutes=0)

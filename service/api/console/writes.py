@@ -227,7 +227,7 @@ async def upload_zone_file(
     if not name.lower().endswith(ZONE_SUFFIXES):
         error = t("console.imports.bad_suffix", lang, allowed=" ".join(ZONE_SUFFIXES))
         return _import_page(request, staff, lang, {"name": name, "state": error}, 415)
-    limit = min(MAX_UPLOAD, settings.zone_max_bytes)
+    limit = min(MAX_UPLOAD, settings.zones.zone_max_bytes)
     data = await file.read(limit + 1)
     if len(data) > limit:
         error = t("console.imports.too_large", lang, limit=round(limit / (1024 * 1024), 1))

@@ -78,7 +78,9 @@ def list_districts(
 
     def build() -> Listing[DistrictFigures]:
         items = all_district_figures(engine, clock)
-        return Listing[DistrictFigures](demo=settings.demo_mode, count=len(items), items=items)
+        return Listing[DistrictFigures](
+            demo=settings.feeds.demo_mode, count=len(items), items=items
+        )
 
     # Rebuilt when the figures' inputs change (service.api.cache) or the year-to-date day moves.
     return cached_json(request, ("districts", as_of), build)

@@ -40,8 +40,8 @@ def healthz(
     return Health(
         status="degraded" if degraded else "ok",
         store="postgresql" if engine.dialect.name == "postgresql" else "sqlite",
-        demo=settings.demo_mode,
-        notice=t("status.demo" if settings.demo_mode else "status.live", lang),
+        demo=settings.feeds.demo_mode,
+        notice=t("status.demo" if settings.feeds.demo_mode else "status.live", lang),
         version=API_VERSION,
         time=clock.now(),
         scheduler=getattr(request.app.state, "scheduler", None) is not None,

@@ -170,7 +170,7 @@ def sign_in(
     response.set_cookie(
         cookie_name(secure),
         token,
-        max_age=settings.session_hours * 3600,
+        max_age=settings.sessions.session_hours * 3600,
         path="/",
         secure=secure,
         httponly=True,

@@ -189,7 +189,7 @@ def staff_page(
         query = urlencode(
             {
                 "lang": lang,
-                "basemap": basemap or settings.map_basemap,
+                "basemap": basemap or settings.maps.map_basemap,
                 "from": start.isoformat(),
                 "to": end.isoformat(),
                 "near_km": near_km,

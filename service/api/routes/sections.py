@@ -37,6 +37,6 @@ def list_sections(
 
     def build() -> Listing[SectionLatest]:
         items = section_items(engine, district)
-        return Listing[SectionLatest](demo=settings.demo_mode, count=len(items), items=items)
+        return Listing[SectionLatest](demo=settings.feeds.demo_mode, count=len(items), items=items)
 
     return cached_json(request, ("sections", district), build)

@@ -43,6 +43,6 @@ def list_stations(
 
     def build() -> Listing[StationLatest]:
         items = station_items(engine, lang, district)
-        return Listing[StationLatest](demo=settings.demo_mode, count=len(items), items=items)
+        return Listing[StationLatest](demo=settings.feeds.demo_mode, count=len(items), items=items)
 
     return cached_json(request, ("stations", lang, district), build)

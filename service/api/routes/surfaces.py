@@ -113,7 +113,7 @@ def surface_zonal_stats(
 ) -> SurfaceZonal:
     """Area-weighted mean, min, max, sum and covered area of the surface over every zone."""
     try:
-        return surface_zonal(engine, settings.data_dir, surface_id, checked_day(day, "day"))
+        return surface_zonal(engine, settings.store.data_dir, surface_id, checked_day(day, "day"))
     except UnknownSurface as exc:
         raise _missing(exc) from None
 
@@ -133,7 +133,7 @@ def surface_overlay(
 ) -> SurfaceOverlay:
     """The surface's image URL, corners and legend for an image overlay."""
     try:
-        image = surface_image(engine, settings.data_dir, surface_id, checked_day(day, "day"))
+        image = surface_image(engine, settings.store.data_dir, surface_id, checked_day(day, "day"))
     except UnknownSurface as exc:
         raise _missing(exc) from None
     links = _links(request, image.info, day)
@@ -153,7 +153,7 @@ def surface_png(
 ) -> Response:
     """The surface as a PNG in Web Mercator (transparent where there is no value)."""
     try:
-        image = surface_image(engine, settings.data_dir, surface_id, checked_day(day, "day"))
+        image = surface_image(engine, settings.store.data_dir, surface_id, checked_day(day, "day"))
     except UnknownSurface as exc:
         raise _missing(exc) from None
     return Response(
@@ -183,7 +183,7 @@ def staff_map_surface_layer(
             listed = surface_list(engine, the_day)
             if listed.day is not None:
                 image_url += f"?day={listed.day.isoformat()}"
-        return surface_layer_body(engine, settings.data_dir, surface_id, the_day, lang, image_url)
+        return surface_layer_body(engine, settings.store.data_dir, surface_id, the_day, lang, image_url)
     except UnknownSurface as exc:
         raise _missing(exc) from None
 
@@ -207,11 +207,11 @@ async def import_surface_file(
     file_name = file.filename or ""
     if len(file_name) > 255:
         raise ValidationFailed("file", "max_length=255", "the file name has over 255 characters")
-    if file.size is not None and file.size > settings.surface_max_bytes:
-        raise PayloadTooLarge(settings.surface_max_bytes, field="file")
-    data = await file.read(settings.surface_max_bytes + 1)
-    if len(data) > settings.surface_max_bytes:
-        raise PayloadTooLarge(settings.surface_max_bytes, field="file")
+    if file.size is not None and file.size > settings.surfaces.surface_max_bytes:
+        raise PayloadTooLarge(settings.surfaces.surface_max_bytes, field="file")
+    data = await file.read(settings.surfaces.surface_max_bytes + 1)
+    if len(data) > settings.surfaces.surface_max_bytes:
+        raise PayloadTooLarge(settings.surfaces.surface_max_bytes, field="file")
     try:
         row = await asyncio.to_thread(
             import_surface,

@@ -100,11 +100,11 @@ async def import_zones(
         raise ValidationFailed("file", "max_length=255", "the file name has over 255 characters")
     if not name.lower().endswith(ZONE_SUFFIXES):
         raise UnsupportedMediaType(field="file", rule="suffix in " + " ".join(ZONE_SUFFIXES))
-    if file.size is not None and file.size > settings.zone_max_bytes:
-        raise PayloadTooLarge(settings.zone_max_bytes, field="file")
+    if file.size is not None and file.size > settings.zones.zone_max_bytes:
+        raise PayloadTooLarge(settings.zones.zone_max_bytes, field="file")
     data = await file.read()
-    if len(data) > settings.zone_max_bytes:
-        raise PayloadTooLarge(settings.zone_max_bytes, field="file")
+    if len(data) > settings.zones.zone_max_bytes:
+        raise PayloadTooLarge(settings.zones.zone_max_bytes, field="file")
     jobs = request.app.state.zone_jobs
     job_id = await asyncio.to_thread(jobs.submit, data, name, f"key:{staff.key_id}")
     match = _WAIT.search(prefer or "")

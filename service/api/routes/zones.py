@@ -33,6 +33,6 @@ def list_zones(
 
     def build() -> Listing[Zone]:
         items = zone_items(engine, kind)
-        return Listing[Zone](demo=settings.demo_mode, count=len(items), items=items)
+        return Listing[Zone](demo=settings.feeds.demo_mode, count=len(items), items=items)
 
     return cached_json(request, ("zones", kind), build)

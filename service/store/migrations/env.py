@@ -16,7 +16,7 @@ def run_migrations_online() -> None:
         from service.settings import Settings
         from service.store.engine import make_engine
 
-        engine = make_engine(Settings().effective_database_url)
+        engine = make_engine(Settings().store.effective_database_url)
     with engine.connect() as connection:
         context.configure(
             connection=connection,

@@ -158,9 +158,9 @@ def test_cli_key_create_prints_a_working_key(app, client: TestClient, monkeypatc
     from service.cli import app as cli
 
     settings = app.state.settings
-    monkeypatch.setenv("ENVMON_DATA_DIR", str(settings.data_dir))
-    if settings.database_url:
-        monkeypatch.setenv("ENVMON_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("ENVMON_DATA_DIR", str(settings.store.data_dir))
+    if settings.store.database_url:
+        monkeypatch.setenv("ENVMON_DATABASE_URL", settings.store.database_url)
     result = CliRunner().invoke(cli, ["keys", "create", "--role", "operator", "--name", "cli"])
     assert result.exit_code == 0, result.output
     key = next(line for line in result.stdout.splitlines() if line.startswith("envmon_"))

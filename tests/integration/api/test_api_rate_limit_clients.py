@@ -132,5 +132,5 @@ def test_forwarding_from_everyone_is_refused_in_production() -> None:
     for value in ("*", "172.28.0.1,*"):
         with pytest.raises(SettingsError, match="ENVMON_FORWARDED_ALLOW_IPS=\\* trusts"):
             load_settings(**production, forwarded_allow_ips=value)
-    assert load_settings(**production, forwarded_allow_ips="172.28.0.1").forwarded_allow_ips
+    assert load_settings(**production, forwarded_allow_ips="172.28.0.1").http.forwarded_allow_ips
     assert load_settings(environment="development", forwarded_allow_ips="*")

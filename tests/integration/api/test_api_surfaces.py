@@ -133,7 +133,7 @@ def test_a_vrt_named_tif_reads_nothing(
 def test_oversized_raster_is_refused_from_its_header(
     client: TestClient, keys: dict[str, str], tmp_path: Path, app: FastAPI
 ) -> None:
-    app.state.settings.surface_max_cells = 1000  # the test file holds 16,800 cells
+    app.state.settings.surfaces.surface_max_cells = 1000  # the test file holds 16,800 cells
     answer = _import(client, keys["operator"], _tiff(tmp_path))
     assert answer.status_code == 422
     assert answer.json()["rule"] == "too_many_cells"

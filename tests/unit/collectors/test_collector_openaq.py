@@ -225,4 +225,4 @@ def test_a_key_without_locations_is_refused_naming_the_variable() -> None:
     settings = load_settings(
         openaq_api_key="k" * 20, openaq_locations="2178", openaq_stations="2178=1258A"
     )
-    assert settings.openaq_stations == {2178: "1258A"} and settings.demo_mode is False
+    assert settings.feeds.openaq_stations == {2178: "1258A"} and settings.feeds.demo_mode is False
