@@ -115,7 +115,7 @@ def public_page(
         bounds=bounds,
         data_time=shown_time,
         stale=stale,
-        demo_feed=bool(getattr(settings, "demo_mode", False)) or figures_are_demo(engine),
+        demo_feed=settings.feeds.demo_mode or figures_are_demo(engine),
         today=clock.now().astimezone(CST).date().isoformat(),
     )
     html = page_html(page)
@@ -143,9 +143,8 @@ def _staff_facts(request: Request, engine: Engine, lang: str) -> dict[str, Any]:
         stations = stations_frame(engine, lang)
         times = pd.to_datetime(stations.get("time", pd.Series(dtype=object)).dropna(), utc=True)
         latest = None if times.empty else times.max().isoformat()
-        demo = bool(getattr(request.app.state.settings, "demo_mode", False)) or figures_are_demo(
-            engine
-        )
+        settings: Settings = request.app.state.settings
+        demo = settings.feeds.demo_mode or figures_are_demo(engine)
         return JSONResponse({"latest": latest, "demo": demo})
 
     response = cached_response(request, ("staff-facts", lang), build)
