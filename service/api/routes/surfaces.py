@@ -183,7 +183,9 @@ def staff_map_surface_layer(
             listed = surface_list(engine, the_day)
             if listed.day is not None:
                 image_url += f"?day={listed.day.isoformat()}"
-        return surface_layer_body(engine, settings.store.data_dir, surface_id, the_day, lang, image_url)
+        return surface_layer_body(
+            engine, settings.store.data_dir, surface_id, the_day, lang, image_url
+        )
     except UnknownSurface as exc:
         raise _missing(exc) from None
 
