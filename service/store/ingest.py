@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 
 from service.store.dialect import bulk_insert, upsert
+from service.store.partitions import ensure_months, months_of
 from service.store.tables import dirty_days, quarantine, readings, revisions, samples
 from stations.cst import CST
 from stations.model import Rejected
@@ -185,6 +186,8 @@ def _ingest(
 
     new = merged.loc[is_new, [*spec.keys, *spec.values]]
     new = new.assign(source=source, payload_id=payload_id)
+    if spec is AIR and conn.dialect.name == "postgresql":
+        ensure_months(conn, months_of(new["time"]))  # the month partitions the rows go to
     bulk_insert(conn, spec.table, new)
 
     revised = merged.loc[is_revised]

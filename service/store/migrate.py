@@ -22,6 +22,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlalchemy.exc import SAWarning
 
+from service.store.partitions import PARTITION_NAME
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 #: Tables in the database that the store's metadata does not describe, on purpose: PostGIS's own
@@ -35,7 +37,8 @@ POSTGIS_ONLY = frozenset({"geom", "ix_stations_geom", "ix_sections_geom"})
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     """Autogenerate filter: leave foreign tables and PostGIS-only objects alone."""
     if type_ == "table":
-        return name not in FOREIGN_TABLES
+        # readings' monthly partitions (PostgreSQL): the metadata describes their parent only
+        return name not in FOREIGN_TABLES and not PARTITION_NAME.match(name or "")
     if type_ in {"column", "index"}:
         return name not in POSTGIS_ONLY
     return True

@@ -69,6 +69,11 @@ def samples_between(
     return _frame(rows, [c.name for c in cols], empty_samples())
 
 
+#: How far back from the store's newest reading ``latest_readings`` looks first (two months: the
+#: newest month partition and the one before it).
+RECENT = pd.Timedelta(days=62)
+
+
 def latest_readings(conn: Connection, stations: Sequence[str] | None = None) -> pd.DataFrame:
     """Each station's readings at its latest end-of-hour time (long form, as ``readings_between``).
 
@@ -78,9 +83,17 @@ def latest_readings(conn: Connection, stations: Sequence[str] | None = None) -> 
     """
     t = readings
     codes = list(dict.fromkeys(stations)) if stations is not None else _stations_with_readings(conn)
+    # First within the last weeks of the store: on PostgreSQL, readings are partitioned by month
+    # and an unbounded max(time) seeks into every month's index; a station silent that long is
+    # looked up unbounded. Either way the answer is the station's latest hour.
+    newest = conn.execute(select(func.max(t.c.time))).scalar() if codes else None
+    since = None if newest is None else (pd.Timestamp(newest) - RECENT).to_pydatetime()
     pairs = []
     for code in codes:
-        latest = conn.execute(select(func.max(t.c.time)).where(t.c.station == code)).scalar()
+        bounded = select(func.max(t.c.time)).where(t.c.station == code)
+        latest = conn.execute(bounded.where(t.c.time >= since)).scalar() if since else None
+        if latest is None:
+            latest = conn.execute(bounded).scalar()
         if latest is not None:
             pairs.append((code, latest))
     if not pairs:
