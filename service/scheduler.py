@@ -512,15 +512,18 @@ def _demo_jobs(air: dt.timedelta) -> list[CollectorJob]:
     stations = geodata.load_stations(include_demo=True)["code"].tolist()
     sections = geodata.load_sections()
     pairs = list(zip(sections["code"], sections["waterbody"].fillna(""), strict=True))
+    from geodata.demo_yards import load_demo_monitors
     from geodata.sea_demo import load_demo_sea_points
 
     sea = load_demo_sea_points()["code"].tolist()
-    # Year to date, so that the demo's ratios and budgets mean something on the first start.
-    return [
-        CollectorJob(
-            DemoCollector(stations, pairs, sea_points=sea), air, history_from_year_start=True
-        )
+    siting = {"boundary_air": "boundary", "plant_air": "plant", "port_air": "port"}
+    monitors = load_demo_monitors()
+    demo_monitors = [
+        (str(c), siting[str(k)]) for c, k in zip(monitors["code"], monitors["kind"], strict=True)
     ]
+    # Year to date, so that the demo's ratios and budgets mean something on the first start.
+    collector = DemoCollector(stations, pairs, sea_points=sea, monitors=demo_monitors)
+    return [CollectorJob(collector, air, history_from_year_start=True)]
 
 
 def config_from_settings(settings: Settings) -> SchedulerConfig:

@@ -58,6 +58,7 @@ OPTIONAL_ROUTERS = (
     "service.api.routes.registry",
     "service.api.routes.surfaces",
     "service.api.routes.sea",
+    "service.api.routes.zone_summary",
 )
 
 _PROBLEM = {"model": Problem, "content": {PROBLEM_JSON: {}}}

@@ -444,6 +444,19 @@ def _daily(
     ]
 
 
+def monitored_zones(engine: Engine) -> list[tuple[str, str | None]]:
+    """(code, district code) of every supervised zone that has monitors, by code."""
+    with engine.connect() as conn:
+        places = registry_places(conn)
+    zones = supervised_zones(engine, places)
+    with_monitors = set(places["zone"].dropna().astype(str))
+    out = []
+    for code, district in zip(zones["code"].astype(str), zones["district_code"], strict=True):
+        if code in with_monitors:
+            out.append((code, None if district is None or pd.isna(district) else str(district)))
+    return sorted(out)
+
+
 # -------------------------------------------------------------------------------- alert inputs ---
 
 
@@ -546,6 +559,7 @@ __all__ = [
     "UnknownZone",
     "ZoneCheck",
     "ZoneSummary",
+    "monitored_zones",
     "supervised_zones",
     "zone_checks",
     "zone_summary",

@@ -238,6 +238,57 @@ _WATER_PROFILE: Final[tuple[tuple[str, float, float, float, float | None], ...]]
 )
 
 
+#: Demo monitor profiles by siting: parameter -> (base in the stored unit, working-hours factor,
+#: episode factor). Yards paint and blast by day (08-17 CST) with rare spraying episodes that may
+#: pass the limits; ports follow ship movements. Shapes only, no yard's real figures.
+_MONITOR_PROFILES: Final[dict[str, dict[str, tuple[float, float, float]]]] = {
+    "boundary": {"NMHC": (0.8, 2.0, 2.6), "BENZENE": (2.0, 1.5, 3.0),
+                 "TOLUENE": (15.0, 2.0, 4.0), "XYLENES": (20.0, 2.0, 4.0)},
+    "plant": {"NMHC": (1.6, 2.5, 3.0)},
+    "port": {"NO": (12.0, 1.6, 2.5), "NO2": (38.0, 1.4, 1.8), "SO2": (9.0, 1.3, 2.5),
+             "PM25": (24.0, 1.2, 1.5)},
+}  # fmt: skip
+#: Share of working hours with a spraying episode (yards) or a ship at berth (ports).
+_MONITOR_EPISODE_P: Final = 0.03
+_NO_TO_NO2: Final = 46.0055 / 30.006  # NOx as NO2 = NO2 + NO x M(NO2)/M(NO)
+
+
+def simulate_monitor_hours(
+    monitors: Sequence[tuple[str, str]], window: Window, seed: int
+) -> pd.DataFrame:
+    """Hourly readings of demo yard and port monitors, ``(code, siting)`` with siting ``boundary``,
+    ``plant`` or ``port`` (``stations.parameters`` units; NOx as NO2 from NO and NO2)."""
+    hours = _hours(window)
+    frames = []
+    for code, siting in monitors:  # a handful of demo monitors
+        profile = _MONITOR_PROFILES.get(siting, {})
+        if not profile or not len(hours):
+            continue
+        c = _code(code)
+        local = hours + 8
+        lh = local % 24
+        working = (lh >= 8) & (lh <= 17)
+        episode = working & (_uniform(seed, 31, c, hours) < _MONITOR_EPISODE_P)
+        values = {}
+        for i, (param, (base, work, ep)) in enumerate(profile.items()):
+            noise = np.exp(0.25 * _normal(seed, 32 + i, c, hours))
+            values[param] = base * noise * np.where(working, work, 1.0) * np.where(episode, ep, 1.0)
+        if "NO" in values and "NO2" in values:
+            values["NOX"] = values["NO2"] + values["NO"] * _NO_TO_NO2
+        times = pd.to_datetime(hours * 3600, unit="s", utc=True)
+        for param, v in values.items():
+            frames.append(
+                pd.DataFrame(
+                    {"station": code, "time": times, "pollutant": param, "value": np.round(v, 3)}
+                )
+            )
+    if not frames:
+        return empty_readings()
+    out = pd.concat(frames, ignore_index=True)
+    out["flag"] = FLAG
+    return out[list(READING_COLUMNS)]
+
+
 def _is_reservoir(waterbody: str) -> bool:
     w = waterbody.lower()
     return any(k in w for k in ("水库", "湖", "reservoir", "lake"))
@@ -424,17 +475,25 @@ class DemoCollector:
         *,
         seed: int = 0,
         sea_points: Sequence[str] = (),
+        monitors: Sequence[tuple[str, str]] = (),
     ) -> None:
         self.stations = list(stations)
         self.sections = list(sections)
         self.sea_points = list(sea_points)
         self.seed = seed
+        #: Demo yard and port monitors: (code, siting boundary | plant | port).
+        self.monitors = list(monitors)
 
     def parse(self, raw: bytes, now: dt.datetime | None = None) -> Parsed:
         return parse_demo(raw, now=now)
 
     def fetch(self, client: httpx.Client, window: Window) -> list[Payload]:
         readings = simulate_hours(self.stations, window, self.seed)
+        if self.monitors:
+            readings = pd.concat(
+                [readings, simulate_monitor_hours(self.monitors, window, self.seed)],
+                ignore_index=True,
+            )
         samples = simulate_samples(self.sections, window, self.seed)
         if self.sea_points:
             sea = simulate_sea_samples(self.sea_points, window, self.seed)

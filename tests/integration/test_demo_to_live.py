@@ -73,7 +73,9 @@ def test_a_demo_store_restarted_live_serves_no_simulated_figure(
         monkeypatch.setenv("ENVMON_DATABASE_URL", store_url)
     out = CliRunner().invoke(cli, ["demo", "purge", "--yes"])
     assert out.exit_code == 0, out.output
-    assert "purged demo data:" in out.output and "2 demo stations" in out.output
+    # Two demo AQI stations (the districts without a real one) and the demo yard's and port's
+    # three monitors (geodata.demo_yards).
+    assert "purged demo data:" in out.output and "5 demo stations" in out.output
 
     live = create_app(_settings_for(False), clock)
     with TestClient(live) as client:

@@ -208,3 +208,83 @@ def test_yard_monitor_above_its_limit_raises_one_alert_and_resolves(
     finally:
         worker.close()
         receiver.stop()
+
+
+def test_zone_summary_api_public_and_staff(engine: Engine, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from service.api.app import create_app
+    from service.auth import Role, create_key
+
+    _first_hours(engine)
+    settings = _settings(tmp_path)
+    clock = FixedClock(dt.datetime(2026, 11, 4, 12, tzinfo=dt.UTC))  # yesterday: 2026-11-03 CST
+    with TestClient(create_app(settings, clock)) as client:
+        public = client.get(f"/api/v1/zones/{YARD}/summary?days=1")
+        assert public.status_code == 200, public.text
+        body = public.json()
+        assert (body["start"], body["end"], body["staff"], body["demo"]) == (
+            "2026-11-03",
+            "2026-11-03",
+            False,
+            False,
+        )
+        stat = {(s["role"], s["parameter"]): s for s in body["statistics"]}
+        assert stat[("monitor", "NMHC")]["mean"] == 2.625  # (1 + 2 + 3 + 4.5) / 4
+        assert stat[("monitor", "NMHC")]["p95"] == 4.275
+        assert stat[("monitor", "NMHC")]["unit"] == "mg/m³"
+        assert stat[("nearby", "NO2")]["diff_to_background"] == 17.0  # 40 - 23
+        assert body["exceedance_hours"] == 1
+        limits = {lim["key"]: lim for lim in body["limits"]}
+        assert limits["gb16297_nmhc"]["clause"].startswith("表2")
+        assert limits["gb16297_nmhc"]["exceedance_hours"] == 1
+        # The public page carries no monitor's own figures and no raw value.
+        assert body["monitors"] is None and body["exceedances"] is None
+        assert "4.5" not in public.text
+        assert client.get(f"/api/v1/staff/zones/{YARD}/summary?days=1").status_code == 401
+        assert client.get("/api/v1/zones/no_such_zone/summary").status_code == 404
+        assert client.get(f"/api/v1/zones/{YARD}/summary?days=0").status_code == 422
+
+        key = create_key(engine, Role.viewer)[1]
+        staff = client.get(
+            f"/api/v1/staff/zones/{YARD}/summary?days=1",
+            headers={"Authorization": f"Bearer {key}"},
+        ).json()
+        assert staff["staff"] is True
+        (monitor,) = staff["monitors"]
+        assert monitor["code"] == "YB1" and monitor["siting"] == "boundary"
+        assert monitor["exceedance_hours"] == {"db33_2146_nmhc_boundary": 1, "gb16297_nmhc": 1}
+        assert monitor["last_time"] == "2026-11-03T05:00:00Z"
+        assert [(e["limit"], e["value"], e["threshold"]) for e in staff["exceedances"]] == [
+            ("db33_2146_nmhc_boundary", 4.5, 4.0),
+            ("gb16297_nmhc", 4.5, 4.0),
+        ]
+
+
+def test_monthly_report_has_the_supervision_section(engine: Engine) -> None:
+    from service.compute import recompute_all
+    from service.reports import build_report, render_html
+    from tests.integration.test_compute_recompute import hourly
+
+    _first_hours(engine)
+    # Three ordinary days of the AQI stations, so that the month has valid days (else the report
+    # says "no data" and has no sections); their NO2 is 23.0, the background's mean already, so
+    # the background mean stays (92 + 23 x 144) / 148 = 23.0.
+    aqi = hourly(dt.date(2026, 11, 10), 3, seed=3)
+    aqi.loc[aqi["pollutant"] == "NO2", "value"] = 23.0
+    _ingest(engine, list(aqi.drop(columns="flag").itertuples(index=False, name=None)), "aqi")
+    clock = FixedClock(dt.datetime(2026, 12, 2, tzinfo=dt.UTC))
+    recompute_all(engine, clock)
+    data = build_report(engine, clock, "city", "2026-11")
+    html = render_html(data, "zh")
+    assert "港区与船舶修造厂监管" in html
+    # 测试船厂: NMHC mean 2.625 -> 2.62 (two decimals, half-even), p95 4.275 -> 4.28 (the float
+    # is 4.27500000000000035...), NO2 mean 50.0, minus background 27.0, one exceedance hour.
+    row = html[html.index("测试船厂") :]
+    cells = [c.split("<")[0] for c in row.split("<td>")[1:6]]
+    assert cells == ["2.62", "4.28", "50.0", "27.0", "1"], cells
+    en = render_html(data, "en")
+    assert "Ports and ship-repair yards" in en and "Test yard" in en
+    # A district report does not show a zone without a district (an imported zone file has none).
+    district = build_report(engine, clock, "330902", "2026-11")
+    assert "港区与船舶修造厂监管" not in render_html(district, "zh")
