@@ -216,9 +216,16 @@ def section_features(sections: gpd.GeoDataFrame, lang: str, basemap: Basemap) ->
     return _collection(features)
 
 
-def zone_features(zones: gpd.GeoDataFrame, lang: str, basemap: Basemap) -> FeatureCollection:
+def zone_features(
+    zones: gpd.GeoDataFrame,
+    lang: str,
+    basemap: Basemap,
+    supervision: Mapping[str, str] | None = None,
+) -> FeatureCollection:
     """Harbour zones coloured by kind; a route is its axis plus its derived corridor (drawn first,
-    not interactive)."""
+    not interactive). ``supervision``: zone code -> the popup's supervision section (HTML from
+    ``maps.zone_supervision``), appended to that zone's popup; a demo zone is dashed."""
+    supervision = supervision or {}
     if zones.empty:
         return _collection([])
     placed = zones[_placed(zones)]
@@ -232,12 +239,17 @@ def zone_features(zones: gpd.GeoDataFrame, lang: str, basemap: Basemap) -> Featu
         kind = str(_get(row, "kind") or "other")
         colour = palette.ZONE_COLOURS.get(kind, palette.ZONE_COLOURS["other"])
         geom = row.geometry
+        code = str(row.get("code") or "")
+        demo = bool(_get(row, "demo"))
         common = {
-            "code": str(row.get("code") or ""),
-            "tooltip": f"{local_name(row, lang)} ({t('zone.' + kind, lang)})",
-            "popup": zone_popup_html(row, lang),
-            "popup_width": 320,
+            "code": code,
+            "tooltip": f"{local_name(row, lang)} ({t('zone.' + kind, lang)})"
+            + (f" [{t('demo.short', lang)}]" if demo else ""),
+            "popup": zone_popup_html(row, lang) + supervision.get(code, ""),
+            "popup_width": 400 if code in supervision else 320,
         }
+        if code in supervision:
+            common["popup_max_height"] = 520
         if geom.geom_type == "Point":
             style = {"color": colour, "fillColor": colour, "fillOpacity": 0.8, "weight": 3}
             features.append(_feature(geom, radius=6, style=style, **common))
@@ -249,9 +261,10 @@ def zone_features(zones: gpd.GeoDataFrame, lang: str, basemap: Basemap) -> Featu
         style = {
             "color": colour,
             "weight": 2,
-            "dashArray": "6 4" if kind == "route" else None,
+            "dashArray": "6 4" if kind == "route" or demo else None,
             "fillColor": colour,
             "fillOpacity": 0.25,
+            "className": f"envmon-zone-shape envmon-zone-{code}" + (" envmon-demo" if demo else ""),
         }
         features.append(_feature(geom, style=style, **common))
     return _collection(features)

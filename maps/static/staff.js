@@ -42,7 +42,10 @@ window.envmonStaffStart = function (cfg, map) {
     if (p.popup) {
       var div = document.createElement("div");
       div.innerHTML = p.popup;
-      layer.bindPopup(div, {maxWidth: Math.min(p.popup_width || 300, map.getSize().x - 40)});
+      const opts = {maxWidth: Math.min(p.popup_width || 300, map.getSize().x - 40)};
+      // A long popup (a zone's supervision section) scrolls inside the map instead of leaving it.
+      if (p.popup_max_height) opts.maxHeight = Math.min(p.popup_max_height, map.getSize().y - 80);
+      layer.bindPopup(div, opts);
     }
     if (p.tooltip) layer.bindTooltip(textElement("span", p.tooltip), {permanent: !!p.permanent});
   }

@@ -74,7 +74,28 @@ def _districts(indicator: Any) -> Builder:
 
 
 def _zones(engine: Engine, clock: Clock, req: LayerRequest) -> FeatureCollection:
-    return zone_features(zones_frame(engine), req.lang, req.basemap)
+    """Zones (with the demo yard and port in demo mode); a zone with monitors has its last
+    ``CHART_DAYS`` days of supervision in its popup (staff view: the staff map is staff-only)."""
+    from maps.zone_supervision import zone_supervision_html
+    from service.figures.zone_supervision import (
+        SupervisionOptions,
+        monitored_zones,
+        supervised_zones,
+        zone_summary,
+    )
+    from service.settings import Settings
+
+    options = SupervisionOptions.from_settings(Settings())
+    sections = {
+        code: zone_supervision_html(
+            zone_summary(
+                engine, code, req.end, CHART_DAYS, staff=True, options=options
+            ).model_dump(),
+            req.lang,
+        )
+        for code, _ in monitored_zones(engine)
+    }
+    return zone_features(supervised_zones(engine), req.lang, req.basemap, sections)
 
 
 def _sections(engine: Engine, clock: Clock, req: LayerRequest) -> FeatureCollection:

@@ -124,6 +124,8 @@ class MonitorStat(Value):
     last_time: dt.datetime | None
     statistics: list[ParameterStat]
     exceedance_hours: dict[str, int]
+    #: Distinct hours above at least one limit (an hour above two limits counts once).
+    hours_above_any: int = 0
 
 
 class ExceedanceHour(Value):
@@ -404,6 +406,9 @@ def _monitor_stats(
                 exceedance_hours={
                     str(k): int(v) for k, v in zip(mine["limit"], mine["hours"], strict=True)
                 },
+                hours_above_any=int(
+                    exceed.loc[exceed["station"] == code, "time"].nunique() if len(exceed) else 0
+                ),
             )
         )
     return out

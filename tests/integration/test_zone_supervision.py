@@ -254,6 +254,7 @@ def test_zone_summary_api_public_and_staff(engine: Engine, tmp_path: Path) -> No
         (monitor,) = staff["monitors"]
         assert monitor["code"] == "YB1" and monitor["siting"] == "boundary"
         assert monitor["exceedance_hours"] == {"db33_2146_nmhc_boundary": 1, "gb16297_nmhc": 1}
+        assert monitor["hours_above_any"] == 1  # one hour above two limits counts once
         assert monitor["last_time"] == "2026-11-03T05:00:00Z"
         assert [(e["limit"], e["value"], e["threshold"]) for e in staff["exceedances"]] == [
             ("db33_2146_nmhc_boundary", 4.5, 4.0),
