@@ -54,6 +54,7 @@ STAFF_LAYERS: Final[tuple[StaffLayer, ...]] = (
     StaffLayer("eg_ratio", "layer.eg_ratio", legend="eg_ratio", pane=405),
     StaffLayer("class_iii", "layer.class_iii", show=False, legend="class_iii", pane=406),
     StaffLayer("zones", "layer.zones", legend="zones", pane=410),
+    StaffLayer("sea", "layer.sea", legend="sea_class", pane=415),
     StaffLayer("sections", "layer.sections", legend="water", pane=420),
     StaffLayer("stations", "layer.stations", legend="aqi", pane=430),
     StaffLayer(
@@ -136,6 +137,9 @@ LEGENDS: Final[dict[str, LegendSpec]] = {
     "water": LegendSpec("legend.water", lambda _l: palette.water_swatches()),
     "zones": LegendSpec("legend.zones", _zone_rows, no_data=False),
     "aqi_daily": LegendSpec("legend.aqi", lambda _l: palette.aqi_swatches()),
+    "sea_class": LegendSpec(
+        "legend.sea_class", lambda _l: palette.sea_class_swatches(), round_marks=True
+    ),
 }
 
 

@@ -482,6 +482,40 @@ _SERVICE_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "演示数据（模拟），非正式发布",
         "en": "demo data (simulated), not an official release",
     },
+    # --- nearshore seawater (issue 17: service/figures/sea.py, service/reports/sea.py) ---
+    "sea.heading": {
+        "zh": "近岸海域水质（GB 3097-1997）",
+        "en": "Nearshore seawater quality (GB 3097-1997)",
+    },
+    "sea.ratio_line": {
+        "zh": "优良（一、二类）水质比例：按点位 {ratio}（{good}/{points} 个点位），按面积 {area}；"
+        "目标 {target}，{verdict}。",
+        "en": "Class I-II (excellent/good) ratio: {ratio} by points ({good} of {points} points), "
+        "{area} by area; target {target}, {verdict}.",
+    },
+    "sea.budget_line": {
+        "zh": "目标余量：还可有 {budget} 个优良点位降至二类以下。",
+        "en": "Budget: {budget} more good point(s) may fall below class II.",
+    },
+    "sea.budget_missed": {
+        "zh": "目标已落空：优良点位少 {over} 个。",
+        "en": "Target missed: {over} good point(s) short.",
+    },
+    "sea.demo_line": {
+        "zh": "示例点位与海域：位置为演示用合成数据，不是真实监测点位；样品为演示数据。",
+        "en": "Demo points and areas: synthetic positions, not real monitoring points; "
+        "the samples are demo data.",
+    },
+    "sea.col.point": {"zh": "点位", "en": "Point"},
+    "sea.col.area": {"zh": "海湾/功能区", "en": "Bay / zone"},
+    "sea.col.class": {"zh": "水质类别", "en": "Class"},
+    "sea.col.target": {"zh": "目标", "en": "Target"},
+    "sea.col.meets": {"zh": "达标", "en": "Meets"},
+    "sea.col.deciding": {"zh": "定类项目", "en": "Deciding items"},
+    "sea.col.ratio": {"zh": "优良比例（点位）", "en": "Class I-II (points)"},
+    "sea.col.ratio_area": {"zh": "优良比例（面积）", "en": "Class I-II (area)"},
+    "sea.yes": {"zh": "是", "en": "yes"},
+    "sea.no": {"zh": "否", "en": "no"},
 }
 
 

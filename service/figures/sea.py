@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -288,6 +289,44 @@ def sea_area_features(engine: Engine, period: str) -> list[dict[str, Any]]:
     ]
 
 
+def sea_map_frames(engine: Engine, period: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The points and bays / zones of ``period`` as frames for ``maps.sea_layer`` (WGS-84)."""
+    figures = sea_figures(engine, period)
+    pts = [p.model_dump(mode="json") for p in figures.points]
+    points = gpd.GeoDataFrame(
+        pts,
+        geometry=[shapely.Point(p["lon"], p["lat"]) if p["lon"] is not None else None for p in pts],
+        crs="EPSG:4326",
+    )
+    with engine.connect() as conn:
+        shapes = {
+            str(r["code"]): shapely.geometry.shape(r["geometry"])
+            for r in sea_rows(conn, "areas").to_dict("records")
+        }
+    rows = [
+        {
+            "code": a.code,
+            "name": a.name,
+            "name_en": a.name_en,
+            "demo": a.demo,
+            "target_class": a.target_class,
+            "ratio": a.by_points.value,
+            "percent": a.by_points.percent,
+            "numerator": a.by_points.numerator,
+            "denominator": a.by_points.denominator,
+            "by_area": a.by_area,
+            "period": period,
+        }
+        for a in figures.areas
+    ]
+    areas = gpd.GeoDataFrame(
+        pd.DataFrame(rows, dtype=object),
+        geometry=[shapes.get(str(r["code"])) for r in rows],
+        crs="EPSG:4326",
+    )
+    return points, areas
+
+
 def latest_sea_period(engine: Engine, today: dt.date) -> str:
     """The period the maps and reports show by default: the current CST year of ``today``."""
     return f"{today.year:04d}"
@@ -299,5 +338,6 @@ __all__ = [
     "period_bounds",
     "sea_area_features",
     "sea_figures",
+    "sea_map_frames",
     "sea_points",
 ]

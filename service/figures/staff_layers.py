@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from maps import basemaps
 from maps.layers import stations_near_zones
+from maps.sea_layer import sea_features
 from maps.staff_features import (
     FeatureCollection,
     base_features,
@@ -36,6 +37,7 @@ from service.figures.map_data import (
     sections_frame,
     stations_frame,
 )
+from service.figures.sea import sea_map_frames
 from service.store.latest import station_day_aqi
 
 #: Days of the station popup's daily AQI chart (ending on the window's last day).
@@ -111,6 +113,11 @@ def _stations(engine: Engine, clock: Clock, req: LayerRequest) -> FeatureCollect
     return station_features(stations, req.lang, req.basemap, days=days, near=near)
 
 
+def _sea(engine: Engine, clock: Clock, req: LayerRequest) -> FeatureCollection:
+    points, areas = sea_map_frames(engine, f"{req.end.year:04d}")
+    return sea_features(points, areas, req.lang, req.basemap)
+
+
 def _daily(engine: Engine, clock: Clock, req: LayerRequest) -> FeatureCollection:
     return daily_station_features(stations_frame(engine, req.lang), req.lang, req.basemap)
 
@@ -121,6 +128,7 @@ BUILDERS: dict[str, Builder] = {
     "eg_ratio": _districts("excellent_good"),
     "class_iii": _districts("class_iii"),
     "zones": _zones,
+    "sea": _sea,
     "sections": _sections,
     "stations": _stations,
     "daily_aqi": _daily,

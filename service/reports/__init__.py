@@ -8,6 +8,7 @@ ratio's course through the year against its target and budget.
 
 from service.figures.report_data import ReportData, build_report, parse_period
 from service.reports import cocontrol as _cocontrol  # noqa: F401  (adds its report section)
+from service.reports import sea as _sea  # noqa: F401  (adds its report section)
 from service.reports import supervision as _supervision  # noqa: F401  (adds its section)
 from service.reports.html import render_html
 from service.reports.pdf import render_pdf

@@ -225,7 +225,9 @@ def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
         "target": float(data.air_target),
         "year": year,
         "chart_labels": chart_labels,
-        "empty": data.empty,
+        # A period with neither air days nor sections may still hold a following section's
+        # figures (seawater points sampled in the period): then the report is shown.
+        "empty": data.empty and not extra,
         "empty_line": t(
             "report.empty_period", lang, start=data.start.isoformat(), end=data.end.isoformat()
         ),

@@ -212,3 +212,43 @@ def test_a_bad_period_is_a_4xx_naming_the_field(client: TestClient) -> None:
     got = client.get("/api/v1/sea/figures", params={"period": "2026-13"})
     assert got.status_code == 422
     assert "period" in got.text
+
+
+def test_staff_map_sea_layer_popups(app: FastAPI, client: TestClient) -> None:
+    """The staff layer draws the year (2026): ZS01 is 二类 and meets its bay's 二类 target; the
+    bay's popup shows 1/2 points good (ZS02 is 三类 over the year too)."""
+    from service.auth import Role, create_key
+
+    _, key = create_key(app.state.engine, Role.viewer, "sea test")
+    body = client.get(
+        "/maps/staff/layers/sea.geojson?basemap=offline", headers={"X-API-Key": key}
+    ).json()
+    by_code = {f["properties"]["code"]: f["properties"] for f in body["features"]}
+    zs01 = by_code["ZS01"]
+    assert "<b class='envmon-sea-class'>二类</b>" in zs01["popup"]
+    assert "功能区目标: 二类 (达标)" in zs01["popup"] and zs01["tooltip"] == "测试点一: 二类"
+    assert "二类" not in by_code["ZS02"]["tooltip"] and by_code["ZS02"]["tooltip"].endswith("三类")
+    assert "优良（一、二类）比例（按点位）: 50.0% (1/2)" in by_code["BAY-A"]["popup"]
+    assert "示例" not in by_code["BAY-A"]["popup"]  # the bureau's own places are not demo
+
+
+def test_the_monthly_report_has_the_sea_section(app: FastAPI) -> None:
+    """City report for May 2026: the ratio line (1/3 = 33.3 %, target 40.0 %, missed by one good
+    point), the points' classes and the bays' ratios, in both languages, HTML and PDF."""
+    from service.reports import build_report, render_html, render_pdf
+
+    data = build_report(app.state.engine, FixedClock(NOW), "city", "2026-05")
+    html = render_html(data, "zh")
+    assert "近岸海域水质（GB 3097-1997）" in html
+    assert "按点位 33.3%（1/3 个点位）" in html and "目标 40.0%，未达到目标" in html
+    assert "目标已落空：优良点位少 1 个。" in html
+    assert "<td>测试点三</td><td>劣四类</td><td>四类</td><td>否</td><td>DIN, PO4_P</td>" in html
+    assert "<td>测试湾A</td><td>二类</td><td>50.0%</td><td>50.0%</td>" in html
+    assert "示例" not in html.split("近岸海域水质")[1]  # the bureau's own points: no demo line
+    en = render_html(data, "en")
+    assert "Nearshore seawater quality (GB 3097-1997)" in en and "Worse than IV" in en
+    district = render_html(
+        build_report(app.state.engine, FixedClock(NOW), "330902", "2026-05"), "zh"
+    )
+    assert "测试点三" in district and "测试点一" not in district.split("近岸海域水质")[1]
+    assert render_pdf(data, "zh")[:4] == b"%PDF"
