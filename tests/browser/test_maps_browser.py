@@ -102,12 +102,21 @@ def test_staff_map_every_layer_present_and_toggling(envmon: Envmon, watched: Wat
         "eg_ratio",
         "class_iii",
         "zones",
+        "sea",
         "sections",
         "stations",
         "daily_aqi",
     }
     labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
-    for name in ("优良天数比例", "Ⅰ-Ⅲ类", "空气监测站点", "日AQI", "地表水断面", "港区"):
+    for name in (
+        "优良天数比例",
+        "Ⅰ-Ⅲ类",
+        "空气监测站点",
+        "日AQI",
+        "地表水断面",
+        "港区",
+        "近岸海域",
+    ):
         assert any(name in x for x in labels), (name, labels)
     states = _toggle_states(page)
     assert all(legend for _, legend, _ in states), states
