@@ -14,13 +14,20 @@ machine falls on both. During an attack phase:
 
 The probe starts once the holder has its connections. Loopback only; bounded by
 ``BENCH_ATTACK_SECONDS`` per phase (default 15, longer than the 10 s header deadline, so that the
-holder's connections are closed and opened again during a phase) and six phases. The rate limit stays on but high
-(the probe is one client asking as fast as it can). Run:
+holder's connections are closed and opened again during a phase) and six phases. The rate limit
+stays on but high (the probe is one client asking as fast as it can).
+
+``BENCH_ATTACK_PARTS`` (default ``holder,uploader``) picks the attack's parts, to tell which one a
+tail comes from. ``BENCH_ATTACK_PARTS=crowd`` is finding 9's attack instead: four anonymous clients
+ask the costliest public reads as fast as they can (day and hour windows that miss the cache, CSV
+and XLSX downloads, the public map) against the shipped rate limit, and the probe, one more
+anonymous client, asks once every 0.15 s (within that limit). Run:
 ``.venv/bin/python -m tests.bench.bench_under_attack``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import json
 import os
@@ -30,6 +37,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +46,8 @@ from tests.bench.bench_public_api import demo_store, stop_all, wait_healthy
 from tests.reliability.conftest import ENVMON, free_port, run_envmon
 
 PROBE_PATHS = ("/api/v1/stations", "/api/v1/districts", "/healthz")
+#: Anonymous clients of the crowd part (finding 9: four clients raised public latency 40-100x).
+CROWD_CLIENTS = 4
 HALF_REQUEST = b"GET /api/v1/stations HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow\r\n"
 
 
@@ -146,13 +156,70 @@ class Uploader(threading.Thread):
                 self.outcomes.append(state)
 
 
-def probe(port: int, seconds: float) -> list[float]:
-    """Latencies (ms) of sequential public GETs on one kept-alive connection for ``seconds``."""
+class Crowd(threading.Thread):
+    """``clients`` anonymous clients (each its own address behind the trusted proxy), each asking
+    the costliest public reads as fast as it can: day and hour windows that miss the cache, CSV
+    exports and the public map page (finding 9). Counts answers by status."""
+
+    def __init__(self, port: int, clients: int, station: str) -> None:
+        super().__init__(daemon=True)
+        self.port, self.clients, self.station = port, clients, station
+        self.stop = threading.Event()
+        self.statuses: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def _paths(self, i: int) -> str:
+        today = dt.date.today()
+        start = today - dt.timedelta(days=1 + i % 3)
+        fmt = ("json", "csv", "xlsx")[i % 3]
+        paths = (
+            f"/api/v1/districts/city/days?from={start}&to={today}",
+            f"/api/v1/stations/{self.station}/hours?from={start}&to={today}&format={fmt}",
+            "/api/v1/export/districts.csv",
+            "/api/v1/export/stations.csv",
+            "/maps/public",
+        )
+        return paths[i % len(paths)]
+
+    def _client(self, n: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        headers = {"X-Forwarded-For": f"203.0.113.{10 + n}"}
+        i = n
+        while not self.stop.is_set():
+            i += 1
+            try:
+                conn.request("GET", self._paths(i), headers=headers)
+                response = conn.getresponse()
+                response.read()
+            except OSError:
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                continue
+            with self._lock:
+                self.statuses[response.status] = self.statuses.get(response.status, 0) + 1
+        conn.close()
+
+    def run(self) -> None:
+        threads = [
+            threading.Thread(target=self._client, args=(n,), daemon=True)
+            for n in range(self.clients)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+
+def probe(port: int, seconds: float, pace_s: float = 0.0) -> list[float]:
+    """Latencies (ms) of sequential public GETs on one kept-alive connection for ``seconds``, one
+    every ``pace_s`` seconds (0: as fast as answers come)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     latencies: list[float] = []
     end = time.monotonic() + seconds
     i = 0
     while time.monotonic() < end:
+        if pace_s:
+            time.sleep(pace_s)
         path = PROBE_PATHS[i % len(PROBE_PATHS)]
         i += 1
         t0 = time.perf_counter()
@@ -174,8 +241,14 @@ def main() -> None:
     procs: list[subprocess.Popen[bytes]] = []
     try:
         env = demo_store(work)
-        env["ENVMON_RATE_LIMIT_PER_MINUTE"] = "1000000"
-        env["ENVMON_RATE_LIMIT_BURST"] = "100000"
+        crowd_only = parts == {"crowd"}
+        if crowd_only:  # the shipped limit; the probe is then paced
+            for name in ("ENVMON_RATE_LIMIT_PER_MINUTE", "ENVMON_RATE_LIMIT_BURST"):
+                env.pop(name, None)
+        else:
+            env["ENVMON_RATE_LIMIT_PER_MINUTE"] = "1000000"
+            env["ENVMON_RATE_LIMIT_BURST"] = "100000"
+        pace_s = 0.15 if crowd_only else 0.0
         key = run_envmon(env, "keys", "create", "--role", "operator", "--name", "bench")
         key = next(w for w in key.split() if w.startswith("envmon_"))
         port = free_port()
@@ -186,30 +259,39 @@ def main() -> None:
         )
         wait_healthy(procs[0], f"http://127.0.0.1:{port}", log)
         body = zone_file()
-        probe(port, 2.0)  # warm the caches
+        probe(port, 2.0, pace_s)  # warm the caches
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/stations") as answer:
+            station = str(json.load(answer)["items"][0]["code"])
         results: dict[str, list[float]] = {"idle": [], "attack": []}
         notes = []
         for phase in ("idle", "attack", "attack", "idle", "idle", "attack"):
             if phase == "idle":
-                results["idle"] += probe(port, seconds)
+                results["idle"] += probe(port, seconds, pace_s)
                 continue
             holder, uploader = Holder(port, half_open), Uploader(port, key, body)
+            crowd = Crowd(port, CROWD_CLIENTS, station)
+            if "crowd" in parts:
+                crowd.start()
             if "holder" in parts:
                 holder.start()
                 holder.ready.wait(120)
             if "uploader" in parts:
                 uploader.start()
-            results["attack"] += probe(port, seconds)
+            results["attack"] += probe(port, seconds, pace_s)
+            crowd.stop.set()
             holder.stop.set()
             uploader.stop.set()
             if holder.is_alive():
                 holder.join(60)
             if uploader.is_alive():
                 uploader.join(300)
+            if crowd.is_alive():
+                crowd.join(60)
             notes.append(
                 f"held {min(holder.held or [0])}..{max(holder.held or [0])} half-open, "
                 f"reopened {holder.reopened}, uploads started {uploader.started} "
-                f"finished {uploader.finished} ({', '.join(uploader.outcomes) or '-'})"
+                f"finished {uploader.finished} ({', '.join(uploader.outcomes) or '-'}), "
+                f"crowd answers by status {crowd.statuses or '-'}"
             )
         idle, attack = (np.asarray(results[k]) for k in ("idle", "attack"))
         figures = {

@@ -19,7 +19,7 @@ from service.compute import recompute
 from service.store.engine import make_engine
 from service.targets import set_target
 from tests.integration.api.conftest import make_settings
-from tests.integration.test_compute_recompute import hourly, ingest
+from tests.integration.test_compute_recompute import STATIONS, hourly, ingest
 
 NOW = dt.datetime(2026, 3, 6, 2, 0, tzinfo=dt.UTC)
 CLOCK = FixedClock(NOW)  # fixed: recomputes write the same computed_at every time
@@ -38,6 +38,12 @@ PATHS = (
     "/api/v1/geo/stations.geojson?lang=en",
     "/api/v1/geo/sections.geojson",
     "/api/v1/geo/zones.geojson",
+    # finding 9 of issue 22: downloads and day series are cached like the figures
+    "/api/v1/districts/city/days?from=2026-02-25&to=2026-03-04",
+    "/api/v1/districts/city/days?from=2026-02-25&to=2026-03-04&format=csv",
+    "/api/v1/districts/330902/days?from=2026-02-26&to=2026-03-04&format=csv&lang=en",
+    f"/api/v1/stations/{STATIONS[0]}/hours?from=2026-02-26&to=2026-02-27&format=csv",
+    f"/api/v1/stations/{STATIONS[0]}/days?from=2026-02-25&to=2026-03-04&format=csv",
 )
 
 
@@ -115,6 +121,24 @@ def test_writes_by_another_process_are_seen(
     assert after.json()["items"][-1]["air"]["target"] == 0.91
     assert before["items"][-1]["air"]["target"] != 0.91
     assert after.content == uncached(client, "/api/v1/districts", monkeypatch)
+
+
+def test_a_spreadsheet_is_built_once_per_data_version(app: FastAPI, client: TestClient) -> None:
+    path = f"/api/v1/stations/{STATIONS[0]}/hours?from=2026-02-26&to=2026-02-27&format=xlsx"
+    first = client.get(path)
+    assert first.status_code == 200
+    assert first.headers["content-type"].startswith("application/vnd.openxmlformats")
+    key = ("station-hours", STATIONS[0])
+    assert any(k[:2] == key and k[-1] == "xlsx" for k in app.state.public_cache.entries)
+    # openpyxl stamps each workbook with the time it was written: equal bytes mean one build
+    assert client.get(path).content == first.content
+    revised = hourly(dt.date(2026, 2, 26), 2, seed=7)
+    ingest(app.state.engine, revised, "revision")
+    recompute(app.state.engine, CLOCK)
+    again = client.get(path)
+    assert again.status_code == 200
+    assert again.headers["content-disposition"] == first.headers["content-disposition"]
+    assert again.content != first.content  # new readings: built again
 
 
 def test_etag_and_304_on_cached_bodies(client: TestClient) -> None:

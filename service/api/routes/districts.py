@@ -18,7 +18,7 @@ from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
 from fastapi.responses import Response
 
 from service.alerts.evaluate import evaluate_now
-from service.api.cache import cached_json
+from service.api.cache import cached_json, cached_response
 from service.api.deps import ClockDep, EngineDep, LangDep, OperatorDep, SettingsDep, ViewerDep
 from service.api.errors import NotFound, ValidationFailed
 from service.api.routes.station_series import (
@@ -39,6 +39,7 @@ from service.api.schemas_figures import (
     TargetOut,
 )
 from service.compute import district_daily_records, recompute, recompute_all, ytd_as_of
+from service.figures.demo_data import figures_are_demo
 from service.figures.district_figures import all_district_figures
 from service.figures.series_downloads import district_days_table
 from service.runtime import LIVE_NAME
@@ -112,6 +113,7 @@ def _day_out(rec: Mapping[Any, Any]) -> DayOut:
     operation_id="districtDays",
 )
 def district_days_route(
+    request: Request,
     code: DistrictCode,
     engine: EngineDep,
     clock: ClockDep,
@@ -131,13 +133,21 @@ def district_days_route(
         raise ValidationFailed("from", "from<=to")
     if (end - start).days + 1 > MAX_DAYS:
         raise ValidationFailed("to", f"span<={MAX_DAYS}d")
-    items = [_day_out(rec) for rec in district_daily_records(engine, code, start, end)]
-    if format is not Download.json:
-        table = district_days_table(code, [i.model_dump() for i in items], lang)
-        from service.figures.demo_data import figures_are_demo
 
-        return download(table, format, f"{code}-days", demo=figures_are_demo(engine), lang=lang)
-    return DistrictDays(code=code, start=start, end=end, count=len(items), items=items)
+    def build() -> DistrictDays:
+        items = [_day_out(rec) for rec in district_daily_records(engine, code, start, end)]
+        return DistrictDays(code=code, start=start, end=end, count=len(items), items=items)
+
+    if format is not Download.json:  # finding 9: a download is cached like the JSON
+
+        def render() -> Response:
+            items = [i.model_dump() for i in build().items]
+            table = district_days_table(code, items, lang)
+            demo = figures_are_demo(engine)
+            return download(table, format, f"{code}-days", demo=demo, lang=lang)
+
+        return cached_response(request, ("district-days", code, lang, start, end, format), render)
+    return cached_json(request, ("district-days", code, lang, start, end), build)
 
 
 # ---------------------------------------------------------------------------------------- staff ---

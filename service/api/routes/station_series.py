@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from service.api.bounds import checked_day
-from service.api.cache import cached_json
+from service.api.cache import cached_json, cached_response
 from service.api.deps import ClockDep, EngineDep, LangDep
 from service.api.errors import NotFound, ValidationFailed
 from service.figures.demo_data import figures_are_demo
@@ -161,14 +161,17 @@ def station_hours_route(
             raise NotFound("thing.station", ident=code)
         return series
 
-    if format is not Download.json:
-        series = build()
-        return download(
-            hours_table(series, lang),
-            format,
-            f"{code}-hours",
-            demo=figures_are_demo(engine),
-            lang=lang,
+    if format is not Download.json:  # finding 9: a download is cached like the JSON
+        return cached_response(
+            request,
+            ("station-hours", code, lang, first, last, format),
+            lambda: download(
+                hours_table(build(), lang),
+                format,
+                f"{code}-hours",
+                demo=figures_are_demo(engine),
+                lang=lang,
+            ),
         )
     return cached_json(request, ("station-hours", code, lang, first, last), build)
 
@@ -203,14 +206,17 @@ def station_days_route(
             raise NotFound("thing.station", ident=code)
         return series
 
-    if format is not Download.json:
-        series = build()
-        return download(
-            station_days_table(series, lang),
-            format,
-            f"{code}-days",
-            demo=figures_are_demo(engine),
-            lang=lang,
+    if format is not Download.json:  # finding 9: a download is cached like the JSON
+        return cached_response(
+            request,
+            ("station-days", code, lang, start, end, format),
+            lambda: download(
+                station_days_table(build(), lang),
+                format,
+                f"{code}-days",
+                demo=figures_are_demo(engine),
+                lang=lang,
+            ),
         )
     return cached_json(request, ("station-days", code, lang, start, end), build)
 

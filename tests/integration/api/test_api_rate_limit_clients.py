@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from service.api import security
 from service.api.app import create_app
 from service.api.client import TrustedProxies, client_address
 from service.clock import FixedClock
@@ -134,3 +135,22 @@ def test_forwarding_from_everyone_is_refused_in_production() -> None:
             load_settings(**production, forwarded_allow_ips=value)
     assert load_settings(**production, forwarded_allow_ips="172.28.0.1").http.forwarded_allow_ips
     assert load_settings(environment="development", forwarded_allow_ips="*")
+
+
+def test_a_refusal_is_held_back_for_the_clients_wait(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 9: four anonymous clients asking again at once after each 429 kept everyone else
+    waiting; a refusal is now sent only after the client's wait for a token, at most
+    ``TARPIT_MAX_S``, so a client past its limit sends a refusal a second, not hundreds."""
+    held: list[float] = []
+
+    async def record(seconds: float) -> None:
+        held.append(seconds)
+
+    monkeypatch.setattr(security.asyncio, "sleep", record)
+    proxy = TestClient(app, client=PROXY)
+    codes = _codes(proxy, BURST + 2, **{"X-Forwarded-For": "198.51.100.9"})
+    assert codes == [200] * BURST + [429, 429]
+    # One token a minute and none back during the test: the wait is a minute, held back 1 s.
+    assert held == [security.TARPIT_MAX_S, security.TARPIT_MAX_S] == [1.0, 1.0]
