@@ -72,6 +72,39 @@ def test_zone_popup_shows_the_last_30_days(envmon: Envmon, watched: Watched) -> 
     assert watched.errors == []
 
 
+MONITORS = ("DEMO-YARD-B1", "DEMO-YARD-P1", "DEMO-PORT-M1")
+
+
+def test_public_embed_exposes_no_monitor(envmon: Envmon, watched: Watched) -> None:
+    """The public map, as a framing site shows it, loads nothing of the yard and port monitors:
+    no code, no name, no value in the page or in any response it fetches; their station routes
+    answer 404 (their data are the zone's, staff-only when raw)."""
+    from tests.browser.test_public_map_figures import _loaded
+
+    _ingest_demo_monitors(envmon)  # idempotent: the same rows again change nothing
+    bodies: list[str] = []
+    watched.page.on(
+        "response",
+        lambda r: (
+            bodies.append(r.text())
+            if r.url.startswith(envmon.base)
+            and r.request.resource_type in ("document", "fetch", "xhr")
+            else None
+        ),
+    )
+    _loaded(watched, f"{envmon.base}/maps/public?basemap=offline")
+    assert len(bodies) >= 2  # the page and its data
+    for body in bodies:
+        for code in (*MONITORS, "示例厂界监测点", "示例港区监测点"):
+            assert code not in body
+    items = httpx.get(f"{envmon.base}/api/v1/stations").json()["items"]
+    assert not {s["code"] for s in items} & set(MONITORS)
+    for code in MONITORS:
+        assert httpx.get(f"{envmon.base}/api/v1/stations/{code}").status_code == 404
+        assert httpx.get(f"{envmon.base}/api/v1/stations/{code}/hours").status_code == 404
+    assert watched.errors == []
+
+
 def test_public_zone_summary_holds_no_monitor_data(envmon: Envmon) -> None:
     public = httpx.get(f"{envmon.base}/api/v1/zones/{YARD}/summary").json()
     assert public["monitors"] is None and public["exceedances"] is None
