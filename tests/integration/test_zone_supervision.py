@@ -289,3 +289,30 @@ def test_monthly_report_has_the_supervision_section(engine: Engine) -> None:
     # A district report does not show a zone without a district (an imported zone file has none).
     district = build_report(engine, clock, "330902", "2026-11")
     assert "港区与船舶修造厂监管" not in render_html(district, "zh")
+
+
+def test_import_monitors_cli_quarantines_what_it_cannot_read(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app as cli
+
+    path = tmp_path / "yb1.csv"
+    path.write_text(
+        "点位编码,时间,监测项目,浓度,单位\n"
+        "测试船厂厂界东,2026-11-03T10:00+08:00,非甲烷总烃,1.2,mg/m³\n"  # by name
+        "YB1,2026-11-03T11:00+08:00,苯,0.5,mg/m³\n"  # 500 µg/m³
+        "NOPE,2026-11-03T11:00+08:00,NMHC,1.0,mg/m³\n",  # no such monitor
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("ENVMON_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ENVMON_DEMO", "false")
+    out = CliRunner().invoke(cli, ["import-monitors", str(path)])
+    assert out.exit_code == 0, out.output
+    assert "inserted=2" in out.output and "quarantined=1" in out.output
+    assert "NOPE" in out.output and "is no registry station" in out.output
+    s = zone_summary(engine, YARD, dt.date(2026, 11, 3), days=1, staff=True)
+    assert [(e.parameter, e.value, e.threshold) for e in s.exceedances or []] == [
+        ("BENZENE", 500.0, 400.0)  # GB 16297 表2 苯 0.40 mg/m³
+    ]
