@@ -169,6 +169,14 @@ _SERVICE_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{district}{year}年达到或优于Ⅲ类水质断面比例为 {value}（{numerator}/{denominator}），低于目标 {threshold}",
         "en": "{district}: the {year} ratio of sections at Class III or better is {value} ({numerator}/{denominator}), below the {threshold} target",
     },
+    "alert.rule.sea_good_ratio_below_target.title": {
+        "zh": "近岸海域优良（一、二类）水质比例低于目标",
+        "en": "Nearshore seawater class I-II ratio below target",
+    },
+    "alert.rule.sea_good_ratio_below_target.summary": {
+        "zh": "{district}{year}年近岸海域优良（一、二类）水质点位比例为 {value}（{numerator}/{denominator}），低于目标 {threshold}",
+        "en": "{district}: the {year} share of seawater points at class I-II is {value} ({numerator}/{denominator}), below the {threshold} target",
+    },
     "alert.rule.silent.title": {"zh": "长时间无数据", "en": "No data for too long"},
     "alert.rule.silent.summary": {
         "zh": "{district}{kind_name}{name}已 {value} 小时无数据（阈值 {threshold} 小时）",

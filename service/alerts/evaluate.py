@@ -34,6 +34,7 @@ from service.alerts.rules import (
     DistrictDay,
     Figures,
     LastSeen,
+    SeaRatio,
     SectionClass,
     SilenceLimits,
     WaterRatio,
@@ -158,6 +159,31 @@ def _water(engine: Engine, districts: list[str], today: dt.date) -> tuple[WaterR
     return tuple(ratios)
 
 
+def _sea(engine: Engine, districts: list[str], today: dt.date) -> tuple[SeaRatio, ...]:
+    """Each district's and the city's seawater 优良比例 of the year so far (by points)."""
+    from service.figures.sea import sea_figures
+
+    year = today.year
+    figures = sea_figures(engine, str(year))
+    by_code = {r.code: r for r in (*figures.districts, figures.city)}
+    out = []
+    for d in districts:
+        r = by_code.get(d)
+        if r is None or r.target is None:
+            continue
+        out.append(
+            SeaRatio(
+                district=d,
+                year=year,
+                good_ratio=r.by_points.value,
+                numerator=r.by_points.numerator,
+                denominator=r.by_points.denominator,
+                target=r.target,
+            )
+        )
+    return tuple(out)
+
+
 def _sections(conn: Connection, today: dt.date) -> tuple[SectionClass, ...]:
     """Each section's class in its latest evaluated month (on 7 December: November's)."""
     return tuple(
@@ -268,6 +294,10 @@ def load_figures(engine: Engine, now: dt.datetime, settings: Settings | None = N
         parts["water"] = _water(engine, districts, today)
     except Exception:
         log.exception("alerts: water figures unavailable; class III ratio rule skipped")
+    try:
+        parts["sea"] = _sea(engine, districts, today)
+    except Exception:
+        log.exception("alerts: seawater figures unavailable; sea ratio rule skipped")
     with engine.connect() as conn:
         try:
             parts["sections"] = _sections(conn, today)
@@ -401,7 +431,7 @@ def evaluate_and_enqueue(
             district_names=names,
             demo=demo,
         )
-    parts = ("air", "water", "days", "sections", "last_seen", "collectors", "zones")
+    parts = ("air", "water", "sea", "days", "sections", "last_seen", "collectors", "zones")
     skipped = tuple(sorted(k for k in parts if getattr(figures, k) is None))
     return EnqueueReport(len(step.transitions), len(step.notifications), messages, skipped)
 

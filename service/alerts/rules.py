@@ -31,6 +31,7 @@ PROJECTED_RATIO = "projected_ratio_below_target"
 POLLUTED_DAY = "polluted_day"
 SECTION_WORSE_THAN_III = "section_worse_than_class_iii"
 CLASS_III_RATIO = "class_iii_ratio_below_target"
+SEA_GOOD_RATIO = "sea_good_ratio_below_target"
 SILENT = "silent"
 COLLECTOR_DEGRADED = "collector_degraded"
 ZONE_LIMIT_EXCEEDED = "zone_limit_exceeded"
@@ -44,6 +45,7 @@ RULE_NAMES: Final = (
     POLLUTED_DAY,
     SECTION_WORSE_THAN_III,
     CLASS_III_RATIO,
+    SEA_GOOD_RATIO,
     SILENT,
     COLLECTOR_DEGRADED,
     ZONE_LIMIT_EXCEEDED,
@@ -102,6 +104,18 @@ class WaterRatio:
     district: str
     year: int
     class_iii_ratio: float | None
+    numerator: int
+    denominator: int
+    target: float
+
+
+@dataclass(frozen=True, slots=True)
+class SeaRatio:
+    """Year-to-date 近岸海域优良（一、二类）水质比例 (by points) of a district or the city."""
+
+    district: str
+    year: int
+    good_ratio: float | None
     numerator: int
     denominator: int
     target: float
@@ -194,6 +208,7 @@ class Figures:
 
     air: tuple[AirRatio, ...] | None = None
     water: tuple[WaterRatio, ...] | None = None
+    sea: tuple[SeaRatio, ...] | None = None
     days: tuple[DistrictDay, ...] | None = None
     sections: tuple[SectionClass, ...] | None = None
     last_seen: tuple[LastSeen, ...] | None = None
@@ -208,6 +223,8 @@ class Figures:
             out |= {EXCELLENT_GOOD_RATIO, BUDGET_EXHAUSTED, PROJECTED_RATIO}
         if self.water is not None:
             out.add(CLASS_III_RATIO)
+        if self.sea is not None:
+            out.add(SEA_GOOD_RATIO)
         if self.days is not None:
             out.add(POLLUTED_DAY)
         if self.sections is not None:
@@ -265,6 +282,7 @@ DEFAULT_RULES: Final[Mapping[str, RuleConfig]] = {
     POLLUTED_DAY: RuleConfig(threshold=100.0, severity="warning"),
     SECTION_WORSE_THAN_III: RuleConfig(threshold=3.0, severity="warning"),
     CLASS_III_RATIO: RuleConfig(resolve_margin=0.005, severity="critical"),
+    SEA_GOOD_RATIO: RuleConfig(resolve_margin=0.005, severity="warning"),
     # threshold None: the cadence's limit (SilenceLimits); a rules-file threshold is the hourly one.
     SILENT: RuleConfig(resolve_margin=0.0, repeat_interval_h=12.0),
     COLLECTOR_DEGRADED: RuleConfig(repeat_interval_h=12.0, severity="critical"),
@@ -421,7 +439,11 @@ def _default_limit(rule: str) -> float:
 
 
 def _ratio_signal(
-    rule: str, cfg: RuleConfig, r: AirRatio | WaterRatio, value: float | None, **params: Any
+    rule: str,
+    cfg: RuleConfig,
+    r: AirRatio | WaterRatio | SeaRatio,
+    value: float | None,
+    **params: Any,
 ) -> Signal:
     """A year-to-date ratio (or its projection) ``value`` below the district's target."""
     limit = _limit(cfg, r.target)
@@ -531,6 +553,19 @@ def class_iii_ratio_rule(figures: Figures, config: AlertConfig) -> Iterator[Sign
             cfg,
             r,
             r.class_iii_ratio,
+            numerator=r.numerator,
+            denominator=r.denominator,
+        )
+
+
+def sea_good_ratio_rule(figures: Figures, config: AlertConfig) -> Iterator[Signal]:
+    """YTD 近岸海域优良（一、二类）水质比例 (by points) below its target."""
+    for r, cfg in _enabled(SEA_GOOD_RATIO, figures.sea, config):
+        yield _ratio_signal(
+            SEA_GOOD_RATIO,
+            cfg,
+            r,
+            r.good_ratio,
             numerator=r.numerator,
             denominator=r.denominator,
         )
@@ -702,6 +737,7 @@ RULES: Final[Mapping[str, RuleFn]] = {
     POLLUTED_DAY: polluted_day_rule,
     SECTION_WORSE_THAN_III: section_class_rule,
     CLASS_III_RATIO: class_iii_ratio_rule,
+    SEA_GOOD_RATIO: sea_good_ratio_rule,
     COLLECTOR_DEGRADED: collector_degraded_rule,
     ZONE_LIMIT_EXCEEDED: zone_limit_rule,
     ZONE_RISE: zone_rise_rule,

@@ -139,6 +139,21 @@ class TestOtherRules:
         (n,) = evaluate(figs, AlertConfig(), {}, T0).notifications
         assert n.group_labels == {"alertname": r.CLASS_III_RATIO, "district": "city"}
 
+    def test_sea_good_ratio(self) -> None:
+        """1 of 3 seawater points at 一、二类 (33.3 %) against a 40 % target fires; 1 of 2
+        (50 %) against 50 % does not (the full value meets), and a district without a classed
+        point (ratio None) neither fires nor resolves."""
+        figs = Figures(
+            sea=(
+                r.SeaRatio("city", 2026, 1 / 3, 1, 3, 0.40),
+                r.SeaRatio("330903", 2026, 0.5, 1, 2, 0.50),
+                r.SeaRatio("330921", 2026, None, 0, 0, 0.50),
+            )
+        )
+        (n,) = evaluate(figs, AlertConfig(), {}, T0).notifications
+        assert n.group_labels == {"alertname": r.SEA_GOOD_RATIO, "district": "city"}
+        assert r.SEA_GOOD_RATIO in figs.supplied_rules()
+
     def test_silent_station_after_n_hours(self) -> None:
         config = AlertConfig.from_mapping({"districts": {"330921": {"silent": {"threshold": 2}}}})
         seen = (

@@ -63,6 +63,7 @@ RuleName = Literal[
     "polluted_day",
     "section_worse_than_class_iii",
     "class_iii_ratio_below_target",
+    "sea_good_ratio_below_target",
     "silent",
     "collector_degraded",
     "zone_limit_exceeded",

@@ -252,3 +252,21 @@ def test_the_monthly_report_has_the_sea_section(app: FastAPI) -> None:
     )
     assert "测试点三" in district and "测试点一" not in district.split("近岸海域水质")[1]
     assert render_pdf(data, "zh")[:4] == b"%PDF"
+
+
+def test_the_alert_rules_see_the_sea_ratio(app: FastAPI) -> None:
+    """The year so far (2026): ZS01 二类, ZS02 三类, ZS03 三类 (its April and May means) -> the
+    city's 1/3 is below its 0.40 sea target and fires; 普陀 (1/2 against 0.50) does not."""
+    from service.alerts.evaluate import load_figures
+    from service.alerts.rules import SEA_GOOD_RATIO, AlertConfig, signals
+
+    figures = load_figures(app.state.engine, NOW)
+    assert figures.sea is not None
+    sea = {r.district: r for r in figures.sea}
+    assert (sea["city"].numerator, sea["city"].denominator, sea["city"].target) == (1, 3, 0.4)
+    firing = {
+        s.labels["district"]
+        for s in signals(figures, AlertConfig(), NOW)
+        if s.rule == SEA_GOOD_RATIO and s.fire
+    }
+    assert firing == {"city", "330902"}  # 定海: ZS03 0/1 against the 0.50 default
