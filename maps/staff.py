@@ -167,6 +167,9 @@ class StaffLayers(MacroElement):
         self.cfg = dict(cfg)
 
 
+#: Drawing order of surface images: above the district fills, below zones, sections and stations.
+SURFACE_PANE: Final = 408
+
 #: The staff page's own files (``maps/static``).
 STAFF_JS: Final = ("leaflet", "staff_js")
 STAFF_CSS: Final = ("leaflet_css",)
@@ -183,6 +186,7 @@ def staff_map(
     highlight_km: float = 2.0,
     bounds: Sequence[float] = ZHOUSHAN_BOUNDS,
     surfaces: Sequence[Surface] = (),
+    surface_layers: Sequence[Mapping[str, object]] = (),
     data_time: str = "—",
     notices: Sequence[tuple[str, str]] = (),
 ) -> folium.Map:
@@ -191,7 +195,9 @@ def staff_map(
     ``base``: the staff map's URL (layers under ``{base}/layers/``), or a function giving a layer's
     URL; ``period``: the time slider's first and last day (ISO, CST); ``days``: where the slider's
     windows come from: a URL template with ``{from}`` and ``{to}`` (default under ``base``), or
-    window start -> URL (offline files); ``bounds``: w, s, e, n (WGS-84) of the first view.
+    window start -> URL (offline files); ``bounds``: w, s, e, n (WGS-84) of the first view;
+    ``surface_layers``: ``{key, name, url}`` of each surface layer (off by default; its body,
+    ``service.figures.surfaces.SurfaceLayerBody``, and its image are fetched when switched on).
     """
     lang = normalise_lang(lang)
     basemap = basemap or osm()
@@ -221,6 +227,17 @@ def staff_map(
             "url": days if isinstance(days, str) else None,
             "windows": {} if isinstance(days, str) else dict(days),
         },
+        # surfaces (maps.staff_surfaces): {key, name, url}, off until switched on, then fetched
+        # the layer control inserts a name as HTML: a raster's name is the importer's text
+        "surfaces": [
+            {
+                "key": s["key"],
+                "name": f"<span class='envmon-surface-label'>{html_text(s['name'])}</span>",
+                "url": s["url"],
+                "pane": SURFACE_PANE,
+            }
+            for s in surface_layers
+        ],
         "aqi_scale": palette.aqi_scale(),
         "no_data": palette.NO_DATA,
         "labels": {

@@ -266,5 +266,9 @@ def zone_features(
             "fillOpacity": 0.25,
             "className": f"envmon-zone-shape envmon-zone-{code}" + (" envmon-demo" if demo else ""),
         }
+        if kind == "emission_control_area":
+            # it holds the whole archipelago: an outline only, so clicks reach what lies inside;
+            # a derived outline (推导, not official) is dotted
+            style.update(fill=False, dashArray="2 6" if _get(row, "derived") else None)
         features.append(_feature(geom, style=style, **common))
     return _collection(features)

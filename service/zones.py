@@ -157,11 +157,13 @@ def load_zones(engine: Engine, version_id: int | None = None) -> gpd.GeoDataFram
     return gpd.GeoDataFrame(table, geometry=geoms, crs=geodata.WGS84)
 
 
-def zones_with_derived_eca(engine: Engine) -> gpd.GeoDataFrame:
-    """The current zones, plus envmon's derived emission control area
+def zones_with_derived_eca(
+    engine: Engine, zones: gpd.GeoDataFrame | None = None
+) -> gpd.GeoDataFrame:
+    """The current zones (or ``zones``), plus envmon's derived emission control area
     (``geodata.load_derived_eca``) while they hold no ``emission_control_area`` zone of the
     bureau's. Column ``derived``: True only on that derived row."""
-    zones = load_zones(engine)
+    zones = load_zones(engine) if zones is None else zones.copy()
     zones["derived"] = False
     if (zones["kind"] == "emission_control_area").any():
         return zones

@@ -104,8 +104,9 @@ window.envmonStaffStart = function (cfg, map) {
     return div;
   };
   panel.addTo(map);
-  function legendBox(spec) {
+  function legendBox(spec, first) {
     var slot = L.DomUtil.create("div", "envmon-legend-slot", panelBody), div = null;
+    if (first) panelBody.insertBefore(slot, panelBody.firstChild);  // a surface's legend on top
     function build() {
       div = L.DomUtil.create("div", "envmon-legend", slot);
       div.setAttribute("data-legend", spec.key);
@@ -125,6 +126,12 @@ window.envmonStaffStart = function (cfg, map) {
         var n = textElement("div", spec.note, "envmon-legend-note");
         n.style.cssText = "margin-top:4px;color:#444";
         div.appendChild(n);
+      }
+      if (spec.html) {  // a surface's zonal statistics: HTML the service escaped (maps.escape)
+        var extra = document.createElement("div");
+        extra.innerHTML = spec.html;
+        extra.style.cssText = "margin-top:4px";
+        div.appendChild(extra);
       }
     }
     return {
@@ -247,5 +254,49 @@ window.envmonStaffStart = function (cfg, map) {
       return false;
     });
   });
+  // ---- surfaces (maps.staff_surfaces): image overlays, off by default; the layer's body (image
+  // URL, corners, legend, zonal statistics) and the image itself are fetched when switched on ----
+  window.envmonSurfaces = {};
+  (cfg.surfaces || []).forEach(function (spec) {
+    var paneName = "envmon-" + spec.key;
+    map.createPane(paneName).style.zIndex = spec.pane;
+    var group = L.featureGroup(), legend = null, body = null;
+    control.addOverlay(group, spec.name);
+    function load() {
+      if (!body) {
+        body = get(spec.url).then(function (j) {
+          var img = L.imageOverlay(j.image, j.bounds,
+            {pane: paneName, opacity: j.opacity || 0.7, className: "envmon-surface-image"});
+          var drawn = new Promise(function (ok, bad) {
+            img.once("load", function () { ok(true); });
+            img.once("error", function () { bad(new Error(j.image + ": image failed")); });
+          });
+          img.addTo(group);
+          legend = legendBox(Object.assign({}, j.legend, {html: j.zonal_html}), true);
+          return drawn;
+        });
+      }
+      return body;
+    }
+    map.on("overlayadd", function (e) {
+      if (e.layer !== group) return;
+      window.envmonSurfaces[spec.key] = load().then(function () {
+        if (legend && map.hasLayer(group)) legend.addTo(map);
+        return true;
+      }, function (err) {
+        body = null;
+        notice(L10N.loading_failed + ": " + spec.key);
+        if (window.console) console.warn(String(err));
+        return false;
+      });
+    });
+    map.on("overlayremove", function (e) {
+      if (e.layer === group && legend) legend.remove();
+    });
+  });
   control.addTo(map);
+  if (!narrow) {  // the legend panel ends above the layer control's bottom edge, never under it
+    var room = map.getSize().y - control.getContainer().offsetHeight - 60;
+    panelBody.style.maxHeight = Math.max(120, room) + "px";
+  }
 };

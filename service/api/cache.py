@@ -62,7 +62,7 @@ WATCHED = frozenset(
         sections,
         zone_versions,
     )
-) | {"zone_features", "station_days", "sea_points", "sea_areas"}
+) | {"zone_features", "station_days", "sea_points", "sea_areas", "surface_rasters"}
 _WRITE = re.compile(
     r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|COPY)\s+"?(\w+)"?', re.IGNORECASE
 )

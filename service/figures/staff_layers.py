@@ -39,6 +39,7 @@ from service.figures.map_data import (
 )
 from service.figures.sea import sea_map_frames
 from service.store.latest import station_day_aqi
+from service.zones import zones_with_derived_eca
 
 #: Days of the station popup's daily AQI chart (ending on the window's last day).
 CHART_DAYS = 30
@@ -97,7 +98,9 @@ def _zones(engine: Engine, clock: Clock, req: LayerRequest) -> FeatureCollection
         )
         for code, _ in monitored_zones(engine)
     }
-    return zone_features(supervised_zones(engine), req.lang, req.basemap, sections)
+    # plus the derived emission control area (推导) until the bureau's zones hold one
+    zones = zones_with_derived_eca(engine, supervised_zones(engine))
+    return zone_features(zones, req.lang, req.basemap, sections)
 
 
 def _sections(engine: Engine, clock: Clock, req: LayerRequest) -> FeatureCollection:

@@ -132,8 +132,11 @@ class UnknownSurface(LookupError):
         self.message = message
 
 
-def _latest_day(engine: Engine, day: dt.date | None) -> dt.date | None:
-    return day if day is not None else store.latest_station_day(engine)
+def _latest_day(engine: Engine, day: dt.date | None, pollutant: str = "pm25") -> dt.date | None:
+    """``day``, or the latest day with a valid daily value of ``pollutant`` at some station."""
+    if day is not None:
+        return day
+    return store.latest_valid_day(engine, IDW_POLLUTANTS[pollutant][0])
 
 
 def _idw_grid(engine: Engine, pollutant: str, day: dt.date) -> xr.DataArray:
@@ -226,7 +229,7 @@ def surface_grid(
     """The grid of a surface (its own CRS, dims ``y, x``) and what it is."""
     pollutant, raster_id = _parse(surface_id)
     if pollutant is not None:
-        the_day = _latest_day(engine, day)
+        the_day = _latest_day(engine, day, pollutant)
         if the_day is None:
             raise UnknownSurface("day", "no station has daily values yet")
         grid = _idw_grid(engine, pollutant, the_day)
@@ -246,7 +249,7 @@ def surface_list(engine: Engine, day: dt.date | None = None) -> SurfaceList:
     """Every surface of ``day`` (default: the latest day with station values)."""
     the_day = _latest_day(engine, day)
     demo = figures_are_demo(engine)
-    items = [_idw_info(p, the_day, demo) for p in IDW_POLLUTANTS]
+    items = [_idw_info(p, _latest_day(engine, day, p), demo) for p in IDW_POLLUTANTS]
     items += [_raster_info(r) for r in store.current_surfaces(engine)]
     return SurfaceList(day=the_day, items=items)
 
@@ -307,6 +310,34 @@ def surface_image(
     return SurfaceImage(png, [[s, w], [n, e]], legend_stops(vmin, vmax), info)
 
 
+#: IDW surfaces offered on the staff map (the pollutants ships emit most of).
+STAFF_MAP_IDW: Final = ("pm25", "no2", "so2")
+
+
+class StaffSurfaceLayer(Value):
+    """A surface's entry in the staff map's layer control: id, label, the day it shows."""
+
+    key: str
+    name: str
+    day: dt.date | None = None
+
+
+def staff_surface_layers(engine: Engine, lang: str) -> list[StaffSurfaceLayer]:
+    """The surfaces the staff map offers (off by default): the latest day's IDW surfaces of
+    ``STAFF_MAP_IDW`` and every current imported raster, labelled in ``lang``."""
+    listed = surface_list(engine)
+    out = []
+    for info in listed.items:
+        if info.kind == "idw" and (info.id[4:] not in STAFF_MAP_IDW or info.day is None):
+            continue
+        day = info.day.isoformat() if info.day else None
+        name = surface_label(
+            info.kind, info.name, info.name_en, lang, day=day, version=info.version
+        )
+        out.append(StaffSurfaceLayer(key=info.id, name=name, day=info.day))
+    return out
+
+
 class SurfaceLayerBody(Value):
     """What the staff map draws for a surface layer: the image (fetched by URL when the layer is
     switched on), its corners, the legend and the zonal-statistics table (escaped HTML)."""
@@ -328,9 +359,12 @@ def surface_layer_body(
     lang: str,
     image_url: str,
 ) -> SurfaceLayerBody:
-    """The staff map's body of one surface layer, labels in ``lang``."""
+    """The staff map's body of one surface layer, labels in ``lang``; ``image_url``: where the
+    PNG is served (the day of an IDW surface is added as ``?day=``)."""
     image = surface_image(engine, data_dir, surface_id, day)
     info = image.info
+    if info.kind == "idw" and info.day is not None:
+        image_url += f"?day={info.day.isoformat()}"
     zonal = surface_zonal(engine, data_dir, surface_id, info.day)
     name = surface_label(
         info.kind,
@@ -357,6 +391,8 @@ def surface_layer_body(
 
 __all__ = [
     "IDW_POLLUTANTS",
+    "STAFF_MAP_IDW",
+    "StaffSurfaceLayer",
     "SurfaceLayerBody",
     "SurfaceImage",
     "SurfaceInfo",
@@ -369,4 +405,5 @@ __all__ = [
     "surface_layer_body",
     "surface_list",
     "surface_zonal",
+    "staff_surface_layers",
 ]

@@ -64,6 +64,25 @@ def latest_station_day(engine: Engine) -> dt.date | None:
     return day
 
 
+def latest_valid_day(engine: Engine, indicator: str, look_back_days: int = 31) -> dt.date | None:
+    """The latest CST day on which some station has a valid ``indicator`` value, looking back at
+    most ``look_back_days`` from the latest stored day; None when there is none."""
+    last = latest_station_day(engine)
+    if last is None:
+        return None
+    column = station_days.c[indicator.lower()]
+    query = (
+        select(station_days.c.day, column, station_days.c.valid)
+        .where(station_days.c.day >= last - dt.timedelta(days=look_back_days))
+        .order_by(station_days.c.day.desc())
+    )
+    with engine.connect() as conn:
+        for day, value, valid in conn.execute(query):
+            if value is not None and (valid or {}).get(indicator, True):
+                return day  # type: ignore[no-any-return]
+    return None
+
+
 def station_day_values(engine: Engine, day: dt.date, indicator: str) -> pd.DataFrame:
     """Valid daily values of ``indicator`` (a ``DAY_INDICATORS`` key) on ``day``: columns
     station, value. A value whose validity flag is false is left out."""
@@ -88,6 +107,7 @@ __all__ = [
     "current_surfaces",
     "get_surface",
     "latest_station_day",
+    "latest_valid_day",
     "station_day_values",
     "surface_versions",
 ]

@@ -64,11 +64,15 @@ def test_public_layers_parameter_limits_the_layers(envmon: Envmon, watched: Watc
 
 
 def _toggle_states(page: object) -> list[tuple[str, bool, bool]]:
-    """For each overlay checkbox: (label, legend shown before, legend shown after the click)."""
+    """For each declared layer's checkbox: (label, legend shown before, legend shown after the
+    click). Surfaces (``.envmon-surface-label``) load their legend on demand:
+    ``tests/browser/test_surfaces_browser.py``."""
     out = []
     inputs = page.locator(".leaflet-control-layers-overlays input")  # type: ignore[attr-defined]
     for i in range(inputs.count()):
         box = inputs.nth(i)
+        if box.locator("xpath=..").locator(".envmon-surface-label").count():
+            continue
         label = box.locator("xpath=..").inner_text().strip()
         before_paths = page.locator(".leaflet-interactive").count()  # type: ignore[attr-defined]
         before = page.locator(".envmon-legend").count()  # type: ignore[attr-defined]

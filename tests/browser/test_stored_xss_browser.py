@@ -171,6 +171,10 @@ def test_hostile_zone_names_run_nothing_and_show_as_written(
     assert page.evaluate("window.envmonReady.zones") is True  # fetched and drawn  # type: ignore[attr-defined]
     markers = page.evaluate(ZONE_MARKERS)  # type: ignore[attr-defined]
     assert page.evaluate("window.__pwned") is None  # type: ignore[attr-defined]
+    # the derived emission control area (an outline, named derived) is drawn beside them
+    derived = "Zhoushan port ship emission control area (derived)"
+    assert [m["title"] for m in markers].count(derived) == 1
+    markers = [m for m in markers if m["title"] != derived]
     assert sorted(m["title"] for m in markers) == sorted(HOSTILE_NAMES)
     for m in markers:
         assert m["tooltip"] == f"{m['title']} ({'Anchorage' if m['point'] else 'Other'})"

@@ -37,6 +37,7 @@ from service.compute import CST
 from service.figures.demo_data import figures_are_demo
 from service.figures.map_data import BasemapRefused, choose_basemap, data_time, stations_frame
 from service.figures.staff_layers import BUILDERS, LayerRequest, staff_days, staff_layer_body
+from service.figures.surfaces import staff_surface_layers
 from service.i18n import negotiate, t
 from service.settings import Settings
 
@@ -179,7 +180,29 @@ def staff_page(
     latest = pd.Series([facts["latest"]] if facts["latest"] else [], dtype=object)
     shown_time, stale = data_time(latest, clock.now())
     root = request.scope.get("root_path", "")
-    key = ("staff-page", lang, basemap, start, end, near_km, stale, shown_time, today, root)
+    surfaces = [
+        {
+            "key": layer.key,
+            "name": layer.name,
+            "url": f"{root}/maps/staff/surfaces/{layer.key}.json?"
+            + urlencode({"lang": lang, **({"day": layer.day.isoformat()} if layer.day else {})}),
+        }
+        for layer in staff_surface_layers(engine, lang)
+    ]
+    shown_surfaces = tuple((s["key"], s["name"], s["url"]) for s in surfaces)
+    key = (
+        "staff-page",
+        lang,
+        basemap,
+        start,
+        end,
+        near_km,
+        stale,
+        shown_time,
+        today,
+        root,
+        shown_surfaces,
+    )
 
     def build() -> Response:
         notices = [("stale", t("notice.stale", lang, time=shown_time))] if stale else []
@@ -205,6 +228,7 @@ def staff_page(
             bounds=tuple(request.app.state.districts.total_bounds),
             data_time=shown_time,
             notices=notices,
+            surface_layers=surfaces,
         )
         html = _with_cocontrol_panel(page_html(page), engine, clock, lang)
         return HTMLResponse(html)

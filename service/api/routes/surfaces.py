@@ -179,10 +179,6 @@ def staff_map_surface_layer(
     the_day = checked_day(day, "day")
     try:
         image_url = str(request.url_for("surface_png", surface_id=surface_id).path)
-        if surface_id.startswith("idw-"):
-            listed = surface_list(engine, the_day)
-            if listed.day is not None:
-                image_url += f"?day={listed.day.isoformat()}"
         return surface_layer_body(
             engine, settings.store.data_dir, surface_id, the_day, lang, image_url
         )
