@@ -264,7 +264,11 @@ def surface_zonal(
 ) -> SurfaceZonal:
     """Area-weighted statistics of the surface over every current zone."""
     grid, info = surface_grid(engine, data_dir, surface_id, day)
-    zones = route_corridors(zones_with_derived_eca(engine))
+    # the zones the staff map draws: the current ones (with the demo yard and port in demo mode)
+    # and the derived emission control area until the bureau's zones hold one
+    from service.figures.zone_supervision import supervised_zones
+
+    zones = route_corridors(zones_with_derived_eca(engine, supervised_zones(engine)))
     table = zonal_stats(grid, zones, id_column="code").set_index("zone")
     out = []
     for z in zones.itertuples():
