@@ -65,7 +65,7 @@ def collect(
 ) -> None:
     """Run one configured collector now, over ``--since..--until`` or the gap since its last run."""
     from service.clock import SystemClock
-    from service.scheduler import CollectionScheduler, config_from_settings, floor_hour
+    from service.scheduler import Collection, config_from_settings, floor_hour
     from stations.collectors.base import Window
 
     settings = cli_settings()
@@ -76,17 +76,17 @@ def collect(
         raise typer.Exit(2)
     clock = SystemClock()
     with open_store(settings) as engine:
-        sched = CollectionScheduler(engine, config, clock)
+        collection = Collection(engine, config, clock)
         try:
             start, end = _parse_time(since), _parse_time(until)
             if start is None and end is None:
-                results = sched.collect(source, trigger="cli")
+                results = collection.collect(source, trigger="cli")
             else:
                 end = end or floor_hour(clock.now()) + dt.timedelta(hours=1)
                 start = start or end - config.backfill_max
-                results = sched.collect_window(source, Window(start, end), trigger="cli")
+                results = collection.collect_window(source, Window(start, end), trigger="cli")
         finally:
-            sched.shutdown(wait=False)
+            collection.close()
     for result in results:
         _echo_run(result)
     if any(not r.ok for r in results):
@@ -96,20 +96,20 @@ def collect(
 def backfill() -> None:
     """Fetch, for every configured collector, the gap since its last successful run (bounded)."""
     from service.clock import SystemClock
-    from service.scheduler import CollectionScheduler, config_from_settings
+    from service.scheduler import Collection, config_from_settings
 
     settings = cli_settings()
     config = config_from_settings(settings)
     failed = False
     with open_store(settings) as engine:
-        sched = CollectionScheduler(engine, config, SystemClock())
+        collection = Collection(engine, config, SystemClock())
         try:
             for job in config.jobs:
-                for result in sched.collect(job.collector.name, trigger="backfill"):
+                for result in collection.collect(job.collector.name, trigger="backfill"):
                     _echo_run(result)
                     failed |= not result.ok
         finally:
-            sched.shutdown(wait=False)
+            collection.close()
     if failed:
         raise typer.Exit(1)
 

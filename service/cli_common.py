@@ -107,7 +107,7 @@ def recompute_touched(engine: Engine, *, progress: bool | None = None) -> None:
     # scheduler's delivery worker), not at the next evaluation period.
     from service.alerts.evaluate import evaluate_now
 
-    alerts = evaluate_now(engine, SystemClock(), cli_settings(), worker_name=None)
+    alerts = evaluate_now(engine, SystemClock(), cli_settings())
     typer.echo(f"alerts: {alerts.transitions} changed, {alerts.messages} messages queued")
 
 

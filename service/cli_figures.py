@@ -272,7 +272,7 @@ def recompute_cmd(
     with open_store(settings) as engine:
         clock = SystemClock()
         r = (recompute_all if full else recompute)(engine, clock)
-        alerts = evaluate_now(engine, clock, settings, worker_name=None)
+        alerts = evaluate_now(engine, clock, settings)
     typer.echo(
         f"station days {r.station_days}, district days {r.district_days}, "
         f"section periods {r.section_periods}"

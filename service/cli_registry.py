@@ -71,7 +71,7 @@ def _app(kind: Literal["stations", "sections"]) -> typer.Typer:
         )
         # The alerts judge the new registry's figures at once (issue 18), as the other imports do.
         with open_store(seed=True) as engine:
-            alerts = evaluate_now(engine, SystemClock(), cli_settings(), worker_name=None)
+            alerts = evaluate_now(engine, SystemClock(), cli_settings())
         typer.echo(f"alerts: {alerts.transitions} changed, {alerts.messages} messages queued")
 
     @app.command("list")

@@ -8,26 +8,21 @@ would each run every job.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import signal
 import threading
-from typing import Any
 
 from sqlalchemy import Engine
 
 from service.alerts.sealing import SecretBox
 from service.alerts.webhook_key import webhook_box
 from service.clock import Clock
+from service.jobs import start_jobs, stop_jobs
+from service.scheduler import JobScheduler
 from service.settings import Settings
 from service.store.files import make_data_dir
 
 log = logging.getLogger("envmon.runtime")
-
-#: Name of the live scheduler and of its webhook delivery worker (their registries are by name).
-LIVE_NAME = "envmon"
-#: How often the delivery worker looks for due webhook messages (a new alert also nudges it).
-DELIVERY_EVERY = dt.timedelta(seconds=2)
 
 
 def seed_store(
@@ -81,60 +76,17 @@ def seal_webhook_secrets(engine: Engine, box: SecretBox) -> int:
     return sealed
 
 
-def start_scheduler(
-    engine: Engine, settings: Settings, clock: Clock, box: SecretBox | None = None
-) -> Any:
-    """Start the collection scheduler (``service.scheduler.CollectionScheduler``) in this process,
-    with the post-ingest hooks (recompute the marked days, then evaluate alerts and nudge delivery),
-    the alert evaluation job (every ``alert_evaluate_minutes``, whether or not data arrived) and
-    the webhook delivery worker, registered as ``LIVE_NAME`` and ticked every ``DELIVERY_EVERY``. Returns at once: the first runs and the backfill happen in its threads."""
-    from service.alerts.delivery import (
-        DeliveryPolicy,
-        DeliveryWorker,
-        delivery_tick,
-        register_worker,
-    )
-    from service.alerts.evaluate import alerts_hook
-    from service.alerts.schedule import JOB_ID as EVALUATION_JOB_ID
-    from service.alerts.schedule import evaluation_job, job_arguments, job_every
-    from service.compute import make_ingest_hook
-    from service.scheduler import CollectionScheduler, config_from_settings
-
-    evaluate = alerts_hook(engine, clock, settings, worker_name=LIVE_NAME)
-
-    def alerts(result: Any) -> None:
-        evaluate(result)
-
-    hooks = [make_ingest_hook(engine, clock), alerts]
-    scheduler = CollectionScheduler(
-        engine, config_from_settings(settings), clock, hooks=hooks, name=LIVE_NAME
-    )
-    policy = DeliveryPolicy.from_settings(settings)
-    register_worker(
-        LIVE_NAME, DeliveryWorker(engine, clock, policy, box=box or webhook_box(settings))
-    )
-    scheduler.add_interval_job(
-        delivery_tick, DELIVERY_EVERY, job_id="webhook-delivery", args=[LIVE_NAME]
-    )
-    # Alerts on their own clock: a target change or an upstream that stopped needs no new data.
-    scheduler.add_interval_job(
-        evaluation_job,
-        job_every(settings),
-        job_id=EVALUATION_JOB_ID,
-        args=[job_arguments(settings), LIVE_NAME],
-    )
-    scheduler.start()
-    return scheduler
+def start_scheduler(engine: Engine, settings: Settings) -> JobScheduler:
+    """Start the collection scheduler in this process with the jobs of ``settings``
+    (``service.jobs.start_jobs``: collectors, lab inbox, webhook delivery, alert evaluation).
+    Returns at once: the first runs and the backfill happen in its threads."""
+    return start_jobs(engine, settings)
 
 
-def stop_scheduler(scheduler: Any) -> None:
-    """Stop the scheduler (a backfill stops after its current chunk), then the delivery worker."""
-    from service.alerts.delivery import unregister_worker
-
-    scheduler.shutdown(wait=False)
-    worker = unregister_worker(LIVE_NAME)
-    if worker is not None:
-        worker.close()
+def stop_scheduler(scheduler: JobScheduler, settings: Settings) -> None:
+    """Stop the scheduler (a backfill stops after its current chunk) and release what its jobs
+    built in this process (engine, HTTP clients, delivery worker)."""
+    stop_jobs(scheduler, settings)
 
 
 def run_scheduler_process(
@@ -155,23 +107,20 @@ def run_scheduler_process(
     engine = init_store(settings.store.effective_database_url)
     scheduler = None
     try:
-        box = webhook_box(settings)  # read (or create) the key once for both
-        seed_store(engine, settings, clock, box)
-        scheduler = start_scheduler(engine, settings, clock, box)
+        seed_store(engine, settings, clock)
+        scheduler = start_scheduler(engine, settings)
         log.info(
             "envmon scheduler up: store=%s demo=%s", engine.dialect.name, settings.feeds.demo_mode
         )
         stop.wait()
     finally:
         if scheduler is not None:
-            stop_scheduler(scheduler)
+            stop_scheduler(scheduler, settings)
         engine.dispose()
         log.info("envmon scheduler stopped")
 
 
 __all__ = [
-    "DELIVERY_EVERY",
-    "LIVE_NAME",
     "run_scheduler_process",
     "seal_webhook_secrets",
     "seed_store",

@@ -1,7 +1,8 @@
-"""Collection scheduler: APScheduler 3.x in the service process, its jobs persisted in the store.
+"""Collection: the collectors run over due windows, and the job scheduler that runs them.
 
-One interval job per configured collector (hourly air, 4-hourly automatic water) and one lab-folder
-watcher. Every run computes its own window from the store, not from the trigger: it starts where the
+``Collection`` does the work: one interval job (``service.jobs``) per configured collector (hourly
+air, 4-hourly automatic water) and one lab-folder watcher call it. Every run computes its own
+window from the store, not from the trigger: it starts where the
 collector's last successful run ended (minus a small overlap that catches upstream revisions),
 bounded by ``backfill_max``. A failed run therefore needs no bookkeeping: the next run, or the first
 run after a restart (jobs fire at once on start), fetches the gap again. After each run that stored
@@ -13,10 +14,9 @@ the older history newest first, in ``history_chunk`` steps with the hooks run on
 recompute of the whole history is far cheaper than one per chunk). Going backwards keeps the stored
 history contiguous, so an interrupted backfill resumes from its oldest run on the next start.
 
-Other jobs (extra interval jobs such as webhook delivery) are added with ``add_interval_job``.
-
-APScheduler pickles a job's function reference and arguments into its job store, so jobs refer to
-the live scheduler through a module-level registry by name instead of carrying the engine.
+``JobScheduler`` is APScheduler 3.x with its job table in the store. APScheduler pickles a job's
+function reference and arguments into that table, so a job is an importable function with plain
+arguments (``service.jobs``), never a live object.
 """
 
 from __future__ import annotations
@@ -57,9 +57,6 @@ Hook = Callable[[RunResult], None]
 
 #: Lab file types the watcher picks up.
 LAB_SUFFIXES = frozenset({".csv", ".xlsx", ".xls", ".txt"})
-
-_LIVE: dict[str, CollectionScheduler] = {}
-_LIVE_LOCK = threading.Lock()
 
 
 class _StoppingRace(logging.Filter):
@@ -190,71 +187,24 @@ def history_windows(
     return windows
 
 
-class CollectionScheduler:
-    """APScheduler ``BackgroundScheduler`` running the collectors against one store."""
+class JobScheduler:
+    """APScheduler's ``BackgroundScheduler`` with its job table (``apscheduler_jobs``) in the store.
 
-    def __init__(
-        self,
-        engine: Engine,
-        config: SchedulerConfig,
-        clock: Clock,
-        *,
-        hooks: Sequence[Hook] = (),
-        name: str = "envmon",
-        client: httpx.Client | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.engine = engine
-        self.config = config
-        self.clock = clock
-        self.hooks = list(hooks)
-        self.name = name
-        self._sleep = sleep
-        self._client = client or fetch_client(config.http_timeout, config.http_max_bytes)
-        self._own_client = client is None
-        self._jobs = {job.job_id: job for job in config.jobs}
-        self._stopping = threading.Event()  # set on shutdown: a long backfill stops between chunks
+    One per store: two schedulers on one job table would each run every job. A job is an
+    importable function with picklable arguments (the table stores both).
+    """
+
+    def __init__(self, engine: Engine, *, misfire_grace: dt.timedelta = dt.timedelta(minutes=15)):
         # The job store shares the store's engine: same database, same SQLite pragmas and pool.
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename="apscheduler_jobs")},
             job_defaults={
                 "coalesce": True,
                 "max_instances": 1,
-                "misfire_grace_time": int(config.misfire_grace.total_seconds()),
+                "misfire_grace_time": int(misfire_grace.total_seconds()),
             },
             timezone=dt.UTC,
         )
-
-    # --- life cycle ---
-    def start(self, *, run_now: bool = True) -> None:
-        """Register the jobs and start; with ``run_now`` every job fires at once (the backfill)."""
-        self._stopping.clear()
-        with _LIVE_LOCK:
-            _LIVE[self.name] = self
-        first = dt.datetime.now(dt.UTC) if run_now else None
-        for job in self._jobs.values():
-            self.scheduler.add_job(
-                _tick,
-                "interval",
-                seconds=job.interval.total_seconds(),
-                args=[self.name, job.collector.name],
-                id=job.job_id,
-                name=job.job_id,
-                replace_existing=True,
-                next_run_time=first,
-            )
-        if self.config.lab is not None:
-            self.scheduler.add_job(
-                _watch,
-                "interval",
-                seconds=self.config.lab.interval.total_seconds(),
-                args=[self.name],
-                id="lab-inbox",
-                name="lab-inbox",
-                replace_existing=True,
-                next_run_time=first,
-            )
-        self.scheduler.start()
 
     def add_interval_job(
         self,
@@ -263,12 +213,10 @@ class CollectionScheduler:
         *,
         job_id: str,
         args: Sequence[object] = (),
+        first_run: dt.datetime | None = None,
     ) -> None:
-        """Run ``func(*args)`` every ``every`` in this scheduler (before or after ``start``).
-
-        ``func`` must be importable by reference and ``args`` picklable (the job store is the
-        database), like ``service.alerts.delivery.delivery_tick`` with a worker name.
-        """
+        """Run ``func(*args)`` every ``every`` (first at ``first_run``, else after one interval),
+        before or after ``start``; a job of the same id is replaced."""
         self.scheduler.add_job(
             func,
             "interval",
@@ -277,24 +225,58 @@ class CollectionScheduler:
             id=job_id,
             name=job_id,
             replace_existing=True,
+            **({} if first_run is None else {"next_run_time": first_run}),
         )
 
+    def start(self) -> None:
+        self.scheduler.start()
+
     def shutdown(self, wait: bool = True) -> None:
-        """Stop the scheduler (waiting for running jobs, which stop after their current chunk) and
-        release the HTTP client."""
-        self._stopping.set()
+        """Stop handing out jobs and stop the scheduler (``wait``: for the running jobs)."""
         if self.scheduler.running:
             self.scheduler.pause()  # no new job handed out while the executors close
             self.scheduler.shutdown(wait=wait)
-        with _LIVE_LOCK:
-            if _LIVE.get(self.name) is self:
-                del _LIVE[self.name]
-        if self._own_client:
-            self._client.close()
 
     @property
     def running(self) -> bool:
         return bool(self.scheduler.running)
+
+
+class Collection:
+    """The collectors of ``config`` run against one store: due windows, backfill, hooks, lab folder.
+
+    Callable directly (``envmon collect``, tests) and by the scheduled jobs (``service.jobs``).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        config: SchedulerConfig,
+        clock: Clock,
+        *,
+        hooks: Sequence[Hook] = (),
+        client: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.engine = engine
+        self.config = config
+        self.clock = clock
+        self.hooks = list(hooks)
+        self._sleep = sleep
+        self._client = client or fetch_client(config.http_timeout, config.http_max_bytes)
+        self._own_client = client is None
+        self._jobs = {job.job_id: job for job in config.jobs}
+        self._stopping = threading.Event()  # set on stop: a long backfill stops between chunks
+
+    def stop(self) -> None:
+        """Do no more work: a running backfill ends after its current chunk."""
+        self._stopping.set()
+
+    def close(self) -> None:
+        """Stop, and release the HTTP client."""
+        self.stop()
+        if self._own_client:
+            self._client.close()
 
     # --- the work (callable directly; jobs call these) ---
     def collect(self, collector_name: str, *, trigger: str | None = None) -> list[RunResult]:
@@ -451,22 +433,6 @@ def _move(path: Path, folder: Path, clock: Clock) -> Path:
         target = folder / f"{clock.now():%Y%m%dT%H%M%S}-{path.name}"
     shutil.move(str(path), target)
     return target
-
-
-def _tick(name: str, collector_name: str) -> None:
-    """APScheduler entry point (pickled by reference): run one collector of the live scheduler."""
-    live = _LIVE.get(name)
-    if live is None:
-        log.warning("no live scheduler %r for %s", name, collector_name)
-        return
-    live.collect(collector_name)
-
-
-def _watch(name: str) -> None:
-    """APScheduler entry point for the lab-folder watcher."""
-    live = _LIVE.get(name)
-    if live is not None:
-        live.watch_lab()
 
 
 def configured_jobs(settings: Settings) -> list[CollectorJob]:

@@ -19,7 +19,7 @@ import math
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal, cast, get_args
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -874,6 +874,13 @@ GROUPS: dict[str, type[_Group]] = {
 GROUP_OF: dict[str, str] = {
     field: group_name for group_name, group in GROUPS.items() for field in group.model_fields
 }
+#: The settings that hold a secret (never logged, never written to the job table).
+SECRET_NAMES: frozenset[str] = frozenset(
+    name
+    for group in GROUPS.values()
+    for name, field in group.model_fields.items()
+    if SecretStr in (field.annotation, *get_args(field.annotation))
+)
 
 
 def env_names() -> list[str]:
@@ -913,6 +920,7 @@ __all__ = [
     "GROUP_OF",
     "INSECURE_SECRETS",
     "MAP_BASEMAPS",
+    "SECRET_NAMES",
     "AlertSettings",
     "CollectionSettings",
     "FeedSettings",

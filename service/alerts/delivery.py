@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-import threading
 import time
 import uuid
 from collections.abc import Mapping
@@ -42,7 +41,6 @@ from service.alerts.urls import (
     pinned_url,
     system_resolver,
 )
-from service.alerts.webhook_key import webhook_box
 from service.clock import Clock
 from service.settings import Settings
 from service.store.alert_tables import webhook_attempts, webhook_outbox
@@ -460,47 +458,4 @@ def replay(engine: Engine, msg_id: str, now: dt.datetime, policy: DeliveryPolicy
                 lease_until=None,
             )
         )
-    return True
-
-
-def delivery_job(engine: Engine, clock: Clock, settings: Settings) -> RunReport:
-    """A scheduler job: one delivery pass with a short-lived worker."""
-    policy = DeliveryPolicy.from_settings(settings)
-    with DeliveryWorker(engine, clock, policy, box=webhook_box(settings)) as worker:
-        return worker.run_once()
-
-
-# ------------------------------------------------------------------------------ scheduler glue
-
-#: Live workers by name: APScheduler's persistent job store pickles a job's function reference and
-#: arguments, so the job carries the name and finds the worker here (as ``service.scheduler`` does).
-_WORKERS: dict[str, DeliveryWorker] = {}
-_WORKERS_LOCK = threading.Lock()
-
-
-def register_worker(name: str, worker: DeliveryWorker) -> None:
-    """Make ``worker`` the one ``delivery_tick(name)`` runs."""
-    with _WORKERS_LOCK:
-        _WORKERS[name] = worker
-
-
-def unregister_worker(name: str) -> DeliveryWorker | None:
-    """Forget the worker registered as ``name`` (the caller closes it)."""
-    with _WORKERS_LOCK:
-        return _WORKERS.pop(name, None)
-
-
-def delivery_tick(name: str = "envmon") -> RunReport | None:
-    """The scheduler job: one pass of the worker registered as ``name`` (none: nothing to do)."""
-    with _WORKERS_LOCK:
-        worker = _WORKERS.get(name)
-    return None if worker is None else worker.run_once()
-
-
-def nudge(name: str = "envmon") -> bool:
-    """Run one delivery pass now in a background thread (after an enqueue), if a worker is live."""
-    with _WORKERS_LOCK:
-        if name not in _WORKERS:
-            return False
-    threading.Thread(target=delivery_tick, args=(name,), name="webhook-nudge", daemon=True).start()
     return True

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -441,7 +441,6 @@ def evaluate_now(
     clock: Clock,
     settings: Settings,
     *,
-    worker_name: str | None = "envmon",
     config: AlertConfig | None = None,
 ) -> EnqueueReport:
     """Evaluate every alert rule now and queue what it causes: THE "evaluate now" trigger.
@@ -449,28 +448,11 @@ def evaluate_now(
     Call it after anything that changes what the rules see: a target or rule change, an import,
     a recompute (``service.compute``), a collector run. It reads the figures from the store, so it
     needs no argument about what changed; it never raises (a failure is logged and reported as an
-    empty report). When messages were queued it nudges the delivery worker registered as
-    ``worker_name`` in this process, if any (else the scheduler's delivery tick sends them).
+    empty report). The queued messages are sent by the delivery job (``service.jobs``, which
+    also offers ``evaluate_and_nudge`` to send them at once).
     """
     try:
-        report = evaluate_and_enqueue(engine, clock, settings=settings, config=config)
+        return evaluate_and_enqueue(engine, clock, settings=settings, config=config)
     except Exception:
         log.exception("alerts: evaluation failed")
         return EnqueueReport(0, 0, 0, ("all",))
-    if report.messages and worker_name is not None:
-        from service.alerts.delivery import nudge
-
-        nudge(worker_name)
-    return report
-
-
-def alerts_hook(
-    engine: Engine, clock: Clock, settings: Settings, *, worker_name: str | None = "envmon"
-) -> Callable[..., EnqueueReport]:
-    """A post-ingest hook for ``CollectionScheduler(hooks=[...])`` (which calls ``hook(result)``):
-    ``evaluate_now`` after each run that stored something. Register it after the recompute hook."""
-
-    def hook(*_: Any, **__: Any) -> EnqueueReport:
-        return evaluate_now(engine, clock, settings, worker_name=worker_name)
-
-    return hook

@@ -37,7 +37,7 @@ from service.api.security import install_security
 from service.api.session import session_secret
 from service.clock import Clock, SystemClock
 from service.logs import RequestIdMiddleware
-from service.runtime import DELIVERY_EVERY, LIVE_NAME, seed_store, start_scheduler, stop_scheduler
+from service.runtime import seed_store, start_scheduler, stop_scheduler
 from service.settings import Settings
 from service.store.files import make_data_dir
 from service.zone_jobs import ZoneImportJobs
@@ -89,9 +89,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         seed_store(app.state.engine, settings, clock, app.state.webhook_box)
         app.state.districts = geodata.load_districts()
         if settings.collection.scheduler_enabled:
-            app.state.scheduler = start_scheduler(
-                app.state.engine, settings, clock, app.state.webhook_box
-            )
+            app.state.scheduler = start_scheduler(app.state.engine, settings)
         log.info(
             "envmon up: store=%s demo=%s scheduler=%s",
             app.state.engine.dialect.name,
@@ -102,7 +100,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         app.state.zone_jobs.shutdown()
         if app.state.scheduler is not None:
-            stop_scheduler(app.state.scheduler)
+            stop_scheduler(app.state.scheduler, settings)
         app.state.engine.dispose()
 
 
@@ -191,8 +189,6 @@ def uvicorn_config(
 
 __all__ = [
     "API_VERSION",
-    "DELIVERY_EVERY",
-    "LIVE_NAME",
     "ERROR_RESPONSES",
     "create_app",
     "lifespan",

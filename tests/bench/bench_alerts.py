@@ -1,9 +1,9 @@
 """Alert latency on real paths, against the 5 s goal (issues 7 and 18).
 
 1. **Ingest -> webhook** (issue 7): archive + ingest hourly readings (service.store) -> recompute
-   (service.compute, the scheduler's first hook) -> ``alerts_hook`` (figures, pure rules, states +
-   outbox in one transaction, nudge) -> the registered ``DeliveryWorker`` signs and POSTs -> a local
-   receiver verifies with ``standardwebhooks``. In process, a fresh SQLite store per run (the first
+   (service.compute, the scheduler's first hook) -> ``evaluate_and_nudge`` (figures, pure rules,
+   states + outbox in one transaction, nudge) -> the process's ``DeliveryWorker``
+   (``service.jobs.runtime``) signs and POSTs -> a local receiver verifies with ``standardwebhooks``. In process, a fresh SQLite store per run (the first
    run also pays imports and geodata loading).
 2. **Target change -> webhook** (issue 18), no new data: a real ``envmon serve --scheduler`` process
    (no collector configured) on a store holding a clean week; an operator's
@@ -33,17 +33,12 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from service.alerts import repo
-from service.alerts.delivery import (
-    DeliveryPolicy,
-    DeliveryWorker,
-    register_worker,
-    unregister_worker,
-)
-from service.alerts.evaluate import alerts_hook
+from service.alerts.evaluate import EnqueueReport
 from service.alerts.signing import new_secret
 from service.alerts.webhook_key import webhook_box
 from service.clock import SystemClock
 from service.compute import make_ingest_hook
+from service.jobs import evaluate_and_nudge, job_arguments, release, runtime
 from service.settings import Settings
 from service.store.alert_tables import webhook_outbox
 from service.store.engine import init_store, writing
@@ -112,7 +107,10 @@ def run_once(tmp: Path) -> dict[str, float]:
         seed_places(conn, now)
     # Six clean days before (recomputed and evaluated: no ratio alerts), then the breaking ingest.
     recompute_hook = make_ingest_hook(engine, clock)
-    hook = alerts_hook(engine, clock, settings, worker_name="bench")
+
+    def hook(_result: object) -> EnqueueReport:
+        return evaluate_and_nudge(engine, clock, settings)
+
     for i in range(7, 1, -1):
         _ingest(engine, _day_frame(today - dt.timedelta(days=i), 20.0), f"clean{i}", now)
     recompute_hook(None)
@@ -135,8 +133,8 @@ def run_once(tmp: Path) -> dict[str, float]:
         repo.add_subscription(
             conn, box=box, name="bench", url=receiver.url(), fmt="envmon", secret=secret, now=now
         )
-    worker = DeliveryWorker(engine, clock, DeliveryPolicy.from_settings(settings), box=box)
-    register_worker("bench", worker)
+    arguments = job_arguments(settings)
+    runtime(arguments)  # this process runs the jobs of these settings: a nudge delivers at once
     try:
         t0 = time.perf_counter()
         # Yesterday's complete day arrives (late or revised): PM2.5 180 µg/m³, AQI > 100.
@@ -152,8 +150,7 @@ def run_once(tmp: Path) -> dict[str, float]:
         _settle(engine)
         groups = sorted({json.loads(s.body)["group_key"] for s in receiver.requests})
     finally:
-        unregister_worker("bench")
-        worker.close()
+        release(arguments)
         receiver.stop()
         engine.dispose()
     assert receiver.verified_all and report.messages >= 1, report

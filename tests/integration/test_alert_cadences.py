@@ -161,14 +161,14 @@ def test_an_upstream_silent_for_n_hours_raises_one_alert_per_station_once(
     settings = _settings(tmp_path, alert_silent_hourly_hours=4)
     _ingest_readings(store, _hours(t0, 24), "day", t0)
     _subscribe(store, clock, rules=["silent"])
-    evaluate_now(store, clock, settings, worker_name=None)
+    evaluate_now(store, clock, settings)
     assert _firing(store, "silent") == {}
 
     # The upstream stops: no run stores anything, no post-ingest hook runs. Only the clock moves.
     sent_per_step = []
     for _ in range(8):  # evaluations an hour apart, as the job would run them (and more often)
         clock.advance(H)
-        sent_per_step.append(evaluate_now(store, clock, settings, worker_name=None).messages)
+        sent_per_step.append(evaluate_now(store, clock, settings).messages)
     # 4 h allowed: silent after the 5th hour, once (the next message would be the 12 h repeat).
     assert sent_per_step == [0, 0, 0, 0, 2, 0, 0, 0]  # one message per district group
     firing = _firing(store, "silent")
@@ -182,7 +182,7 @@ def test_an_upstream_silent_for_n_hours_raises_one_alert_per_station_once(
     # Data again: the alerts resolve at the next evaluation.
     _ingest_readings(store, _hours(clock.now(), 1), "back", clock.now())
     clock.advance(dt.timedelta(minutes=5))
-    assert evaluate_now(store, clock, settings, worker_name=None).messages == 2
+    assert evaluate_now(store, clock, settings).messages == 2
     assert _firing(store, "silent") == {}
 
 
@@ -197,7 +197,7 @@ def test_an_automatic_water_station_is_silent_after_its_own_limit(
     for hours, silent in ((8, False), (12, False), (13, True)):
         clock = FixedClock(t0 + hours * H)
         _ingest_readings(store, _hours(clock.now(), 1), f"air{hours}", clock.now())
-        evaluate_now(store, clock, settings, worker_name=None)
+        evaluate_now(store, clock, settings)
         assert ("WS-330902-01" in _firing(store, "silent")) is silent, hours
     alert = _firing(store, "silent")["WS-330902-01"]
     assert alert["labels"]["kind"] == "water_auto" and alert["params"]["cadence"] == "four_hourly"
@@ -220,7 +220,7 @@ def test_a_monthly_section_sampled_on_the_5th_is_silent_only_past_next_month_and
     _ingest_sample(engine, "WS-330902-02", sampled, "manual", "lab")
     clock = FixedClock(now_cst.replace(tzinfo=CST).astimezone(dt.UTC))
     _ingest_readings(engine, _hours(clock.now(), 1), "air", clock.now())  # stations are live
-    evaluate_now(engine, clock, _settings(tmp_path), worker_name=None)
+    evaluate_now(engine, clock, _settings(tmp_path))
     firing = _firing(engine, "silent")
     assert ("WS-330902-02" in firing) is silent
     assert set(firing) <= {"WS-330902-02"}  # sections never sampled are not watched
@@ -236,14 +236,14 @@ def test_the_monthly_grace_period_is_a_setting(engine: Engine, tmp_path: Path) -
     clock = FixedClock(dt.datetime(2027, 1, 3, 12, tzinfo=CST).astimezone(dt.UTC))
     _ingest_readings(engine, _hours(clock.now(), 1), "air", clock.now())
     settings = _settings(tmp_path, alert_silent_monthly_grace_days=2)
-    evaluate_now(engine, clock, settings, worker_name=None)
+    evaluate_now(engine, clock, settings)
     assert "WS-330902-02" in _firing(engine, "silent")
 
 
 def test_a_fresh_demo_store_raises_no_silence(tmp_path: Path) -> None:
     """The demo feed samples every section on the 10th: on 6 December nothing is overdue."""
     from service.runtime import seed_store
-    from service.scheduler import CollectionScheduler, CollectorJob, SchedulerConfig, _demo_jobs
+    from service.scheduler import Collection, CollectorJob, SchedulerConfig, _demo_jobs
     from stations.collectors.base import Window
 
     settings = Settings(data_dir=tmp_path, environment="development")  # demo: no upstream set
@@ -254,14 +254,14 @@ def test_a_fresh_demo_store_raises_no_silence(tmp_path: Path) -> None:
     try:
         seed_store(eng, settings, clock, BOX)
         (job,) = _demo_jobs(dt.timedelta(hours=1))
-        sched = CollectionScheduler(
+        sched = Collection(
             eng, SchedulerConfig(jobs=[CollectorJob(job.collector, job.interval)]), clock
         )
         nov10 = dt.datetime(2026, 11, 9, 16, tzinfo=dt.UTC)  # 10 Nov 00:00 CST
         for window in (Window(nov10, nov10 + 24 * H), Window(now - 24 * H, now)):
             assert all(r.ok for r in sched.collect_window(job.collector.name, window))
         recompute_all(eng, clock)
-        evaluate_now(eng, clock, settings, worker_name=None)
+        evaluate_now(eng, clock, settings)
         assert _firing(eng, "silent") == {}
         with eng.connect() as conn:
             sampled = conn.execute(
@@ -282,7 +282,7 @@ def test_on_7_december_sections_raise_on_novembers_class(store: Engine, tmp_path
     clock = FixedClock(dt.datetime(2026, 12, 7, 10, tzinfo=CST).astimezone(dt.UTC))
     recompute_all(store, clock)
     _subscribe(store, clock, rules=["section_worse_than_class_iii"])
-    evaluate_now(store, clock, _settings(tmp_path), worker_name=None)
+    evaluate_now(store, clock, _settings(tmp_path))
     firing = _firing(store, "section_worse_than_class_iii")
     assert list(firing) == ["WS-330902-02"]
     assert firing["WS-330902-02"]["params"]["period"] == "2026-11"
@@ -293,7 +293,7 @@ def test_on_7_december_sections_raise_on_novembers_class(store: Engine, tmp_path
     _ingest_sample(store, "WS-330902-02", clock.now(), "manual", "dec-good", nh3n=0.3)
     recompute_all(store, clock)
     clock.advance(H)
-    evaluate_now(store, clock, _settings(tmp_path), worker_name=None)
+    evaluate_now(store, clock, _settings(tmp_path))
     assert _firing(store, "section_worse_than_class_iii") == {}
 
 
@@ -319,7 +319,7 @@ def test_a_target_raised_out_of_reach_alerts_at_once_through_the_staff_route(
     with TestClient(app) as client:
         engine = app.state.engine
         _clean_week(engine, clock)
-        evaluate_now(engine, clock, settings, worker_name=None)
+        evaluate_now(engine, clock, settings)
         assert _firing(engine, "budget_exhausted") == {}
         _subscribe(engine, clock)
         key = create_key(engine, Role.operator)[1]
@@ -346,13 +346,13 @@ def test_a_target_raised_out_of_reach_alerts_within_one_evaluation_period(
     clock = FixedClock(JAN8)
     settings = _settings(tmp_path)
     _clean_week(engine, clock)
-    evaluate_now(engine, clock, settings, worker_name=None)
+    evaluate_now(engine, clock, settings)
     set_target(
         engine, clock, district="city", indicator="air", year=2026, value=1, who="db", reason=None
     )
     assert _firing(engine, "budget_exhausted") == {}
     clock.advance(dt.timedelta(minutes=settings.alerts.alert_evaluate_minutes))
-    evaluate_now(engine, clock, settings, worker_name=None)
+    evaluate_now(engine, clock, settings)
     assert "city" in _firing(engine, "budget_exhausted")
 
 
@@ -387,12 +387,12 @@ def test_a_degraded_collector_run_raises_an_alert_until_an_ok_run(
             )
 
     run("ok", 0, 40)
-    evaluate_now(store, clock, settings, worker_name=None)
+    evaluate_now(store, clock, settings)
     assert _firing(store, "collector_degraded") == {}
     clock.advance(4 * H)
     run("degraded", 36, 0, "degraded: 36 of 36 rows quarantined")
     clock.advance(dt.timedelta(minutes=5))
-    evaluate_now(store, clock, settings, worker_name=None)
+    evaluate_now(store, clock, settings)
     alert = _firing(store, "collector_degraded")["city"]
     assert alert["labels"]["collector"] == "water_auto" and alert["value"] == 1.0
     (body,) = _bodies(store)
@@ -401,10 +401,10 @@ def test_a_degraded_collector_run_raises_an_alert_until_an_ok_run(
     assert "36 quarantined, 0 accepted, share 100.0%" in body["alerts"][0]["summary"]["en"]
     clock.advance(4 * H)
     run("failed", 0, 0, "HTTP 503")  # a failed run tells nothing of the rows: still firing
-    evaluate_now(store, clock, settings, worker_name=None)
+    evaluate_now(store, clock, settings)
     assert "city" in _firing(store, "collector_degraded")
     clock.advance(4 * H)
     run("ok", 1, 40)
-    evaluate_now(store, clock, settings, worker_name=None)
+    evaluate_now(store, clock, settings)
     assert _firing(store, "collector_degraded") == {}
     assert [b["status"] for b in _bodies(store)] == ["firing", "resolved"]

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from service.alerts.schedule import JOB_ID, evaluation_job, job_arguments
 from service.alerts.sealing import SecretBox
 from service.clock import FixedClock
+from service.jobs import EVALUATION_JOB_ID, evaluation_job, job_arguments, release
 from service.runtime import seed_store, start_scheduler, stop_scheduler
 from service.settings import Settings
 from service.store.alert_tables import alert_state
@@ -34,18 +34,17 @@ def _settings(tmp_path: Path, **kw) -> Settings:
 def test_the_scheduler_evaluates_on_its_own_interval_with_no_collector(tmp_path: Path) -> None:
     settings = _settings(tmp_path, alert_evaluate_minutes=3)
     engine = init_store(settings.store.effective_database_url)
-    clock = FixedClock(dt.datetime(2026, 12, 6, tzinfo=dt.UTC))
-    scheduler = start_scheduler(engine, settings, clock, SecretBox(bytes(32)))
+    scheduler = start_scheduler(engine, settings)
     try:
         jobs = {j.id: j for j in scheduler.scheduler.get_jobs()}
         assert not [j for j in jobs if j.startswith("collect:")]
-        job = jobs[JOB_ID]
+        job = jobs[EVALUATION_JOB_ID]
         assert job.trigger.interval == dt.timedelta(minutes=3)
         assert job.func is evaluation_job
-        fields, worker = job.args
-        assert worker == "envmon" and fields["data_dir"] == str(tmp_path)
+        (fields,) = job.args
+        assert fields["data_dir"] == str(tmp_path)
     finally:
-        stop_scheduler(scheduler)
+        stop_scheduler(scheduler, settings)
         engine.dispose()
 
 
@@ -67,7 +66,9 @@ def test_the_job_evaluates_the_store_its_arguments_name(tmp_path: Path) -> None:
     engine = init_store(settings.store.effective_database_url)
     try:
         seed_store(engine, settings, FixedClock(dt.datetime.now(dt.UTC)), SecretBox(bytes(32)))
-        evaluation_job(json.loads(json.dumps(job_arguments(settings))), None)
+        arguments = json.loads(json.dumps(job_arguments(settings)))
+        evaluation_job(arguments)
+        release(arguments)
         with engine.connect() as conn:
             silent = conn.execute(
                 select(alert_state.c.labels).where(alert_state.c.rule == "silent")

@@ -16,7 +16,7 @@ from service.clock import FixedClock
 from service.compute import make_ingest_hook
 from service.demo_guard import DemoDataInLiveStore
 from service.figures.demo_data import figures_are_demo
-from service.scheduler import CollectionScheduler, config_from_settings
+from service.scheduler import Collection, config_from_settings
 from service.settings import Settings
 from stations.collectors.base import Window
 
@@ -47,7 +47,7 @@ def test_a_demo_store_restarted_live_serves_no_simulated_figure(
     demo = create_app(_settings_for(True), clock)
     with TestClient(demo) as client:
         engine = demo.state.engine
-        sched = CollectionScheduler(
+        sched = Collection(
             engine,
             config_from_settings(_settings_for(True)),
             clock,
@@ -56,7 +56,7 @@ def test_a_demo_store_restarted_live_serves_no_simulated_figure(
         try:
             runs = sched.collect_window("demo", Window(NOW - dt.timedelta(days=3), NOW))
         finally:
-            sched.shutdown(wait=False)
+            sched.close()
         assert runs and all(r.ok for r in runs)
         real = {s["code"]: s for s in client.get("/api/v1/stations").json()["items"]}
         assert real["1258A"]["aqi"] is not None  # the demo feed simulates the real stations too

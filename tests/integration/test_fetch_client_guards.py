@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from service.clock import FixedClock
-from service.scheduler import CollectionScheduler, SchedulerConfig
+from service.scheduler import Collection, SchedulerConfig
 from stations.collectors._http import get_payload
 from stations.collectors.base import UpstreamError
 
@@ -82,7 +82,7 @@ def client(tmp_path):  # type: ignore[no-untyped-def]
     config = SchedulerConfig()
     if hasattr(config, "http_max_bytes"):
         config = SchedulerConfig(http_max_bytes=1024 * 1024)
-    scheduler = CollectionScheduler(engine, config, FixedClock.__new__(FixedClock))
+    scheduler = Collection(engine, config, FixedClock.__new__(FixedClock))
     yield scheduler._client
     scheduler._client.close()
     engine.dispose()

@@ -29,7 +29,7 @@ from service.auth import Role, create_key
 from service.cli import app as cli
 from service.clock import FixedClock
 from service.compute import make_ingest_hook
-from service.scheduler import CollectionScheduler, config_from_settings
+from service.scheduler import Collection, config_from_settings
 from service.settings import Settings
 from service.store.engine import writing
 from service.store.ingest import ingest_readings
@@ -100,7 +100,7 @@ def test_bureau_files_reach_every_figure(
         with TestClient(app) as client:
             engine = app.state.engine
             operator = create_key(engine, Role.operator, "test-operator")[1]
-            sched = CollectionScheduler(
+            sched = Collection(
                 engine,
                 config_from_settings(settings),
                 clock,
@@ -158,7 +158,7 @@ def test_bureau_files_reach_every_figure(
                     ).scalar_one()
                 assert ph == pytest.approx(7.91)  # the file's row, under the registry's code
             finally:
-                sched.shutdown(wait=False)
+                sched.close()
 
             # 3. A lab file naming sections in Chinese: 330902's Class III ratio, no recompute.
             def c3(code: str) -> dict:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from service.api.app import create_app
 from service.clock import FixedClock
 from service.figures.collection_health import collector_health, degraded_collectors
-from service.scheduler import CollectionScheduler, config_from_settings
+from service.scheduler import Collection, config_from_settings
 from service.settings import Settings
 from service.store.engine import init_store, writing
 from service.store.places import seed_places
@@ -40,11 +40,11 @@ def test_unknown_sections_make_a_degraded_run_seen_by_healthz(
         engine = init_store(settings.store.effective_database_url)
         with writing(engine) as conn:
             seed_places(conn, NOW, include_demo=False)
-        sched = CollectionScheduler(engine, config_from_settings(settings), FixedClock(NOW))
+        sched = Collection(engine, config_from_settings(settings), FixedClock(NOW))
         try:
             results = sched.collect("water_auto", trigger="cli")
         finally:
-            sched.shutdown(wait=False)
+            sched.close()
     # three 24-h chunks of the 72-h backfill; the same bytes again are not re-quarantined, but the
     # run still says what they held
     assert [r.status for r in results] == ["degraded"] * 3

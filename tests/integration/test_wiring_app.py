@@ -19,15 +19,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from service.alerts import delivery, repo
+from service.alerts import repo
 from service.alerts.signing import new_secret
-from service.api.app import LIVE_NAME, create_app, uvicorn_config
+from service.api.app import create_app, uvicorn_config
 from service.auth import Role, create_key
 from service.cli import app as cli
 from service.clock import FixedClock
 from service.compute import recompute
 from service.figures.exports import FIGURE_COLUMNS
 from service.figures.map_data import district_map_figures
+from service.jobs import running_here
 from service.settings import Settings, SettingsError, load_settings
 from service.store.alert_tables import webhook_outbox
 from service.store.compute_tables import targets
@@ -95,7 +96,7 @@ def test_scheduler_delivers_a_queued_message_without_a_manual_call(tmp_path: Pat
                 return bool(status == repo.DELIVERED)
 
             _wait_for(delivered, "the outbox row to be marked delivered")
-        assert LIVE_NAME not in delivery._WORKERS  # unregistered (and closed) on shutdown
+        assert not running_here(settings)  # its runtime (worker, engine) released on shutdown
         assert not app.state.scheduler.running
     finally:
         receiver.stop()

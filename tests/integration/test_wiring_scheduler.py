@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 from service.clock import FixedClock
 from service.collect import RetryPolicy, RunResult
 from service.scheduler import (
-    CollectionScheduler,
+    Collection,
     CollectorJob,
     SchedulerConfig,
     config_from_settings,
@@ -88,9 +88,9 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     eng.dispose()
 
 
-def _scheduler(engine: Engine, hooks: list[RunResult], **config: object) -> CollectionScheduler:
+def _scheduler(engine: Engine, hooks: list[RunResult], **config: object) -> Collection:
     job = CollectorJob(DemoCollector(["1258A", "1259A"]), HOUR, history_from_year_start=True)
-    return CollectionScheduler(
+    return Collection(
         engine,
         SchedulerConfig(jobs=[job], retry=RetryPolicy(attempts=1), **config),  # type: ignore[arg-type]
         FixedClock(NOW),
@@ -118,7 +118,7 @@ def test_demo_backfills_year_to_date_and_resumes(engine: Engine) -> None:
     assert len(seen) == len(recent) + 1  # hooks after each recent chunk, once for the history
     oldest = history[-1].window.start
     assert oldest > JAN1 and _reading_span(engine)[0] == oldest
-    sched.shutdown()
+    sched.close()
 
     # Next start: nothing recent is refetched twice, the history resumes below the oldest run.
     seen.clear()
@@ -136,6 +136,6 @@ def test_demo_backfills_year_to_date_and_resumes(engine: Engine) -> None:
 
 def test_a_stopped_scheduler_does_no_more_work(engine: Engine) -> None:
     sched = _scheduler(engine, [])
-    sched.shutdown()
+    sched.close()
     assert sched.collect("demo") == []
     assert _reading_span(engine) == (None, None)

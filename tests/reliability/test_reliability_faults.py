@@ -1,4 +1,4 @@
-"""Faults during collection, through the scheduler's own path (``CollectionScheduler.collect`` with a
+"""Faults during collection, through the scheduler's own path (``Collection.collect`` with a
 FixedClock advanced hour by hour), against a fake upstream that is a real local HTTP server.
 
 Upstream down (connection refused), slow (beyond the client timeout), garbage, revised history;
@@ -33,7 +33,7 @@ from sqlalchemy import Engine, event, func, select, text
 
 from service.clock import FixedClock
 from service.collect import RetryPolicy
-from service.scheduler import CollectionScheduler, CollectorJob, SchedulerConfig
+from service.scheduler import Collection, CollectorJob, SchedulerConfig
 from service.store.engine import init_store
 from service.store.tables import collector_runs, raw_payloads, readings, revisions
 from tests.integration.store.fakes import FakeCollector
@@ -103,7 +103,7 @@ class FakeUpstream:
             server.server_close()
 
 
-def _scheduler(engine: Engine, collector: FakeCollector, clock: FixedClock) -> CollectionScheduler:
+def _scheduler(engine: Engine, collector: FakeCollector, clock: FixedClock) -> Collection:
     config = SchedulerConfig(
         jobs=[CollectorJob(collector, dt.timedelta(hours=1))],
         backfill_max=dt.timedelta(hours=72),
@@ -111,7 +111,7 @@ def _scheduler(engine: Engine, collector: FakeCollector, clock: FixedClock) -> C
         retry=RetryPolicy(attempts=2, base=0.01, cap=0.02),
         http_timeout=0.5,
     )
-    return CollectionScheduler(engine, config, clock, sleep=lambda _s: None)
+    return Collection(engine, config, clock, sleep=lambda _s: None)
 
 
 def _stored(engine: Engine) -> dict[tuple[str, dt.datetime], float]:
@@ -170,7 +170,7 @@ def test_upstream_down_slow_garbage_then_revised_history(tmp_path: Path) -> None
         with engine.connect() as conn:
             n_rev = conn.execute(select(func.count()).select_from(revisions)).scalar_one()
         assert n_rev >= len(STATIONS)
-        sched.shutdown()
+        sched.close()
     engine.dispose()
 
 
@@ -198,7 +198,7 @@ def _collect_through_faults(
         for _ in range(4):
             clock.advance(dt.timedelta(hours=6))
             sched.collect("fake")  # never raises
-        sched.shutdown()
+        sched.close()
     event.remove(engine, "before_cursor_execute", fault_mid_ingest)
     return upstream, clock, count
 
@@ -359,7 +359,7 @@ def test_disk_full_while_writing_a_payload(
         filler.unlink()
         clock.advance(dt.timedelta(hours=1))
         assert all(r.ok for r in sched.collect("fake"))
-        sched.shutdown()
+        sched.close()
         stored = _stored(engine)
         assert stored == _expected(upstream, stored, clock.now())
         statuses = [r.status for r in _runs(engine)]

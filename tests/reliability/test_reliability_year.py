@@ -1,5 +1,5 @@
 """A simulated year: the service on the demo feed, a FixedClock advanced hour by hour, each hour
-driven through ``CollectionScheduler.collect`` with the app's own post-ingest hooks (recompute,
+driven through ``Collection.collect`` with the app's own post-ingest hooks (recompute,
 alerts) exactly as the APScheduler job would.
 
 Checked: every hour's run is recorded ok and holds its readings; the process RSS stays flat after a
@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from service.api.app import create_app
 from service.clock import FixedClock
 from service.compute import CST, recompute_all, station_districts, ytd_as_of
-from service.scheduler import CollectionScheduler, config_from_settings
+from service.scheduler import Collection, config_from_settings
 from service.settings import Settings
 from service.store.engine import init_store
 from service.store.queries import readings_between
@@ -52,7 +52,7 @@ def _settings(data_dir: Path) -> Settings:
     )
 
 
-def _scheduler(app: Any, settings: Settings, clock: FixedClock) -> CollectionScheduler:
+def _scheduler(app: Any, settings: Settings, clock: FixedClock) -> Collection:
     """The scheduler the app's lifespan would start, with the same hooks, not started."""
     from service.alerts.evaluate import evaluate_and_enqueue
     from service.compute import ingest_hook
@@ -65,9 +65,7 @@ def _scheduler(app: Any, settings: Settings, clock: FixedClock) -> CollectionSch
     def alerts(result: Any) -> None:
         evaluate_and_enqueue(engine, clock, result, settings=settings)
 
-    return CollectionScheduler(
-        engine, config_from_settings(settings), clock, hooks=[recompute, alerts]
-    )
+    return Collection(engine, config_from_settings(settings), clock, hooks=[recompute, alerts])
 
 
 def _ratios(body: dict[str, Any]) -> dict[str, Any]:
@@ -126,7 +124,7 @@ def simulate(tmp_path: Path, start: dt.datetime, hours: int, name: str) -> dict[
                     gc.collect()
                     rss.append((h, round(rss_mb(), 1)))
         finally:
-            sched.shutdown(wait=False)
+            sched.close()
         elapsed = time.monotonic() - t0
         served = client.get("/api/v1/districts").json()
         with engine.connect() as conn:

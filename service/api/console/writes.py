@@ -38,6 +38,7 @@ from service.auth import Principal, Role, create_key, list_keys, revoke_key
 from service.figures.quarantine_review import quarantine_review
 from service.figures.webhook_overview import deliveries, subscriptions
 from service.i18n import t
+from service.jobs import evaluate_and_nudge
 from service.targets import TargetError, set_target
 
 router = APIRouter(include_in_schema=False)
@@ -71,11 +72,8 @@ def _invalid(exc: ValidationError) -> str:
 
 def _evaluate_alerts(background: BackgroundTasks, engine: Any, clock: Any, settings: Any) -> None:
     """After the answer: the alert rules judge the changed figures at once, as after a target
-    change through the API (``service.alerts.evaluate.evaluate_now``)."""
-    from service.alerts.evaluate import evaluate_now
-    from service.runtime import LIVE_NAME
-
-    background.add_task(evaluate_now, engine, clock, settings, worker_name=LIVE_NAME)
+    change through the API (``service.jobs.evaluate_and_nudge``)."""
+    background.add_task(evaluate_and_nudge, engine, clock, settings)
 
 
 # ------------------------------------------------------------------------------------ targets

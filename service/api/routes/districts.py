@@ -17,7 +17,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
 from fastapi.responses import Response
 
-from service.alerts.evaluate import evaluate_now
 from service.api.cache import cached_json, cached_response
 from service.api.deps import ClockDep, EngineDep, LangDep, OperatorDep, SettingsDep, ViewerDep
 from service.api.errors import NotFound, ValidationFailed
@@ -42,7 +41,7 @@ from service.compute import district_daily_records, recompute, recompute_all, yt
 from service.figures.demo_data import figures_are_demo
 from service.figures.district_figures import all_district_figures
 from service.figures.series_downloads import district_days_table
-from service.runtime import LIVE_NAME
+from service.jobs import evaluate_and_nudge
 from service.store.compute_tables import DAY_INDICATORS
 from service.targets import (
     TargetError,
@@ -168,7 +167,7 @@ def staff_recompute(
     evaluated on the new figures right after the answer."""
     full = bool(body and body.full)
     r = recompute_all(engine, clock) if full else recompute(engine, clock)
-    background.add_task(evaluate_now, engine, clock, settings, worker_name=LIVE_NAME)
+    background.add_task(evaluate_and_nudge, engine, clock, settings)
     return RecomputeOut(
         full=full,
         station_days=r.station_days,
@@ -263,5 +262,5 @@ def staff_set_target(
             raise NotFound("thing.district", ident=district) from None
         raise ValidationFailed(exc.field, exc.rule) from None
     # The target rules judge against the new value at once (after the answer), not at the next data.
-    background.add_task(evaluate_now, engine, clock, settings, worker_name=LIVE_NAME)
+    background.add_task(evaluate_and_nudge, engine, clock, settings)
     return _target_out(t)

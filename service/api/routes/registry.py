@@ -13,11 +13,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, BackgroundTasks, Form, Path, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from service.alerts.evaluate import evaluate_now
 from service.api.deps import ClockDep, EngineDep, OperatorDep, SettingsDep, ViewerDep
 from service.api.errors import UnsupportedMediaType, ValidationFailed
 from service.api.schemas_registry import RegistryEntryOut, RegistryImportOut, RegistryVersionOut
-from service.runtime import LIVE_NAME
+from service.jobs import evaluate_and_nudge
 
 router = APIRouter(prefix="/api/v1/staff/registry", tags=["staff"])
 
@@ -101,7 +100,7 @@ async def registry_import(
         ]
         raise ValidationFailed("file", exc.problems[0].rule, errors=problems) from None
     # The alerts judge the imported registry's figures right after the answer (issue 18).
-    background.add_task(evaluate_now, engine, clock, settings, worker_name=LIVE_NAME)
+    background.add_task(evaluate_and_nudge, engine, clock, settings)
     r = result.recomputed
     return RegistryImportOut(
         kind=result.kind,

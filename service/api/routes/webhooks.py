@@ -18,8 +18,8 @@ from pydantic import Field
 
 from service.alerts import repo
 from service.alerts.catch_up import send_firing_to
-from service.alerts.delivery import DeliveryPolicy, nudge, replay
-from service.alerts.evaluate import demo_or_false, district_names_or_codes, evaluate_now
+from service.alerts.delivery import DeliveryPolicy, replay
+from service.alerts.evaluate import demo_or_false, district_names_or_codes
 from service.alerts.receiver_check import send_test
 from service.alerts.rules import RULE_NAMES
 from service.alerts.signing import new_secret, redact_url
@@ -36,7 +36,7 @@ from service.api.deps import (
 from service.api.errors import Conflict, NotFound, ValidationFailed
 from service.api.schemas import Model
 from service.i18n import negotiate, t
-from service.runtime import LIVE_NAME
+from service.jobs import evaluate_and_nudge, nudge
 from service.settings import Settings
 from service.store.engine import writing
 from service.store.webhook_queries import (
@@ -320,7 +320,7 @@ def create_subscription(
         )
         current = _send_current(conn, sub_id, clock, settings, names, demo)
     if current:
-        nudge(LIVE_NAME)
+        nudge(settings)
     return SubscriptionCreated(
         **_sub_out(_sub_row(engine, sub_id)), secret=secret, current_messages=current
     )
@@ -399,7 +399,7 @@ def update_subscription(
             # Enabled again: it hears what fires now (what it missed while disabled was cancelled).
             current = _send_current(conn, sub_id, clock, settings, names, demo)
     if current:
-        nudge(LIVE_NAME)
+        nudge(settings)
     return SubscriptionOut(**_sub_out(_sub_row(engine, sub_id)))
 
 
@@ -512,7 +512,7 @@ def evaluate_alerts(
 ) -> EvaluationDone:
     """Evaluate every alert rule now (as the scheduler does every ``alert_evaluate_minutes``),
     e.g. after editing the rules file; messages it causes are queued at once."""
-    report = evaluate_now(engine, clock, settings, worker_name=LIVE_NAME)
+    report = evaluate_and_nudge(engine, clock, settings)
     return EvaluationDone(
         transitions=report.transitions,
         notifications=report.notifications,

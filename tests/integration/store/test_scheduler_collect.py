@@ -13,12 +13,14 @@ from sqlalchemy import Engine, inspect, select
 from service.clock import FixedClock
 from service.collect import RetryPolicy, RunResult
 from service.scheduler import (
-    CollectionScheduler,
+    Collection,
     CollectorJob,
+    JobScheduler,
     LabInbox,
     SchedulerConfig,
     due_windows,
 )
+from service.store.engine import make_engine
 from service.store.ingest import count_rows
 from service.store.tables import collector_runs, readings, samples
 from stations.collectors.base import Window
@@ -79,11 +81,41 @@ def test_due_windows_never_reach_further_than_backfill_max() -> None:
     assert windows[0].start == T0 - 5 * HOUR
 
 
-def test_failures_keep_scheduler_alive_and_next_run_backfills(engine: Engine) -> None:
-    clock = FixedClock(T0 + dt.timedelta(minutes=10))
-    seen: list[RunResult] = []
+#: What the job below reports to the test (it runs in the scheduler's thread).
+SEEN: list[RunResult] = []
+
+
+def fake_collect_job(store_url: str, upstream_url: str, now: str) -> None:
+    """A scheduled job as service.jobs writes them: importable, plain arguments, its engine and
+    collector rebuilt where it runs."""
+    engine = make_engine(store_url)
+    try:
+        collection = Collection(
+            engine,
+            _config(upstream_url),
+            FixedClock(dt.datetime.fromisoformat(now)),
+            hooks=[SEEN.append],
+        )
+        collection.collect("fake")
+        collection.close()
+    finally:
+        engine.dispose()
+
+
+def test_failures_keep_scheduler_alive_and_next_run_backfills(
+    engine: Engine, store_url: str
+) -> None:
+    SEEN.clear()
+    now = (T0 + dt.timedelta(minutes=10)).isoformat()
     with serve(Upstream(["500"])) as up:
-        sched = CollectionScheduler(engine, _config(up.url), clock, hooks=[seen.append])
+        sched = JobScheduler(engine)
+        sched.add_interval_job(
+            fake_collect_job,
+            HOUR,
+            job_id="collect:fake",
+            args=[store_url, up.url, now],
+            first_run=dt.datetime.now(dt.UTC),
+        )
         sched.start()
         try:
             _wait_for(lambda: _statuses(engine) == ["failed"], "the failed run")
@@ -99,16 +131,17 @@ def test_failures_keep_scheduler_alive_and_next_run_backfills(engine: Engine) ->
         assert count_rows(conn, readings) == 12
         run = conn.execute(select(collector_runs).where(collector_runs.c.status == "ok")).one()
     assert (run.window_start, run.window_end) == (T0 - 5 * HOUR, T0 + HOUR)
-    assert [r.counts.inserted for r in seen] == [12]
+    assert [r.counts.inserted for r in SEEN] == [12]
 
 
-def test_job_store_lives_in_the_same_database(engine: Engine) -> None:
-    clock = FixedClock(T0)
-    with serve(Upstream(["ok"])) as up:
-        for _ in range(2):  # a restart re-registers the same job, it does not duplicate it
-            sched = CollectionScheduler(engine, _config(up.url), clock)
-            sched.start(run_now=False)
-            sched.shutdown()
+def test_job_store_lives_in_the_same_database(engine: Engine, store_url: str) -> None:
+    for _ in range(2):  # a restart re-registers the same job, it does not duplicate it
+        sched = JobScheduler(engine)
+        sched.add_interval_job(
+            fake_collect_job, HOUR, job_id="collect:fake", args=[store_url, "", T0.isoformat()]
+        )
+        sched.start()
+        sched.shutdown()
     assert "apscheduler_jobs" in inspect(engine).get_table_names()
     with engine.connect() as conn:
         ids = conn.exec_driver_sql("SELECT id FROM apscheduler_jobs").scalars().all()
@@ -118,11 +151,11 @@ def test_job_store_lives_in_the_same_database(engine: Engine) -> None:
 def test_restart_resumes_from_last_success(engine: Engine) -> None:
     clock = FixedClock(T0 + dt.timedelta(minutes=10))
     with serve(Upstream(["ok"])) as up:
-        sched = CollectionScheduler(engine, _config(up.url), clock)
+        sched = Collection(engine, _config(up.url), clock)
         first = sched.collect("fake")
         clock.advance(3 * HOUR)
         again = sched.collect("fake")
-        sched.shutdown()
+        sched.close()
     assert first[0].window == Window(T0 - 5 * HOUR, T0 + HOUR)
     assert again[0].window == Window(T0 - HOUR, T0 + 4 * HOUR)  # 2 h overlap
     assert again[0].counts.unchanged == 4 and again[0].counts.inserted == 6
@@ -157,14 +190,12 @@ def test_lab_watcher_imports_and_moves_files(engine: Engine, tmp_path: Path) -> 
     (inbox / "notes.docx").write_text("ignored")
     lab = LabInbox(inbox, _lab_parse, settle=dt.timedelta(0))
     seen: list[RunResult] = []
-    sched = CollectionScheduler(
-        engine, _config(lab=lab), FixedClock(T0 + 48 * HOUR), hooks=[seen.append]
-    )
+    sched = Collection(engine, _config(lab=lab), FixedClock(T0 + 48 * HOUR), hooks=[seen.append])
     results = sched.watch_lab()
     # The same file dropped again is recognised by its bytes and only moved.
     (inbox / "may-copy.csv").write_bytes((lab.processed / "may.csv").read_bytes())
     again = sched.watch_lab()
-    sched.shutdown()
+    sched.close()
     assert sorted(p.name for p in lab.processed.iterdir()) == ["may-copy.csv", "may.csv"]
     assert [p.name for p in lab.quarantined.iterdir()] == ["junk.csv"]
     assert [p.name for p in inbox.iterdir()] == ["notes.docx"]
