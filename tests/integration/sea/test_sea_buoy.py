@@ -34,7 +34,12 @@ SEA = {
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [122.32, 30.02]},
-            "properties": {"code": "ZS01", "name": "测试点一", "aliases": "一号浮标", "target": "II"},
+            "properties": {
+                "code": "ZS01",
+                "name": "测试点一",
+                "aliases": "一号浮标",
+                "target": "II",
+            },
         }
     ],
 }
