@@ -101,3 +101,43 @@ def history_() -> None:
             f"rows={r['row_count']} added={r['added']} changed={r['changed']} "
             f"sha256={r['sha256'][:12]}"
         )
+
+
+@app.command("figures")
+def figures(
+    period: str = typer.Option("", help="YYYY or YYYY-MM (CST); default: the current year."),
+    as_json: bool = typer.Option(False, "--json", help="The figures as JSON."),
+) -> None:
+    """Each point's GB 3097 class and the 优良（一、二类）比例 per bay, district and the city."""
+    from service.clock import SystemClock
+    from service.figures.sea import PeriodError, sea_figures
+    from stations.cst import CST
+
+    chosen = period or f"{SystemClock().now().astimezone(CST).year:04d}"
+    with open_store(seed=True) as engine:
+        try:
+            out = sea_figures(engine, chosen)
+        except PeriodError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+    if as_json:
+        typer.echo(out.model_dump_json(indent=1))
+        return
+    for p in out.points:
+        demo = " [demo]" if p.demo else ""
+        met = "-" if p.meets_target is None else ("meets" if p.meets_target else "misses")
+        typer.echo(
+            f"{p.code}\t{p.name}\t{p.sea_class or '-'}\ttarget {p.target_class or '-'} {met}\t"
+            f"{','.join(p.deciding_items) or '-'}\tn={p.n_samples}{demo}"
+        )
+    for r in (*out.areas, *out.districts, out.city):
+        if not r.by_points.denominator:
+            continue
+        area = "-" if r.by_area is None else f"{r.by_area * 100:.1f}%"
+        target = (
+            "" if r.target is None else f"\ttarget {r.target * 100:.1f}% budget {r.budget_points}"
+        )
+        typer.echo(
+            f"{r.scope} {r.code}\t{r.by_points.percent}% ({r.by_points.numerator}/"
+            f"{r.by_points.denominator}) by points, {area} by area{target}"
+        )

@@ -175,3 +175,32 @@ def test_a_bad_sea_file_is_refused_whole_naming_every_bad_row(
     with engine.connect() as conn:
         assert conn.execute(select(sea_points)).all() == []
     engine.dispose()
+
+
+def test_sea_figures_command_and_demo_purge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the demo feed the store holds the demo sea points (labelled [demo]); ``envmon sea
+    figures`` prints them; ``envmon demo purge`` deletes them with the rest of the demo data."""
+    monkeypatch.setenv("ENVMON_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ENVMON_DEMO", "true")
+    listed = CliRunner().invoke(app, ["sea", "points"])
+    assert listed.exit_code == 0, listed.output
+    lines = [x for x in listed.output.splitlines() if x.startswith("DEMO-SEA-")]
+    assert len(lines) == 8 and all(x.endswith("[demo]") for x in lines)
+    shown = CliRunner().invoke(app, ["sea", "figures", "--period", "2026-05"])
+    assert shown.exit_code == 0, shown.output
+    assert (
+        "DEMO-SEA-330902-1\t示例海水点位 (demo) 定海区1\t-\ttarget III -\t-\tn=0 [demo]"
+        in shown.output
+    )
+    bad = CliRunner().invoke(app, ["sea", "figures", "--period", "2026-13"])
+    assert bad.exit_code == 2 and "period '2026-13': YYYY or YYYY-MM" in bad.output
+    monkeypatch.setenv("ENVMON_DEMO", "false")
+    purged = CliRunner().invoke(app, ["demo", "purge", "--yes"])
+    assert purged.exit_code == 0, purged.output
+    engine = create_engine(f"sqlite:///{tmp_path / 'data' / 'envmon.sqlite3'}")
+    with engine.connect() as conn:
+        assert conn.execute(select(sea_points)).all() == []
+        assert conn.execute(select(sea_areas)).all() == []
+    engine.dispose()
