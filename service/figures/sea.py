@@ -328,8 +328,15 @@ def sea_map_frames(engine: Engine, period: str) -> tuple[gpd.GeoDataFrame, gpd.G
 
 
 def latest_sea_period(engine: Engine, today: dt.date) -> str:
-    """The period the maps and reports show by default: the current CST year of ``today``."""
-    return f"{today.year:04d}"
+    """The year the public figures show by default: the CST year of the newest sea sample up to
+    ``today`` (so that a January map is not empty before the month's samples), else ``today``'s."""
+    from service.store.sea import latest_sea_sample_time
+
+    with engine.connect() as conn:
+        newest = latest_sea_sample_time(conn)
+    if newest is None:
+        return f"{today.year:04d}"
+    return f"{min(newest.astimezone(CST).year, today.year):04d}"
 
 
 __all__ = [

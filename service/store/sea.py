@@ -37,6 +37,16 @@ def sea_samples(
     return samples_between(conn, start, end, list(codes))
 
 
+def latest_sea_sample_time(conn: Connection) -> dt.datetime | None:
+    """When the newest stored sample of any sea point was taken (UTC), or None."""
+    from sqlalchemy import func as f
+
+    from service.store.tables import samples
+
+    codes = select(sea_points.c.code)
+    return conn.execute(select(f.max(samples.c.time)).where(samples.c.section.in_(codes))).scalar()
+
+
 def imported_sea_codes(conn: Connection) -> set[str]:
     """Point and area codes any ``sea`` registry import wrote (re-seeding leaves them alone)."""
     codes: set[str] = set()
@@ -146,6 +156,7 @@ def seed_demo_sea(conn: Connection, now: dt.datetime) -> int:
 
 __all__ = [
     "imported_sea_codes",
+    "latest_sea_sample_time",
     "sea_point_codes",
     "sea_rows",
     "sea_samples",

@@ -3,7 +3,8 @@
 ``GET /api/v1/sea/figures``: every point, bay / zone, district and the city for a period.
 ``GET /api/v1/sea/points`` (JSON or ``format=csv``): the points with their class.
 ``GET /api/v1/sea/points.geojson`` and ``/api/v1/sea/areas.geojson``: the map layers.
-``period`` is ``YYYY`` or ``YYYY-MM`` (CST); the default is the current year.
+``period`` is ``YYYY`` or ``YYYY-MM`` (CST); the default is the year of the newest sea sample (the
+current year once it has one).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy import Engine
 
 from service.api.cache import cached_json
 from service.api.deps import ClockDep, EngineDep
@@ -19,7 +21,7 @@ from service.api.routes.exports import CSV_RESPONSE, Format, FormatQuery, csv_re
 from service.api.schemas import FeatureCollection, Listing
 from service.clock import Clock
 from service.figures.latest import point_features
-from service.figures.sea import sea_area_features, sea_figures, sea_points
+from service.figures.sea import latest_sea_period, sea_area_features, sea_figures, sea_points
 from service.figures.sea_values import SeaFigures, SeaPoint
 from service.figures.values import Feature
 from stations.cst import CST
@@ -33,7 +35,7 @@ PeriodQuery = Annotated[
     str | None,
     Query(
         pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$",
-        description="YYYY or YYYY-MM (CST); default: the current year",
+        description="YYYY or YYYY-MM (CST); default: the year of the newest sample",
     ),
 ]
 
@@ -42,8 +44,8 @@ class _GeoJSON(JSONResponse):
     media_type = GEOJSON
 
 
-def _period(period: str | None, clock: Clock) -> str:
-    return period or f"{clock.now().astimezone(CST).year:04d}"
+def _period(period: str | None, engine: Engine, clock: Clock) -> str:
+    return period or latest_sea_period(engine, clock.now().astimezone(CST).date())
 
 
 @router.get("/figures", response_model=SeaFigures, operation_id="seaFigures")
@@ -52,7 +54,7 @@ def figures(
 ) -> SeaFigures | Response:
     """Each point's class, and 优良（一、二类）水质比例 per bay / zone, district and the city, by
     points and by area, with the districts' and city's targets and budgets."""
-    p = _period(period, clock)
+    p = _period(period, engine, clock)
     return cached_json(request, ("sea/figures", p), lambda: sea_figures(engine, p))
 
 
@@ -67,7 +69,7 @@ def points(
     format: FormatQuery = Format.json,
 ) -> Listing[SeaPoint] | Response:
     """Every seawater monitoring point with its GB 3097 class (``IV+`` is 劣四类) over the period."""
-    p = _period(period, clock)
+    p = _period(period, engine, clock)
     if format is Format.csv:
         items = sea_points(engine, p)
         return csv_response(items, f"sea_points_{p}", demo=any(i.demo for i in items))
@@ -90,7 +92,7 @@ def points_geojson(
     request: Request, engine: EngineDep, clock: ClockDep, period: PeriodQuery = None
 ) -> FeatureCollection | Response:
     """The points as a map layer (properties: class, target, demo...)."""
-    p = _period(period, clock)
+    p = _period(period, engine, clock)
     return cached_json(
         request,
         ("sea/points.geojson", p),
@@ -110,7 +112,7 @@ def areas_geojson(
     request: Request, engine: EngineDep, clock: ClockDep, period: PeriodQuery = None
 ) -> FeatureCollection | Response:
     """Bays and functional zones with their 优良 ratio over the period (map layer)."""
-    p = _period(period, clock)
+    p = _period(period, engine, clock)
 
     def build() -> FeatureCollection:
         return FeatureCollection(features=[Feature(**f) for f in sea_area_features(engine, p)])

@@ -270,3 +270,17 @@ def test_the_alert_rules_see_the_sea_ratio(app: FastAPI) -> None:
         if s.rule == SEA_GOOD_RATIO and s.fire
     }
     assert firing == {"city", "330902"}  # 定海: ZS03 0/1 against the 0.50 default
+
+
+def test_the_default_period_is_the_year_of_the_newest_sample(
+    app: FastAPI, client: TestClient
+) -> None:
+    """Without ``period`` the routes show 2026 (the newest sample is May 2026); on 5 January 2027,
+    before any 2027 sample, the default is still 2026 rather than an empty 2027."""
+    import datetime as dt
+
+    from service.figures.sea import latest_sea_period
+
+    assert client.get("/api/v1/sea/figures").json()["period"] == "2026"
+    assert latest_sea_period(app.state.engine, dt.date(2027, 1, 5)) == "2026"
+    assert latest_sea_period(app.state.engine, dt.date(2025, 12, 31)) == "2025"
