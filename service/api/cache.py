@@ -37,6 +37,7 @@ from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import Engine, event, func, select
 
 from service.store.compute_tables import district_days, section_periods, target_audit, targets
+from service.store.partitions import newest_reading_time
 from service.store.tables import raw_payloads, readings, revisions, sections, stations
 from service.store.zone_tables import zone_versions
 
@@ -82,7 +83,6 @@ def _fingerprint_query() -> Any:
         (targets, count()),
         (targets, func.max(targets.c.updated_at)),
         (target_audit, func.max(target_audit.c.id)),
-        (readings, func.max(readings.c.time)),
         (revisions, func.max(revisions.c.id)),
         (raw_payloads, func.max(raw_payloads.c.id)),
         (stations, count()),
@@ -105,10 +105,12 @@ _FINGERPRINT = _fingerprint_query()
 
 
 def fingerprint(engine: Engine) -> tuple[Any, ...]:
-    """The store's current fingerprint of the public figures' inputs."""
+    """The store's current fingerprint of the public figures' inputs, with the newest reading's
+    time (asked apart: on PostgreSQL readings are partitioned by month, ``newest_reading_time``)."""
     with engine.connect() as conn:
         row = conn.execute(_FINGERPRINT).one()
-    return tuple(row)
+        newest = newest_reading_time(conn)
+    return (*row, newest)
 
 
 @dataclass

@@ -80,6 +80,8 @@ district_days = Table(
     comment="district or city day: mean of station concentrations, then IAQI/AQI",
 )
 Index("ix_district_days_day", district_days.c.day)
+#: The data-version check reads the newest ``computed_at`` on every cached request (an index seek).
+Index("ix_district_days_computed_at", district_days.c.computed_at)
 
 section_periods = Table(
     "section_periods",
@@ -96,6 +98,7 @@ section_periods = Table(
     CheckConstraint("period_kind IN ('month', 'year')", name="period_kind"),
     comment="section class per month and year (GB 3838-2002 single factor)",
 )
+Index("ix_section_periods_computed_at", section_periods.c.computed_at)
 
 targets = Table(
     "targets",

@@ -173,3 +173,31 @@ def test_sqlite_keeps_one_plain_table(engine: Engine) -> None:
             assert not is_partitioned(conn) and partitions(conn) == []
             assert ensure_months(conn, [dt.date(2026, 4, 1)]) == []
         assert len(_rows(conn)) == 162
+
+
+@pytest.mark.postgis
+def test_data_version_sees_new_readings_recent_or_old(pg_url: str) -> None:
+    """The cache's check (``service.api.cache.fingerprint``) asks the last two months first: a
+    reading written by another process is seen whether it is recent or months old."""
+    from service.api.cache import fingerprint
+    from service.store.engine import init_store
+
+    engine = init_store(pg_url)
+    try:
+        _ingest(engine, _frame())  # April to June 2026: older than two months
+        before = fingerprint(engine)
+        assert JUNE in before  # the newest reading, found by the whole-table fallback
+        recent = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+        for when in (JUNE + dt.timedelta(hours=1), recent - dt.timedelta(hours=1)):
+            with writing(engine) as conn:
+                conn.execute(
+                    readings.insert().values(
+                        station="1260A", time=when, pollutant="O3", value=50.0, source="cli",
+                        payload_id=1,
+                    )
+                )  # fmt: skip
+            after = fingerprint(engine)
+            assert after != before and when in after
+            before = after
+    finally:
+        engine.dispose()
