@@ -40,7 +40,8 @@ def _public_gets(spec: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 def _ids(client: TestClient) -> dict[str, list[str]]:
     stations = [s["code"] for s in client.get("/api/v1/stations").json()["items"]]
     districts = [d["code"] for d in client.get("/api/v1/districts").json()["items"]]
-    return {"/api/v1/stations/": stations, "/api/v1/districts/": districts}
+    zones = [z["code"] for z in client.get("/api/v1/zones").json()["items"]]
+    return {"/api/v1/stations/": stations, "/api/v1/districts/": districts, "/api/v1/zones/": zones}
 
 
 def _urls(path: str, op: dict[str, Any], ids: dict[str, list[str]]) -> list[str]:
