@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from service.clock import FixedClock
 from service.figures.sea import sea_points
-from service.scheduler import CollectionScheduler, config_from_settings
+from service.scheduler import Collection, config_from_settings
 from service.sea_registry import import_sea
 from service.settings import Settings
 from service.store.engine import init_store
@@ -72,11 +72,11 @@ def test_buoy_rows_attach_to_sea_points_and_are_classed(tmp_path: Path) -> None:
         engine = init_store(settings.store.effective_database_url)
         raw = json.dumps(SEA, ensure_ascii=False).encode()
         import_sea(engine, raw, "sea.geojson", who="test", clock=FixedClock(NOW))
-        sched = CollectionScheduler(engine, config_from_settings(settings), FixedClock(NOW))
+        sched = Collection(engine, config_from_settings(settings), FixedClock(NOW))
         try:
             sched.collect("water_auto", trigger="cli")
         finally:
-            sched.shutdown(wait=False)
+            sched.close()
     with engine.connect() as conn:
         stored = conn.execute(select(samples.c.section, samples.c.method).distinct()).all()
         reasons = [r for (r,) in conn.execute(select(quarantine.c.reason))]
