@@ -110,6 +110,8 @@ def _areal_scale(crs: CRS, x: NDArray[np.float64], y: NDArray[np.float64]) -> ND
     """Map area / ground area of the projected ``crs`` at map points (x, y) (PROJ's factors)."""
     from pyproj import Proj, Transformer
 
+    if x.size == 0:  # a zone that misses the grid: PROJ refuses empty arrays
+        return np.ones(0)
     lon, lat = Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True).transform(x, y)
     scale = np.asarray(Proj(crs).get_factors(lon, lat).areal_scale, dtype=np.float64)
     return np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)

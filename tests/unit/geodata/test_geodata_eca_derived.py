@@ -66,3 +66,46 @@ def test_shipped_file_is_what_the_derivation_gives() -> None:
     assert shapely.equals_exact(
         shapely.normalize(again), shapely.normalize(shipped), tolerance=1e-6
     )
+
+
+def test_the_bureaus_own_control_area_replaces_the_derived_one(tmp_path: Path) -> None:
+    import json
+
+    from service.store.engine import init_store
+    from service.zones import import_zone_file, zones_with_derived_eca
+
+    engine = init_store(f"sqlite:///{tmp_path / 'envmon.sqlite3'}")
+    try:
+        before = zones_with_derived_eca(engine)
+        assert before["code"].tolist()[-1] == "eca_zhoushan_derived"
+        assert before["derived"].tolist().count(True) == 1
+        # a route only: still no official control area, the derived one stays
+        route = {
+            "type": "Feature",
+            "properties": {"code": "r1", "name": "航路", "kind": "route", "datum": "WGS84"},
+            "geometry": {"type": "LineString", "coordinates": [[122.30, 29.95], [122.35, 29.97]]},
+        }
+        area = {
+            "type": "Feature",
+            "properties": {
+                "code": "eca_official",
+                "name": "船舶排放控制区（正式）",
+                "kind": "emission_control_area",
+                "datum": "WGS84",
+            },
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [
+                    [[122.0, 29.8], [122.6, 29.8], [122.6, 30.3], [122.0, 30.3], [122.0, 29.8]]
+                ],
+            },
+        }
+        for features, derived_left in (([route], 1), ([route, area], 0)):
+            body = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+            import_zone_file(engine, body, "zones.geojson", who="test")
+            zones = zones_with_derived_eca(engine)
+            assert zones["derived"].tolist().count(True) == derived_left
+        assert "eca_official" in zones["code"].tolist()
+        assert "eca_zhoushan_derived" not in zones["code"].tolist()
+    finally:
+        engine.dispose()

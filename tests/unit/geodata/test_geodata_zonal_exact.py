@@ -248,3 +248,11 @@ def test_geographic_grid_weights_cells_by_their_ellipsoidal_area() -> None:
     # the whole ellipsoid by the same cell formula: WGS 84's surface, 510,065,621.72 km²
     whole = sum(_band_area_m2(-90 + k, -89 + k, 360.0) for k in range(180))
     assert whole / 1e6 == pytest.approx(510_065_621.72, rel=1e-10)
+
+
+def test_a_zone_off_the_grid_has_no_values() -> None:
+    far = _shifted([(5000.0, 5000.0), (5300.0, 5000.0), (5300.0, 5300.0)])
+    s = zonal_stats(_grid(np.full((10, 10), 1.0), geodata.METRIC), _zones(far, crs=geodata.METRIC))
+    row = s.iloc[0]
+    assert row["n_cells"] == 0 and row["count"] == 0.0 and math.isnan(row["mean"])
+    assert row["covered_fraction"] == 0.0
