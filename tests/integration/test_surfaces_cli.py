@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-import geodata
 from geodata.grids import attach_crs
 from geodata.rasters import write_geotiff
 from tests.integration.test_cli_user_errors import run
