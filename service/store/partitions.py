@@ -18,7 +18,9 @@ from collections.abc import Iterable
 from typing import Final
 
 import pandas as pd
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, func, select, text
+
+from service.store.tables import readings
 
 #: The partitioned table and its catch-all partition.
 PARENT: Final = "readings"
@@ -133,10 +135,6 @@ def newest_reading_time(conn: Connection) -> dt.datetime | None:
     newest first, are asked one by one until one holds a row; months do not overlap, so the newest
     month with rows holds the newest of them. Elsewhere, one ``max(time)`` (an index seek).
     """
-    from sqlalchemy import func, select
-
-    from service.store.tables import readings
-
     names = partitions(conn)
     if not names:
         value = conn.execute(select(func.max(readings.c.time))).scalar()

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, delete, func, select, tuple_
 
+from service.store.partitions import newest_reading_time
 from service.store.tables import dirty_days, readings, samples
 from stations.model import empty_readings, empty_samples
 
@@ -86,8 +87,8 @@ def latest_readings(conn: Connection, stations: Sequence[str] | None = None) -> 
     # First within the last weeks of the store: on PostgreSQL, readings are partitioned by month
     # and an unbounded max(time) seeks into every month's index; a station silent that long is
     # looked up unbounded. Either way the answer is the station's latest hour.
-    newest = conn.execute(select(func.max(t.c.time))).scalar() if codes else None
-    since = None if newest is None else (pd.Timestamp(newest) - RECENT).to_pydatetime()
+    newest = newest_reading_time(conn) if codes else None
+    since = None if newest is None else newest - RECENT.to_pytimedelta()
     pairs = []
     for code in codes:
         bounded = select(func.max(t.c.time)).where(t.c.station == code)

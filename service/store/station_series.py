@@ -10,7 +10,8 @@ import pandas as pd
 from sqlalchemy import Connection, RowMapping, func, select
 
 from service.store.compute_tables import station_days
-from service.store.queries import readings_between
+from service.store.partitions import newest_reading_time
+from service.store.queries import RECENT, readings_between
 from service.store.tables import readings, stations
 
 
@@ -30,9 +31,17 @@ def station_codes(conn: Connection) -> list[str]:
 
 def latest_hour(conn: Connection, code: str) -> dt.datetime | None:
     """End (UTC) of the latest hour with a reading of ``code``."""
-    value: Any = conn.execute(
-        select(func.max(readings.c.time)).where(readings.c.station == code)
-    ).scalar()
+    # Within the store's last two months first: on PostgreSQL an unbounded max(time) is planned
+    # over every month's partition (service.store.partitions).
+    newest = newest_reading_time(conn)
+    query = select(func.max(readings.c.time)).where(readings.c.station == code)
+    value: Any = None
+    if newest is not None:
+        value = conn.execute(
+            query.where(readings.c.time >= newest - RECENT.to_pytimedelta())
+        ).scalar()
+        if value is None:
+            value = conn.execute(query).scalar()
     if value is None:
         return None
     ts = pd.Timestamp(value)

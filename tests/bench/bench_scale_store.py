@@ -303,9 +303,11 @@ def main() -> None:
         tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp,
         _servers(stores, Path(tmp)) as bases,
     ):
-        for name, base in bases.items():  # warm every route once (first build per data version)
+        cold: dict[str, dict[str, float]] = {}
+        for name, base in bases.items():  # each route once: the first build per data version
             plan = [("GET", p, {"headers": {"X-API-Key": stores[name]["key"]}}, OK) for p in paths]
-            run_load(base, plan, concurrency=1, duration=60, max_requests=len(paths))
+            res = run_load(base, plan, concurrency=1, duration=300, max_requests=len(paths))
+            cold[name] = {p: res.by_path.get(f"GET {p.split('?')[0]}", [np.nan])[0] for p in paths}
         for r in range(rounds):
             order = list(bases) if r % 2 == 0 else list(reversed(bases))
             for name in order:
