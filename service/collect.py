@@ -31,6 +31,7 @@ import httpx
 from sqlalchemy import Engine, exists, select
 
 from service.clock import Clock
+from service.metrics import COLLECTOR_RUNS, observe_ingest
 from service.store.engine import writing
 from service.store.ingest import IngestCounts, ingest_readings, ingest_samples, quarantine_rows
 from service.store.payloads import (
@@ -201,6 +202,7 @@ def run_collector(
         sleep(wait)
 
     status, error = run_status(error, done.counts, done.rejected)
+    COLLECTOR_RUNS.labels(collector.name, status).inc()
     result = RunResult(
         collector=collector.name,
         window=window,
@@ -323,6 +325,7 @@ def ingest_payload(
             counts += ingest_samples(conn, parsed.samples, source, pid, now, newer_wins=True)
         accepted = len(parsed.readings) + len(parsed.samples)
         mark_ingested(conn, pid, now, accepted, len(parsed.rejected))
+    observe_ingest(source, counts)
     whole = [r for r in parsed.rejected if r.field == "payload"]
     malformed = f"malformed payload from {payload.url}: {whole[0].reason}" if whole else None
     return counts, malformed if accepted == 0 else None

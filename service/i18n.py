@@ -33,6 +33,12 @@ _SERVICE_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "此操作需要 {role} 或更高角色",
         "en": "This needs the {role} role or higher",
     },
+    # --- a route served to configured networks only (service/api/metrics.py) ---
+    "error.network": {"zh": "此地址无权访问", "en": "Not served to this address"},
+    "error.network.detail": {
+        "zh": "仅向 {setting} 所列网络提供",
+        "en": "Served only to the networks listed in {setting}",
+    },
     # --- CSRF refusal of cookie writes (service/api/csrf.py) ---
     "error.csrf": {"zh": "请求来源无法验证", "en": "The request's origin could not be verified"},
     "error.csrf.detail": {

@@ -31,6 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from apscheduler.events import (
+    EVENT_JOB_MISSED,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
+    JobSubmissionEvent,
+)
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, func, select
@@ -45,6 +51,7 @@ from service.collect import (
     run_collector,
 )
 from service.fetch_client import fetch_client
+from service.metrics import SCHEDULER_MISSED, observe_lag
 from service.settings import Settings
 from service.store.runs import COMPLETED_STATUSES, last_success
 from service.store.tables import collector_runs
@@ -205,6 +212,7 @@ class JobScheduler:
             },
             timezone=dt.UTC,
         )
+        self.scheduler.add_listener(_observe, EVENT_JOB_SUBMITTED | EVENT_JOB_MISSED)
 
     def add_interval_job(
         self,
@@ -240,6 +248,14 @@ class JobScheduler:
     @property
     def running(self) -> bool:
         return bool(self.scheduler.running)
+
+
+def _observe(event: JobEvent) -> None:
+    """Scheduler metrics: how late a job's run was handed out, and runs skipped as too late."""
+    if event.code == EVENT_JOB_MISSED:
+        SCHEDULER_MISSED.labels(event.job_id).inc()
+    elif isinstance(event, JobSubmissionEvent) and event.scheduled_run_times:
+        observe_lag(event.job_id, max(event.scheduled_run_times), dt.datetime.now(dt.UTC))
 
 
 class Collection:

@@ -3,7 +3,9 @@ scheduler, one scheduler process beside them (never one per worker: APScheduler 
 the store, and two schedulers on one job store would each run every job).
 
 Each worker builds its app with ``create_app()`` from the environment, so what the command line
-decided is handed on as ``ENVMON_*`` variables. Per process, not shared: the public-figures cache
+decided is handed on as ``ENVMON_*`` variables. Metrics: every process writes its samples to the
+folder ``PROMETHEUS_MULTIPROC_DIR`` (a fresh temporary one unless set), which any worker's
+``/metrics`` adds up (``service.metrics``). Per process, not shared: the public-figures cache
 (each is invalidated by the store's data version, so all serve the same figures) and the per-IP
 rate-limit buckets (the effective limit is N times the setting; a proxy in front should limit).
 """
@@ -14,7 +16,10 @@ import logging
 import multiprocessing
 import os
 import secrets
+import shutil
+import tempfile
 
+from service.metrics import MULTIPROC_ENV
 from service.settings import Settings
 
 log = logging.getLogger("envmon.serve")
@@ -44,6 +49,10 @@ def serve_workers(
 
     from service.api.app import uvicorn_config
 
+    own_metrics_dir = None
+    if not os.environ.get(MULTIPROC_ENV):
+        own_metrics_dir = tempfile.mkdtemp(prefix="envmon-metrics-")
+        os.environ[MULTIPROC_ENV] = own_metrics_dir  # before any worker imports prometheus_client
     os.environ["ENVMON_SCHEDULER_ENABLED"] = "false"
     os.environ["ENVMON_FORWARDED_ALLOW_IPS"] = settings.http.forwarded_allow_ips
     # One secret for every worker: a staff session cookie signed by one must open pages on another.
@@ -75,3 +84,5 @@ def serve_workers(
             if child.is_alive():
                 child.kill()
                 child.join()
+        if own_metrics_dir is not None:
+            shutil.rmtree(own_metrics_dir, ignore_errors=True)

@@ -406,10 +406,34 @@ class HttpSettings(_Group):
         description="Largest request line plus headers (bytes); more is answered 400.",
     )
 
+    metrics_allow: str = Field(
+        default="127.0.0.0/8,::1",
+        description="Networks served GET /metrics (comma-separated IPs or CIDR networks, by the "
+        "trusted client address); everyone else gets 403.",
+    )
+
     @field_validator("public_sites", mode="before")
     @classmethod
     def _split_sites(cls, value: Any) -> Any:
         return _json_or_commas(value, "list")
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _metrics_allow(cls, value: str) -> str:
+        items = [part.strip() for part in value.split(",") if part.strip()]
+        if not items:
+            raise ValueError("must name at least one network (127.0.0.0/8,::1 is loopback)")
+        for item in items:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or a CIDR network") from None
+        return ",".join(items)
+
+    @property
+    def metrics_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """The networks of ``metrics_allow``."""
+        return [ipaddress.ip_network(item, strict=False) for item in self.metrics_allow.split(",")]
 
     @field_validator("public_sites")
     @classmethod

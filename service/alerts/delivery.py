@@ -42,6 +42,7 @@ from service.alerts.urls import (
     system_resolver,
 )
 from service.clock import Clock
+from service.metrics import ALERT_DELIVERIES
 from service.settings import Settings
 from service.store.alert_tables import webhook_attempts, webhook_outbox
 from service.store.engine import writing
@@ -407,6 +408,7 @@ class DeliveryWorker:
         else:
             outcomes = [self._one(r) for r in rows]
         for o in outcomes:
+            ALERT_DELIVERIES.labels(o).inc()
             if o == "delivered":
                 report.delivered += 1
             elif o == "retry":

@@ -21,6 +21,7 @@ from fastapi import FastAPI
 
 from service.api.console import router as console_router
 from service.api.errors import PROBLEM_JSON, add_exception_handlers
+from service.api.metrics import MetricsMiddleware
 from service.api.routes import (
     exports,
     geo,
@@ -122,8 +123,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.session_secret = session_secret(settings)
     add_exception_handlers(app)
     install_security(app, settings)
-    # Outermost: every log line of a request, security's included, carries its id.
+    # Every log line of a request, security's included, carries its id.
     app.add_middleware(RequestIdMiddleware)
+    # Outermost: each request timed by route template; /metrics for ENVMON_METRICS_ALLOW only.
+    app.add_middleware(MetricsMiddleware, settings=settings)
     for module in (health, stations, sections, zones, geo, exports, staff, zone_jobs, login):
         app.include_router(module.router)
     if settings.http.docs_enabled:

@@ -149,6 +149,20 @@ class CsrfRefused(EnvmonError):
         super().__init__(**kw)
 
 
+class NetworkNotAllowed(EnvmonError):
+    """The client's address is outside the networks a route is served to (``/metrics``:
+    ``ENVMON_METRICS_ALLOW``)."""
+
+    slug = "network-not-allowed"
+    title_key = "error.network"
+    detail_key = "error.network.detail"
+
+    def __init__(self, setting: str, **kw: Any) -> None:
+        kw.setdefault("field", "client address")
+        kw.setdefault("rule", f"in {setting}")
+        super().__init__(params={"setting": setting}, **kw)
+
+
 class Conflict(EnvmonError):
     """The request conflicts with stored data."""
 
@@ -207,6 +221,7 @@ STATUS_CODES: dict[type[Exception], int] = {
     Unauthorized: 401,
     Forbidden: 403,
     CsrfRefused: 403,
+    NetworkNotAllowed: 403,
     Conflict: 409,
     PayloadTooLarge: 413,
     UnsupportedMediaType: 415,
@@ -386,6 +401,7 @@ __all__ = [
     "EnvmonError",
     "Forbidden",
     "LoginRequired",
+    "NetworkNotAllowed",
     "NotFound",
     "PayloadTooLarge",
     "RateLimited",

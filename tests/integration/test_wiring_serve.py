@@ -4,6 +4,7 @@ on the demo feed, serves the public map, collects station readings on its own an
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -39,6 +40,16 @@ def _poll(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.2)
+
+
+def _sample(text: str, name: str, labels: dict[str, str]) -> float:
+    """The value of the Prometheus sample ``name{labels}`` (labels in any order), 0 if absent."""
+    for line in text.splitlines():
+        match = re.fullmatch(r"([a-z_]+)(?:\{(.*)\})? (\S+)", line)
+        if match and match.group(1) == name:
+            if dict(re.findall(r'(\w+)="([^"]*)"', match.group(2) or "")) == labels:
+                return float(match.group(3))
+    return 0.0
 
 
 def test_serve_comes_up_on_the_demo_feed_and_stops_cleanly(tmp_path: Path) -> None:
@@ -146,6 +157,15 @@ def test_serve_with_workers_runs_one_scheduler_and_stops_every_process(tmp_path:
         # A fresh connection per request spreads them over both workers' accept loops.
         for _ in range(20):
             assert httpx.get(f"http://127.0.0.1:{port}/api/v1/districts").status_code == 200
+        # Any worker's /metrics adds up every process: the 20 requests whichever worker took
+        # them, and the demo runs of the scheduler process.
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics")
+        assert metrics.status_code == 200, metrics.text
+        route = {"method": "GET", "route": "/api/v1/districts", "status": "200"}
+        count = "envmon_http_request_duration_seconds_count"
+        assert _sample(metrics.text, count, route) >= 20, metrics.text[:2000]
+        demo_ok = {"source": "demo", "outcome": "ok"}
+        assert _sample(metrics.text, "envmon_collector_runs_total", demo_ok) >= 1
         children = _children(proc.pid)
         # two web workers, the scheduler process and multiprocessing's resource tracker
         assert len(children) >= 3, children
