@@ -73,6 +73,7 @@ def list_(day: str | None = typer.Option(None, "--day", help="CST day (YYYY-MM-D
 def zonal(
     surface_id: str = typer.Argument(..., help="idw-<pollutant> or raster-<id>"),
     day: str | None = typer.Option(None, "--day", help="CST day of an IDW surface"),
+    band: int = typer.Option(1, "--band", min=1, help="band of a multi-band raster (1-based)"),
 ) -> None:
     """Area-weighted statistics of a surface per zone (tab-separated)."""
     from service.figures.surfaces import UnknownSurface, surface_zonal
@@ -80,7 +81,7 @@ def zonal(
     settings = cli_settings()
     with open_store(settings) as engine:
         try:
-            out = surface_zonal(engine, settings.store.data_dir, surface_id, _day(day))
+            out = surface_zonal(engine, settings.store.data_dir, surface_id, _day(day), band=band)
         except UnknownSurface as exc:
             typer.echo(f"{exc.field}: {exc.message}", err=True)
             raise typer.Exit(1) from None

@@ -76,6 +76,7 @@ class SurfaceInfo(Value):
     width: int | None = None
     height: int | None = None
     bands: int | None = None
+    band: int = Field(default=1, description="the band shown and summarised (1-based)")
 
 
 class SurfaceList(Value):
@@ -224,9 +225,10 @@ def _parse(surface_id: str) -> tuple[str | None, int | None]:
 
 
 def surface_grid(
-    engine: Engine, data_dir: Path, surface_id: str, day: dt.date | None = None
+    engine: Engine, data_dir: Path, surface_id: str, day: dt.date | None = None, *, band: int = 1
 ) -> tuple[xr.DataArray, SurfaceInfo]:
-    """The grid of a surface (its own CRS, dims ``y, x``) and what it is."""
+    """The grid of a surface (its own CRS, dims ``y, x``) and what it is; ``band`` (1-based)
+    picks the band of a multi-band raster (a month of an inventory, a day of a stack)."""
     pollutant, raster_id = _parse(surface_id)
     if pollutant is not None:
         the_day = _latest_day(engine, day, pollutant)
@@ -241,8 +243,20 @@ def surface_grid(
         return grid, info
     assert raster_id is not None
     row = _raster_row(engine, raster_id)
-    grid = read_geotiff(data_dir / "surfaces" / str(row["stored_name"])).isel(band=0)
-    return grid, _raster_info(row)
+    if not 1 <= band <= int(row["bands"]):  # type: ignore[call-overload]
+        raise UnknownSurface("band", f"the raster has bands 1 to {row['bands']}")
+    grid = read_geotiff(data_dir / "surfaces" / str(row["stored_name"])).isel(band=band - 1)
+    info = _raster_info(row)
+    if band != 1:  # the stored range is band 1's: this band's own range colours it
+        finite = np.asarray(grid.values)[np.isfinite(grid.values)]
+        info = info.model_copy(
+            update={
+                "band": band,
+                "vmin": float(finite.min()) if finite.size else None,
+                "vmax": float(finite.max()) if finite.size else None,
+            }
+        )
+    return grid, info
 
 
 def surface_list(engine: Engine, day: dt.date | None = None) -> SurfaceList:
@@ -260,10 +274,10 @@ def _number(value: object) -> float | None:
 
 
 def surface_zonal(
-    engine: Engine, data_dir: Path, surface_id: str, day: dt.date | None = None
+    engine: Engine, data_dir: Path, surface_id: str, day: dt.date | None = None, *, band: int = 1
 ) -> SurfaceZonal:
-    """Area-weighted statistics of the surface over every current zone."""
-    grid, info = surface_grid(engine, data_dir, surface_id, day)
+    """Area-weighted statistics of the surface (``band`` of a raster) over every current zone."""
+    grid, info = surface_grid(engine, data_dir, surface_id, day, band=band)
     # the zones the staff map draws: the current ones (with the demo yard and port in demo mode)
     # and the derived emission control area until the bureau's zones hold one
     from service.figures.zone_supervision import supervised_zones
@@ -295,12 +309,13 @@ def surface_zonal(
 
 
 def surface_image(
-    engine: Engine, data_dir: Path, surface_id: str, day: dt.date | None = None
+    engine: Engine, data_dir: Path, surface_id: str, day: dt.date | None = None, *, band: int = 1
 ) -> SurfaceImage:
-    """The surface warped to Web Mercator and drawn as a PNG, with its corners and legend."""
+    """The surface (``band`` of a raster) warped to Web Mercator and drawn as a PNG, with its
+    corners and legend."""
     from pyproj import Transformer
 
-    grid, info = surface_grid(engine, data_dir, surface_id, day)
+    grid, info = surface_grid(engine, data_dir, surface_id, day, band=band)
     merc = reproject_grid(grid, "EPSG:3857") if crs_of(grid).to_epsg() != 3857 else grid
     vmin = info.vmin if info.vmin is not None else 0.0
     vmax = info.vmax if info.vmax is not None else 1.0

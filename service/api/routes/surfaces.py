@@ -46,6 +46,7 @@ SurfaceId = Annotated[
     ),
 ]
 Day = Annotated[dt.date | None, Query(description="CST day of an IDW surface (default: latest)")]
+Band = Annotated[int, Query(ge=1, le=366, description="band of a multi-band raster (1-based)")]
 
 
 class SurfaceLinks(Model):
@@ -76,7 +77,9 @@ class SurfaceOverlay(Model):
 
 def _query(day: dt.date | None, info: SurfaceInfo) -> str:
     the_day = day or info.day
-    return f"?day={the_day.isoformat()}" if info.kind == "idw" and the_day else ""
+    if info.kind == "idw":
+        return f"?day={the_day.isoformat()}" if the_day else ""
+    return f"?band={info.band}" if info.band != 1 else ""
 
 
 def _links(request: Request, info: SurfaceInfo, day: dt.date | None) -> SurfaceLinks:
@@ -109,11 +112,18 @@ def list_surfaces(
     operation_id="surfaceZonalStatistics",
 )
 def surface_zonal_stats(
-    _: ViewerDep, engine: EngineDep, settings: SettingsDep, surface_id: SurfaceId, day: Day = None
+    _: ViewerDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    surface_id: SurfaceId,
+    day: Day = None,
+    band: Band = 1,
 ) -> SurfaceZonal:
     """Area-weighted mean, min, max, sum and covered area of the surface over every zone."""
     try:
-        return surface_zonal(engine, settings.store.data_dir, surface_id, checked_day(day, "day"))
+        return surface_zonal(
+            engine, settings.store.data_dir, surface_id, checked_day(day, "day"), band=band
+        )
     except UnknownSurface as exc:
         raise _missing(exc) from None
 
@@ -130,10 +140,13 @@ def surface_overlay(
     settings: SettingsDep,
     surface_id: SurfaceId,
     day: Day = None,
+    band: Band = 1,
 ) -> SurfaceOverlay:
     """The surface's image URL, corners and legend for an image overlay."""
     try:
-        image = surface_image(engine, settings.store.data_dir, surface_id, checked_day(day, "day"))
+        image = surface_image(
+            engine, settings.store.data_dir, surface_id, checked_day(day, "day"), band=band
+        )
     except UnknownSurface as exc:
         raise _missing(exc) from None
     links = _links(request, image.info, day)
@@ -149,11 +162,18 @@ def surface_overlay(
     operation_id="surfaceImage",
 )
 def surface_png(
-    _: ViewerDep, engine: EngineDep, settings: SettingsDep, surface_id: SurfaceId, day: Day = None
+    _: ViewerDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    surface_id: SurfaceId,
+    day: Day = None,
+    band: Band = 1,
 ) -> Response:
     """The surface as a PNG in Web Mercator (transparent where there is no value)."""
     try:
-        image = surface_image(engine, settings.store.data_dir, surface_id, checked_day(day, "day"))
+        image = surface_image(
+            engine, settings.store.data_dir, surface_id, checked_day(day, "day"), band=band
+        )
     except UnknownSurface as exc:
         raise _missing(exc) from None
     return Response(

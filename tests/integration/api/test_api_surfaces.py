@@ -203,3 +203,31 @@ def test_staff_map_layer_body_shows_zonal_figures(
     assert "Zonal statistics (area-weighted)" in en["zonal_html"]
     assert "Zhoushan port ship emission control area (derived)" in en["zonal_html"]
     assert client.get("/maps/staff/surfaces/idw-pm25.json").status_code == 401
+
+
+def test_a_band_of_a_multi_band_raster(
+    client: TestClient, keys: dict[str, str], tmp_path: Path
+) -> None:
+    # three monthly bands: 1, 2 and 3 t/cell everywhere
+    x = 360_500.0 + 1000 * np.arange(120)
+    y = 3_420_500.0 - 1000 * np.arange(140)
+    stack = attach_crs(
+        xr.DataArray(
+            np.stack([np.full((140, 120), float(m)) for m in (1, 2, 3)]),
+            dims=("band", "y", "x"),
+            coords={"band": [1, 2, 3], "y": y, "x": x},
+        ),
+        geodata.METRIC,
+    )
+    body = write_geotiff(stack, tmp_path / "months.tif").read_bytes()
+    made = _import(client, keys["operator"], body, name="月度清单").json()
+    assert made["bands"] == 3
+    view = {"X-API-Key": keys["viewer"]}
+    url = f"/api/v1/surfaces/{made['id']}/zonal"
+    third = client.get(url + "?band=3", headers=view).json()
+    assert third["surface"]["band"] == 3
+    assert _zone(third, "ztbq_zhoushan_wharf_dredging_area")["mean"] == pytest.approx(3.0)
+    overlay = client.get(f"/api/v1/surfaces/{made['id']}/overlay?band=2", headers=view).json()
+    assert overlay["image_url"].endswith("?band=2")
+    missing = client.get(url + "?band=4", headers=view)
+    assert missing.status_code == 404 and missing.json()["field"] == "band"
