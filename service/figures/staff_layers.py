@@ -82,21 +82,17 @@ def _zones(engine: Engine, clock: Clock, req: LayerRequest) -> FeatureCollection
     from maps.zone_supervision import zone_supervision_html
     from service.figures.zone_supervision import (
         SupervisionOptions,
-        monitored_zones,
         supervised_zones,
-        zone_summary,
+        zone_summaries,
     )
     from service.settings import Settings
 
     options = SupervisionOptions.from_settings(Settings())
+    # Every monitored zone from one read of the registry and of the readings.
+    summaries = zone_summaries(engine, None, req.end, CHART_DAYS, staff=True, options=options)
     sections = {
-        code: zone_supervision_html(
-            zone_summary(
-                engine, code, req.end, CHART_DAYS, staff=True, options=options
-            ).model_dump(),
-            req.lang,
-        )
-        for code, _ in monitored_zones(engine)
+        code: zone_supervision_html(summary.model_dump(), req.lang)
+        for code, summary in summaries.items()
     }
     # plus the derived emission control area (推导) until the bureau's zones hold one
     zones = zones_with_derived_eca(engine, supervised_zones(engine))

@@ -13,8 +13,9 @@ Definitions of the statistics: ``stations.zone_stats``; limits: ``stations.stand
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -310,142 +311,192 @@ def zone_summary(
     options: SupervisionOptions | None = None,
 ) -> ZoneSummary:
     """Statistics of ``zone`` over the ``days`` CST days ending ``end_day``; raises ``UnknownZone``."""
+    out = zone_summaries(engine, [zone], end_day, days, staff=staff, options=options)
+    if zone not in out:
+        raise UnknownZone(zone)
+    return out[zone]
+
+
+def zone_summaries(
+    engine: Engine,
+    zones: Sequence[str] | None,
+    end_day: dt.date,
+    days: int = 30,
+    *,
+    staff: bool = False,
+    options: SupervisionOptions | None = None,
+) -> dict[str, ZoneSummary]:
+    """``zone_summary`` of several zones at once (``None``: every zone with monitors), from one
+    read of the registry and one of the readings: the staff map's zone layer asks for all of them.
+    Unknown codes are left out of the answer."""
     options = options or SupervisionOptions()
     ctx = _context(engine, options)
-    match = ctx.zones[ctx.zones["code"].astype(str) == zone]
-    if match.empty:
-        raise UnknownZone(zone)
-    z = match.iloc[0]
+    wanted = set(ctx.monitors["zone"]) if zones is None else set(zones)
+    table = ctx.zones[ctx.zones["code"].astype(str).isin(wanted)].drop_duplicates("code")
+    if table.empty:
+        return {}
     start_day = end_day - dt.timedelta(days=days - 1)
     start, end = _span(start_day, end_day)
-    members = ctx.members[ctx.members["zone"] == zone]
-    monitors = ctx.monitors[ctx.monitors["zone"] == zone]
-    limits = [lim for lim in options.limits if lim.siting in set(monitors["siting"])]
-    limits = [lim for lim in limits if not lim.zone_kinds or str(z["kind"]) in lim.zone_kinds]
-    parameters = sorted(set(SUPERVISED) | {lim.parameter for lim in limits})
-    codes = sorted(set(members["station"]))
+    members = ctx.members[ctx.members["zone"].isin(wanted)]
+    monitors = ctx.monitors[ctx.monitors["zone"].isin(wanted)]
+    parameters = sorted(set(SUPERVISED) | {lim.parameter for lim in options.limits})
     with engine.connect() as conn:
-        frame = _valid(span_readings(conn, start, end, codes, parameters))
+        frame = _valid(span_readings(conn, start, end, sorted(set(members["station"])), parameters))
         last = last_reading_times(conn, monitors["station"].tolist())
+    frame = frame.assign(day=_day_of(frame["time"]))
     stats = role_statistics(frame, members)
-    exceed = hourly_exceedances(frame, monitors, limits)
-    per_limit = exceed.groupby("limit")["time"].nunique().to_dict() if len(exceed) else {}
+    stats = stats[stats["parameter"].isin(SUPERVISED)]
+    exceed = hourly_exceedances(frame, monitors, options.limits)
+    exceed = exceed.assign(day=_day_of(exceed["time"]))
+    own = role_statistics(frame, monitors.assign(zone=monitors["station"], role="monitor"))
+    kinds = dict(zip(table["code"].astype(str), table["kind"].astype(str), strict=True))
+    daily = _daily(frame, members, exceed, kinds)
     names = dict(zip(ctx.places["code"], ctx.places["name"], strict=True))
     demo_of = dict(zip(ctx.places["code"], ctx.places["demo"].astype(bool), strict=True))
-    summary = ZoneSummary(
-        code=zone,
-        name=str(z["name"]),
-        name_en=None if pd.isna(z.get("name_en")) else str(z.get("name_en")),
-        kind=str(z["kind"]),
-        district_code=None if pd.isna(z.get("district_code")) else str(z.get("district_code")),
-        demo=bool(z["demo"]) or any(demo_of.get(c, False) for c in monitors["station"]),
-        source=None if pd.isna(z.get("source")) else str(z.get("source")),
-        start=start_day,
-        end=end_day,
-        staff=staff,
-        monitor_codes=sorted(monitors["station"]),
-        nearby_stations=sorted(members.loc[members["role"] == "nearby", "station"]),
-        background_stations=sorted(members.loc[members["role"] == "background", "station"]),
-        statistics=_stats(stats[stats["parameter"].isin(SUPERVISED)]),
-        exceedance_hours=int(exceed["time"].nunique()) if len(exceed) else 0,
-        limits=[
-            LimitRef(
-                key=lim.key,
-                standard=lim.standard,
-                clause=lim.clause,
-                parameter=lim.parameter,
-                siting=lim.siting,
-                value=lim.value,
-                unit=lim.unit,
-                setting=lim.setting,
-                exceedance_hours=int(per_limit.get(lim.key, 0)),
-            )
-            for lim in limits
-        ],
-        daily=_daily(frame, members, exceed, LEAD.get(str(z["kind"]), "NO2"), start_day, end_day),
-    )
-    if staff:
-        summary.monitors = _monitor_stats(frame, monitors, exceed, names, demo_of, last)
-        summary.exceedances = [
-            ExceedanceHour(
-                station=str(r["station"]),
-                time=pd.Timestamp(r["time"]).to_pydatetime(),
-                parameter=str(r["parameter"]),
-                value=float(r["value"]),
-                threshold=float(r["threshold"]),
-                limit=str(r["limit"]),
-            )
-            for r in exceed.sort_values(["time", "station", "limit"]).to_dict("records")
+    stats_by = {str(k): g for k, g in stats.groupby("zone")}
+    exceed_by = {str(k): g for k, g in exceed.groupby("zone")}
+    members_by = {str(k): g for k, g in members.groupby("zone")}
+    monitors_by = {str(k): g for k, g in monitors.groupby("zone")}
+    out = {}
+    for z in table.to_dict("records"):  # one per zone
+        code = str(z["code"])
+        mons = monitors_by.get(code, monitors.iloc[0:0])
+        mem = members_by.get(code, members.iloc[0:0])
+        ex = exceed_by.get(code, exceed.iloc[0:0])
+        sitings = set(mons["siting"])
+        limits = [
+            lim
+            for lim in options.limits
+            if lim.siting in sitings and (not lim.zone_kinds or kinds[code] in lim.zone_kinds)
         ]
-    return summary
+        per_limit = ex.groupby("limit")["time"].nunique().to_dict() if len(ex) else {}
+        summary = ZoneSummary(
+            code=code,
+            name=str(z["name"]),
+            name_en=_text(z.get("name_en")),
+            kind=kinds[code],
+            district_code=_text(z.get("district_code")),
+            demo=bool(z["demo"]) or any(demo_of.get(c, False) for c in mons["station"]),
+            source=_text(z.get("source")),
+            start=start_day,
+            end=end_day,
+            staff=staff,
+            monitor_codes=sorted(mons["station"]),
+            nearby_stations=sorted(mem.loc[mem["role"] == "nearby", "station"]),
+            background_stations=sorted(mem.loc[mem["role"] == "background", "station"]),
+            statistics=_stats(stats_by.get(code, stats.iloc[0:0])),
+            exceedance_hours=int(ex["time"].nunique()) if len(ex) else 0,
+            limits=[
+                LimitRef(
+                    key=lim.key,
+                    standard=lim.standard,
+                    clause=lim.clause,
+                    parameter=lim.parameter,
+                    siting=lim.siting,
+                    value=lim.value,
+                    unit=lim.unit,
+                    setting=lim.setting,
+                    exceedance_hours=int(per_limit.get(lim.key, 0)),
+                )
+                for lim in limits
+            ],
+            daily=_day_points(daily, code, LEAD.get(kinds[code], "NO2"), start_day, end_day),
+        )
+        if staff:
+            summary.monitors = _monitor_stats(own, mons, ex, names, demo_of, last)
+            summary.exceedances = [
+                ExceedanceHour(
+                    station=str(r["station"]),
+                    time=pd.Timestamp(r["time"]).to_pydatetime(),
+                    parameter=str(r["parameter"]),
+                    value=float(r["value"]),
+                    threshold=float(r["threshold"]),
+                    limit=str(r["limit"]),
+                )
+                for r in ex.sort_values(["time", "station", "limit"]).to_dict("records")
+            ]
+        out[code] = summary
+    return out
+
+
+def _text(value: object) -> str | None:
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
 def _monitor_stats(
-    frame: pd.DataFrame,
+    own: pd.DataFrame,
     monitors: pd.DataFrame,
     exceed: pd.DataFrame,
     names: Mapping[str, str],
     demo_of: Mapping[str, bool],
     last: Mapping[str, dt.datetime],
 ) -> list[MonitorStat]:
-    own = monitors.assign(zone=monitors["station"], role="monitor")
-    stats = role_statistics(frame, own[["zone", "station", "role"]])
+    """Each monitor's statistics (``own``: ``role_statistics`` with one group per monitor) and
+    exceedance hours per limit and in all."""
     hours = monitor_exceedance_hours(exceed)
+    hours_by = {str(k): g for k, g in hours.groupby("station")}
+    own_by = {str(k): g for k, g in own.groupby("zone")}
+    any_hour = exceed.groupby("station")["time"].nunique().to_dict() if len(exceed) else {}
     out = []
-    for m in monitors.sort_values("station").itertuples(index=False):
-        code = str(m.station)
-        mine = hours[hours["station"] == code]
+    for m in monitors.sort_values("station").to_dict("records"):  # a few per zone
+        code = str(m["station"])
+        mine = hours_by.get(code, hours.iloc[0:0])
         out.append(
             MonitorStat(
                 code=code,
                 name=str(names.get(code, code)),
-                siting=str(m.siting),
+                siting=str(m["siting"]),
                 demo=bool(demo_of.get(code, False)),
                 last_time=last.get(code),
-                statistics=_stats(stats[stats["zone"] == code]),
+                statistics=_stats(own_by.get(code, own.iloc[0:0])),
                 exceedance_hours={
                     str(k): int(v) for k, v in zip(mine["limit"], mine["hours"], strict=True)
                 },
-                hours_above_any=int(
-                    exceed.loc[exceed["station"] == code, "time"].nunique() if len(exceed) else 0
-                ),
+                hours_above_any=int(any_hour.get(code, 0)),
             )
         )
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Daily:
+    means: Mapping[Any, float]  # (zone, role, day) -> mean of the lead parameter
+    hours: Mapping[Any, int]  # (zone, day) -> distinct exceedance hours
+
+
 def _daily(
-    frame: pd.DataFrame,
-    members: pd.DataFrame,
-    exceed: pd.DataFrame,
-    lead: str,
-    start_day: dt.date,
-    end_day: dt.date,
-) -> list[DayPoint]:
-    """The lead parameter's daily means (monitors, background) and exceedance hours per CST day."""
-    days = pd.date_range(start_day, end_day, freq="D").date
-    sub = frame[(frame["pollutant"] == lead) & frame["valid"]].merge(
-        members[["station", "role"]].drop_duplicates(), on="station"
+    frame: pd.DataFrame, members: pd.DataFrame, exceed: pd.DataFrame, kinds: Mapping[str, str]
+) -> _Daily:
+    """Daily means of each zone's lead parameter per role, and exceedance hours, for all zones in
+    one group-by each."""
+    lead = members.assign(
+        pollutant=members["zone"].map(lambda z: LEAD.get(kinds.get(z, ""), "NO2"))
+    )
+    sub = frame[frame["valid"].to_numpy(dtype=bool)].merge(
+        lead[["zone", "station", "role", "pollutant"]], on=["station", "pollutant"]
     )
     means = (
-        sub.assign(day=_day_of(sub["time"])).groupby(["role", "day"])["value"].mean()
-        if len(sub)
-        else pd.Series(dtype=float)
+        sub.groupby(["zone", "role", "day"])["value"].mean() if len(sub) else pd.Series(dtype=float)
     )
     hours = (
-        exceed.assign(day=_day_of(exceed["time"])).groupby("day")["time"].nunique()
-        if len(exceed)
-        else pd.Series(dtype=int)
+        exceed.groupby(["zone", "day"])["time"].nunique() if len(exceed) else pd.Series(dtype=int)
     )
+    return _Daily(means.to_dict(), hours.to_dict())
+
+
+def _day_points(
+    daily: _Daily, zone: str, lead: str, start_day: dt.date, end_day: dt.date
+) -> list[DayPoint]:
+    """The zone's ``DayPoint`` for every CST day of ``[start_day, end_day]``."""
     return [
         DayPoint(
             day=d,
             parameter=lead,
-            monitor_mean=_num(means.get(("monitor", d))),
-            background_mean=_num(means.get(("background", d))),
-            exceedance_hours=int(hours.get(d, 0)),
+            monitor_mean=_num(daily.means.get((zone, "monitor", d))),
+            background_mean=_num(daily.means.get((zone, "background", d))),
+            exceedance_hours=int(daily.hours.get((zone, d), 0)),
         )
-        for d in days
+        for d in pd.date_range(start_day, end_day, freq="D").date
     ]
 
 
@@ -567,5 +618,6 @@ __all__ = [
     "monitored_zones",
     "supervised_zones",
     "zone_checks",
+    "zone_summaries",
     "zone_summary",
 ]

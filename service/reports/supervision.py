@@ -14,7 +14,7 @@ from service.figures.zone_supervision import (
     SupervisionOptions,
     ZoneSummary,
     monitored_zones,
-    zone_summary,
+    zone_summaries,
 )
 from service.i18n import t
 from service.reports.sections import SECTIONS, Section, SectionTable
@@ -41,11 +41,15 @@ class SupervisionSection:
         """One public zone summary per monitored zone of the report's district, over its period."""
         options = SupervisionOptions.from_settings(Settings())
         days = (data.end - data.start).days + 1
-        return [
-            zone_summary(engine, code, data.end, days, options=options)
+        codes = [
+            code
             for code, district in monitored_zones(engine)
             if data.district == "city" or district == data.district
         ]
+        if not codes:
+            return []
+        found = zone_summaries(engine, codes, data.end, days, options=options)
+        return [found[c] for c in codes if c in found]
 
     def words(self, figures: object, data: ReportData, lang: str) -> Section | None:
         """A table of the zones in ``lang``; ``None`` when no zone has monitors."""

@@ -7,9 +7,8 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, String, func, select, type_coerce
 
-from service.store.queries import readings_between
 from service.store.tables import readings, stations
 
 PLACE_COLUMNS = ["code", "name", "name_en", "kind", "district_code", "zone", "demo", "lon", "lat"]
@@ -31,13 +30,28 @@ def span_readings(
     """Readings of ``codes`` and ``parameters`` with ``start <= time < end``, one per key (where
     several sources hold the same hour, the alphabetically first): station, time, pollutant,
     value, flag."""
-    if not codes:
-        return readings_between(conn, start, start, [])
-    frame = readings_between(conn, start, end, list(codes), pollutants=list(parameters))
+    t = readings
+    cols = ["station", "time", "pollutant", "value", "flag", "source"]
+    rows: list[tuple[object, ...]] = []
+    if codes:
+        # The time without per-row processing (a month of a harbour's monitors is a few hundred
+        # thousand rows): SQLite hands back its naive UTC text, PostgreSQL aware datetimes; both
+        # become aware UTC below in one vectorised step.
+        raw_time = type_coerce(t.c.time, String()).label("time")
+        stmt = select(*(raw_time if c == "time" else t.c[c] for c in cols)).where(
+            t.c.time >= start,
+            t.c.time < end,
+            t.c.station.in_(list(codes)),
+            t.c.pollutant.in_(list(parameters)),
+        )
+        rows = list(map(tuple, conn.execute(stmt).fetchall()))  # plain tuples: fast for pandas
+    frame = pd.DataFrame.from_records(rows, columns=cols)
+    frame["time"] = pd.to_datetime(frame["time"], utc=True, format="ISO8601")
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
     frame = frame.sort_values(["source"], kind="stable").drop_duplicates(
         ["station", "time", "pollutant"], keep="first"
     )
-    return frame.drop(columns="source").reset_index(drop=True)
+    return frame.drop(columns="source").sort_values(["station", "time"]).reset_index(drop=True)
 
 
 def last_reading_times(conn: Connection, codes: Sequence[str]) -> dict[str, dt.datetime]:

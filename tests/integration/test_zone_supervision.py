@@ -72,6 +72,28 @@ def _settings(tmp_path: Path) -> Settings:
     )
 
 
+def _bureau_store(url: str) -> Engine:
+    eng = init_store(url)
+    clock = FixedClock(dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
+    with writing(eng) as conn:
+        seed_places(conn, clock.now(), include_demo=False)
+    import_zone_file(eng, json.dumps(ZONES).encode(), "yard.geojson", who="test", clock=clock)
+    import_registry(eng, "stations", MONITORS.encode(), "monitors.csv", who="test", clock=clock)
+    return eng
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgis)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """The bureau's yard on SQLite and on PostgreSQL (the readings' reads run on both)."""
+    if request.param == "sqlite":
+        url = _settings(tmp_path).store.effective_database_url
+    else:
+        url = request.getfixturevalue("pg_url")
+    eng = _bureau_store(url)
+    yield eng
+    eng.dispose()
+
+
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
     eng = init_store(_settings(tmp_path).store.effective_database_url)
@@ -107,7 +129,8 @@ def _first_hours(engine: Engine) -> None:
     _ingest(engine, rows, "first")
 
 
-def test_zone_statistics_by_hand(engine: Engine) -> None:
+def test_zone_statistics_by_hand(store: Engine) -> None:
+    engine = store
     _first_hours(engine)
     s = zone_summary(engine, YARD, dt.date(2026, 11, 3), days=1, staff=True)
     assert (s.monitor_codes, s.nearby_stations) == (["YB1"], ["1259A"])
