@@ -148,13 +148,20 @@ class PublicCache:
             return lock
 
     def get(
-        self, key: Hashable, build: Callable[[], Response], *, static: bool = False
+        self,
+        key: Hashable,
+        build: Callable[[], Response],
+        *,
+        static: bool = False,
+        version: Hashable | None = None,
     ) -> Response:
         """The cached response for ``key`` at the current data version, built once per version.
 
-        ``static``: the body does not depend on the store (built once per app).
+        ``static``: the body does not depend on the store (built once per app); ``version``: the
+        data version the caller has just read (``version()``), for two bodies of one request.
         """
-        version: Hashable = () if static else self.version()
+        if version is None:
+            version = () if static else self.version()
         entry = self.entries.get(key)
         if entry is not None and entry.version == version:
             return _copy(entry.response)
@@ -259,12 +266,24 @@ def cached_json(
     return public_cache(request).get(key, render, static=static)
 
 
-def cached_response(request: Request, key: Hashable, build: Callable[[], Response]) -> Response:
+def cached_response(
+    request: Request,
+    key: Hashable,
+    build: Callable[[], Response],
+    *,
+    version: Hashable | None = None,
+) -> Response:
     """A public response that is not JSON (the CSV exports), cached by ``key`` and the data
-    version like ``cached_json``: built once per version, then served as bytes."""
+    version like ``cached_json``: built once per version, then served as bytes. ``version``: one
+    the caller has read already (``data_version``), so that a page of two bodies checks once."""
     if not ENABLED:
         return build()
-    return public_cache(request).get(key, build)
+    return public_cache(request).get(key, build, version=version)
+
+
+def data_version(request: Request) -> Hashable | None:
+    """The store's data version now (``None`` when the cache is off)."""
+    return public_cache(request).version() if ENABLED else None
 
 
 __all__ = [
@@ -274,6 +293,7 @@ __all__ = [
     "WATCHED",
     "PublicCache",
     "cached_json",
+    "data_version",
     "fingerprint",
     "json_body",
     "public_cache",

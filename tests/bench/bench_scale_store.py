@@ -335,6 +335,9 @@ def main() -> None:
             cells.append(f"{p50[n]:9.1f}/{float(np.percentile(v, 99)):9.1f}")
         ratios = " ".join(f"{n} x{p50[n] / p50['3d']:.2f}" for n in stores if n != "3d")
         print(f"{p.split('?')[0]:58} " + " ".join(f"{c:>20}" for c in cells) + f"  {ratios}")
+    print("first request after a write (cache miss, one connection), ms:")
+    for p in paths:
+        print(f"  {p.split('?')[0]:56} " + " ".join(f"{n} {cold[n][p]:8.1f}" for n in stores))
     staff = {
         n: float(np.percentile(lat[n]["/maps/staff?basemap=offline"] or [np.nan], 50))
         for n in stores

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Hashable
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,7 +28,7 @@ from maps.render import page_html
 from maps.staff import ZHOUSHAN_BOUNDS, staff_map
 from maps.staff_layers import MAX_WINDOW_DAYS, days_url, layer_url
 from service.api.bounds import checked_day
-from service.api.cache import cached_response
+from service.api.cache import cached_response, data_version
 from service.api.csrf import csrf_token
 from service.api.deps import ClockDep, EngineDep, SettingsDep, ViewerDep, ViewerPageDep
 from service.api.errors import NotFound, ValidationFailed
@@ -137,7 +138,9 @@ def _window(start: dt.date | None, end: dt.date | None, today: dt.date) -> tuple
     return start, end
 
 
-def _staff_facts(request: Request, engine: Engine, lang: str) -> dict[str, Any]:
+def _staff_facts(
+    request: Request, engine: Engine, lang: str, version: Hashable | None
+) -> dict[str, Any]:
     """The staff page's data time (ISO, latest station hour) and demo flag, by data version."""
 
     def build() -> Response:
@@ -148,7 +151,7 @@ def _staff_facts(request: Request, engine: Engine, lang: str) -> dict[str, Any]:
         demo = settings.feeds.demo_mode or figures_are_demo(engine)
         return JSONResponse({"latest": latest, "demo": demo})
 
-    response = cached_response(request, ("staff-facts", lang), build)
+    response = cached_response(request, ("staff-facts", lang), build, version=version)
     facts: dict[str, Any] = json.loads(bytes(response.body))
     return facts
 
@@ -176,7 +179,8 @@ def staff_page(
     today = clock.now().astimezone(CST).date()
     start, end = _window(start, end, today)
     chosen = _basemap(settings, basemap)
-    facts = _staff_facts(request, engine, lang)
+    version = data_version(request)  # read once for the page's two cached parts
+    facts = _staff_facts(request, engine, lang, version)
     latest = pd.Series([facts["latest"]] if facts["latest"] else [], dtype=object)
     shown_time, stale = data_time(latest, clock.now())
     root = request.scope.get("root_path", "")
@@ -233,7 +237,7 @@ def staff_page(
         html = _with_cocontrol_panel(page_html(page), engine, clock, lang)
         return HTMLResponse(html)
 
-    html = bytes(cached_response(request, key, build).body).decode("utf-8")
+    html = bytes(cached_response(request, key, build, version=version).body).decode("utf-8")
     if getattr(request.state, "session", False):
         # Added here rather than in maps.staff: the page stays a pure rendering of figures.
         head, tag, tail = html.rpartition("</body>")
