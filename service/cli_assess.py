@@ -14,6 +14,21 @@ from typing import Any
 
 import typer
 
+from service.cli_archive import (
+    ARCHIVE,
+    AS_JSON,
+    SKIP_BAD_FILES,
+    STANDARD,
+    STATIONS,
+    WORKERS,
+    YEAR,
+    checked_standard,
+    echo_bad_files,
+    readable_archive,
+    station_names,
+)
+from service.figures.archive_assessment import archive_assessment
+
 _NAMES = {
     "PM25": ("PM2.5 年均", "µg/m³"),
     "PM10": ("PM10 年均", "µg/m³"),
@@ -64,41 +79,27 @@ def _print_text(out: dict[str, Any]) -> None:
 
 
 def assess_cmd(
-    archive: Path = typer.Option(
-        ...,
-        "--archive",
-        exists=True,
-        file_okay=False,
-        help="Folder of national hourly archive CSV files.",
-    ),
-    stations: str = typer.Option(
-        ..., "--stations", help="Comma-separated station codes or names (as in the file header)."
-    ),
-    year: int = typer.Option(..., "--year", min=2000, max=2100),
-    standard: str | None = typer.Option(
-        None,
-        "--standard",
-        help="HJ633-2012 or HJ633-2026 (and the matching GB 3095); default: by day.",
-    ),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    archive: Path = ARCHIVE,
+    stations: str = STATIONS,
+    year: int = YEAR,
+    standard: str | None = STANDARD,
+    as_json: bool = AS_JSON,
+    workers: int = WORKERS,
+    skip_bad_files: bool = SKIP_BAD_FILES,
 ) -> None:
-    """HJ 663 statistics of a year (means, CO p95, O3 p90, composite index, sufficiency) from archive files."""
-    from service.figures.archive_assessment import archive_assessment
-    from stations.standards import normalise_standard
-
-    names = [s.strip() for s in stations.split(",") if s.strip()]
-    if not names:
-        raise typer.BadParameter("give at least one station", param_hint="--stations")
-    if standard is not None:
-        try:
-            standard = normalise_standard(standard)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--standard") from exc
-    out = archive_assessment(archive, names, year, standard)
+    """HJ 663 statistics of a year (means, CO p95, O3 p90, composite index, sufficiency) from
+    archive files; a file that cannot be read stops the command with its name (exit 2) unless
+    --skip-bad-files lists it in the output."""
+    names, standard = station_names(stations), checked_standard(standard)
+    with readable_archive("assess"):
+        out = archive_assessment(
+            archive, names, year, standard, workers=workers, skip_bad_files=skip_bad_files
+        )
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False))
         return
     _print_text(out)
+    echo_bad_files(out["bad_files"])
 
 
 def register(app: typer.Typer) -> None:

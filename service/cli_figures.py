@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +27,20 @@ from typing import Any
 
 import typer
 
-from service.archive import BadArchiveFile, progress_bar
+from service.archive import progress_bar
+from service.cli_archive import (
+    ARCHIVE,
+    AS_JSON,
+    SKIP_BAD_FILES,
+    STANDARD,
+    STATIONS,
+    WORKERS,
+    YEAR,
+    checked_standard,
+    echo_bad_files,
+    readable_archive,
+    station_names,
+)
 from service.cli_common import fail, open_store
 from service.figures.archive_days import HOUR_CONVENTION
 
@@ -142,50 +154,21 @@ def _level_names() -> dict[int, tuple[str, str]]:
 
 
 def ratio(
-    archive: Path = typer.Option(
-        ...,
-        "--archive",
-        exists=True,
-        file_okay=False,
-        help="Folder of national hourly archive CSV files.",
-    ),
-    stations: str = typer.Option(
-        ..., "--stations", help="Comma-separated station codes or names (as in the file header)."
-    ),
-    year: int = typer.Option(..., "--year", min=2000, max=2100),
-    standard: str | None = typer.Option(
-        None, "--standard", help="HJ633-2012 or HJ633-2026; default: by day."
-    ),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    workers: int = typer.Option(
-        min(2, os.cpu_count() or 1),
-        "--workers",
-        min=1,
-        max=64,
-        help="Processes that parse files in parallel (1: in this process).",
-    ),
-    skip_bad_files: bool = typer.Option(
-        False,
-        "--skip-bad-files",
-        help="List unreadable files and go on, instead of stopping at the first one.",
-    ),
+    archive: Path = ARCHIVE,
+    stations: str = STATIONS,
+    year: int = YEAR,
+    standard: str | None = STANDARD,
+    as_json: bool = AS_JSON,
+    workers: int = WORKERS,
+    skip_bad_files: bool = SKIP_BAD_FILES,
 ) -> None:
     """优良天数比例 of a year from archive files: the city day is the mean of the named stations.
 
     Streams the files (memory: about 6 x stations x hours x 8 bytes); a file that cannot be read
     stops the command with its name (exit 2) unless --skip-bad-files lists it in the output.
     """
-    from stations.standards import normalise_standard
-
-    names = [s.strip() for s in stations.split(",") if s.strip()]
-    if not names:
-        raise typer.BadParameter("give at least one station", param_hint="--stations")
-    if standard is not None:
-        try:
-            standard = normalise_standard(standard)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--standard") from exc
-    try:
+    names, standard = station_names(stations), checked_standard(standard)
+    with readable_archive("ratio"):
         result = archive_ratio(
             archive,
             names,
@@ -195,13 +178,6 @@ def ratio(
             skip_bad_files=skip_bad_files,
             progress=sys.stderr.isatty() and not as_json,
         )
-    except BadArchiveFile as exc:
-        typer.echo(
-            f"envmon ratio: cannot read {exc.path} ({exc.reason}); "
-            "remove it from the folder or pass --skip-bad-files",
-            err=True,
-        )
-        raise typer.Exit(2) from None
     if as_json:
         typer.echo(json.dumps(result.as_json(), ensure_ascii=False))
         return
@@ -218,10 +194,7 @@ def ratio(
     if result.stations_missing:
         typer.echo(f"not found in any file: {', '.join(result.stations_missing)}")
     typer.echo(f"standard(s): {', '.join(result.standards) or '—'}; left out: {result.left_out}")
-    if result.bad_files:
-        typer.echo(f"unreadable files skipped ({len(result.bad_files)}):")
-        for line in result.bad_files:
-            typer.echo(f"  {line}")
+    echo_bad_files(result.bad_files)
     typer.echo(f"hour convention: {HOUR_CONVENTION}")
 
 

@@ -36,14 +36,27 @@ def archive_assessment(
     year: int,
     standard: str | None = None,
     assumptions: Assumptions = DEFAULT,
+    *,
+    workers: int = 1,
+    skip_bad_files: bool = False,
 ) -> dict[str, Any]:
     """The assessment JSON of ``envmon assess``: ``annual`` (PM25, PM10, SO2, NO2 means in µg/m³,
     CO_24h_p95 in mg/m³, O3_8h_p90 in µg/m³, composite_index, and ``sufficiency`` of each), the
     limits, composite sub-indices and shares, exceedance days, day counts, monthly co-control
-    table, ozone season, and ``compared_with_last_year`` (None without data for that year)."""
+    table, ozone season, ``compared_with_last_year`` (None without data for that year) and the
+    ``bad_files`` passed over (``skip_bad_files``; else an unreadable file raises
+    ``BadArchiveFile``)."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     prev_first, prev_last = dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 31)
-    got = read_archive_days(archive, station_names, prev_first, last, standard)
+    got = read_archive_days(
+        archive,
+        station_names,
+        prev_first,
+        last,
+        standard,
+        workers=workers,
+        skip_bad_files=skip_bad_files,
+    )
     city = city_days(got.station_days, standard)
     this_year = city
     if not city.empty:
@@ -82,4 +95,5 @@ def archive_assessment(
         **{k: v for k, v in cur.items() if k != "series"},
         "compared_with_last_year": compare({**cur, "statistics": stats}, earlier),
         "hour_convention": HOUR_CONVENTION,
+        "bad_files": got.bad_files,
     }

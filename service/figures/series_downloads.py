@@ -12,7 +12,8 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final
+from dataclasses import dataclass
+from typing import Any, Final, Literal
 
 from service.figures.spreadsheet_cells import safe_cell
 from service.figures.station_series import StationDays, StationHours
@@ -152,6 +153,27 @@ def district_days_table(code: str, items: Iterable[Mapping[str, Any]], lang: str
     return head, rows
 
 
+@dataclass(frozen=True, slots=True)
+class SeriesFile:
+    """A series as a file to download: its bytes, media type and file name."""
+
+    body: bytes
+    media_type: str
+    filename: str
+
+
+def series_file(
+    table: Table, fmt: Literal["csv", "xlsx"], name: str, *, demo: bool, lang: str
+) -> SeriesFile:
+    """``table`` as a CSV or XLSX file ``name.csv``/``name.xlsx``; built from demo data, every
+    row says so in two more columns (``with_demo_note``)."""
+    if demo:
+        table = with_demo_note(table, lang)
+    if fmt == "csv":
+        return SeriesFile(to_csv(table), CSV_MEDIA, f"{name}.csv")
+    return SeriesFile(to_xlsx(table, name), XLSX_MEDIA, f"{name}.xlsx")
+
+
 def with_demo_note(table: Table, lang: str) -> Table:
     """``table`` with two more columns saying, on every row, that the data are demo data."""
     head, rows = table
@@ -189,9 +211,11 @@ def to_xlsx(table: Table, sheet: str) -> bytes:
 __all__ = [
     "CSV_MEDIA",
     "XLSX_MEDIA",
+    "SeriesFile",
     "district_days_table",
     "hours_table",
     "safe_cell",
+    "series_file",
     "station_days_table",
     "to_csv",
     "to_xlsx",

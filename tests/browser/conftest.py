@@ -11,6 +11,7 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -127,10 +128,32 @@ class Envmon:
     extra: dict[str, object] = field(default_factory=dict)
 
 
+@contextmanager
+def served(app: object, limit: float = 60.0) -> Iterator[str]:
+    """``app`` served by uvicorn in a thread on 127.0.0.1 (ephemeral port); yields its base URL."""
+    import uvicorn
+
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")  # type: ignore[arg-type]
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + limit
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def envmon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Envmon]:
     """envmon served by uvicorn on 127.0.0.1 (ephemeral port) with a fixed clock."""
-    import uvicorn
 
     from service.api.app import create_app
     from service.clock import FixedClock
@@ -148,32 +171,19 @@ def envmon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Envmon]:
         rate_limit_burst=100_000,
     )
     app = create_app(settings, FixedClock(NOW))
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    target = f"{base}/maps/public?basemap=offline"
-    for parent in (allowed, refused):
-        parent.RequestHandlerClass.target = target  # type: ignore[attr-defined]
     try:
-        yield Envmon(
-            base,
-            key,
-            allowed_origin + "/",
-            f"http://127.0.0.1:{refused.server_address[1]}/",
-            extra={"data_dir": data_dir},
-        )
+        with served(app) as base:
+            target = f"{base}/maps/public?basemap=offline"
+            for parent in (allowed, refused):
+                parent.RequestHandlerClass.target = target  # type: ignore[attr-defined]
+            yield Envmon(
+                base,
+                key,
+                allowed_origin + "/",
+                f"http://127.0.0.1:{refused.server_address[1]}/",
+                extra={"data_dir": data_dir},
+            )
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         allowed.shutdown()
         refused.shutdown()
 

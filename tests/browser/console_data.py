@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -129,12 +127,11 @@ def seed_console(data_dir: Path, now: dt.datetime) -> ConsoleKeys:
 @contextmanager
 def console_server() -> Iterator[tuple[str, dict[str, str]]]:
     """A seeded envmon on 127.0.0.1 (ephemeral port); yields its base URL and a key per role."""
-    import uvicorn
 
     from service.api.app import create_app
     from service.clock import FixedClock
     from service.settings import Settings
-    from tests.browser.conftest import NOW, _seed_store
+    from tests.browser.conftest import NOW, _seed_store, served
 
     with tempfile.TemporaryDirectory(prefix="envmon-console-") as tmp:
         data_dir = Path(tmp)
@@ -149,25 +146,8 @@ def console_server() -> Iterator[tuple[str, dict[str, str]]]:
             rate_limit_burst=100_000,
         )
         app = create_app(settings, FixedClock(NOW))
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 60
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.05)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        try:
-            yield (
-                f"http://127.0.0.1:{port}",
-                {"viewer": keys.viewer, "operator": keys.operator, "admin": keys.admin},
-            )
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+        with served(app) as base:
+            yield base, {"viewer": keys.viewer, "operator": keys.operator, "admin": keys.admin}
 
 
 def sign_in(page: object, base: str, key: str, lang: str = "zh") -> None:

@@ -59,6 +59,18 @@ def test_ratio_over_an_archive_folder_with_a_stray_file(tmp_path: Path) -> None:
     assert_one_line_error(done, "notes.csv", "--skip-bad-files")
 
 
+def test_assess_over_an_archive_folder_with_a_stray_file(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "notes.csv").write_text("hello,world\n1,2\n", encoding="utf-8")
+    args = ["assess", "--archive", str(archive), "--stations", "1258A", "--year", "2026"]
+    done = run([*args, "--workers", "1"], tmp_path)
+    assert_one_line_error(done, "envmon assess", "notes.csv", "--skip-bad-files")
+    skipped = run([*args, "--workers", "1", "--skip-bad-files", "--json"], tmp_path)
+    assert skipped.returncode == 0, skipped.stderr
+    assert '"bad_files": ["' in skipped.stdout and "notes.csv" in skipped.stdout
+
+
 def test_unknown_command(tmp_path: Path) -> None:
     assert_one_line_error(run(["no-such-command"], tmp_path), "no-such-command")
 

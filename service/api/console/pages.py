@@ -11,14 +11,14 @@ import datetime as dt
 import re
 from functools import cache
 from importlib.resources import files
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 
-from service.api.console.render import NO_STORE, page
+from service.api.console.render import NO_STORE, page, section_page
 from service.api.deps import ClockDep, EngineDep, LangDep, ViewerPageDep, require_role
 from service.api.errors import NotFound
 from service.auth import Principal, Role, list_keys
@@ -193,14 +193,21 @@ def imports_page(
 ) -> HTMLResponse:
     """Upload forms (operators): laboratory result files, station and section registries, zone
     files; the registry's versions."""
-    return page(
-        request,
-        "imports.html.j2",
-        staff,
-        lang,
-        title=t("console.imports.title", lang),
-        versions=registry_versions(engine),
-    )
+    return imports_view(request, staff, lang, engine)
+
+
+def imports_view(
+    request: Request,
+    staff: Principal,
+    lang: str,
+    engine: Engine,
+    *,
+    status: int = 200,
+    **values: Any,
+) -> HTMLResponse:
+    """The imports page (with ``values``: an upload's result)."""
+    versions = registry_versions(engine)
+    return section_page(request, "imports", staff, lang, status=status, versions=versions, **values)
 
 
 @router.get("/staff/quarantine", response_class=HTMLResponse)
@@ -261,12 +268,11 @@ def runs_page(
     collector: Source = None,
 ) -> HTMLResponse:
     """Each source's health and the latest collection runs."""
-    return page(
+    return section_page(
         request,
-        "runs.html.j2",
+        "runs",
         staff,
         lang,
-        title=t("console.runs.title", lang),
         health=source_health(engine, clock),
         runs=recent_runs(engine, collector, limit=100),
         collector=collector,
@@ -282,17 +288,31 @@ def webhooks_page(
     subscription: SubscriptionId = None,
 ) -> HTMLResponse:
     """Subscriptions (admins manage them) and the delivery log (operators replay)."""
-    subs = subscriptions(engine) if staff.allows(Role.admin) else []
-    return page(
+    return webhooks_view(request, staff, lang, engine, subscription=subscription)
+
+
+def webhooks_view(
+    request: Request,
+    staff: Principal,
+    lang: str,
+    engine: Engine,
+    *,
+    subscription: int | None = None,
+    status: int = 200,
+    **values: Any,
+) -> HTMLResponse:
+    """The webhooks page (with ``values``: a write's notice or error)."""
+    return section_page(
         request,
-        "webhooks.html.j2",
+        "webhooks",
         staff,
         lang,
-        title=t("console.webhooks.title", lang),
-        subscriptions=subs,
+        status=status,
+        subscriptions=subscriptions(engine) if staff.allows(Role.admin) else [],
         deliveries=deliveries(engine, subscription, limit=100),
         subscription=subscription,
         names=district_names(lang),
+        **values,
     )
 
 
@@ -306,12 +326,11 @@ def alerts_page(
 ) -> HTMLResponse:
     """Firing and resolved alerts, each with the messages it sent."""
     alerts = alert_history(engine, status)
-    return page(
+    return section_page(
         request,
-        "alerts.html.j2",
+        "alerts",
         staff,
         lang,
-        title=t("console.alerts.title", lang),
         firing=[a for a in alerts if a.status == "firing"],
         resolved=[a for a in alerts if a.status == "resolved"],
         names=district_names(lang),
@@ -324,13 +343,21 @@ def keys_page(
     request: Request, staff: AdminPageDep, lang: LangDep, engine: EngineDep
 ) -> HTMLResponse:
     """Every API key (never a secret); admins create and revoke them."""
-    return page(
-        request,
-        "keys.html.j2",
-        staff,
-        lang,
-        title=t("console.keys.title", lang),
-        keys=list_keys(engine),
+    return keys_view(request, staff, lang, engine)
+
+
+def keys_view(
+    request: Request,
+    staff: Principal,
+    lang: str,
+    engine: Engine,
+    *,
+    status: int = 200,
+    **values: Any,
+) -> HTMLResponse:
+    """The API keys page (with ``values``: a created key, or why one was not revoked)."""
+    return section_page(
+        request, "keys", staff, lang, status=status, keys=list_keys(engine), **values
     )
 
 

@@ -79,6 +79,14 @@ def csrf_input(request: Request) -> Markup:
     return Markup(csrf_field(request))  # built with html.escape by csrf_field
 
 
+def section_page(
+    request: Request, name: str, staff: Principal, lang: str, *, status: int = 200, **values: Any
+) -> HTMLResponse:
+    """The console section ``name``: template ``<name>.html.j2`` titled ``console.<name>.title``."""
+    title = t(f"console.{name}.title", lang)
+    return page(request, f"{name}.html.j2", staff, lang, status=status, title=title, **values)
+
+
 def page(
     request: Request,
     template: str,
@@ -121,4 +129,4 @@ def page(
     return HTMLResponse(html, status_code=status, headers={"Content-Language": lang, **NO_STORE})
 
 
-__all__ = ["PAGES", "csrf_input", "page"]
+__all__ = ["PAGES", "csrf_input", "page", "section_page"]

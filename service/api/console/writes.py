@@ -22,8 +22,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from service.api.console.pages import district_names, render_targets
-from service.api.console.render import NO_STORE, page
+from service.api.console.pages import (
+    imports_view,
+    keys_view,
+    render_targets,
+    webhooks_view,
+)
+from service.api.console.render import NO_STORE
 from service.api.deps import (
     AdminDep,
     ClockDep,
@@ -34,9 +39,8 @@ from service.api.deps import (
     WebhookBoxDep,
 )
 from service.api.errors import EnvmonError
-from service.auth import Principal, Role, create_key, list_keys, revoke_key
+from service.auth import Principal, Role, create_key, revoke_key
 from service.figures.quarantine_review import quarantine_review
-from service.figures.webhook_overview import deliveries, subscriptions
 from service.i18n import t
 from service.jobs import evaluate_and_nudge
 from service.targets import TargetError, set_target
@@ -134,17 +138,8 @@ async def _read_upload(file: UploadFile) -> bytes | None:
 def _import_page(
     request: Request, staff: Principal, lang: str, result: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
-    from service.api.console.pages import registry_versions
-
-    return page(
-        request,
-        "imports.html.j2",
-        staff,
-        lang,
-        status=status,
-        title=t("console.imports.title", lang),
-        result=result,
-        versions=registry_versions(request.app.state.engine),
+    return imports_view(
+        request, staff, lang, request.app.state.engine, status=status, result=result
     )
 
 
@@ -351,19 +346,7 @@ def _webhooks_page(
     status: int = 200,
     **values: Any,
 ) -> HTMLResponse:
-    return page(
-        request,
-        "webhooks.html.j2",
-        staff,
-        lang,
-        status=status,
-        title=t("console.webhooks.title", lang),
-        subscriptions=subscriptions(engine) if staff.allows(Role.admin) else [],
-        deliveries=deliveries(engine, limit=100),
-        subscription=None,
-        names=district_names(lang),
-        **values,
-    )
+    return webhooks_view(request, staff, lang, engine, status=status, **values)
 
 
 @router.post("/staff/webhooks", response_class=HTMLResponse)
@@ -508,15 +491,8 @@ def create_api_key(
 ) -> HTMLResponse:
     """Create a key; the page shows it this once."""
     info, plain = create_key(engine, Role[role], name.strip(), clock)
-    return page(
-        request,
-        "keys.html.j2",
-        staff,
-        lang,
-        title=t("console.keys.title", lang),
-        keys=list_keys(engine),
-        created={"name": info.name, "role": info.role.name, "key": plain},
-    )
+    created = {"name": info.name, "role": info.role.name, "key": plain}
+    return keys_view(request, staff, lang, engine, created=created)
 
 
 @router.post("/staff/keys/{key_id}/revoke", response_class=Response)
@@ -530,16 +506,8 @@ def revoke_api_key(
 ) -> Response:
     """Revoke a key (not the one signed in: that would end this session mid-page)."""
     if key_id == staff.key_id or not revoke_key(engine, key_id, clock):
-        return page(
-            request,
-            "keys.html.j2",
-            staff,
-            lang,
-            status=409,
-            title=t("console.keys.title", lang),
-            keys=list_keys(engine),
-            error=t("console.keys.not_revoked", lang, key_id=key_id),
-        )
+        error = t("console.keys.not_revoked", lang, key_id=key_id)
+        return keys_view(request, staff, lang, engine, status=409, error=error)
     return _back("/staff/keys", lang)
 
 

@@ -17,14 +17,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
 from fastapi.responses import Response
 
-from service.api.cache import cached_json, cached_response
+from service.api.cache import cached_json
 from service.api.deps import ClockDep, EngineDep, LangDep, OperatorDep, SettingsDep, ViewerDep
 from service.api.errors import NotFound, ValidationFailed
 from service.api.routes.station_series import (
     DOWNLOAD_RESPONSES,
     Download,
     DownloadQuery,
-    download,
+    series_answer,
 )
 from service.api.schemas import Listing
 from service.api.schemas_figures import (
@@ -137,16 +137,19 @@ def district_days_route(
         items = [_day_out(rec) for rec in district_daily_records(engine, code, start, end)]
         return DistrictDays(code=code, start=start, end=end, count=len(items), items=items)
 
-    if format is not Download.json:  # finding 9: a download is cached like the JSON
+    def table(series: DistrictDays, lang: str) -> tuple[list[str], list[list[Any]]]:
+        return district_days_table(code, [i.model_dump() for i in series.items], lang)
 
-        def render() -> Response:
-            items = [i.model_dump() for i in build().items]
-            table = district_days_table(code, items, lang)
-            demo = figures_are_demo(engine)
-            return download(table, format, f"{code}-days", demo=demo, lang=lang)
-
-        return cached_response(request, ("district-days", code, lang, start, end, format), render)
-    return cached_json(request, ("district-days", code, lang, start, end), build)
+    return series_answer(
+        request,
+        ("district-days", code, lang, start, end),
+        build,
+        table,
+        format,
+        f"{code}-days",
+        demo=lambda: figures_are_demo(engine),
+        lang=lang,
+    )
 
 
 # ---------------------------------------------------------------------------------------- staff ---

@@ -7,11 +7,13 @@ XLSX. The figures come from ``service.figures.station_series``; this module only
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from service.api.bounds import checked_day
 from service.api.cache import cached_json, cached_response
@@ -19,12 +21,10 @@ from service.api.deps import ClockDep, EngineDep, LangDep
 from service.api.errors import NotFound, ValidationFailed
 from service.figures.demo_data import figures_are_demo
 from service.figures.series_downloads import (
-    CSV_MEDIA,
     XLSX_MEDIA,
     hours_table,
+    series_file,
     station_days_table,
-    to_csv,
-    to_xlsx,
 )
 from service.figures.station_series import (
     MAX_DAYS,
@@ -42,6 +42,7 @@ from service.figures.station_series import (
 from stations.cst import CST
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
+SeriesT = TypeVar("SeriesT", bound=BaseModel)
 
 StationCode = Annotated[
     str, Path(max_length=32, pattern=r"^[A-Za-z0-9_-]+$", description="station code, e.g. 1258A")
@@ -93,20 +94,34 @@ def download(
     demo: bool = False,
     lang: str = "zh",
 ) -> Response:
-    """A CSV or XLSX attachment of ``table`` named ``name``; built from demo data, every row says
-    so in two more columns."""
-    if demo:
-        from service.figures.series_downloads import with_demo_note
-
-        table = with_demo_note(table, lang)
-    if fmt is Download.csv:
-        body, media, ext = to_csv(table), CSV_MEDIA, "csv"
-    else:
-        body, media, ext = to_xlsx(table, name), XLSX_MEDIA, "xlsx"
+    """A CSV or XLSX attachment of ``table`` named ``name`` (``series_file``)."""
+    file = series_file(table, "csv" if fmt is Download.csv else "xlsx", name, demo=demo, lang=lang)
     return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"'},
+        file.body,
+        media_type=file.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{file.filename}"'},
+    )
+
+
+def series_answer(
+    request: Request,
+    key: tuple[object, ...],
+    build: Callable[[], SeriesT],
+    table: Callable[[SeriesT, str], tuple[list[str], list[list[Any]]]],
+    fmt: Download,
+    name: str,
+    *,
+    demo: Callable[[], bool],
+    lang: str,
+) -> SeriesT | Response:
+    """A series as JSON or, with ``format=csv|xlsx``, a download; both cached by data version
+    under ``key`` (finding 9: a download is cached like the JSON)."""
+    if fmt is Download.json:
+        return cached_json(request, key, build)
+    return cached_response(
+        request,
+        (*key, fmt),
+        lambda: download(table(build(), lang), fmt, name, demo=demo(), lang=lang),
     )
 
 
@@ -161,19 +176,16 @@ def station_hours_route(
             raise NotFound("thing.station", ident=code)
         return series
 
-    if format is not Download.json:  # finding 9: a download is cached like the JSON
-        return cached_response(
-            request,
-            ("station-hours", code, lang, first, last, format),
-            lambda: download(
-                hours_table(build(), lang),
-                format,
-                f"{code}-hours",
-                demo=figures_are_demo(engine),
-                lang=lang,
-            ),
-        )
-    return cached_json(request, ("station-hours", code, lang, first, last), build)
+    return series_answer(
+        request,
+        ("station-hours", code, lang, first, last),
+        build,
+        hours_table,
+        format,
+        f"{code}-hours",
+        demo=lambda: figures_are_demo(engine),
+        lang=lang,
+    )
 
 
 @router.get(
@@ -206,19 +218,16 @@ def station_days_route(
             raise NotFound("thing.station", ident=code)
         return series
 
-    if format is not Download.json:  # finding 9: a download is cached like the JSON
-        return cached_response(
-            request,
-            ("station-days", code, lang, start, end, format),
-            lambda: download(
-                station_days_table(build(), lang),
-                format,
-                f"{code}-days",
-                demo=figures_are_demo(engine),
-                lang=lang,
-            ),
-        )
-    return cached_json(request, ("station-days", code, lang, start, end), build)
+    return series_answer(
+        request,
+        ("station-days", code, lang, start, end),
+        build,
+        station_days_table,
+        format,
+        f"{code}-days",
+        demo=lambda: figures_are_demo(engine),
+        lang=lang,
+    )
 
 
-__all__ = ["DOWNLOAD_RESPONSES", "Download", "DownloadQuery", "download", "router"]
+__all__ = ["DOWNLOAD_RESPONSES", "Download", "DownloadQuery", "download", "router", "series_answer"]
