@@ -32,6 +32,8 @@ from stations.standards.seawater import seawater_class_period
 from stations.targets import air_budget_counts, meets
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
+#: Years a period may name (monitoring records; guards the calendar's range).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 class PeriodError(ValueError):
@@ -44,6 +46,8 @@ def period_bounds(period: str) -> tuple[dt.datetime, dt.datetime]:
     if m is None:
         raise PeriodError(f"period {period!r}: YYYY or YYYY-MM")
     y = int(m.group(1))
+    if not FIRST_YEAR <= y <= LAST_YEAR:
+        raise PeriodError(f"period {period!r}: a year in {FIRST_YEAR}..{LAST_YEAR}")
     if m.group(2) is None:
         a, b = dt.date(y, 1, 1), dt.date(y + 1, 1, 1)
     else:

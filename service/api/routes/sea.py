@@ -17,11 +17,19 @@ from sqlalchemy import Engine
 
 from service.api.cache import cached_json
 from service.api.deps import ClockDep, EngineDep
+from service.api.errors import ValidationFailed
 from service.api.routes.exports import CSV_RESPONSE, Format, FormatQuery, csv_response
 from service.api.schemas import FeatureCollection, Listing
 from service.clock import Clock
 from service.figures.latest import point_features
-from service.figures.sea import latest_sea_period, sea_area_features, sea_figures, sea_points
+from service.figures.sea import (
+    PeriodError,
+    latest_sea_period,
+    period_bounds,
+    sea_area_features,
+    sea_figures,
+    sea_points,
+)
 from service.figures.sea_values import SeaFigures, SeaPoint
 from service.figures.values import Feature
 from stations.cst import CST
@@ -45,7 +53,13 @@ class _GeoJSON(JSONResponse):
 
 
 def _period(period: str | None, engine: Engine, clock: Clock) -> str:
-    return period or latest_sea_period(engine, clock.now().astimezone(CST).date())
+    if period is None:
+        return latest_sea_period(engine, clock.now().astimezone(CST).date())
+    try:
+        period_bounds(period)
+    except PeriodError as exc:
+        raise ValidationFailed("period", "year_in_1900..2200", str(exc)) from None
+    return period
 
 
 @router.get("/figures", response_model=SeaFigures, operation_id="seaFigures")

@@ -212,6 +212,10 @@ def test_a_bad_period_is_a_4xx_naming_the_field(client: TestClient) -> None:
     got = client.get("/api/v1/sea/figures", params={"period": "2026-13"})
     assert got.status_code == 422
     assert "period" in got.text
+    for year in ("0000", "9999"):
+        got = client.get("/api/v1/sea/points", params={"period": year})
+        assert got.status_code == 422, year
+        assert (got.json()["field"], got.json()["rule"]) == ("period", "year_in_1900..2200")
 
 
 def test_staff_map_sea_layer_popups(app: FastAPI, client: TestClient) -> None:
