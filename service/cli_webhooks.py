@@ -32,9 +32,9 @@ def rekey(
     ),
 ) -> None:
     """Re-encrypt every subscription's secrets from the old key to the current one."""
-    from service.alerts import repo
     from service.alerts.sealing import SecretBox, key_from_text
     from service.alerts.webhook_key import webhook_box
+    from service.store import alert_repo as repo
     from service.store.engine import writing
 
     if (old_key is None) == (old_key_file is None):

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, exists, select
+from sqlalchemy import Engine
 
 from service.clock import Clock
 from service.metrics import COLLECTOR_RUNS, observe_ingest
@@ -43,10 +43,10 @@ from service.store.payloads import (
     load_payload,
     mark_ingested,
     orphaned_payloads,
+    quarantined_whole,
     sha256_of,
 )
 from service.store.runs import RunRecord, record_run
-from service.store.tables import quarantine
 from stations.collectors.base import (
     Collector,
     ContextParser,
@@ -333,13 +333,7 @@ def ingest_payload(
 
 def _known_malformed(engine: Engine, payload_id: int) -> str | None:
     with engine.connect() as conn:
-        bad = conn.execute(
-            select(
-                exists().where(
-                    quarantine.c.payload_id == payload_id, quarantine.c.field == "payload"
-                )
-            )
-        ).scalar()
+        bad = quarantined_whole(conn, payload_id)
     return f"malformed payload (archived as {payload_id}) again" if bad else None
 
 

@@ -58,7 +58,7 @@ def seal_webhook_secrets(engine: Engine, box: SecretBox) -> int:
     """Encrypt the webhook secrets stored as plaintext (rows older than encryption at rest), and
     log an error naming the subscriptions whose secrets the current key cannot decrypt. Returns
     the rows sealed."""
-    from service.alerts import repo
+    from service.store import alert_repo as repo
     from service.store.engine import writing
 
     with writing(engine) as conn:

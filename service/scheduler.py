@@ -39,7 +39,7 @@ from apscheduler.events import (
 )
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from service.clock import Clock
 from service.collect import (
@@ -53,8 +53,7 @@ from service.collect import (
 from service.fetch_client import fetch_client
 from service.metrics import SCHEDULER_MISSED, observe_lag
 from service.settings import Settings
-from service.store.runs import COMPLETED_STATUSES, last_success
-from service.store.tables import collector_runs
+from service.store.runs import first_completed_start, last_success
 from stations.collectors.base import Collector, Window
 from stations.cst import CST
 
@@ -320,12 +319,7 @@ class Collection:
         the hooks run once at the end; never raises. Nothing to do once 1 January is reached."""
         try:
             with self.engine.connect() as conn:
-                first = conn.execute(
-                    select(func.min(collector_runs.c.window_start)).where(
-                        collector_runs.c.collector == collector_name,
-                        collector_runs.c.status.in_(COMPLETED_STATUSES),
-                    )
-                ).scalar_one_or_none()
+                first = first_completed_start(conn, collector_name)
             windows = history_windows(first, self.clock.now(), self.config)
         except Exception:
             log.exception("scheduler could not plan the history of %s", collector_name)

@@ -19,10 +19,10 @@ from collections.abc import Mapping
 
 from sqlalchemy import Connection
 
-from service.alerts import repo
 from service.alerts.evaluate import enqueue
 from service.alerts.state import FIRING, AlertState, Notification, group_key, group_labels
 from service.settings import Settings
+from service.store import alert_repo as repo
 
 #: ``reason`` of a catch-up message.
 CURRENT = "current"

@@ -30,7 +30,6 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, and_, or_, select, update
 
-from service.alerts import repo
 from service.alerts.sealing import SecretBox, UndecryptableSecret
 from service.alerts.signing import dingtalk_signed_url, redact_url, webhook_headers
 from service.alerts.urls import (
@@ -44,6 +43,7 @@ from service.alerts.urls import (
 from service.clock import Clock
 from service.metrics import ALERT_DELIVERIES
 from service.settings import Settings
+from service.store import alert_repo as repo
 from service.store.alert_tables import webhook_attempts, webhook_outbox
 from service.store.engine import writing
 

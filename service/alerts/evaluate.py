@@ -22,7 +22,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
-from service.alerts import repo
 from service.alerts.payloads import PayloadTooLarge, RenderContext, render
 from service.alerts.rules import (
     FOUR_HOURLY,
@@ -45,6 +44,7 @@ from service.alerts.state import Notification, Step, evaluate
 from service.clock import Clock
 from service.i18n import MESSAGES
 from service.settings import Settings
+from service.store import alert_repo as repo
 from service.store.alert_inputs import (
     AUTOMATIC,
     latest_section_classes,

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import httpx
 from sqlalchemy import Engine, select
 
-from service.alerts import repo
 from service.alerts.delivery import Attempt, DeliveryPolicy, DeliveryWorker
 from service.alerts.evaluate import demo_or_false, district_names_or_codes, render_context
 from service.alerts.payloads import render
@@ -26,6 +25,7 @@ from service.alerts.state import TEST, AlertState, Notification, fingerprint, gr
 from service.alerts.urls import Resolver, system_resolver
 from service.clock import Clock
 from service.settings import Settings
+from service.store import alert_repo as repo
 from service.store.alert_tables import webhook_outbox
 from service.store.engine import writing
 

@@ -4,7 +4,7 @@ A sealed value is the text ``enc:v1:<base64url(nonce || ciphertext || tag)>``. T
 data names the purpose and the column (``envmon:webhook:secret``, ``envmon:webhook:robot_secret``),
 so a value copied into another column, or another use of the same key, does not open. A value
 without the ``enc:v1:`` prefix is a legacy plaintext row; ``open`` hands it back unchanged (start-up
-seals such rows, see ``service.alerts.repo.seal_plaintext_secrets``).
+seals such rows, see ``service.store.alert_repo.seal_plaintext_secrets``).
 
 The key (``key_from_text``): 32 bytes given as 64 hex digits or as base64/base64url, used as is;
 any other text is a passphrase, turned into 32 bytes with HKDF-SHA256. HKDF adds no brute-force

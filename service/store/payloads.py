@@ -8,10 +8,10 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, exists, select, update
 
 from service.store.dialect import insert_ignore
-from service.store.tables import raw_payloads
+from service.store.tables import quarantine, raw_payloads
 from stations.collectors.base import Payload
 
 
@@ -147,6 +147,19 @@ def claim_ingest(conn: Connection, payload_id: int, at: dt.datetime) -> bool:
         .values(ingested_at=at)
     )
     return done.rowcount == 1
+
+
+def quarantined_whole(conn: Connection, payload_id: int) -> bool:
+    """Whether the payload was refused whole (a quarantine row for its ``payload`` field)."""
+    return bool(
+        conn.execute(
+            select(
+                exists().where(
+                    quarantine.c.payload_id == payload_id, quarantine.c.field == "payload"
+                )
+            )
+        ).scalar()
+    )
 
 
 def ingested_count(conn: Connection, payload_id: int) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from service.store.ingest import IngestCounts
 from service.store.tables import collector_runs
@@ -54,6 +54,16 @@ def record_run(conn: Connection, run: RunRecord) -> int:
         .returning(collector_runs.c.id)
     )
     return int(result.scalar_one())
+
+
+def first_completed_start(conn: Connection, collector: str) -> dt.datetime | None:
+    """The window start of ``collector``'s oldest completed run (where its history begins)."""
+    return conn.execute(
+        select(func.min(collector_runs.c.window_start)).where(
+            collector_runs.c.collector == collector,
+            collector_runs.c.status.in_(COMPLETED_STATUSES),
+        )
+    ).scalar_one_or_none()
 
 
 def last_success(conn: Connection, collector: str) -> dt.datetime | None:

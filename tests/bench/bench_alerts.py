@@ -32,7 +32,6 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import func, select
 
-from service.alerts import repo
 from service.alerts.evaluate import EnqueueReport
 from service.alerts.signing import new_secret
 from service.alerts.webhook_key import webhook_box
@@ -40,6 +39,7 @@ from service.clock import SystemClock
 from service.compute import make_ingest_hook
 from service.jobs import evaluate_and_nudge, job_arguments, release, runtime
 from service.settings import Settings
+from service.store import alert_repo as repo
 from service.store.alert_tables import webhook_outbox
 from service.store.engine import init_store, writing
 from service.store.ingest import ingest_readings

@@ -36,7 +36,6 @@ class ConsoleKeys:
 
 def seed_console(data_dir: Path, now: dt.datetime) -> ConsoleKeys:
     """Seed the store in ``data_dir`` (SQLite, already created by the server) for the console."""
-    from service.alerts import repo
     from service.alerts.evaluate import evaluate_and_enqueue
     from service.alerts.signing import new_secret
     from service.alerts.webhook_key import webhook_box
@@ -45,6 +44,7 @@ def seed_console(data_dir: Path, now: dt.datetime) -> ConsoleKeys:
     from service.collect import import_upload
     from service.compute import recompute
     from service.settings import Settings
+    from service.store import alert_repo as repo
     from service.store.engine import init_store, writing
     from service.store.ingest import IngestCounts
     from service.store.runs import RunRecord, record_run

@@ -22,7 +22,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from service.alerts import repo
 from service.alerts.evaluate import evaluate_now
 from service.alerts.sealing import SecretBox
 from service.alerts.signing import new_secret
@@ -31,6 +30,7 @@ from service.auth import Role, create_key
 from service.clock import FixedClock
 from service.compute import recompute_all
 from service.settings import Settings
+from service.store import alert_repo as repo
 from service.store.alert_tables import alert_state, webhook_outbox
 from service.store.engine import init_store, writing
 from service.store.ingest import ingest_readings, ingest_samples

@@ -15,7 +15,6 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import Engine, select
 
-from service.alerts import repo
 from service.alerts.delivery import DeliveryPolicy, DeliveryWorker, replay
 from service.alerts.evaluate import evaluate_and_enqueue
 from service.alerts.rules import AirRatio, Figures
@@ -24,6 +23,7 @@ from service.alerts.signing import new_secret
 from service.alerts.urls import OutboundPolicy
 from service.clock import FixedClock
 from service.settings import Settings
+from service.store import alert_repo as repo
 from service.store.alert_tables import webhook_outbox, webhook_subscriptions
 from service.store.engine import init_store, make_engine, writing
 from tests.integration.test_webhook_receiver import Receiver

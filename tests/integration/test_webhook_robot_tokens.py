@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from service.alerts import repo
 from service.alerts.sealing import PREFIX
 from service.clock import FixedClock
+from service.store import alert_repo as repo
 from tests.integration.test_webhook_receiver import Receiver
 from tests.integration.test_webhook_secrets_at_rest import (
     ROBOT_SECRET,

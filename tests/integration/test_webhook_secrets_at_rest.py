@@ -20,7 +20,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, text
 from typer.testing import CliRunner
 
-from service.alerts import repo
 from service.alerts.delivery import UNDECRYPTABLE, DeliveryPolicy, DeliveryWorker, replay
 from service.alerts.evaluate import evaluate_and_enqueue
 from service.alerts.rules import AirRatio, Figures
@@ -31,6 +30,7 @@ from service.auth import Role, create_key
 from service.clock import FixedClock
 from service.runtime import seed_store
 from service.settings import Settings
+from service.store import alert_repo as repo
 from service.store.alert_tables import webhook_outbox
 from service.store.engine import make_engine
 from tests.integration.test_webhook_receiver import Receiver

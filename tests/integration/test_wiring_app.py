@@ -19,7 +19,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from service.alerts import repo
 from service.alerts.signing import new_secret
 from service.api.app import create_app, uvicorn_config
 from service.auth import Role, create_key
@@ -30,6 +29,7 @@ from service.figures.exports import FIGURE_COLUMNS
 from service.figures.map_data import district_map_figures
 from service.jobs import running_here
 from service.settings import Settings, SettingsError, load_settings
+from service.store import alert_repo as repo
 from service.store.alert_tables import webhook_outbox
 from service.store.compute_tables import targets
 from service.store.engine import writing

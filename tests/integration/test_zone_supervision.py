@@ -19,7 +19,6 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
-from service.alerts import repo
 from service.alerts.delivery import DeliveryPolicy, DeliveryWorker
 from service.alerts.evaluate import evaluate_and_enqueue
 from service.alerts.sealing import SecretBox
@@ -29,6 +28,7 @@ from service.clock import FixedClock
 from service.figures.zone_supervision import SupervisionOptions, zone_checks, zone_summary
 from service.registry import import_registry
 from service.settings import Settings
+from service.store import alert_repo as repo
 from service.store.alert_tables import alert_state
 from service.store.engine import init_store, writing
 from service.store.ingest import ingest_readings

@@ -4,7 +4,6 @@ the latest collector run finished (so a monitor sees collection stall whichever 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from service.api.deps import ClockDep, EngineDep, LangDep, SettingsDep
@@ -12,7 +11,7 @@ from service.api.errors import UpstreamUnavailable
 from service.api.schemas import CollectorRun, Health
 from service.figures.collection_health import collector_health
 from service.i18n import t
-from service.store.tables import collector_runs
+from service.store.staff_pages import latest_finished_run
 
 router = APIRouter(tags=["health"])
 
@@ -23,14 +22,7 @@ def healthz(
 ) -> Health:
     """Report that the service is up, its store backend and whether it runs on the demo feed."""
     try:
-        with engine.connect() as conn:
-            # The newest finished run by primary key: an index lookup, not a scan of the runs.
-            last = conn.execute(
-                select(collector_runs.c.finished_at, collector_runs.c.status)
-                .where(collector_runs.c.finished_at.is_not(None))
-                .order_by(collector_runs.c.id.desc())
-                .limit(1)
-            ).first()
+        last = latest_finished_run(engine)
         runs = collector_health(engine)
     except SQLAlchemyError as exc:
         raise UpstreamUnavailable(log_detail=f"store unreachable: {exc}") from exc
@@ -45,8 +37,8 @@ def healthz(
         version=API_VERSION,
         time=clock.now(),
         scheduler=getattr(request.app.state, "scheduler", None) is not None,
-        last_collection=None if last is None else last.finished_at,
-        last_collection_ok=None if last is None else last.status == "ok",
+        last_collection=None if last is None else last[0],
+        last_collection_ok=None if last is None else last[1] == "ok",
         collectors=[
             CollectorRun(
                 collector=r.collector,

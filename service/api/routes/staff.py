@@ -8,12 +8,12 @@ Ratios, targets and recompute live in ``routes/districts.py``; webhook subscript
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Annotated, Any, TypeVar
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Engine, Table, select
+from sqlalchemy import Engine
 
 from service.api.bounds import checked_time
 from service.api.deps import AdminDep, ClockDep, EngineDep, ViewerDep
@@ -30,7 +30,7 @@ from service.api.schemas import (
     StaffWhoAmI,
 )
 from service.auth import Role, create_key, list_keys, revoke_key
-from service.store.tables import collector_runs, quarantine, readings, revisions
+from service.store.staff_pages import newest_rows, stored_readings
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 
@@ -73,17 +73,9 @@ def staff_readings(
     start = _aware(start, "start") or end - DEFAULT_WINDOW
     if start >= end:
         raise ValidationFailed("start", "before_end")
-    t = readings
-    query = select(t).where(t.c.time >= start, t.c.time < end)
-    if station:
-        query = query.where(t.c.station == station)
-    if pollutant:
-        query = query.where(t.c.pollutant == pollutant)
-    if flagged is not None:
-        query = query.where(t.c.flag.is_not(None) if flagged else t.c.flag.is_(None))
-    query = query.order_by(t.c.time.desc(), t.c.station, t.c.pollutant).limit(limit)
-    with engine.connect() as conn:
-        rows = conn.execute(query).mappings().all()
+    rows = stored_readings(
+        engine, start, end, station=station, pollutant=pollutant, flagged=flagged, limit=limit
+    )
     items = [StaffReading(**r) for r in rows]
     return StaffPage[StaffReading](count=len(items), items=items)
 
@@ -94,20 +86,15 @@ _Item = TypeVar("_Item", bound=BaseModel)
 def _page(
     model: type[_Item],
     engine: Engine,
-    table: Table,
-    where: Iterable[ColumnElement[bool] | None],
+    table: Literal["quarantine", "collector_runs", "revisions"],
+    equal: Mapping[str, object | None],
     before_id: int | None,
     limit: int,
 ) -> StaffPage[_Item]:
-    """Up to ``limit`` rows of ``table`` below ``before_id``, newest (highest id) first, that meet
-    every condition given (``None``: a filter the caller left out); a full page names where the
-    next one starts."""
-    query = select(table).where(*(c for c in where if c is not None))
-    if before_id is not None:
-        query = query.where(table.c.id < before_id)
-    query = query.order_by(table.c.id.desc()).limit(limit)
-    with engine.connect() as conn:
-        rows = conn.execute(query).mappings().all()
+    """Up to ``limit`` rows of ``table`` below ``before_id``, newest first, whose columns equal
+    ``equal`` (``None``: a filter the caller left out); a full page names where the next one
+    starts."""
+    rows = newest_rows(engine, table, equal, before_id, limit)
     items = [model(**r) for r in rows]
     next_before_id = int(rows[-1]["id"]) if len(rows) == limit else None
     page = StaffPage[model]  # type: ignore[valid-type]  # the concrete model, as the response_model
@@ -125,8 +112,7 @@ def staff_quarantine(
     limit: Limit = 200,
 ) -> StaffPage[StaffQuarantine]:
     """Rows that were not accepted, with the rule they broke, newest first."""
-    where = [quarantine.c.source == source if source else None]
-    return _page(StaffQuarantine, engine, quarantine, where, before_id, limit)
+    return _page(StaffQuarantine, engine, "quarantine", {"source": source}, before_id, limit)
 
 
 @router.get("/runs", response_model=StaffPage[StaffCollectorRun], operation_id="staffRuns")
@@ -139,12 +125,8 @@ def staff_runs(
     limit: Limit = 200,
 ) -> StaffPage[StaffCollectorRun]:
     """Collector runs with their counts and errors, newest first."""
-    t = collector_runs
-    where = [
-        t.c.collector == collector if collector else None,
-        t.c.status == status if status else None,
-    ]
-    return _page(StaffCollectorRun, engine, t, where, before_id, limit)
+    equal = {"collector": collector, "status": status}
+    return _page(StaffCollectorRun, engine, "collector_runs", equal, before_id, limit)
 
 
 @router.get("/revisions", response_model=StaffPage[StaffRevision], operation_id="staffRevisions")
@@ -157,9 +139,8 @@ def staff_revisions(
     limit: Limit = 200,
 ) -> StaffPage[StaffRevision]:
     """Upstream corrections (old value, new value, when, which payload), newest first."""
-    t = revisions
-    where = [t.c.code == code if code else None, t.c.kind == kind if kind else None]
-    return _page(StaffRevision, engine, t, where, before_id, limit)
+    equal = {"code": code, "kind": kind}
+    return _page(StaffRevision, engine, "revisions", equal, before_id, limit)
 
 
 def _key_model(info: Any) -> dict[str, Any]:

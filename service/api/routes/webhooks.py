@@ -16,7 +16,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
 
-from service.alerts import repo
 from service.alerts.catch_up import send_firing_to
 from service.alerts.delivery import DeliveryPolicy, replay
 from service.alerts.evaluate import demo_or_false, district_names_or_codes
@@ -38,6 +37,7 @@ from service.api.schemas import Model
 from service.i18n import negotiate, t
 from service.jobs import evaluate_and_nudge, nudge
 from service.settings import Settings
+from service.store import alert_repo as repo
 from service.store.engine import writing
 from service.store.webhook_queries import (
     DELIVERY_COLUMNS,

@@ -20,7 +20,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from service.alerts import repo
 from service.alerts.delivery import DeliveryPolicy, DeliveryWorker
 from service.alerts.signing import new_secret
 from service.alerts.urls import OutboundPolicy
@@ -28,6 +27,7 @@ from service.clock import FixedClock
 from service.collect import run_collector
 from service.scheduler import JobScheduler
 from service.settings import SettingsError, load_settings
+from service.store import alert_repo as repo
 from service.store.engine import writing
 from stations.collectors.base import Payload, Window
 from stations.model import Parsed, Rejected
