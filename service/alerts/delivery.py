@@ -44,7 +44,7 @@ from service.clock import Clock
 from service.metrics import ALERT_DELIVERIES
 from service.settings import Settings
 from service.store import alert_repo as repo
-from service.store.alert_tables import webhook_attempts, webhook_outbox
+from service.store.alert_tables import webhook_outbox
 from service.store.engine import writing
 
 log = logging.getLogger(__name__)
@@ -255,8 +255,7 @@ class DeliveryWorker:
         if len(body) > self.policy.max_payload_bytes:
             return done("failed", None, f"body of {len(body)} bytes exceeds the maximum")
         try:
-            secret, robot_secret = repo.open_secrets(self.box, sub)
-            sub_url = repo.open_url(self.box, sub.url)
+            request = self._signed_request(row, sub)
         except UndecryptableSecret:
             log.error(
                 "webhook subscription %s: its secrets do not decrypt with this ENVMON_WEBHOOK_KEY "
@@ -265,49 +264,54 @@ class DeliveryWorker:
                 row["id"],
             )
             return done("failed", None, UNDECRYPTABLE)
-        now = self.clock.now()
-        timestamp = int(now.timestamp())
-        url = sub_url
-        if sub.format == "dingtalk" and robot_secret:
-            url = dingtalk_signed_url(url, robot_secret, int(now.timestamp() * 1000))
-        try:
-            target = check_url(url, self.policy.outbound, self.resolver)
         except UnsafeURL as exc:
             # DNS trouble may pass; a refused address will not, but retrying costs nothing.
             return done("retry", None, str(exc))
-        request_url, host_header = pinned_url(target)
-        headers = {
-            "content-type": "application/json; charset=utf-8",
-            "user-agent": USER_AGENT,
-            "host": host_header,
-            **webhook_headers(secret, row["id"], timestamp, body),
-        }
-        del secret, robot_secret  # signed: not needed while the request runs
-        extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+        request_url, headers, extensions = request
         try:
             with self.client.stream(
                 "POST", request_url, content=body, headers=headers, extensions=extensions
             ) as resp:
-                excerpt = b""
-                for chunk in resp.iter_bytes():
-                    excerpt += chunk
-                    if len(excerpt) >= self.policy.response_excerpt:
-                        break
-                text = excerpt[: self.policy.response_excerpt].decode("utf-8", "replace")
+                text = self._excerpt(resp)
                 code = resp.status_code
                 if 200 <= code < 300:
                     return done("delivered", code, None, text)
                 if code == 410:
                     return done("gone", code, "410 Gone", text)
-                return done(
-                    "retry",
-                    code,
-                    f"HTTP {code}",
-                    text,
-                    _retry_after(resp.headers.get("retry-after")),
-                )
+                retry_after = _retry_after(resp.headers.get("retry-after"))
+                return done("retry", code, f"HTTP {code}", text, retry_after)
         except httpx.HTTPError as exc:
             return done("retry", None, f"{type(exc).__name__}: {exc}"[:500])
+
+    def _signed_request(
+        self, row: Mapping[str, Any], sub: repo.Subscription
+    ) -> tuple[str, dict[str, str], dict[str, Any]]:
+        """The URL (pinned to the checked address), headers (signed) and extensions of the POST;
+        raises ``UndecryptableSecret`` or ``UnsafeURL``."""
+        secret, robot_secret = repo.open_secrets(self.box, sub)
+        url = repo.open_url(self.box, sub.url)
+        now = self.clock.now()
+        if sub.format == "dingtalk" and robot_secret:
+            url = dingtalk_signed_url(url, robot_secret, int(now.timestamp() * 1000))
+        target = check_url(url, self.policy.outbound, self.resolver)
+        request_url, host_header = pinned_url(target)
+        headers = {
+            "content-type": "application/json; charset=utf-8",
+            "user-agent": USER_AGENT,
+            "host": host_header,
+            **webhook_headers(secret, row["id"], int(now.timestamp()), row["body"]),
+        }
+        extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+        return request_url, headers, extensions
+
+    def _excerpt(self, resp: httpx.Response) -> str:
+        """The start of the answer's body (at most ``response_excerpt`` bytes read)."""
+        excerpt = b""
+        for chunk in resp.iter_bytes():
+            excerpt += chunk
+            if len(excerpt) >= self.policy.response_excerpt:
+                break
+        return excerpt[: self.policy.response_excerpt].decode("utf-8", "replace")
 
     # -------------------------------------------------------------------------------- recording
 
@@ -322,59 +326,21 @@ class DeliveryWorker:
         """Write the attempt to the log and move the row on; returns the row's new status."""
         now = self.clock.now()
         attempt_no = int(row["attempts"]) + 1
-        values: dict[str, Any] = {
-            "attempts": attempt_no,
-            "lease_owner": None,
-            "lease_until": None,
-            "last_status_code": att.status_code,
-            "last_error": att.error,
-        }
-        outcome = att.outcome
-        if outcome == "delivered":
-            values |= {"status": repo.DELIVERED, "delivered_at": now}
-        elif outcome in {"gone", "cancelled"}:
-            values |= {"status": repo.CANCELLED}
-        elif outcome == "failed":
-            values |= {"status": repo.FAILED}
-        else:
-            delay = backoff_delay(
-                attempt_no,
-                self.policy.backoff_base_s,
-                self.policy.backoff_max_s,
-                self.rng,
-                att.retry_after_s,
-            )
-            nxt = now + dt.timedelta(seconds=delay)
-            if nxt > row["expires_at"]:
-                outcome = "failed"
-                values |= {"status": repo.FAILED}
-            else:
-                values |= {"status": repo.PENDING, "next_attempt_at": nxt}
+        outcome, values = self._next_state(row, att, attempt_no, now)
         with writing(self.engine) as conn:
-            conn.execute(
-                webhook_attempts.insert().values(
-                    message_id=row["id"],
-                    subscription_id=row["subscription_id"],
-                    attempt=attempt_no,
-                    at=now,
-                    status_code=att.status_code,
-                    outcome=outcome,
-                    error=att.error,
-                    duration_ms=att.duration_ms,
-                    response_excerpt=att.excerpt,
-                    manual=manual,
-                )
-            )
-            conn.execute(
-                update(webhook_outbox)
-                .where(
-                    webhook_outbox.c.id == row["id"],
-                    or_(
-                        webhook_outbox.c.lease_owner == self.owner,
-                        webhook_outbox.c.lease_owner.is_(None),
-                    ),
-                )
-                .values(**values)
+            repo.record_attempt(
+                conn,
+                row,
+                attempt_no,
+                now,
+                outcome=outcome,
+                status_code=att.status_code,
+                error=att.error,
+                duration_ms=att.duration_ms,
+                excerpt=att.excerpt,
+                manual=manual,
+                owner=self.owner,
+                values=values,
             )
             if outcome == "gone" and sub is not None:
                 repo.disable_subscription(
@@ -385,6 +351,37 @@ class DeliveryWorker:
                 "webhook subscription %s answered 410 and is disabled", row["subscription_id"]
             )
         return str(values["status"])
+
+    def _next_state(
+        self, row: Mapping[str, Any], att: Attempt, attempt_no: int, now: dt.datetime
+    ) -> tuple[str, dict[str, Any]]:
+        """The attempt's outcome as logged (a retry past the row's expiry is ``failed``) and the
+        outbox row's new values."""
+        values: dict[str, Any] = {
+            "attempts": attempt_no,
+            "lease_owner": None,
+            "lease_until": None,
+            "last_status_code": att.status_code,
+            "last_error": att.error,
+        }
+        outcome = att.outcome
+        if outcome == "delivered":
+            return outcome, values | {"status": repo.DELIVERED, "delivered_at": now}
+        if outcome in {"gone", "cancelled"}:
+            return outcome, values | {"status": repo.CANCELLED}
+        if outcome == "failed":
+            return outcome, values | {"status": repo.FAILED}
+        delay = backoff_delay(
+            attempt_no,
+            self.policy.backoff_base_s,
+            self.policy.backoff_max_s,
+            self.rng,
+            att.retry_after_s,
+        )
+        nxt = now + dt.timedelta(seconds=delay)
+        if nxt > row["expires_at"]:
+            return "failed", values | {"status": repo.FAILED}
+        return outcome, values | {"status": repo.PENDING, "next_attempt_at": nxt}
 
     def _one(self, row: dict[str, Any]) -> str:
         with self.engine.connect() as conn:

@@ -30,6 +30,37 @@ def daily_arrays(frame: pd.DataFrame, first: dt.date, last: dt.date) -> dict[str
     }
 
 
+def _this_and_last_year(
+    city: pd.DataFrame, year: int, standard: str | None, assumptions: Assumptions
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The assessment JSON of ``year`` and, when ``city`` holds days of the year before, of that
+    year (its composite index in the edition of ``year``'s, for the 同比)."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    prev_first, prev_last = dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 31)
+    this_year, earlier_frame = city, city
+    if not city.empty:
+        days = pd.to_datetime(city["date"]).dt.date
+        this_year, earlier_frame = city[days >= first], city[days <= prev_last]
+    current = assess(
+        daily_arrays(this_year, first, last),
+        first,
+        series=["city"],
+        standard=standard,
+        assumptions=assumptions,
+    )
+    if earlier_frame.empty:
+        return current.as_json(0), None
+    old = assess(
+        daily_arrays(earlier_frame, prev_first, prev_last),
+        prev_first,
+        series=["city"],
+        standard=standard,
+        composite_edition=earlier_composite_edition(current),
+        assumptions=assumptions,
+    )
+    return current.as_json(0), old.as_json(0)
+
+
 def archive_assessment(
     archive: Path,
     station_names: list[str],
@@ -46,44 +77,18 @@ def archive_assessment(
     table, ozone season, ``compared_with_last_year`` (None without data for that year) and the
     ``bad_files`` passed over (``skip_bad_files``; else an unreadable file raises
     ``BadArchiveFile``)."""
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    prev_first, prev_last = dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 31)
     got = read_archive_days(
         archive,
         station_names,
-        prev_first,
-        last,
+        dt.date(year - 1, 1, 1),
+        dt.date(year, 12, 31),
         standard,
         workers=workers,
         skip_bad_files=skip_bad_files,
     )
-    city = city_days(got.station_days, standard)
-    this_year = city
-    if not city.empty:
-        days = pd.to_datetime(city["date"]).dt.date
-        this_year = city[days >= first]
-        earlier_frame = city[days <= prev_last]
-    else:
-        earlier_frame = city
-    current = assess(
-        daily_arrays(this_year, first, last),
-        first,
-        series=["city"],
-        standard=standard,
-        assumptions=assumptions,
+    cur, earlier = _this_and_last_year(
+        city_days(got.station_days, standard), year, standard, assumptions
     )
-    cur = current.as_json(0)
-    earlier = None
-    if not earlier_frame.empty:
-        old = assess(
-            daily_arrays(earlier_frame, prev_first, prev_last),
-            prev_first,
-            series=["city"],
-            standard=standard,
-            composite_edition=earlier_composite_edition(current),
-            assumptions=assumptions,
-        )
-        earlier = old.as_json(0)
     stats = cur.pop("statistics")
     return {
         "year": year,

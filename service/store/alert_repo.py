@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, text, update
+from sqlalchemy import Connection, delete, insert, or_, select, text, update
 
 from service.alerts.sealing import (
     ROBOT_SECRET_AAD,
@@ -402,3 +402,44 @@ def attempts_of(conn: Connection, msg_id: str) -> list[dict[str, Any]]:
         .order_by(webhook_attempts.c.id)
     ).mappings()
     return [dict(r) for r in rows]
+
+
+def record_attempt(
+    conn: Connection,
+    row: Mapping[str, Any],
+    attempt: int,
+    at: dt.datetime,
+    *,
+    outcome: str,
+    status_code: int | None,
+    error: str | None,
+    duration_ms: int,
+    excerpt: str | None,
+    manual: bool,
+    owner: str,
+    values: Mapping[str, Any],
+) -> None:
+    """Log one delivery attempt of the outbox ``row`` and set the row's new ``values``, unless
+    another worker has leased the row meanwhile."""
+    conn.execute(
+        insert(webhook_attempts).values(
+            message_id=row["id"],
+            subscription_id=row["subscription_id"],
+            attempt=attempt,
+            at=at,
+            status_code=status_code,
+            outcome=outcome,
+            error=error,
+            duration_ms=duration_ms,
+            response_excerpt=excerpt,
+            manual=manual,
+        )
+    )
+    conn.execute(
+        update(webhook_outbox)
+        .where(
+            webhook_outbox.c.id == row["id"],
+            or_(webhook_outbox.c.lease_owner == owner, webhook_outbox.c.lease_owner.is_(None)),
+        )
+        .values(**values)
+    )
