@@ -272,3 +272,39 @@ def zone_features(
             style.update(fill=False, dashArray="2 6" if _get(row, "derived") else None)
         features.append(_feature(geom, style=style, **common))
     return _collection(features)
+
+
+def monitor_features(
+    monitors: gpd.GeoDataFrame,
+    lang: str,
+    basemap: Basemap,
+    popups: Mapping[str, str] | None = None,
+) -> FeatureCollection:
+    """Yard-boundary, in-plant and port monitors as small points (``code, name, kind, demo``);
+    ``popups``: code -> popup HTML (escaped, ``maps.zone_supervision.monitor_popup_html``)."""
+    popups = popups or {}
+    features = []
+    shown = to_display(monitors, basemap)
+    for _, row in shown[_placed(shown)].iterrows():
+        code = str(row["code"])
+        demo = bool(_get(row, "demo"))
+        style = {
+            "color": "#222222",
+            "weight": 1.5,
+            "dashArray": "3 2" if demo else None,
+            "fillColor": "#FFFFFF",
+            "fillOpacity": 1.0,
+            "className": f"envmon-monitor envmon-monitor-{code}" + (" envmon-demo" if demo else ""),
+        }
+        features.append(
+            _feature(
+                row.geometry,
+                code=code,
+                radius=5,
+                style=style,
+                tooltip=local_name(row, lang) + (f" [{t('demo.short', lang)}]" if demo else ""),
+                popup=popups.get(code, f"<b>{html_text(local_name(row, lang))}</b>"),
+                popup_width=280,
+            )
+        )
+    return _collection(features)

@@ -137,4 +137,16 @@ def zone_supervision_html(summary: Mapping[str, Any], lang: str) -> str:
     return "".join(parts)
 
 
-__all__ = ["zone_supervision_html"]
+def monitor_popup_html(monitor: Mapping[str, Any], zone_name: str, lang: str) -> str:
+    """Popup of one zone monitor (staff): its zone, last data and exceedance hours."""
+    return (
+        f"<div class='envmon-monitor-popup' data-code='{_e(monitor['code'])}'>"
+        f"<b>{_e(monitor['name'])}</b> ({_e(monitor['code'])})"
+        f"<br>{_e(zone_name)}"
+        f"<br>{_e(t('zone.summary.last_data', lang))}: {_e(format_cst(monitor.get('last_time')))}"
+        f"<br>{_e(t('zone.summary.exceedance_hours', lang))}: "
+        f"{int(monitor.get('hours_above_any', 0))}</div>"
+    )
+
+
+__all__ = ["monitor_popup_html", "zone_supervision_html"]

@@ -79,13 +79,15 @@ def _districts(indicator: Any) -> Builder:
 def _zones(engine: Engine, clock: Clock, req: LayerRequest) -> FeatureCollection:
     """Zones (with the demo yard and port in demo mode); a zone with monitors has its last
     ``CHART_DAYS`` days of supervision in its popup (staff view: the staff map is staff-only)."""
-    from maps.zone_supervision import zone_supervision_html
+    from maps.staff_features import monitor_features
+    from maps.zone_supervision import monitor_popup_html, zone_supervision_html
     from service.figures.zone_supervision import (
         SupervisionOptions,
         supervised_zones,
         zone_summaries,
     )
     from service.settings import Settings
+    from service.store.zone_monitoring import registry_places
 
     options = SupervisionOptions.from_settings(Settings())
     # Every monitored zone from one read of the registry and of the readings.
@@ -94,9 +96,27 @@ def _zones(engine: Engine, clock: Clock, req: LayerRequest) -> FeatureCollection
         code: zone_supervision_html(summary.model_dump(), req.lang)
         for code, summary in summaries.items()
     }
+    popups = {
+        m.code: monitor_popup_html(
+            m.model_dump(),
+            summary.name_en if req.lang == "en" and summary.name_en else summary.name,
+            req.lang,
+        )
+        for summary in summaries.values()
+        for m in summary.monitors or []
+    }
     # plus the derived emission control area (推导) until the bureau's zones hold one
     zones = zones_with_derived_eca(engine, supervised_zones(engine))
-    return zone_features(zones, req.lang, req.basemap, sections)
+    body = zone_features(zones, req.lang, req.basemap, sections)
+    # The monitors of the zones, drawn on top of them (the staff map is staff-only).
+    with engine.connect() as conn:
+        places = registry_places(conn)
+    mon = places[places["code"].isin(list(popups)) & places["lon"].notna()]
+    frame = gpd.GeoDataFrame(
+        mon, geometry=gpd.points_from_xy(mon["lon"], mon["lat"]), crs="EPSG:4326"
+    )
+    body["features"] += monitor_features(frame, req.lang, req.basemap, popups)["features"]
+    return body
 
 
 def _sections(engine: Engine, clock: Clock, req: LayerRequest) -> FeatureCollection:

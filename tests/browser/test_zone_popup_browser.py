@@ -46,7 +46,18 @@ def test_zone_popup_shows_the_last_30_days(envmon: Envmon, watched: Watched) -> 
     assert staff["demo"] is True and staff["end"] == "2026-11-19"  # yesterday of NOW (CST)
     loaded = _open_staff(watched, envmon, "basemap=offline&lang=en")
     assert all(loaded.values()), loaded
-    page.locator(f".envmon-zone-{YARD}").first.click(force=True)
+    # Zoomed to the yard (at the city's zoom it is smaller than its monitors' points), then
+    # clicked off the centre, where the in-plant monitor's point sits above it.
+    page.evaluate(
+        "code => { const l = window.envmonLayers.zones.getLayers().find("
+        "x => x.feature && x.feature.properties.code === code && x.getBounds);"
+        " l._map.fitBounds(l.getBounds(), {animate: false}); }",
+        YARD,
+    )
+    shape = page.locator(f".envmon-zone-{YARD}").first
+    box = shape.bounding_box()
+    assert box is not None
+    shape.click(force=True, position={"x": box["width"] * 0.25, "y": box["height"] * 0.5})
     popup = page.locator(f".leaflet-popup-content .envmon-zone-supervision[data-zone='{YARD}']")
     popup.wait_for()
     text = popup.inner_text()
@@ -69,6 +80,18 @@ def test_zone_popup_shows_the_last_30_days(envmon: Envmon, watched: Watched) -> 
     assert popup.locator("svg.envmon-zone-spark rect[fill='#D62728']").count() == red
     page.wait_for_timeout(300)  # Leaflet's popup fade-in, for the picture only
     page.screenshot(path=str(ARTIFACTS / "zone_popup.png"))
+    # Each monitor is a point of its own, with its last data and hours above a limit.
+    from stations.cst import format_cst
+
+    page.evaluate("() => window.envmonLayers.zones.getLayers()[0]._map.closePopup()")
+    p1 = next(m for m in staff["monitors"] if m["code"] == "DEMO-YARD-P1")
+    page.locator(".envmon-monitor-DEMO-YARD-P1").first.click(force=True)
+    mpop = page.locator(".leaflet-popup-content .envmon-monitor-popup[data-code='DEMO-YARD-P1']")
+    mpop.wait_for()
+    mtext = mpop.inner_text()
+    assert "Demo ship-repair yard" in mtext
+    assert f"Last data: {format_cst(pd.Timestamp(p1['last_time']))}" in mtext
+    assert f"Exceedance hours: {p1['hours_above_any']}" in mtext
     assert watched.errors == []
 
 
