@@ -38,6 +38,7 @@ from sqlalchemy import Engine, event, func, select
 
 from service.store.compute_tables import district_days, section_periods, target_audit, targets
 from service.store.partitions import newest_reading_time
+from service.store.surface_tables import surface_rasters
 from service.store.tables import raw_payloads, readings, revisions, sections, stations
 from service.store.zone_tables import zone_versions
 
@@ -90,6 +91,8 @@ def _fingerprint_query() -> Any:
         (sections, count()),
         (sections, func.max(sections.c.updated_at)),
         (zone_versions, func.max(zone_versions.c.id)),
+        # imported rasters: the staff map lists them (service.api.routes.maps, staff facts)
+        (surface_rasters, func.max(surface_rasters.c.id)),
     ]
     columns = [
         select(expr).select_from(table).scalar_subquery().label(f"c{i}")

@@ -141,7 +141,8 @@ def _window(start: dt.date | None, end: dt.date | None, today: dt.date) -> tuple
 def _staff_facts(
     request: Request, engine: Engine, lang: str, version: Hashable | None
 ) -> dict[str, Any]:
-    """The staff page's data time (ISO, latest station hour) and demo flag, by data version."""
+    """The staff page's data time (ISO, latest station hour), demo flag and surface layers
+    (``staff_surface_layers``: key, name, day), by data version: none is read per request."""
 
     def build() -> Response:
         stations = stations_frame(engine, lang)
@@ -149,7 +150,11 @@ def _staff_facts(
         latest = None if times.empty else times.max().isoformat()
         settings: Settings = request.app.state.settings
         demo = settings.feeds.demo_mode or figures_are_demo(engine)
-        return JSONResponse({"latest": latest, "demo": demo})
+        surfaces = [
+            {"key": s.key, "name": s.name, "day": s.day.isoformat() if s.day else None}
+            for s in staff_surface_layers(engine, lang)
+        ]
+        return JSONResponse({"latest": latest, "demo": demo, "surfaces": surfaces})
 
     response = cached_response(request, ("staff-facts", lang), build, version=version)
     facts: dict[str, Any] = json.loads(bytes(response.body))
@@ -186,12 +191,12 @@ def staff_page(
     root = request.scope.get("root_path", "")
     surfaces = [
         {
-            "key": layer.key,
-            "name": layer.name,
-            "url": f"{root}/maps/staff/surfaces/{layer.key}.json?"
-            + urlencode({"lang": lang, **({"day": layer.day.isoformat()} if layer.day else {})}),
+            "key": layer["key"],
+            "name": layer["name"],
+            "url": f"{root}/maps/staff/surfaces/{layer['key']}.json?"
+            + urlencode({"lang": lang, **({"day": layer["day"]} if layer["day"] else {})}),
         }
-        for layer in staff_surface_layers(engine, lang)
+        for layer in facts["surfaces"]
     ]
     shown_surfaces = tuple((s["key"], s["name"], s["url"]) for s in surfaces)
     key = (
