@@ -57,9 +57,6 @@ _PARAMS: Final = (
     Parameter("XYLENES", "二甲苯", "xylenes (o+m+p)", "µg/m³", "compound", 100_000.0, 106.17),
 )
 
-#: Code -> parameter, in display order.
-PARAMETERS: Final[dict[str, Parameter]] = {p.code: p for p in _PARAMS}
-
 #: Optional PAMS (photochemical assessment monitoring) species a VOC analyser may report: stored
 #: code -> (Chinese name, English name, molar mass g/mol); µg/m³ of the compound. Codes stay within
 #: the readings table's 16 characters and hold no underscore after the prefix's own.
@@ -76,8 +73,14 @@ PAMS_SPECIES: Final[dict[str, tuple[str, str, float]]] = {
     "PAMS_TMB124": ("1,2,4-三甲苯", "1,2,4-trimethylbenzene", 120.19),
 }
 
-for _code, (_zh, _en, _m) in PAMS_SPECIES.items():
-    PARAMETERS[_code] = Parameter(_code, _zh, _en, "µg/m³", "compound", 100_000.0, _m)
+#: Code -> parameter, in display order (the PAMS species last).
+PARAMETERS: Final[dict[str, Parameter]] = {
+    **{p.code: p for p in _PARAMS},
+    **{
+        code: Parameter(code, zh, en, "µg/m³", "compound", 100_000.0, molar_mass)
+        for code, (zh, en, molar_mass) in PAMS_SPECIES.items()
+    },
+}
 
 #: Every non-AQI code the store accepts.
 EXTRA_CODES: Final = tuple(PARAMETERS)

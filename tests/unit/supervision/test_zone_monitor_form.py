@@ -86,3 +86,17 @@ def test_openaq_keeps_no_and_nox() -> None:
     assert v["NO"] == pytest.approx(10 * 30.006 / 24.45, abs=1e-6)  # 12.272393 µg/m³
     assert v["NOX"] == pytest.approx(10 * 46.0055 / 24.45, abs=1e-6)  # as NO2
     assert v["NO2"] == pytest.approx(v["NOX"])
+
+
+def test_pams_species_are_an_optional_list() -> None:
+    raw = (
+        "monitor,time,parameter,value,unit\n"
+        "YB1,2026-11-03T10:00+08:00,PAMS_ETHANE,5,ppb\n"
+        "YB1,2026-11-03T10:00+08:00,乙烯,2.0,µg/m³\n"
+        "YB1,2026-11-03T10:00+08:00,PAMS_UNKNOWN,1,µg/m³\n"
+    ).encode()
+    parsed = parse_zone_monitors(raw)
+    v = parsed.readings.set_index("pollutant")["value"]
+    assert v["PAMS_ETHANE"] == pytest.approx(5 * 30.07 / 24.45, abs=1e-6)  # 6.149284 µg/m³
+    assert v["PAMS_ETHENE"] == 2.0
+    assert [r.field for r in parsed.rejected] == ["parameter"]
