@@ -58,6 +58,10 @@ class BadArchiveFile(ValueError):
         self.path = path
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[BadArchiveFile], tuple[Path, str]]:
+        # Raised in a worker process or on a cluster: travels back with its path and reason.
+        return (BadArchiveFile, (self.path, self.reason))
+
 
 @dataclass(slots=True)
 class PeriodArrays:
@@ -85,7 +89,7 @@ class PeriodArrays:
         return out
 
 
-def _read_one(args: tuple[str, frozenset[str]]) -> ArchiveBlock | str:
+def read_file_block(args: tuple[str, frozenset[str]]) -> ArchiveBlock | str:
     """Worker: one file to a block, or the reason it cannot be read (a message, not an exception,
     so that the main process names the file)."""
     path, wanted = args
@@ -114,10 +118,10 @@ def _blocks(
     jobs = [(str(p), wanted) for p in paths]
     if workers <= 1 or len(paths) < 8:
         for p, job in zip(paths, jobs, strict=True):
-            yield p, _read_one(job)
+            yield p, read_file_block(job)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from zip(paths, pool.map(_read_one, jobs, chunksize=4), strict=True)
+        yield from zip(paths, pool.map(read_file_block, jobs, chunksize=4), strict=True)
 
 
 def read_period(

@@ -112,6 +112,7 @@ def schedule() -> None:
 def _add_commands() -> None:
     """Add the commands kept in their own modules (``service/cli_*.py``)."""
     from service import cli_assess, cli_collect, cli_figures, cli_maps
+    from service.cli_archive_store import app as archive_app
     from service.cli_demo import app as demo_app
     from service.cli_keys import app as keys_app
     from service.cli_registry import sections_app, stations_app
@@ -121,6 +122,7 @@ def _add_commands() -> None:
     from service.cli_zones import app as zones_app
 
     app.add_typer(keys_app, name="keys")
+    app.add_typer(archive_app, name="archive")
     app.add_typer(zones_app, name="zones")
     app.add_typer(surfaces_app, name="surfaces")
     app.add_typer(demo_app, name="demo")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Literal
 
 import typer
 
@@ -18,7 +19,8 @@ ARCHIVE = typer.Option(
     "--archive",
     exists=True,
     file_okay=False,
-    help="Folder of national hourly archive CSV files.",
+    help="Folder of national hourly archive CSV files, or a Zarr store written by "
+    "'envmon archive to-zarr'.",
 )
 STATIONS = typer.Option(
     ..., "--stations", help="Comma-separated station codes or names (as in the file header)."
@@ -33,13 +35,38 @@ WORKERS = typer.Option(
     "--workers",
     min=1,
     max=64,
-    help="Processes that parse files in parallel (1: in this process).",
+    help="Processes that parse files in parallel (1: in this process); unused when "
+    "ENVMON_DASK_SCHEDULER names a cluster.",
 )
 SKIP_BAD_FILES = typer.Option(
     False,
     "--skip-bad-files",
     help="List unreadable files and go on, instead of stopping at the first one.",
 )
+
+ENGINE = typer.Option(
+    "dask",
+    "--engine",
+    help="dask: files parsed in chunks of days, daily values on xarray + Dask + flox (memory "
+    "follows the workers, not the period); memory: one array of the period in this process. "
+    "Same answer.",
+)
+
+
+def archive_engine(value: str) -> Literal["dask", "memory"]:
+    """The ``--engine`` of the archive commands (``service.figures.archive_days``)."""
+    if value == "dask":
+        return "dask"
+    if value == "memory":
+        return "memory"
+    raise typer.BadParameter("dask or memory", param_hint="--engine")
+
+
+def dask_scheduler() -> str | None:
+    """``ENVMON_DASK_SCHEDULER`` (a wrong value ends the command naming it, exit 2)."""
+    from service.cli_common import cli_settings
+
+    return cli_settings().archive.dask_scheduler
 
 
 def station_names(stations: str) -> list[str]:

@@ -9,6 +9,7 @@ whose ``annual`` member holds PM25, PM10, SO2, NO2 (µg/m³ means), CO_24h_p95 (
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,15 @@ import typer
 from service.cli_archive import (
     ARCHIVE,
     AS_JSON,
+    ENGINE,
     SKIP_BAD_FILES,
     STANDARD,
     STATIONS,
     WORKERS,
     YEAR,
+    archive_engine,
     checked_standard,
+    dask_scheduler,
     echo_bad_files,
     readable_archive,
     station_names,
@@ -86,14 +90,24 @@ def assess_cmd(
     as_json: bool = AS_JSON,
     workers: int = WORKERS,
     skip_bad_files: bool = SKIP_BAD_FILES,
+    engine: str = ENGINE,
 ) -> None:
     """HJ 663 statistics of a year (means, CO p95, O3 p90, composite index, sufficiency) from
     archive files; a file that cannot be read stops the command with its name (exit 2) unless
     --skip-bad-files lists it in the output."""
     names, standard = station_names(stations), checked_standard(standard)
+    chosen, scheduler = archive_engine(engine), dask_scheduler()
     with readable_archive("assess"):
         out = archive_assessment(
-            archive, names, year, standard, workers=workers, skip_bad_files=skip_bad_files
+            archive,
+            names,
+            year,
+            standard,
+            workers=workers,
+            skip_bad_files=skip_bad_files,
+            progress=f"assess {year}" if sys.stderr.isatty() else None,
+            engine=chosen,
+            scheduler=scheduler,
         )
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False))

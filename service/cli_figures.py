@@ -27,22 +27,24 @@ from typing import Any
 
 import typer
 
-from service.archive import progress_bar
 from service.cli_archive import (
     ARCHIVE,
     AS_JSON,
+    ENGINE,
     SKIP_BAD_FILES,
     STANDARD,
     STATIONS,
     WORKERS,
     YEAR,
+    archive_engine,
     checked_standard,
+    dask_scheduler,
     echo_bad_files,
     readable_archive,
     station_names,
 )
 from service.cli_common import fail, open_store
-from service.figures.archive_days import HOUR_CONVENTION
+from service.figures.archive_days import HOUR_CONVENTION, Engine
 
 
 @dataclass(slots=True)
@@ -94,11 +96,13 @@ def archive_ratio(
     workers: int = 1,
     skip_bad_files: bool = False,
     progress: bool = False,
+    engine: Engine = "dask",
+    scheduler: str | None = None,
 ) -> ArchiveRatio:
-    """优良天数比例 of ``year`` for the mean of ``station_names`` from a folder of archive files,
-    streamed in bounded memory (``service.archive``); an unreadable file raises ``BadArchiveFile``
-    unless ``skip_bad_files``."""
-    from service.figures.archive_days import city_days, read_archive_days
+    """优良天数比例 of ``year`` for the mean of ``station_names`` from a folder of archive files or
+    a Zarr store, in bounded memory (``service.figures.archive_days``); an unreadable file raises
+    ``BadArchiveFile`` unless ``skip_bad_files``."""
+    from service.figures.archive_days import read_archive_days
     from stations.ratios import days_by_level, excellent_good_ratio, excellent_ratio
 
     got = read_archive_days(
@@ -109,7 +113,10 @@ def archive_ratio(
         standard,
         workers=workers,
         skip_bad_files=skip_bad_files,
-        progress=progress_bar(f"ratio {year}") if progress else None,
+        progress=f"ratio {year}" if progress else None,
+        engine=engine,
+        scheduler=scheduler,
+        city_only=True,
     )
     seen, missing, n_files = set(got.stations), got.stations_missing, got.files
     calendar = (dt.date(year, 12, 31) - dt.date(year, 1, 1)).days + 1
@@ -118,11 +125,10 @@ def archive_ratio(
         year, sorted(seen), missing, n_files, calendar, 0, 0, 0, None, "—", levels, []
     )
     empty.bad_files = got.bad_files
-    daily = got.station_days
-    if daily.empty:
+    city = got.city_days(standard)
+    if city.empty:
         empty.left_out = {"no_data": calendar}
         return empty
-    city = city_days(daily, standard)
     counted = city["aqi"].where(city["ratio_valid"].astype(bool))
     eg, ex = excellent_good_ratio(counted.to_numpy()), excellent_ratio(counted.to_numpy())
     n_rows = len(city)
@@ -161,13 +167,16 @@ def ratio(
     as_json: bool = AS_JSON,
     workers: int = WORKERS,
     skip_bad_files: bool = SKIP_BAD_FILES,
+    engine: str = ENGINE,
 ) -> None:
     """优良天数比例 of a year from archive files: the city day is the mean of the named stations.
 
-    Streams the files (memory: about 6 x stations x hours x 8 bytes); a file that cannot be read
-    stops the command with its name (exit 2) unless --skip-bad-files lists it in the output.
+    Reads the files in chunks of days (or the Zarr store --archive names); a file that cannot be
+    read stops the command with its name (exit 2) unless --skip-bad-files lists it in the output.
+    ENVMON_DASK_SCHEDULER=tcp://host:port runs the same graph on that dask.distributed cluster.
     """
     names, standard = station_names(stations), checked_standard(standard)
+    chosen, scheduler = archive_engine(engine), dask_scheduler()
     with readable_archive("ratio"):
         result = archive_ratio(
             archive,
@@ -176,7 +185,9 @@ def ratio(
             standard,
             workers=workers,
             skip_bad_files=skip_bad_files,
-            progress=sys.stderr.isatty() and not as_json,
+            progress=sys.stderr.isatty(),
+            engine=chosen,
+            scheduler=scheduler,
         )
     if as_json:
         typer.echo(json.dumps(result.as_json(), ensure_ascii=False))

@@ -684,6 +684,34 @@ class LogSettings(_Group):
     )
 
 
+class ArchiveSettings(_Group):
+    """Offline computations over archive history: where their Dask graph runs (service/dask_run.py)."""
+
+    dask_scheduler: str | None = Field(
+        default=None,
+        description="Address of a dask.distributed scheduler (tcp://host:port or tls://host:port) "
+        "that runs envmon ratio, assess and archive to-zarr; unset: processes on this machine "
+        "(--workers).",
+    )
+
+    @field_validator("dask_scheduler", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return _blank_is_none(value)
+
+    @field_validator("dask_scheduler")
+    @classmethod
+    def _scheduler_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in {"tcp", "tls"} or not parts.hostname or parts.port is None:
+            raise ValueError(
+                "must be tcp://host:port or tls://host:port (a dask.distributed scheduler)"
+            )
+        return value.strip()
+
+
 class _FlatEnvironment(PydanticBaseSettingsSource):
     """Reads ``ENVMON_<NAME>`` for every field of every group (and ``Settings``' own fields),
     with pydantic-settings' own parsing, and returns them nested by group."""
@@ -737,6 +765,7 @@ class Settings(BaseSettings):
     supervision: SupervisionSettings = Field(default_factory=SupervisionSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     logs: LogSettings = Field(default_factory=LogSettings)
+    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -946,6 +975,7 @@ __all__ = [
     "MAP_BASEMAPS",
     "SECRET_NAMES",
     "AlertSettings",
+    "ArchiveSettings",
     "CollectionSettings",
     "FeedSettings",
     "HttpSettings",

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from service.figures.archive_days import HOUR_CONVENTION, city_days, read_archive_days
+from service.figures.archive_days import HOUR_CONVENTION, Engine, read_archive_days
 from stations.standards import tables as T
 from stations.standards.assessment import assess, compare, earlier_composite_edition
 from stations.standards.assumptions import DEFAULT, Assumptions
@@ -70,6 +70,9 @@ def archive_assessment(
     *,
     workers: int = 1,
     skip_bad_files: bool = False,
+    progress: str | None = None,
+    engine: Engine = "dask",
+    scheduler: str | None = None,
 ) -> dict[str, Any]:
     """The assessment JSON of ``envmon assess``: ``annual`` (PM25, PM10, SO2, NO2 means in µg/m³,
     CO_24h_p95 in mg/m³, O3_8h_p90 in µg/m³, composite_index, and ``sufficiency`` of each), the
@@ -85,10 +88,12 @@ def archive_assessment(
         standard,
         workers=workers,
         skip_bad_files=skip_bad_files,
+        progress=progress,
+        engine=engine,
+        scheduler=scheduler,
+        city_only=True,
     )
-    cur, earlier = _this_and_last_year(
-        city_days(got.station_days, standard), year, standard, assumptions
-    )
+    cur, earlier = _this_and_last_year(got.city_days(standard), year, standard, assumptions)
     stats = cur.pop("statistics")
     return {
         "year": year,

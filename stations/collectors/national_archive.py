@@ -74,6 +74,8 @@ TYPE_TO_CODE: Final[dict[str, str]] = {
 }
 
 FLAG_UNMAPPED_NAME: Final = "unmapped_name"
+#: Decimals of the archive's values: integers in µg/m³, CO in mg/m³ to 0.001 (``0.625``).
+ARCHIVE_DECIMALS: Final = 3
 _CODE_RE: Final = re.compile(r"^\d{4}[A-Z]$")
 _DATE_IN_NAME: Final = re.compile(r"(\d{8})(?=\D*$)")
 

@@ -31,17 +31,6 @@ _EFFECTIVE_2026_DAY: Final = int(
 )
 
 
-def _valid_mean(
-    values: FloatArray, axis: int, min_count: int
-) -> tuple[FloatArray, npt.NDArray[np.int64]]:
-    valid = ~np.isnan(values)
-    n = valid.sum(axis=axis)
-    total = np.where(valid, values, 0.0).sum(axis=axis)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(n >= min_count, total / n, np.nan)
-    return mean, n
-
-
 def moving_mean(
     values: FloatArray, window: int, min_count: int
 ) -> tuple[FloatArray, npt.NDArray[np.int64]]:
@@ -73,6 +62,66 @@ def moving_24h(values: FloatArray) -> tuple[FloatArray, npt.NDArray[np.int64]]:
     return moving_mean(values, 24, T.MIN_HOURS_24H)
 
 
+def hour_order_sum(values: FloatArray) -> FloatArray:
+    """Sum over the last axis (the 24 hours of a day) of the valid values, added one hour after
+    the other from the first: the order a grouped reduction (``flox``, engine ``numpy``) adds in, so
+    that the chunked archive path (``service.archive_graph``) equals this core to the last digit."""
+    total = np.zeros(values.shape[:-1])
+    for k in range(values.shape[-1]):  # one vectorised add per hour, not per reading
+        total += np.where(np.isnan(values[..., k]), 0.0, values[..., k])
+    return total
+
+
+def o3_8h_day_windows(o3d: FloatArray) -> FloatArray:
+    """The O3 8-h means of the windows ending 08..24 h of each day of a (stations, days, 24) array:
+    (stations, days, 17), NaN where fewer than 6 of the 8 hours are valid (GB 3095-2012 表4).
+
+    The windows lie inside their own day, so per-day running sums suffice (short sums: no
+    long-series cumulative rounding error)."""
+    hvalid = ~np.isnan(o3d)
+    cs = np.cumsum(np.nan_to_num(o3d, nan=0.0), axis=2)
+    cn = np.cumsum(hvalid, axis=2, dtype=np.int16)
+    first = T.MDA8_FIRST_WINDOW_END_HOUR - 1
+    w = T.O3_8H_WINDOW
+    total = cs[:, :, first:].copy()
+    total[:, :, 1:] -= cs[:, :, : 24 - w]
+    cnt = cn[:, :, first:].copy()
+    cnt[:, :, 1:] -= cn[:, :, : 24 - w]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(cnt >= T.MIN_HOURS_O3_8H, total / cnt, np.nan)
+
+
+def daily_from_reductions(
+    reductions: Mapping[str, npt.NDArray[np.generic]], assumptions: Assumptions = DEFAULT
+) -> dict[str, npt.NDArray[np.generic]]:
+    """The :func:`daily_arrays` output from per-day reductions of the hourly values (any shape):
+    ``n_<P>`` valid hours and ``sum_<P>`` (:func:`hour_order_sum`) for SO2, NO2, PM10, PM25, CO;
+    ``n_O3`` and ``max_O3`` (largest valid hour, NaN or -inf when none); ``n_O3_8h_windows`` and
+    ``max_O3_8h`` (largest valid window of :func:`o3_8h_day_windows`, NaN or -inf when none).
+    The validity rules (>= 20 hours, >= 14 windows or above 160, O3 1-h) are applied here once."""
+    out: dict[str, npt.NDArray[np.generic]] = {}
+    for p in MEAN_24H:
+        n = np.asarray(reductions[f"n_{p}"]).astype(np.int64)
+        total = np.asarray(reductions[f"sum_{p}"], dtype=np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"{p}_24h"] = np.where(n >= T.MIN_HOURS_24H, total / n, np.nan)
+        out[f"n_{p}"] = n
+    n_win = np.asarray(reductions["n_O3_8h_windows"]).astype(np.int64)
+    # Round off the running-sum noise (~1e-12) so that a mean of exactly 160 is not "above 160".
+    with np.errstate(invalid="ignore"):
+        mda8 = np.round(np.asarray(reductions["max_O3_8h"], dtype=np.float64), 9)
+        ok8 = (n_win >= T.MIN_WINDOWS_MDA8) | (mda8 > T.MDA8_EXCEEDANCE_LIMIT)
+    out["O3_8h"] = np.where(ok8 & (n_win > 0), mda8, np.nan)
+    out["n_O3_8h_windows"] = n_win
+    n_o3 = np.asarray(reductions["n_O3"]).astype(np.int64)
+    max1 = np.asarray(reductions["max_O3"], dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        ok1 = (n_o3 >= assumptions.o3_1h_max_min_hours) | (max1 > T.O3_1H_LIMIT)
+    out["O3_1h"] = np.where(ok1 & (n_o3 > 0), max1, np.nan)
+    out["n_O3"] = n_o3
+    return out
+
+
 def daily_arrays(
     hourly: Mapping[str, FloatArray], assumptions: Assumptions = DEFAULT
 ) -> dict[str, npt.NDArray[np.generic]]:
@@ -87,40 +136,21 @@ def daily_arrays(
     shape = next(iter(hourly.values())).shape
     s, h = shape
     d = h // 24
-    out: dict[str, npt.NDArray[np.generic]] = {}
     nan = np.full(shape, np.nan)
+    red: dict[str, npt.NDArray[np.generic]] = {}
     for p in MEAN_24H:
-        mean, n = _valid_mean(hourly.get(p, nan).reshape(s, d, 24), 2, T.MIN_HOURS_24H)
-        out[f"{p}_24h"], out[f"n_{p}"] = mean, n
-
-    o3 = hourly.get("O3", nan)
-    o3d = o3.reshape(s, d, 24)
-    # Windows ending 08..24 h lie inside their own day, so per-day running sums suffice (short sums:
-    # no long-series cumulative rounding error).
+        values = hourly.get(p, nan).reshape(s, d, 24)
+        red[f"n_{p}"] = np.count_nonzero(~np.isnan(values), axis=2)
+        red[f"sum_{p}"] = hour_order_sum(values)
+    o3d = hourly.get("O3", nan).reshape(s, d, 24)
+    windows = o3_8h_day_windows(o3d)
+    wvalid = ~np.isnan(windows)
+    red["n_O3_8h_windows"] = np.count_nonzero(wvalid, axis=2)
+    red["max_O3_8h"] = np.where(wvalid, windows, -np.inf).max(axis=2)
     hvalid = ~np.isnan(o3d)
-    cs = np.cumsum(np.nan_to_num(o3d, nan=0.0), axis=2)
-    cn = np.cumsum(hvalid, axis=2, dtype=np.int16)
-    first = T.MDA8_FIRST_WINDOW_END_HOUR - 1
-    w = T.O3_8H_WINDOW
-    total = cs[:, :, first:].copy()
-    total[:, :, 1:] -= cs[:, :, : 24 - w]
-    cnt = cn[:, :, first:].copy()
-    cnt[:, :, 1:] -= cn[:, :, : 24 - w]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        windows = np.where(cnt >= T.MIN_HOURS_O3_8H, total / cnt, -np.inf)
-    n_win = np.count_nonzero(windows > -np.inf, axis=2)
-    # Round off the running-sum noise (~1e-12) so that a mean of exactly 160 is not "above 160".
-    mda8 = np.round(windows.max(axis=2), 9)
-    ok8 = (n_win >= T.MIN_WINDOWS_MDA8) | (mda8 > T.MDA8_EXCEEDANCE_LIMIT)
-    out["O3_8h"] = np.where(ok8 & (n_win > 0), mda8, np.nan)
-    out["n_O3_8h_windows"] = n_win
-
-    n_o3 = np.count_nonzero(hvalid, axis=2)
-    max1 = np.where(hvalid, o3d, -np.inf).max(axis=2)
-    ok1 = (n_o3 >= assumptions.o3_1h_max_min_hours) | (max1 > T.O3_1H_LIMIT)
-    out["O3_1h"] = np.where(ok1 & (n_o3 > 0), max1, np.nan)
-    out["n_O3"] = n_o3
-    return out
+    red["n_O3"] = np.count_nonzero(hvalid, axis=2)
+    red["max_O3"] = np.where(hvalid, o3d, -np.inf).max(axis=2)
+    return daily_from_reductions(red, assumptions)
 
 
 def standards_for_days(

@@ -2,7 +2,8 @@
 
 The command runs in a subprocess with ``RLIMIT_AS`` = 1 GiB (the frame path it replaced needed
 several times the folder's size and failed in ``concat`` under such a limit) and must give, field by
-field, the answer of the frame path computed here without a limit. A file that cannot be read stops
+field, the answer of the frame path computed here without a limit: on the xarray + Dask + flox path
+(in the process, and in two worker processes, which inherit the limit) and on the in-memory core. A file that cannot be read stops
 the command with its name, or is listed with ``--skip-bad-files``; it is never silently dropped.
 """
 
@@ -55,11 +56,20 @@ def _ratio(folder: Path, codes: list[str], *extra: str) -> subprocess.CompletedP
     )
 
 
+@pytest.mark.parametrize(
+    "engine",
+    [
+        ("--engine", "dask", "--workers", "1"),
+        ("--engine", "dask", "--workers", "2"),
+        ("--engine", "memory", "--workers", "1"),
+    ],
+    ids=["dask-in-process", "dask-2-processes", "memory"],
+)
 def test_a_national_year_slice_within_1_gib_equals_the_frame_path(
-    national_slice: tuple[Path, list[str]],
+    national_slice: tuple[Path, list[str]], engine: tuple[str, ...]
 ) -> None:
     folder, codes = national_slice
-    done = _ratio(folder, codes, "--workers", "1")
+    done = _ratio(folder, codes, *engine)
     assert done.returncode == 0, done.stderr[-2000:]
     got = json.loads(done.stdout)
 
@@ -75,8 +85,9 @@ def test_a_national_year_slice_within_1_gib_equals_the_frame_path(
     assert got["calendar_days"] == 365 and got["bad_files"] == []
 
 
+@pytest.mark.parametrize("engine", ["dask", "memory"])
 def test_an_unreadable_file_stops_the_command_with_its_name(
-    national_slice: tuple[Path, list[str]], tmp_path: Path
+    national_slice: tuple[Path, list[str]], tmp_path: Path, engine: str
 ) -> None:
     folder, codes = national_slice
     bad_folder = tmp_path / "with_bad"
@@ -84,12 +95,12 @@ def test_an_unreadable_file_stops_the_command_with_its_name(
     for p in sorted(folder.iterdir())[:3]:
         (bad_folder / p.name).write_bytes(p.read_bytes())
     (bad_folder / "china_sites_20250102.csv").write_bytes(b"\xff\xfe\x00garbage\x00\x81")
-    stopped = _ratio(bad_folder, codes[:2])
+    stopped = _ratio(bad_folder, codes[:2], "--engine", engine)
     assert stopped.returncode == 2
     assert "china_sites_20250102.csv" in stopped.stderr and "Traceback" not in stopped.stderr
     assert "--skip-bad-files" in stopped.stderr
 
-    listed = _ratio(bad_folder, codes[:2], "--skip-bad-files")
+    listed = _ratio(bad_folder, codes[:2], "--skip-bad-files", "--engine", engine)
     assert listed.returncode == 0, listed.stderr[-2000:]
     out = json.loads(listed.stdout)
     assert len(out["bad_files"]) == 1 and "china_sites_20250102.csv" in out["bad_files"][0]

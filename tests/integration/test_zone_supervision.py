@@ -339,32 +339,3 @@ def test_import_monitors_cli_quarantines_what_it_cannot_read(
     assert [(e.parameter, e.value, e.threshold) for e in s.exceedances or []] == [
         ("BENZENE", 500.0, 400.0)  # GB 16297 表2 苯 0.40 mg/m³
     ]
-
-
-def test_aqi_figures_untouched_by_the_new_parameters(tmp_path: Path) -> None:
-    """NO, NOx, NMHC and benzene stored at AQI stations (the OpenAQ or monitor path) change no
-    station day, district day or latest AQI: the AQI reads the six pollutants by name."""
-    from fastapi.testclient import TestClient
-
-    from service.api.app import create_app
-    from service.compute import recompute
-    from tests.integration.test_compute_recompute import CLOCK, hourly, ingest, snapshot
-
-    settings = _settings(tmp_path)
-    eng = init_store(settings.store.effective_database_url)
-    data = hourly(dt.date(2026, 3, 10), 5, seed=4)
-    ingest(eng, data, "aqi")
-    recompute(eng, CLOCK)
-    before = snapshot(eng)
-    with TestClient(create_app(settings, CLOCK)) as client:
-        latest_before = client.get("/api/v1/stations").json()["items"]
-    extra = data[data["pollutant"] == "NO2"].copy()
-    frames = []
-    for code, factor in (("NO", 0.4), ("NOX", 1.6), ("NMHC", 0.01), ("BENZENE", 0.1)):
-        frames.append(extra.assign(pollutant=code, value=extra["value"] * factor))
-    ingest(eng, pd.concat(frames, ignore_index=True), "extra")
-    recompute(eng, CLOCK)
-    assert snapshot(eng) == before
-    with TestClient(create_app(settings, CLOCK)) as client:
-        assert client.get("/api/v1/stations").json()["items"] == latest_before
-    eng.dispose()

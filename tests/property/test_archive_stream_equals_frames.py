@@ -1,7 +1,9 @@
-"""The streaming archive path (``service.archive``) equals the frame path to the last digit.
+"""The archive paths equal the frame path to the last digit: the in-memory core (``service.archive``)
+and the xarray + Dask + flox graph (``service.archive_graph``, from the files and from a Zarr store).
 
 The oracle is the frame path ``envmon ratio`` used before: each file cut to the wanted columns,
 ``parse_archive_csv`` (collector rules), one long frame, ``daily_values`` then ``district_daily``.
+The two engines are also compared station day by station day, every column, NaN positions too.
 Random folders carry what real files do: empty cells, text, negative values, CO sent in µg/m³,
 values above the ceiling, repeated rows and columns, CO with three decimals, a year boundary.
 """
@@ -19,7 +21,10 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from service import dask_run
 from service.archive import archive_files, read_period, station_days
+from service.archive_graph import days_from_files, hourly_from_files, run_days
+from service.archive_zarr import open_hourly, write_store
 from service.figures.archive_days import city_days
 from tests.archive_synth import frame_path_city
 
@@ -32,7 +37,7 @@ _cell = st.one_of(
     st.just(""),
     st.integers(min_value=0, max_value=400).map(str),
     st.integers(min_value=0, max_value=9999).map(lambda v: f"{v / 1000:.3f}"),
-    st.sampled_from(["-5", "abc", " ", "6000", "99999", "NA", "1e2"]),
+    st.sampled_from(["-5", "abc", " ", "6000", "99999", "NA", "1e2", "12.34567"]),
 )
 
 
@@ -77,6 +82,27 @@ def _folder(draw: st.DrawFn) -> dict[str, list[list[str]]]:
     return files
 
 
+def _in_process(*collections: object) -> tuple[object, ...]:
+    return dask_run.compute(*collections, scheduler=None, workers=1)
+
+
+def _graph_station_days(paths: list[Path], wanted: list[str], chunk_days: int) -> pd.DataFrame:
+    first, last = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
+    return days_from_files(
+        paths, wanted, first, last, compute=_in_process, chunk_days=chunk_days
+    ).days
+
+
+def _assert_same_days(memory: pd.DataFrame, graph: pd.DataFrame) -> None:
+    """Every column of every station day, exactly; NaN where NaN."""
+    if memory.empty:
+        assert graph.empty
+        return
+    pd.testing.assert_frame_equal(
+        memory.reset_index(drop=True), graph.reset_index(drop=True), check_exact=True
+    )
+
+
 def _write(folder: Path, files: dict[str, list[list[str]]]) -> None:
     for name, rows in files.items():
         buf = io.StringIO()
@@ -97,7 +123,11 @@ def test_streaming_city_days_equal_the_frame_path(tmp_path: Path, files: dict) -
     paths = archive_files(folder, first, last)
     wanted = set(STATIONS)
     expected = frame_path_city(paths, wanted, YEAR)
-    got = city_days(station_days(read_period(paths, list(STATIONS), first, last)))
+    memory = station_days(read_period(paths, list(STATIONS), first, last))
+    # Chunks of 9 days (a file feeds two chunks) and of the whole year.
+    for chunk_days in (9, 366):
+        _assert_same_days(memory, _graph_station_days(paths, list(STATIONS), chunk_days))
+    got = city_days(memory)
     if expected.empty:
         assert got.empty or not got["aqi"].notna().any()
         return
@@ -158,4 +188,43 @@ def test_a_wide_national_file_equals_the_frame_path(tmp_path: Path) -> None:
         got[cols].reset_index(drop=True),
         check_exact=True,
         check_dtype=False,
+    )
+
+
+def test_the_graph_from_files_and_from_a_zarr_store_equals_the_memory_path(
+    tmp_path: Path,
+) -> None:
+    """A synthetic month of 40 stations (CO to 0.001 mg/m³, 3 % empty cells): station days and
+    city days of the memory path, the graph over the files, and the graph over ``to-zarr``'s store
+    are equal, every column; the store keeps the files it read."""
+    from tests.archive_synth import station_codes, write_day
+
+    rng = np.random.default_rng(11)
+    codes = station_codes(40)
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    day = dt.date(YEAR, 1, 1)
+    while day <= dt.date(YEAR, 2, 1):
+        write_day(folder / f"china_sites_{day:%Y%m%d}.csv", day, codes, rng)
+        day += dt.timedelta(days=1)
+    first, last = dt.date(YEAR, 1, 1), dt.date(YEAR, 1, 31)
+    paths = archive_files(folder, first, last)
+    wanted = [codes[5], codes[0], "1999A", *codes[10:30]]  # an order of its own, one unknown
+    memory = station_days(read_period(paths, wanted, first, last))
+    assert len(memory) == 22 * 31
+
+    graph = hourly_from_files(paths, wanted, first, last, chunk_days=10)
+    from_files = run_days(graph, compute=_in_process)
+    _assert_same_days(memory, from_files.days)
+    assert from_files.files == 32 and from_files.found == set(wanted) - {"1999A"}
+
+    written = write_store(folder, tmp_path / "hourly.zarr", compute=_in_process)
+    assert written.files == 32 and written.stations == 40 and written.bad_files == []
+    store = open_hourly(tmp_path / "hourly.zarr", wanted, first, last)
+    from_store = run_days(store.graph, compute=_in_process, found=store.found, files=store.files)
+    _assert_same_days(memory, from_store.days)
+    assert from_store.files == 32
+    city = run_days(store.graph, compute=_in_process, city=True).days
+    pd.testing.assert_frame_equal(
+        city_days(memory).reset_index(drop=True), city.reset_index(drop=True), check_exact=True
     )

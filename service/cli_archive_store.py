@@ -1,0 +1,77 @@
+"""``envmon archive to-zarr ARCHIVE_DIR OUT.zarr``: an archive folder as a Zarr store, parsed once
+for repeated questions (``envmon ratio`` and ``envmon assess`` take the store as ``--archive``).
+
+The store is written by the same Dask graph as ``envmon ratio`` (``service.archive_zarr``), on the
+``ENVMON_DASK_SCHEDULER`` cluster when one is set, else in ``--workers`` local processes; a file that
+cannot be read stops the command with its name (exit 2) unless ``--skip-bad-files`` lists it (in the
+output and in the store).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(help="National hourly archive folders: convert for repeated questions.")
+
+
+@app.command("to-zarr")
+def to_zarr(
+    archive: Path = typer.Argument(
+        ..., exists=True, file_okay=False, help="Folder of national hourly archive CSV files."
+    ),
+    out: Path = typer.Argument(..., help="The Zarr store to write (must not exist)."),
+    workers: int = typer.Option(
+        min(2, os.cpu_count() or 1),
+        "--workers",
+        min=1,
+        max=64,
+        help="Processes that parse files in parallel (1: in this process); unused when "
+        "ENVMON_DASK_SCHEDULER names a cluster.",
+    ),
+    skip_bad_files: bool = typer.Option(
+        False,
+        "--skip-bad-files",
+        help="List unreadable files and go on, instead of stopping at the first one.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Write the hourly values of every station of ARCHIVE_DIR (float32, or float64 when a value
+    has more than 3 decimals; chunks of 128 stations x 32 days) to OUT.zarr, with the files it
+    read and those it could not."""
+    from functools import partial
+
+    from service import dask_run
+    from service.archive_zarr import write_store
+    from service.cli_archive import dask_scheduler, readable_archive
+    from service.cli_common import fail
+
+    if out.exists():
+        fail(f"envmon archive to-zarr: {out} exists; give a new path")
+    compute = partial(
+        dask_run.compute,
+        scheduler=dask_scheduler(),
+        workers=workers,
+        progress="to-zarr" if sys.stderr.isatty() else None,
+    )
+    try:
+        with readable_archive("archive to-zarr"):
+            summary = write_store(archive, out, compute=compute, skip_bad_files=skip_bad_files)
+    except ValueError as exc:  # no dated file
+        fail(f"envmon archive to-zarr: {exc}")
+    if as_json:
+        typer.echo(json.dumps(summary.as_json(), ensure_ascii=False))
+        return
+    typer.echo(
+        f"wrote {summary.store}: {summary.stations} stations, days {summary.first} .. "
+        f"{summary.last}, {summary.files} files read, {summary.refused} cells refused, "
+        f"values as {summary.dtype}"
+    )
+    if summary.bad_files:
+        typer.echo(f"unreadable files skipped ({len(summary.bad_files)}):")
+        for line in summary.bad_files:
+            typer.echo(f"  {line}")
