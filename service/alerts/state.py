@@ -143,7 +143,30 @@ def advance(
 
     Alerts of rules not in ``evaluated_rules`` (their figures were not supplied) are left as they are.
     """
-    evaluated = frozenset(evaluated_rules)
+    states, transitions = _next_states(sigs, previous, now, frozenset(evaluated_rules))
+    groups: dict[str, list[AlertState]] = {}
+    for st in states.values():
+        groups.setdefault(group_key(st.labels), []).append(st)
+    notifications: list[Notification] = []
+    for key in sorted(groups):
+        note = _group_notification(key, groups[key], now)
+        if note is None:
+            continue
+        for s in note.alerts:
+            states[s.fingerprint] = s
+        notifications.append(note)
+    ordered = tuple(states[fp] for fp in sorted(states))
+    return Step(states=ordered, notifications=tuple(notifications), transitions=tuple(transitions))
+
+
+def _next_states(
+    sigs: Iterable[Signal],
+    previous: Mapping[str, AlertState],
+    now: dt.datetime,
+    evaluated: frozenset[str],
+) -> tuple[dict[str, AlertState], list[tuple[str, str, str]]]:
+    """Every alert's state after the signals (an alert of an evaluated rule with no signal
+    resolves), and the transitions (fingerprint, from, to)."""
     states: dict[str, AlertState] = {}
     transitions: list[tuple[str, str, str]] = []
     for sig in sigs:
@@ -174,41 +197,35 @@ def advance(
             transitions.append((fp, FIRING, RESOLVED))
         else:
             states[fp] = prev
+    return states, transitions
 
-    groups: dict[str, list[AlertState]] = {}
-    for st in states.values():
-        groups.setdefault(group_key(st.labels), []).append(st)
 
-    notifications: list[Notification] = []
-    for key in sorted(groups):
-        members = groups[key]
-        firing = [s for s in members if s.status == FIRING]
-        newly = [s for s in firing if s.notified_status != FIRING]
-        resolved = [s for s in members if s.status == RESOLVED and s.notified_status == FIRING]
-        repeat = [
-            s
-            for s in firing
-            if s.last_notified_at is None
-            or now - s.last_notified_at >= dt.timedelta(hours=s.repeat_interval_h)
-        ]
-        if not (newly or resolved or repeat):
-            continue
-        reason = "new" if newly else ("resolved" if resolved else "repeat")
-        included = sorted(firing + resolved, key=lambda s: (s.status, sorted(s.labels.items())))
-        marked = tuple(replace(s, last_notified_at=now, notified_status=s.status) for s in included)
-        for s in marked:
-            states[s.fingerprint] = s
-        notifications.append(
-            Notification(
-                group_key=key,
-                group_labels=group_labels(members[0].labels),
-                status=FIRING if firing else RESOLVED,
-                alerts=marked,
-                reason=reason,
-            )
-        )
-    ordered = tuple(states[fp] for fp in sorted(states))
-    return Step(states=ordered, notifications=tuple(notifications), transitions=tuple(transitions))
+def _group_notification(
+    key: str, members: list[AlertState], now: dt.datetime
+) -> Notification | None:
+    """The group's notification at ``now`` (new firing, resolved, or the repeat interval gone by),
+    its alerts marked notified; ``None`` when there is nothing to say."""
+    firing = [s for s in members if s.status == FIRING]
+    newly = [s for s in firing if s.notified_status != FIRING]
+    resolved = [s for s in members if s.status == RESOLVED and s.notified_status == FIRING]
+    repeat = [
+        s
+        for s in firing
+        if s.last_notified_at is None
+        or now - s.last_notified_at >= dt.timedelta(hours=s.repeat_interval_h)
+    ]
+    if not (newly or resolved or repeat):
+        return None
+    reason = "new" if newly else ("resolved" if resolved else "repeat")
+    included = sorted(firing + resolved, key=lambda s: (s.status, sorted(s.labels.items())))
+    marked = tuple(replace(s, last_notified_at=now, notified_status=s.status) for s in included)
+    return Notification(
+        group_key=key,
+        group_labels=group_labels(members[0].labels),
+        status=FIRING if firing else RESOLVED,
+        alerts=marked,
+        reason=reason,
+    )
 
 
 def evaluate(

@@ -43,6 +43,7 @@ from service.auth import Principal, Role, create_key, revoke_key
 from service.figures.quarantine_review import quarantine_review
 from service.i18n import t
 from service.jobs import evaluate_and_nudge
+from service.registry import RegistryFileError, RegistryImport, import_registry
 from service.targets import TargetError, set_target
 
 router = APIRouter(include_in_schema=False)
@@ -273,8 +274,6 @@ async def upload_registry_file(
 ) -> HTMLResponse:
     """Import a station or section registry file as a new version (all or nothing); a refused
     file lists every bad row with its rule."""
-    from service.registry import RegistryFileError, import_registry
-
     name = (file.filename or "")[:200]
     if not name.lower().endswith(REGISTRY_SUFFIXES):
         error = t("console.imports.bad_suffix", lang, allowed=" ".join(REGISTRY_SUFFIXES))
@@ -296,19 +295,30 @@ async def upload_registry_file(
             )
         )
     except RegistryFileError as exc:
-        refusal: dict[str, Any] = {
-            "name": name,
-            "state": t("console.imports.refused", lang),
-            "counts": [],
-            "rows": [
-                {"line": p.line, "field": p.field, "reason": f"{p.rule}: {p.message}", "row": ""}
-                for p in exc.problems
-            ],
-            "messages": [],
-        }
-        return _import_page(request, staff, lang, refusal, 422)
+        return _import_page(request, staff, lang, _registry_refusal(name, exc, lang), 422)
     _evaluate_alerts(background, engine, clock, settings)
-    result: dict[str, Any] = {
+    result = _registry_result(name, done, lang)
+    return _import_page(request, staff, lang, result)
+
+
+def _registry_refusal(name: str, exc: RegistryFileError, lang: str) -> dict[str, Any]:
+    """The imports page's account of a refused registry file: every bad row with its rule."""
+    rows = [
+        {"line": p.line, "field": p.field, "reason": f"{p.rule}: {p.message}", "row": ""}
+        for p in exc.problems
+    ]
+    state = t("console.imports.refused", lang)
+    return {"name": name, "state": state, "counts": [], "rows": rows, "messages": []}
+
+
+def _registry_result(name: str, done: RegistryImport, lang: str) -> dict[str, Any]:
+    """The imports page's account of a stored registry version: counts and the codes touched."""
+    messages = []
+    if done.added:
+        messages.append(t("console.imports.added_codes", lang, codes=", ".join(done.added)))
+    if done.changed:
+        messages.append(t("console.imports.changed_codes", lang, codes=", ".join(done.changed)))
+    return {
         "name": name,
         "state": t("console.imports.registry_done", lang, version=done.version_id),
         "counts": [
@@ -317,21 +327,8 @@ async def upload_registry_file(
             (t("console.imports.changed", lang), len(done.changed)),
         ],
         "rows": [],
-        "messages": [
-            *(
-                [t("console.imports.added_codes", lang, codes=", ".join(done.added))]
-                if done.added
-                else []
-            ),
-            *(
-                [t("console.imports.changed_codes", lang, codes=", ".join(done.changed))]
-                if done.changed
-                else []
-            ),
-            *done.messages,
-        ],
+        "messages": [*messages, *done.messages],
     }
-    return _import_page(request, staff, lang, result)
 
 
 # ------------------------------------------------------------------------------------ webhooks
