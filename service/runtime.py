@@ -17,10 +17,15 @@ from sqlalchemy import Engine
 from service.alerts.sealing import SecretBox
 from service.alerts.webhook_key import webhook_box
 from service.clock import Clock
+from service.demo_guard import refuse_live_on_demo_store
 from service.jobs import start_jobs, stop_jobs
 from service.scheduler import JobScheduler
 from service.settings import Settings
+from service.store import alert_repo as repo
+from service.store.engine import init_store, writing
 from service.store.files import make_data_dir
+from service.store.places import seed_places
+from service.targets import seed_default_targets
 
 log = logging.getLogger("envmon.runtime")
 
@@ -31,10 +36,6 @@ def seed_store(
     """Load the shipped stations and sections and the default targets, and seal webhook secrets
     still stored as plaintext (all idempotent). Live mode on a store holding demo data raises
     ``service.demo_guard.DemoDataInLiveStore`` (naming ``envmon demo purge``) before anything."""
-    from service.demo_guard import refuse_live_on_demo_store
-    from service.store.engine import writing
-    from service.store.places import seed_places
-    from service.targets import seed_default_targets
 
     refuse_live_on_demo_store(engine, settings.feeds.demo_mode)
     if settings.feeds.demo_mode:
@@ -58,8 +59,6 @@ def seal_webhook_secrets(engine: Engine, box: SecretBox) -> int:
     """Encrypt the webhook secrets stored as plaintext (rows older than encryption at rest), and
     log an error naming the subscriptions whose secrets the current key cannot decrypt. Returns
     the rows sealed."""
-    from service.store import alert_repo as repo
-    from service.store.engine import writing
 
     with writing(engine) as conn:
         sealed = repo.seal_plaintext_secrets(conn, box)
@@ -97,7 +96,6 @@ def run_scheduler_process(
     Blocks; meant to be a process of its own (no HTTP). Signal handlers are installed only when
     called from the main thread.
     """
-    from service.store.engine import init_store
 
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():

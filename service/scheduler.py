@@ -41,6 +41,9 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
+import geodata
+from geodata.demo_yards import load_demo_monitors
+from geodata.sea_demo import load_demo_sea_points
 from service.clock import Clock
 from service.collect import (
     FileResult,
@@ -55,6 +58,8 @@ from service.metrics import SCHEDULER_MISSED, observe_lag
 from service.settings import Settings
 from service.store.runs import first_completed_start, last_success
 from stations.collectors.base import Collector, Window
+from stations.collectors.demo import DemoCollector
+from stations.collectors.lab_files import LabFilesCollector
 from stations.cst import CST
 
 log = logging.getLogger(__name__)
@@ -482,14 +487,10 @@ def configured_jobs(settings: Settings) -> list[CollectorJob]:
 def _demo_jobs(air: dt.timedelta) -> list[CollectorJob]:
     """The deterministic demo feed for the real and demo stations, every section and the demo sea
     points (hourly)."""
-    import geodata
-    from stations.collectors.demo import DemoCollector
 
     stations = geodata.load_stations(include_demo=True)["code"].tolist()
     sections = geodata.load_sections()
     pairs = list(zip(sections["code"], sections["waterbody"].fillna(""), strict=True))
-    from geodata.demo_yards import load_demo_monitors
-    from geodata.sea_demo import load_demo_sea_points
 
     sea = load_demo_sea_points()["code"].tolist()
     siting = {"boundary_air": "boundary", "plant_air": "plant", "port_air": "port"}
@@ -504,7 +505,6 @@ def _demo_jobs(air: dt.timedelta) -> list[CollectorJob]:
 
 def config_from_settings(settings: Settings) -> SchedulerConfig:
     """A scheduler configuration from ``ENVMON_*`` settings."""
-    from stations.collectors.lab_files import LabFilesCollector
 
     inbox = settings.collection.lab_inbox or settings.store.data_dir / "lab" / "inbox"
     return SchedulerConfig(

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
+import geodata
 from service.alerts.payloads import PayloadTooLarge, RenderContext, render
 from service.alerts.rules import (
     FOUR_HOURLY,
@@ -42,6 +43,11 @@ from service.alerts.rules import (
 from service.alerts.signing import new_message_id
 from service.alerts.state import Notification, Step, evaluate
 from service.clock import Clock
+from service.compute import air_summary, water_summary, year_daily_aqi
+from service.figures.collection_health import collector_health
+from service.figures.demo_data import figures_are_demo
+from service.figures.sea import sea_figures
+from service.figures.zone_supervision import SupervisionOptions, zone_checks
 from service.i18n import MESSAGES
 from service.settings import Settings
 from service.store import alert_repo as repo
@@ -51,8 +57,11 @@ from service.store.alert_inputs import (
     section_last_seen,
     station_last_seen,
 )
+from service.store.compute_tables import district_days
 from service.store.engine import writing
+from service.targets import get_target
 from stations.cst import CST
+from stations.targets import air_budget
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +107,6 @@ def config_from_settings(settings: Settings) -> AlertConfig:
 
 @functools.cache
 def _district_names() -> dict[str, dict[str, str]]:
-    import geodata
 
     d = geodata.load_districts()
     names = {str(r.code): {"zh": str(r.name), "en": str(r.name_en)} for r in d.itertuples()}
@@ -107,9 +115,6 @@ def _district_names() -> dict[str, dict[str, str]]:
 
 
 def _air(engine: Engine, districts: list[str], today: dt.date) -> tuple[AirRatio, ...]:
-    from service.compute import air_summary, year_daily_aqi
-    from service.targets import get_target
-    from stations.targets import air_budget
 
     year = today.year
     start = dt.date(year, 1, 1)
@@ -139,8 +144,6 @@ def _air(engine: Engine, districts: list[str], today: dt.date) -> tuple[AirRatio
 
 
 def _water(engine: Engine, districts: list[str], today: dt.date) -> tuple[WaterRatio, ...]:
-    from service.compute import water_summary
-    from service.targets import get_target
 
     year = today.year
     ratios = []
@@ -161,7 +164,6 @@ def _water(engine: Engine, districts: list[str], today: dt.date) -> tuple[WaterR
 
 def _sea(engine: Engine, districts: list[str], today: dt.date) -> tuple[SeaRatio, ...]:
     """Each district's and the city's seawater 优良比例 of the year so far (by points)."""
-    from service.figures.sea import sea_figures
 
     year = today.year
     figures = sea_figures(engine, str(year))
@@ -200,7 +202,6 @@ def _sections(conn: Connection, today: dt.date) -> tuple[SectionClass, ...]:
 
 
 def _days(conn: Connection, today: dt.date) -> tuple[DistrictDay, ...]:
-    from service.store.compute_tables import district_days
 
     first = today - dt.timedelta(days=DAY_WINDOW - 1)
     rows = conn.execute(
@@ -238,7 +239,6 @@ def _last_seen(conn: Connection) -> tuple[LastSeen, ...]:
 
 def _collectors(engine: Engine) -> tuple[CollectorRun, ...]:
     """The newest finished run of every collector (``service.figures.collection_health``)."""
-    from service.figures.collection_health import collector_health
 
     return tuple(
         CollectorRun(
@@ -256,7 +256,6 @@ def _collectors(engine: Engine) -> tuple[CollectorRun, ...]:
 def _zones(engine: Engine, now: dt.datetime, settings: Settings) -> tuple[ZoneWatch, ...]:
     """The zones with monitors, their worst exceedance, rises and monitors' last data
     (``service.figures.zone_supervision``), with the rise limits of the settings."""
-    from service.figures.zone_supervision import SupervisionOptions, zone_checks
 
     options = SupervisionOptions.from_settings(settings)
     limits = options.rise_limits
@@ -391,7 +390,6 @@ def district_names_or_codes() -> Mapping[str, Mapping[str, str]]:
 def demo_or_false(engine: Engine) -> bool:
     """Whether the store's figures are demo figures (``service.figures.demo_data``); False when the
     store cannot say (the flag must never break an evaluation)."""
-    from service.figures.demo_data import figures_are_demo
 
     try:
         return figures_are_demo(engine)

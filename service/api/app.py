@@ -17,8 +17,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import uvicorn
 from fastapi import FastAPI
 
+import geodata
+from service.alerts.webhook_key import webhook_box
 from service.api.console import router as console_router
 from service.api.errors import PROBLEM_JSON, add_exception_handlers
 from service.api.metrics import MetricsMiddleware
@@ -36,16 +39,18 @@ from service.api.routes import (
 from service.api.schemas import Problem
 from service.api.security import install_security
 from service.api.session import session_secret
+from service.api.version import API_VERSION
 from service.clock import Clock, SystemClock
+from service.http_server import protocol_factory, raise_open_file_limit
 from service.logs import RequestIdMiddleware
 from service.runtime import seed_store, start_scheduler, stop_scheduler
 from service.settings import Settings
+from service.store.engine import init_store
 from service.store.files import make_data_dir
 from service.zone_jobs import ZoneImportJobs
 
 log = logging.getLogger("envmon.api")
 
-API_VERSION = "0.1.0"
 #: Seconds a ``serve --workers`` worker has to answer its supervisor's health ping.
 WORKER_HEALTHCHECK_S = 60
 
@@ -74,9 +79,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the store, seed places and targets, load districts, start the scheduler; undo on
     shutdown."""
-    import geodata
-    from service.alerts.webhook_key import webhook_box
-    from service.store.engine import init_store
 
     settings: Settings = app.state.settings
     clock: Clock = app.state.clock
@@ -161,9 +163,6 @@ def uvicorn_config(
 
     ``app`` is the app itself (one process) or an import string (with ``factory=True`` and
     ``workers``, as ``envmon serve --workers`` does)."""
-    import uvicorn
-
-    from service.http_server import protocol_factory, raise_open_file_limit
 
     limits = settings or Settings()
     # Each connection is a file descriptor; leave room for the store, the archive and logs.

@@ -18,15 +18,17 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 
+import geodata
 from service.api.console.render import NO_STORE, page, section_page
 from service.api.deps import ClockDep, EngineDep, LangDep, ViewerPageDep, require_role
 from service.api.errors import NotFound
 from service.auth import Principal, Role, list_keys
 from service.figures.alert_history import alert_history
-from service.figures.quarantine_review import quarantine_review
+from service.figures.quarantine_review import original_file, quarantine_review
 from service.figures.source_health import recent_runs, source_health
 from service.figures.webhook_overview import deliveries, subscriptions
 from service.i18n import t
+from service.registry import history
 from service.targets import CITY, INDICATORS, audit_trail, district_codes, list_targets
 from stations.cst import CST
 
@@ -47,7 +49,6 @@ AlertStatus = Annotated[str | None, Query(pattern=r"^(firing|resolved)$")]
 
 def district_names(lang: str) -> dict[str, str]:
     """Code -> name of every district and the city, in ``lang``."""
-    import geodata
 
     frame = geodata.load_districts()
     column = "name" if lang == "zh" else "name_en"
@@ -182,7 +183,6 @@ def targets_page(
 
 def registry_versions(engine: Engine, limit: int = 20) -> list[dict[str, object]]:
     """The latest station and section registry versions, newest first."""
-    from service.registry import history
 
     return history(engine)[:limit]
 
@@ -244,7 +244,6 @@ def original_file_download(
 ) -> Response:
     """The file refused rows came from, as it was received (an attachment, never rendered), to
     correct and upload again."""
-    from service.figures.quarantine_review import original_file
 
     found = original_file(engine, payload_id)
     if found is None:

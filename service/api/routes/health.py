@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from service.api.deps import ClockDep, EngineDep, LangDep, SettingsDep
 from service.api.errors import UpstreamUnavailable
 from service.api.schemas import CollectorRun, Health
+from service.api.version import API_VERSION
 from service.figures.collection_health import collector_health
 from service.i18n import t
 from service.store.staff_pages import latest_finished_run
@@ -26,8 +27,6 @@ def healthz(
         runs = collector_health(engine)
     except SQLAlchemyError as exc:
         raise UpstreamUnavailable(log_detail=f"store unreachable: {exc}") from exc
-    from service.api.app import API_VERSION
-
     degraded = any(r.status == "degraded" for r in runs)
     return Health(
         status="degraded" if degraded else "ok",

@@ -17,6 +17,7 @@ from service.api.deps import ClockDep, EngineDep, OperatorDep, SettingsDep, View
 from service.api.errors import UnsupportedMediaType, ValidationFailed
 from service.api.schemas_registry import RegistryEntryOut, RegistryImportOut, RegistryVersionOut
 from service.jobs import evaluate_and_nudge
+from service.registry import RegistryFileError, history, import_registry, registry_table
 
 router = APIRouter(prefix="/api/v1/staff/registry", tags=["staff"])
 
@@ -28,7 +29,6 @@ SUFFIXES = (".csv", ".txt", ".xlsx", ".geojson", ".json")
 @router.get("/{kind}", response_model=list[RegistryEntryOut], operation_id="staffRegistryList")
 def registry_list(_: ViewerDep, engine: EngineDep, kind: KindPath) -> list[RegistryEntryOut]:
     """The current registry: shipped rows, corrected and extended by the bureau's imports."""
-    from service.registry import registry_table
 
     fields = set(RegistryEntryOut.model_fields)
     return [
@@ -46,7 +46,6 @@ def registry_list(_: ViewerDep, engine: EngineDep, kind: KindPath) -> list[Regis
 )
 def registry_versions(_: ViewerDep, engine: EngineDep, kind: KindPath) -> list[RegistryVersionOut]:
     """Every accepted import of ``kind``, newest first (who, when, file, sha256, counts)."""
-    from service.registry import history
 
     return [RegistryVersionOut.model_validate(r) for r in history(engine, kind)]
 
@@ -75,7 +74,6 @@ async def registry_import(
     if not name.lower().endswith(SUFFIXES):
         raise UnsupportedMediaType(field="file", rule="suffix in " + " ".join(SUFFIXES))
     data = await file.read()
-    from service.registry import RegistryFileError, import_registry
 
     try:
         # Off the event loop: reading the file and recomputing the touched days take seconds.
