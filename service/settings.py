@@ -126,6 +126,22 @@ def _blank_is_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
+def _network_list(value: str, example: str, *, star: bool) -> str:
+    """A comma-separated list of IP addresses and networks (and ``*`` when ``star``), cleaned."""
+    items = [part.strip() for part in value.split(",") if part.strip()]
+    if not items:
+        raise ValueError(f"must name at least one address or network ({example})")
+    for item in items:
+        if star and item == "*":
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            what = "an IP address, a network or *" if star else "an IP address or a CIDR network"
+            raise ValueError(f"{item!r} is not {what}") from None
+    return ",".join(items)
+
+
 class StoreSettings(_Group):
     """Where the data lives: the embedded store and payload archive, or PostgreSQL."""
 
@@ -420,15 +436,7 @@ class HttpSettings(_Group):
     @field_validator("metrics_allow")
     @classmethod
     def _metrics_allow(cls, value: str) -> str:
-        items = [part.strip() for part in value.split(",") if part.strip()]
-        if not items:
-            raise ValueError("must name at least one network (127.0.0.0/8,::1 is loopback)")
-        for item in items:
-            try:
-                ipaddress.ip_network(item, strict=False)
-            except ValueError:
-                raise ValueError(f"{item!r} is not an IP address or a CIDR network") from None
-        return ",".join(items)
+        return _network_list(value, "127.0.0.0/8,::1 is loopback", star=False)
 
     @property
     def metrics_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -451,17 +459,7 @@ class HttpSettings(_Group):
     @field_validator("forwarded_allow_ips")
     @classmethod
     def _forwarded_allow_ips(cls, value: str) -> str:
-        items = [part.strip() for part in value.split(",") if part.strip()]
-        if not items:
-            raise ValueError("must name at least one address (127.0.0.1 trusts only loopback)")
-        for item in items:
-            if item == "*":
-                continue
-            try:
-                ipaddress.ip_network(item, strict=False)
-            except ValueError:
-                raise ValueError(f"{item!r} is not an IP address, a network or *") from None
-        return ",".join(items)
+        return _network_list(value, "127.0.0.1 trusts only loopback", star=True)
 
 
 class SessionSettings(_Group):

@@ -218,6 +218,26 @@ def _decode_records(raw: bytes) -> tuple[list[dict[str, str]], str]:
     return recs_csv, "csv"
 
 
+def _with_station_codes(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Rejected]]:
+    """The records that name a station (its code, stripped, in ``_station``), and one rejection
+    per record that does not; missing ``stationcode``/``timepoint`` columns read as empty."""
+    for column in ("stationcode", "timepoint"):
+        if column not in frame:
+            frame[column] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    code = frame["stationcode"].str.strip()
+    no_code = code.isna() | (code == "")
+    rejected = [
+        Rejected(
+            row=_row_text(rec),
+            reason="stationcode: missing station code",
+            field="stationcode",
+            line=int(rec["_line"]),
+        )
+        for _, rec in frame[no_code].iterrows()
+    ]
+    return frame[~no_code].assign(_station=code[~no_code]), rejected
+
+
 @never_raises
 def parse_release(raw: bytes, *, now: dt.datetime | None = None) -> Parsed:
     """Parse one release payload in any supported form; never raises on bad data."""
@@ -233,25 +253,8 @@ def parse_release(raw: bytes, *, now: dt.datetime | None = None) -> Parsed:
     ordinal = pd.RangeIndex(1, len(frame) + 1)
     # CSV: header is line 1, first record line 2.
     frame["_line"] = (ordinal + 1) if form == "csv" else ordinal
-    rejected: list[Rejected] = []
-    if "stationcode" not in frame:
-        frame["stationcode"] = pd.Series(pd.NA, index=frame.index, dtype="string")
-    if "timepoint" not in frame:
-        frame["timepoint"] = pd.Series(pd.NA, index=frame.index, dtype="string")
-    code = frame["stationcode"].str.strip()
-    no_code = code.isna() | (code == "")
-    if no_code.any():
-        for _, rec in frame[no_code].iterrows():
-            rejected.append(
-                Rejected(
-                    row=_row_text(rec),
-                    reason="stationcode: missing station code",
-                    field="stationcode",
-                    line=int(rec["_line"]),
-                )
-            )
-        frame, code = frame[~no_code], code[~no_code]
-    frame = frame.assign(_station=code, _time=parse_local_times(frame["timepoint"]))
+    frame, rejected = _with_station_codes(frame)
+    frame = frame.assign(_time=parse_local_times(frame["timepoint"]))
     fields = [f for f in FIELD_TO_CODE if f in frame.columns]
     if not fields:
         return Parsed(rejected=rejected)

@@ -105,6 +105,31 @@ def _pollutant_code(indicator: str) -> str:
     return indicator.split("_", 1)[0]
 
 
+def _half_even_quotient(num: FloatArray, den: FloatArray) -> FloatArray:
+    """``num / den`` rounded half to even (HJ 633-2012 read as GB/T 8170 rounding), exactly:
+    both are integers held in float64."""
+    whole = np.floor(num / den)
+    rem2 = 2.0 * (num - whole * den)
+    up = (rem2 > den) | ((rem2 == den) & (np.fmod(whole, 2.0) == 1.0))
+    return np.asarray(whole + up, dtype=np.float64)
+
+
+def _flags(
+    nan: npt.NDArray[np.bool_],
+    negative: npt.NDArray[np.bool_],
+    invalid: npt.NDArray[np.bool_],
+    above: npt.NDArray[np.bool_],
+    above_bit: IAQIFlag,
+) -> npt.NDArray[np.uint8]:
+    """The IAQI bit flags, built in uint8 (bool arrays viewed as 0/1 bytes): no int64
+    temporaries."""
+    flags = (nan & ~invalid).view(np.uint8) * np.uint8(IAQIFlag.MISSING)
+    flags |= negative.view(np.uint8) * np.uint8(IAQIFlag.NEGATIVE)
+    flags |= invalid.view(np.uint8) * np.uint8(IAQIFlag.INVALID)
+    flags |= above.view(np.uint8) * np.uint8(above_bit)
+    return flags
+
+
 def iaqi(
     indicator: str,
     values: npt.ArrayLike | Sequence[float | None],
@@ -145,10 +170,7 @@ def iaqi(
         num *= np.take(di, seg)  # in place: fresh 8-byte arrays per step cost more than the maths
         d = np.take(den, seg)
         if rs == T.HJ633_2012 and not assumptions.ceil_2012:
-            whole = np.floor(num / d)
-            rem2 = 2.0 * (num - whole * d)
-            up = (rem2 > d) | ((rem2 == d) & (np.fmod(whole, 2.0) == 1.0))
-            out = whole + up
+            out = _half_even_quotient(num, d)
         else:
             num /= d
             out = np.ceil(num, out=num)
@@ -160,11 +182,7 @@ def iaqi(
     nodes = bp.iaqi
     note = T.ABOVE_800_NOTES[rs].get(indicator)
     above_bit = IAQIFlag.ABOVE_800 if note is not None else IAQIFlag.ABOVE_RANGE
-    # Bit flags built in uint8 (bool arrays viewed as 0/1 bytes): no int64 temporaries.
-    flags = (nan & ~invalid).view(np.uint8) * np.uint8(IAQIFlag.MISSING)
-    flags |= negative.view(np.uint8) * np.uint8(IAQIFlag.NEGATIVE)
-    flags |= invalid.view(np.uint8) * np.uint8(IAQIFlag.INVALID)
-    flags |= above.view(np.uint8) * np.uint8(above_bit)
+    flags = _flags(nan, negative, invalid, above, above_bit)
     if note is not None:
         fixed = note.fixed_iaqi if assumptions.above_800_2026 == "fixed" else None
         np.putmask(out, above, np.nan if fixed is None else float(fixed))
