@@ -221,27 +221,7 @@ class Assessment:
         """One series: ``statistics`` (the six values and ``composite_index``, with ``sufficiency``
         per statistic), ``published`` values, ``limits``, ``composite``, ``exceedance_days``,
         ``days`` (ratio and co-control counts), ``monthly`` and ``ozone_season``."""
-        a = self.assumptions
-        stats: dict[str, Any] = {}
-        for k in AT.STATISTICS:
-            withheld = a.insufficient == "withhold" and not self.sufficient[k][i]
-            stats[k] = None if withheld else _num(self.value[k][i])
-        stats["composite_index"] = _num(self.composite_index[i], AT.INDEX_DECIMALS)
-        stats["sufficiency"] = {
-            k: {
-                "days": int(self.n_days[k][i]),
-                "required": self.required_days,
-                "sufficient": bool(self.sufficient[k][i]),
-                "months_short": [
-                    {"month": m, "days": int(self.month_days[k][i, j]), "required": int(r)}
-                    for j, (m, r) in enumerate(
-                        zip(self.months.labels, self.months.required, strict=True)
-                    )
-                    if self.month_days[k][i, j] < r
-                ],
-            }
-            for k in AT.STATISTICS
-        }
+        stats = self._statistics(i)
         counts = {k: int(v[i]) for k, v in self.day_counts.items()}
         valid = counts["valid"]
         return {
@@ -285,21 +265,48 @@ class Assessment:
                 }
                 for j, m in enumerate(self.months.labels)
             ],
-            "ozone_season": {
-                "months": list(a.ozone_season_months),
-                "days": int(self.season["days"]),
-                "valid": int(self.season["valid"][i]),
-                "O3_8h_p90": _num(self.season["O3_8h_p90"][i]),
-                "O3_8h_exceedance_days": int(self.season["O3_8h_exceedance"][i]),
-                "lost_to_O3": int(self.season["lost_O3"][i]),
-                "lost_to_PM25_O3": int(self.season["lost_PM25_O3"][i]),
-                "excellent_good_ratio": _ratio(
-                    int(self.season["excellent_good"][i]), int(self.season["valid"][i])
-                ),
-                "ratio_without_o3": _ratio(
-                    int(self.season["good_without_o3"][i]), int(self.season["valid"][i])
-                ),
-            },
+            "ozone_season": self._ozone_season(i),
+        }
+
+    def _statistics(self, i: int) -> dict[str, Any]:
+        """Series ``i``'s six statistics (withheld when insufficient, by the assumption), the
+        composite index, and each statistic's sufficiency with the months short of days."""
+        a = self.assumptions
+        stats: dict[str, Any] = {}
+        for k in AT.STATISTICS:
+            withheld = a.insufficient == "withhold" and not self.sufficient[k][i]
+            stats[k] = None if withheld else _num(self.value[k][i])
+        stats["composite_index"] = _num(self.composite_index[i], AT.INDEX_DECIMALS)
+        stats["sufficiency"] = {
+            k: {
+                "days": int(self.n_days[k][i]),
+                "required": self.required_days,
+                "sufficient": bool(self.sufficient[k][i]),
+                "months_short": [
+                    {"month": m, "days": int(self.month_days[k][i, j]), "required": int(r)}
+                    for j, (m, r) in enumerate(
+                        zip(self.months.labels, self.months.required, strict=True)
+                    )
+                    if self.month_days[k][i, j] < r
+                ],
+            }
+            for k in AT.STATISTICS
+        }
+        return stats
+
+    def _ozone_season(self, i: int) -> dict[str, Any]:
+        """Series ``i`` over the ozone season's months."""
+        season, valid = self.season, int(self.season["valid"][i])
+        return {
+            "months": list(self.assumptions.ozone_season_months),
+            "days": int(season["days"]),
+            "valid": valid,
+            "O3_8h_p90": _num(season["O3_8h_p90"][i]),
+            "O3_8h_exceedance_days": int(season["O3_8h_exceedance"][i]),
+            "lost_to_O3": int(season["lost_O3"][i]),
+            "lost_to_PM25_O3": int(season["lost_PM25_O3"][i]),
+            "excellent_good_ratio": _ratio(int(season["excellent_good"][i]), valid),
+            "ratio_without_o3": _ratio(int(season["good_without_o3"][i]), valid),
         }
 
 
