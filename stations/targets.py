@@ -295,6 +295,14 @@ def project_year_end(
     )
 
 
+def _valid_and_good(s: pd.Series, start: dt.date, as_of: dt.date) -> tuple[int, int]:
+    """Days of ``start .. as_of`` with a valid AQI, and those of them 优良 (AQI <= 100)."""
+    in_year = s[[start <= d <= as_of for d in s.index]] if len(s) else s
+    values = in_year.to_numpy(dtype="float64")
+    valid = values[~np.isnan(values)]
+    return len(valid), int((valid <= GOOD_AQI_MAX).sum())
+
+
 def air_budget(
     daily_aqi: pd.Series,
     *,
@@ -317,11 +325,7 @@ def air_budget(
     if as_of < start:
         as_of = start - dt.timedelta(days=1)
     as_of = min(as_of, end)
-    s = _daily_frame(daily_aqi)
-    in_year = s[[start <= d <= as_of for d in s.index]] if len(s) else s
-    values = in_year.to_numpy(dtype="float64")
-    valid = int((~np.isnan(values)).sum())
-    good = int((values[~np.isnan(values)] <= GOOD_AQI_MAX).sum())
+    valid, good = _valid_and_good(_daily_frame(daily_aqi), start, as_of)
     n_days = days_in_year(year)
     elapsed = (as_of - start).days + 1
     remaining = n_days - elapsed
@@ -337,17 +341,14 @@ def air_budget(
         mode=mode,
         expected_invalid=expected_invalid,
     )
-    bad = valid - good
+    exhausted_on = None
     if budget < 0:
         status: Literal["secured", "on_track", "at_risk", "missed"] = "missed"
     elif budget >= remaining:
         status = "secured"
     else:
-        exhausted = _exhaustion_date(as_of, budget, bad, elapsed, end)
-        status = "at_risk" if exhausted is not None else "on_track"
-    exhausted_on = (
-        _exhaustion_date(as_of, budget, bad, elapsed, end) if status == "at_risk" else None
-    )
+        exhausted_on = _exhaustion_date(as_of, budget, valid - good, elapsed, end)
+        status = "at_risk" if exhausted_on is not None else "on_track"
     hist = remaining_fractions(history, year, as_of) if history is not None and remaining else {}
     projection = project_year_end(
         good_days=good,
