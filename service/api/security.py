@@ -140,6 +140,11 @@ class Buckets(Protocol):
 TARPIT_MAX_S = 1.0
 
 
+async def _hold_back(seconds: float) -> None:
+    """Wait ``seconds`` before a refusal is sent (its own name, so a test can watch it)."""
+    await asyncio.sleep(seconds)
+
+
 class RateLimitMiddleware:
     """429 problem+json with ``Retry-After`` once a client has spent its bucket.
 
@@ -165,7 +170,7 @@ class RateLimitMiddleware:
             # (at most TARPIT_MAX_S): a refusal costs about a millisecond of the one event loop,
             # and four clients asking again at once kept every other client waiting behind theirs
             # (finding 9); held back, each client sends a few refusals a second, not hundreds.
-            await asyncio.sleep(min(wait, TARPIT_MAX_S))
+            await _hold_back(min(wait, TARPIT_MAX_S))
             retry_after = max(1, math.ceil(wait))
             response = problem_response(Request(scope), RateLimited(retry_after))
             await response(scope, receive, send)

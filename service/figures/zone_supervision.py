@@ -249,8 +249,8 @@ def _pairs(mask: pd.DataFrame) -> pd.DataFrame:
 
 
 def _day_of(times: pd.Series) -> pd.Series:
-    """The CST day an end-of-hour label's hour started in."""
-    return (times - pd.Timedelta(hours=1)).dt.tz_convert(CST).dt.date
+    """The CST day an end-of-hour label's hour started in (an empty read has no time type yet)."""
+    return (pd.to_datetime(times, utc=True) - pd.Timedelta(hours=1)).dt.tz_convert(CST).dt.date
 
 
 def _valid(frame: pd.DataFrame) -> pd.DataFrame:
