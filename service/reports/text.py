@@ -5,6 +5,7 @@ HTML and PDF both lay out this one context, so the two formats always say the sa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -38,9 +39,8 @@ def _class_text(cls: str | None, lang: str) -> str:
     return f"{zh}类" if lang == "zh" else ("worse than V" if cls == "V+" else f"Class {cls}")
 
 
-def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
-    """Strings, rows and the chart SVG of a report in ``lang`` (``zh`` default, or ``en``)."""
-    lang = normalise_lang(lang)
+def _title(data: ReportData, lang: str) -> str:
+    """The report's title; a running period says up to which day it runs."""
     name = data.name_zh if lang == "zh" else data.name_en
     title = t(
         f"report.title.{data.kind}",
@@ -51,8 +51,59 @@ def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
     )
     if not data.complete:
         title += t("report.running", lang, end=data.end.isoformat())
-    air, ytd, b = data.air, data.air_ytd, data.budget
-    air_lines = [
+    return title
+
+
+def _budget_lines(data: ReportData, lang: str) -> list[str]:
+    """The air budget's lines: days still allowed below 良, or how far the target is missed."""
+    b = data.budget
+    if b.missed:
+        return [t("report.budget_missed_by", lang, over=-b.budget)]
+    # Never a negative count: an allowance below zero is said as the amount already missed.
+    if not b.expected_invalid:
+        key = "report.budget_line_all_valid"
+    elif b.budget_if_invalid < 0:
+        key = "report.budget_line_invalid_missed"
+    else:
+        key = "report.budget_line"
+    lines = [
+        t(
+            key,
+            lang,
+            remaining=b.remaining_days,
+            budget=b.budget,
+            invalid=b.expected_invalid,
+            budget_invalid=b.budget_if_invalid,
+            over=-b.budget_if_invalid,
+        )
+    ]
+    if b.exhausted_on is not None:
+        lines.append(t("report.exhausted_on", lang, date=b.exhausted_on.isoformat()))
+    return lines
+
+
+def _projection_lines(data: ReportData, lang: str) -> list[str]:
+    """The year-end projection, when there is one and days remain."""
+    b = data.budget
+    if b.projection is None or not b.remaining_days:
+        return []
+    p = b.projection
+    return [
+        t(
+            "report.projection",
+            lang,
+            value=f"{p.value * 100:.1f}%",
+            low=f"{p.low * 100:.1f}%",
+            high=f"{p.high * 100:.1f}%",
+            method=t(f"report.method.{p.method}", lang),
+        )
+    ]
+
+
+def _air_lines(data: ReportData, lang: str) -> list[str]:
+    """The air section's sentences: period and year-to-date ratios, budget, projection."""
+    air, ytd = data.air, data.air_ytd
+    return [
         t(
             "report.ratio_line",
             lang,
@@ -71,47 +122,18 @@ def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
             target=_pct(data.air_target),
             verdict=_verdict(data.air_ytd_meets, lang),
         ),
+        *_budget_lines(data, lang),
+        *_projection_lines(data, lang),
+        t("report.comparison", lang, mode=t(f"report.mode.{data.comparison}", lang)),
     ]
-    if b.missed:
-        air_lines.append(t("report.budget_missed_by", lang, over=-b.budget))
-    else:
-        # Never a negative count: an allowance below zero is said as the amount already missed.
-        if not b.expected_invalid:
-            key = "report.budget_line_all_valid"
-        elif b.budget_if_invalid < 0:
-            key = "report.budget_line_invalid_missed"
-        else:
-            key = "report.budget_line"
-        air_lines.append(
-            t(
-                key,
-                lang,
-                remaining=b.remaining_days,
-                budget=b.budget,
-                invalid=b.expected_invalid,
-                budget_invalid=b.budget_if_invalid,
-                over=-b.budget_if_invalid,
-            )
-        )
-        if b.exhausted_on is not None:
-            air_lines.append(t("report.exhausted_on", lang, date=b.exhausted_on.isoformat()))
-    if b.projection is not None and b.remaining_days:
-        p = b.projection
-        air_lines.append(
-            t(
-                "report.projection",
-                lang,
-                value=f"{p.value * 100:.1f}%",
-                low=f"{p.low * 100:.1f}%",
-                high=f"{p.high * 100:.1f}%",
-                method=t(f"report.method.{p.method}", lang),
-            )
-        )
-    air_lines.append(t("report.comparison", lang, mode=t(f"report.mode.{data.comparison}", lang)))
-    levels = []
-    for lv, n in air.days_by_level.items():
+
+
+def _level_rows(data: ReportData, lang: str) -> list[dict[str, Any]]:
+    """One row per AQI level: its category in ``lang``, its colour and its day count."""
+    rows = []
+    for lv, n in data.air.days_by_level.items():
         info = level_info(lv)
-        levels.append(
+        rows.append(
             {
                 "level": lv,
                 "category": info.category_zh if lang == "zh" else info.category_en,
@@ -119,11 +141,21 @@ def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
                 "days": n,
             }
         )
-    primary = [
-        {"group": t(f"report.group.{g}", lang), "days": n} for g, n in air.primary_non_good.items()
+    return rows
+
+
+def _primary_rows(data: ReportData, lang: str) -> list[dict[str, Any]]:
+    """Days below 良 counted by primary pollutant group."""
+    return [
+        {"group": t(f"report.group.{g}", lang), "days": n}
+        for g, n in data.air.primary_non_good.items()
     ]
-    w = data.water
-    water_lines = [
+
+
+def _water_lines(data: ReportData, lang: str) -> list[str]:
+    """The water section's sentences: the ratio at or better than class III and its budget."""
+    w, wb = data.water, data.water_budget
+    lines = [
         t(
             "report.water_line",
             lang,
@@ -134,14 +166,18 @@ def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
             verdict=_verdict(data.water_meets, lang),
         )
     ]
-    wb = data.water_budget
     if w.evaluated and wb.missed:
-        water_lines.append(t("report.water_missed_by", lang, over=-wb.budget))
+        lines.append(t("report.water_missed_by", lang, over=-wb.budget))
     elif w.evaluated and wb.budget == 0:
-        water_lines.append(t("report.water_budget_none", lang))
+        lines.append(t("report.water_budget_none", lang))
     elif w.evaluated:
-        water_lines.append(t("report.water_budget", lang, budget=wb.budget))
-    sections = [
+        lines.append(t("report.water_budget", lang, budget=wb.budget))
+    return lines
+
+
+def _section_rows(data: ReportData, lang: str) -> list[dict[str, str]]:
+    """One row per water section: its class and the parameters deciding it."""
+    return [
         {
             "name": s.name if lang == "zh" else s.name_en,
             "code": s.section,
@@ -149,12 +185,17 @@ def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
             "deciding": ", ".join(s.deciding) or "—",
             "worse": ", ".join(s.worse_than_iii) or "—",
         }
-        for s in w.sections
+        for s in data.water.sections
     ]
+
+
+def _completeness_lines(data: ReportData, lang: str) -> list[str]:
+    """Calendar and valid days, the days left out by reason, stations and standards used."""
+    air = data.air
     left: dict[str, int] = {}
     for lo in air.left_out:
         left[lo.reason] = left.get(lo.reason, 0) + 1
-    completeness = [
+    lines = [
         t(
             "report.completeness_line",
             lang,
@@ -167,9 +208,14 @@ def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
         f"{t('report.standards', lang)}: {', '.join(air.standards) or '—'}",
     ]
     if air.spans_standard_change:
-        completeness.append(t("report.spans_change", lang))
+        lines.append(t("report.spans_change", lang))
+    return lines
+
+
+def _chart_labels(data: ReportData, lang: str) -> dict[str, str]:
+    """The course chart's titles, legend and axis labels in ``lang``."""
     year = data.start.year
-    chart_labels = {
+    return {
         "title": t("report.chart.title", lang, year=year, end=data.end.isoformat()),
         "budget_title": t("report.chart.budget_title", lang),
         "ratio": t("report.chart.ratio", lang),
@@ -180,11 +226,16 @@ def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
         "axis_days": t("report.chart.axis_days", lang),
         "missed_by": t("report.chart.missed_by", lang, over="{over}"),
     }
-    svg = course_svg(data.course, year=year, target=data.air_target, labels=chart_labels)
-    if data.air.valid_days == 0:
-        air_lines, levels, primary = [t("report.air_empty", lang)], [], []
-    if w.evaluated == 0:
-        water_lines, sections = [t("report.water_empty", lang)], []
+
+
+def _numbered_sections(
+    data: ReportData, lang: str
+) -> tuple[list[Section], list[Section], Callable[[int, str], str]]:
+    """The opening and following sections with their headings numbered, and the numberer.
+
+    The report's own four sections come after the opening ones, so the numberer is returned
+    for them.
+    """
     numbers = t("report.numbering", lang).split(",")
     sep = "、" if lang == "zh" else ". "
 
@@ -195,14 +246,35 @@ def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
     opening = [w for s, w in worded if w is not None and s.opens]
     following = [w for s, w in worded if w is not None and not s.opens]
     lead = [Section(numbered(i, w.heading), w.lines, w.tables) for i, w in enumerate(opening)]
-    base = len(lead)  # the report's own four sections come after the opening ones
+    base = len(lead)
     extra = [
         Section(numbered(base + 4 + i, w.heading), w.lines, w.tables)
         for i, w in enumerate(following)
     ]
+    return lead, extra, numbered
+
+
+def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
+    """Strings, rows and the chart SVG of a report in ``lang`` (``zh`` default, or ``en``)."""
+    lang = normalise_lang(lang)
+    air_lines, levels, primary = (
+        _air_lines(data, lang),
+        _level_rows(data, lang),
+        _primary_rows(data, lang),
+    )
+    water_lines, sections = _water_lines(data, lang), _section_rows(data, lang)
+    year = data.start.year
+    chart_labels = _chart_labels(data, lang)
+    svg = course_svg(data.course, year=year, target=data.air_target, labels=chart_labels)
+    if data.air.valid_days == 0:
+        air_lines, levels, primary = [t("report.air_empty", lang)], [], []
+    if data.water.evaluated == 0:
+        water_lines, sections = [t("report.water_empty", lang)], []
+    lead, extra, numbered = _numbered_sections(data, lang)
+    base = len(lead)
     return {
         "lang": lang,
-        "title": title,
+        "title": _title(data, lang),
         "h_air": numbered(base, t("report.section.air", lang)),
         "h_water": numbered(base + 1, t("report.section.water", lang)),
         "h_completeness": numbered(base + 2, t("report.section.completeness", lang)),
@@ -218,7 +290,7 @@ def context(data: ReportData, lang: str | None = None) -> dict[str, Any]:
         "primary": primary,
         "water_lines": water_lines,
         "sections": sections,
-        "completeness": completeness,
+        "completeness": _completeness_lines(data, lang),
         "svg": svg,
         "generated": f"{t('report.generated', lang)}: {format_cst(data.generated_at)}",
         "course": data.course,
