@@ -13,7 +13,8 @@ TrueType subsets use custom encodings), so the file is an ordinary PDF 1.4 with 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from service.figures.report_data import ReportData
@@ -112,22 +113,33 @@ def render_pdf(data: ReportData, lang: str | None = None) -> bytes:
         return _build(ctx, fonts)
 
 
-def _build(ctx: dict[str, Any], fonts: ReportFonts) -> bytes:
-    """Lay out ``ctx`` on A4 with the registered ``fonts``."""
-    from xml.sax.saxutils import escape
+@dataclass(frozen=True)
+class _Styles:
+    """The report's fonts, paragraph styles and table grid."""
 
+    font: str
+    bold: str
+    body: Any
+    h1: Any
+    h2: Any
+    small: Any
+    cell: Any
+    grid: Any
+
+    def p(self, text: str, style: Any = None) -> Any:
+        """``text`` escaped as a paragraph in ``style`` (body text by default)."""
+        from xml.sax.saxutils import escape
+
+        from reportlab.platypus import Paragraph
+
+        return Paragraph(escape(text), self.body if style is None else style)
+
+
+def _styles(fonts: ReportFonts) -> _Styles:
+    """Paragraph styles and the table grid drawn with the registered ``fonts``."""
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import (
-        KeepTogether,
-        Paragraph,
-        SimpleDocTemplate,
-        Spacer,
-        Table,
-        TableStyle,
-    )
+    from reportlab.platypus import TableStyle
 
     font, bold = fonts.regular, fonts.bold
     body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15, wordWrap="CJK")
@@ -146,10 +158,6 @@ def _build(ctx: dict[str, Any], fonts: ReportFonts) -> bytes:
     )
     small = ParagraphStyle("small", parent=body, fontSize=8, textColor=colors.HexColor("#666666"))
     cell = ParagraphStyle("cell", parent=body, fontSize=9, leading=12)
-
-    def p(text: str, style: ParagraphStyle = body) -> Paragraph:
-        return Paragraph(escape(text), style)
-
     grid = TableStyle(
         [
             ("FONT", (0, 0), (-1, -1), font, 9),
@@ -159,95 +167,148 @@ def _build(ctx: dict[str, Any], fonts: ReportFonts) -> bytes:
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ]
     )
+    return _Styles(font, bold, body, h1, h2, small, cell, grid)
+
+
+def _further(section: Any, st: _Styles) -> list[Any]:
+    """A further section: its heading, lines and plain tables."""
+    from reportlab.platypus import Table
+
+    out: list[Any] = [st.p(section.heading, st.h2), *[st.p(line) for line in section.lines]]
+    for table in section.tables:
+        rows = [[st.p(v, st.cell) for v in table.header]]
+        rows += [[st.p(v, st.cell) for v in row] for row in table.rows]
+        extra = Table(rows, hAlign="LEFT", repeatRows=1)
+        extra.setStyle(st.grid)
+        out.append(extra)
+    return out
+
+
+def _level_table(ctx: dict[str, Any], st: _Styles) -> Any:
+    """Days per AQI level, each level's cell in its colour."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Table, TableStyle
+
     col = ctx["col"]
+    level_rows: list[list[Any]] = [[col["level"], col["category"], col["days"]]]
+    level_rows += [[str(r["level"]), r["category"], str(r["days"])] for r in ctx["levels"]]
+    levels = Table(level_rows, colWidths=[25 * mm, 60 * mm, 25 * mm], hAlign="LEFT")
+    style = TableStyle(st.grid.getCommands())
+    for i, r in enumerate(ctx["levels"], start=1):
+        style.add("BACKGROUND", (0, i), (0, i), colors.HexColor(r["color"]))
+    levels.setStyle(style)
+    return levels
 
-    def further(section: Any) -> list[Any]:
-        """A further section: its heading, lines and plain tables."""
-        out: list[Any] = [p(section.heading, h2), *[p(line) for line in section.lines]]
-        for table in section.tables:
-            rows = [[p(v, cell) for v in table.header]]
-            rows += [[p(v, cell) for v in row] for row in table.rows]
-            extra = Table(rows, hAlign="LEFT", repeatRows=1)
-            extra.setStyle(grid)
-            out.append(extra)
-        return out
 
-    story: list[Any] = [p(ctx["title"], h1)]
-    if ctx["empty"]:
-        story.append(p(ctx["empty_line"]))
-    else:
-        for section in ctx["lead_sections"]:
-            story += further(section)
-        story.append(p(ctx["h_air"], h2))
-        story += [p(line) for line in ctx["air_lines"]]
-        if ctx["levels"]:
-            story.append(p(ctx["h_levels"], h2))
-            level_rows: list[list[Any]] = [[col["level"], col["category"], col["days"]]]
-            level_rows += [[str(r["level"]), r["category"], str(r["days"])] for r in ctx["levels"]]
-            levels = Table(level_rows, colWidths=[25 * mm, 60 * mm, 25 * mm], hAlign="LEFT")
-            style = TableStyle(grid.getCommands())
-            for i, r in enumerate(ctx["levels"], start=1):
-                style.add("BACKGROUND", (0, i), (0, i), colors.HexColor(r["color"]))
-            levels.setStyle(style)
-            story.append(levels)
-        if ctx["primary"]:
-            story.append(p(ctx["h_primary"], h2))
-            prim = Table(
-                [[r["group"], str(r["days"])] for r in ctx["primary"]],
-                colWidths=[60 * mm, 25 * mm],
-                hAlign="LEFT",
-            )
-            prim.setStyle(
-                TableStyle(
-                    [
-                        ("FONT", (0, 0), (-1, -1), font, 9),
-                        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#bbbbbb")),
-                    ]
-                )
-            )
-            story.append(prim)
-        story += [p(ctx["h_water"], h2), *[p(line) for line in ctx["water_lines"]]]
-        if ctx["sections"]:
-            sec_rows: list[list[Any]] = [
-                [col["section"], col["class"], col["deciding"], col["worse"]]
+def _primary_table(ctx: dict[str, Any], st: _Styles) -> Any:
+    """Days below 良 by primary pollutant group."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Table, TableStyle
+
+    prim = Table(
+        [[r["group"], str(r["days"])] for r in ctx["primary"]],
+        colWidths=[60 * mm, 25 * mm],
+        hAlign="LEFT",
+    )
+    prim.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), st.font, 9),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#bbbbbb")),
             ]
-            sec_rows += [
-                [p(f"{s['name']} {s['code']}", cell), s["cls"], p(s["deciding"], cell)]
-                + [p(s["worse"], cell)]
-                for s in ctx["sections"]
-            ]
-            sec = Table(
-                sec_rows,
-                colWidths=[60 * mm, 25 * mm, 45 * mm, 45 * mm],
-                hAlign="LEFT",
-                repeatRows=1,
-            )
-            sec.setStyle(grid)
-            story.append(sec)
-        story += [p(ctx["h_completeness"], h2), *[p(line) for line in ctx["completeness"]]]
-        story.append(KeepTogether([p(ctx["h_chart"], h2), _chart(ctx, 174 * mm, fonts)]))
-        for section in ctx["extra_sections"]:
-            story += further(section)
-    story += [Spacer(1, 6), p(ctx["generated"], small)]
+        )
+    )
+    return prim
+
+
+def _section_table(ctx: dict[str, Any], st: _Styles) -> Any:
+    """Water sections with their class and deciding parameters."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Table
+
+    col = ctx["col"]
+    sec_rows: list[list[Any]] = [[col["section"], col["class"], col["deciding"], col["worse"]]]
+    sec_rows += [
+        [st.p(f"{s['name']} {s['code']}", st.cell), s["cls"], st.p(s["deciding"], st.cell)]
+        + [st.p(s["worse"], st.cell)]
+        for s in ctx["sections"]
+    ]
+    sec = Table(
+        sec_rows,
+        colWidths=[60 * mm, 25 * mm, 45 * mm, 45 * mm],
+        hAlign="LEFT",
+        repeatRows=1,
+    )
+    sec.setStyle(st.grid)
+    return sec
+
+
+def _report_story(ctx: dict[str, Any], fonts: ReportFonts, st: _Styles) -> list[Any]:
+    """The report's sections in order: opening, air, water, completeness, chart, following."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import KeepTogether
+
+    story: list[Any] = []
+    for section in ctx["lead_sections"]:
+        story += _further(section, st)
+    story.append(st.p(ctx["h_air"], st.h2))
+    story += [st.p(line) for line in ctx["air_lines"]]
+    if ctx["levels"]:
+        story += [st.p(ctx["h_levels"], st.h2), _level_table(ctx, st)]
+    if ctx["primary"]:
+        story += [st.p(ctx["h_primary"], st.h2), _primary_table(ctx, st)]
+    story += [st.p(ctx["h_water"], st.h2), *[st.p(line) for line in ctx["water_lines"]]]
+    if ctx["sections"]:
+        story.append(_section_table(ctx, st))
+    story += [st.p(ctx["h_completeness"], st.h2), *[st.p(line) for line in ctx["completeness"]]]
+    story.append(KeepTogether([st.p(ctx["h_chart"], st.h2), _chart(ctx, 174 * mm, fonts)]))
+    for section in ctx["extra_sections"]:
+        story += _further(section, st)
+    return story
+
+
+def _page_decoration(ctx: dict[str, Any], st: _Styles) -> Callable[[Any, Any], None]:
+    """What every page draws: the demo banner (when demo), the title and the page number."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
 
     page_w, page_h = A4
 
     def decorate(canvas: Any, doc: Any) -> None:
-        """Every page: the demo banner (when demo), the title and the page number."""
         canvas.saveState()
         if ctx["demo"]:
             canvas.setFillColor(colors.HexColor("#fff3cd"))
             canvas.setStrokeColor(colors.HexColor("#c79100"))
             canvas.rect(18 * mm, page_h - 13 * mm, page_w - 36 * mm, 8 * mm, fill=1)
             canvas.setFillColor(colors.HexColor("#6b4e00"))
-            canvas.setFont(bold, 10)
+            canvas.setFont(st.bold, 10)
             canvas.drawCentredString(page_w / 2, page_h - 10.2 * mm, ctx["demo_banner"])
         canvas.setFillColor(colors.HexColor("#666666"))
-        canvas.setFont(font, 8)
+        canvas.setFont(st.font, 8)
         canvas.drawString(18 * mm, 9 * mm, ctx["title"])
         canvas.drawRightString(page_w - 18 * mm, 9 * mm, ctx["page_label"].format(page=doc.page))
         canvas.restoreState()
 
+    return decorate
+
+
+def _build(ctx: dict[str, Any], fonts: ReportFonts) -> bytes:
+    """Lay out ``ctx`` on A4 with the registered ``fonts``."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate, Spacer
+
+    st = _styles(fonts)
+    story: list[Any] = [st.p(ctx["title"], st.h1)]
+    if ctx["empty"]:
+        story.append(st.p(ctx["empty_line"]))
+    else:
+        story += _report_story(ctx, fonts, st)
+    story += [Spacer(1, 6), st.p(ctx["generated"], st.small)]
+    decorate = _page_decoration(ctx, st)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,
@@ -260,7 +321,7 @@ def _build(ctx: dict[str, Any], fonts: ReportFonts) -> bytes:
         author="envmon",
         lang="zh-CN" if ctx["lang"] == "zh" else "en",
         # The page's first font operator names the embedded font, not a base-14 Helvetica.
-        initialFontName=font,
+        initialFontName=st.font,
     )
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return buf.getvalue()
