@@ -157,9 +157,259 @@ def _convert(geom: Any, datum: str | None) -> Any:
     return shapely.set_precision(shapely.make_valid(shape), 1e-6)
 
 
-def read_sea_file(raw: bytes, file_name: str, datum: str | None = None) -> SeaFile:
-    """Read and check a sea registry file (see the module text). ``datum``: the file's datum when
-    it has no datum column (default WGS-84). Raises ``RegistryFileError``."""
+@dataclass(slots=True)
+class _Rows:
+    """The file's rows under their known columns, and the problems found so far."""
+
+    table: pd.DataFrame
+    cols: dict[str, str]
+    problems: list[RegistryProblem]
+    first: int  # the file line (or feature number) of the first row
+
+    @property
+    def n(self) -> int:
+        return len(self.table)
+
+    def col(self, field: str) -> list[str]:
+        """The stripped text of ``field`` per row ("" everywhere when the column is absent)."""
+        if field in self.cols:
+            return [str(v).strip() for v in self.table[self.cols[field]]]
+        return [""] * self.n
+
+    def bad(self, i: int, field: str, rule: str, message: str) -> None:
+        """Name row ``i``'s ``field`` as breaking ``rule``."""
+        self.problems.append(RegistryProblem(self.first + i, field, rule, message))
+
+
+@dataclass(slots=True)
+class _Places:
+    """Where each row is: a point (lon/lat, WGS-84) or an area (a shapely shape)."""
+
+    is_area: np.ndarray
+    broken: np.ndarray  # a geometry already named as bad: no further checks
+    shapes: list[Any]
+    lon: np.ndarray
+    lat: np.ndarray
+
+
+def _checked_codes(rows: _Rows) -> tuple[list[str], list[str]]:
+    """Codes (well-formed, unique) and names (1-200 characters) of every row."""
+    codes, names = rows.col("code"), rows.col("name")
+    seen: dict[str, int] = {}
+    for i, (c, nm) in enumerate(zip(codes, names, strict=True)):
+        if not _CODE.match(c):
+            rows.bad(i, "code", "code_format", f"code {c!r}: 1-32 letters, digits, - _ .")
+        elif c in seen:
+            rows.bad(i, "code", "unique", f"code {c!r} repeats line {seen[c]}")
+        else:
+            seen[c] = rows.first + i
+        if not nm or len(nm) > 200:
+            rows.bad(i, "name", "name_required", f"name {nm!r}: 1-200 characters")
+    return codes, names
+
+
+def _targets(rows: _Rows) -> list[str | None]:
+    """Each row's GB 3097 target class (None when not given)."""
+    targets: list[str | None] = []
+    for i, t in enumerate(rows.col("target")):
+        cls = sea_class(t) if t else None
+        if t and cls is None:
+            rows.bad(i, "target", "sea_class", f"target {t!r}: 一类..四类 (I..IV)")
+        targets.append(cls)
+    return targets
+
+
+def _datums(rows: _Rows, datum: str | None) -> list[str | None]:
+    """Each row's datum: its own, else the file's ``datum``, else WGS-84."""
+    datums: list[str | None] = []
+    for i, d in enumerate(rows.col("datum")):
+        canon = normalise_datum(d or datum or "WGS84")
+        if canon is None:
+            rows.bad(i, "datum", "known_datum", f"datum {d or datum!r}: WGS-84, CGCS2000 or GCJ-02")
+        datums.append(canon)
+    return datums
+
+
+def _given_districts(rows: _Rows) -> list[str | None]:
+    """Each row's district code as given (code or name), None when empty."""
+    known = _districts()
+    given: list[str | None] = []
+    for i, d in enumerate(rows.col("district")):
+        value = known.get(name_key(d)) if d else None
+        if d and value is None:
+            rows.bad(
+                i, "district", "known_district", f"district {d!r}: a Zhoushan district code or name"
+            )
+        given.append(value)
+    return given
+
+
+def _feature_places(rows: _Rows, geoms: list[Any], fmt: str, datums: list[str | None]) -> _Places:
+    """What each row is from its GeoJSON geometry: a point (CSV row or Point feature) or an area
+    (Polygon feature, converted to WGS-84)."""
+    n = rows.n
+    places = _Places(
+        is_area=np.zeros(n, dtype=bool),
+        broken=np.zeros(n, dtype=bool),
+        shapes=[None] * n,
+        lon=np.full(n, np.nan),
+        lat=np.full(n, np.nan),
+    )
+    for i, g in enumerate(geoms):
+        gtype = g.get("type") if isinstance(g, dict) else None
+        if fmt == "geojson" and gtype in ("Polygon", "MultiPolygon"):
+            try:
+                places.shapes[i] = _convert(g, datums[i])
+                places.is_area[i] = True
+            except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException) as exc:
+                rows.bad(i, "geometry", "polygon", f"not a readable polygon ({type(exc).__name__})")
+                places.broken[i] = True
+            continue
+        if fmt == "geojson" and gtype == "Point":
+            xy = g.get("coordinates")
+            if isinstance(xy, list) and len(xy) >= 2:
+                try:
+                    places.lon[i], places.lat[i] = float(xy[0]), float(xy[1])
+                except (TypeError, ValueError):
+                    pass
+        elif fmt == "geojson":
+            rows.bad(
+                i,
+                "geometry",
+                "point_or_polygon",
+                f"geometry {gtype!r}: Point, Polygon or MultiPolygon",
+            )
+            places.broken[i] = True
+    return places
+
+
+def _point_coordinates(rows: _Rows, places: _Places, datums: list[str | None]) -> None:
+    """Fill the points' lon/lat from the lon/lat columns, check them, convert GCJ-02 to WGS-84."""
+    lon, lat = places.lon, places.lat
+    tx, ty = rows.col("lon"), rows.col("lat")
+    for i in range(rows.n):
+        if places.is_area[i] or places.broken[i]:
+            continue
+        if tx[i] or ty[i]:
+            try:
+                lon[i], lat[i] = float(tx[i]), float(ty[i])
+            except ValueError:
+                rows.bad(
+                    i, "lon/lat", "number", f"coordinates {tx[i]!r}, {ty[i]!r} are not numbers"
+                )
+                continue
+        if np.isnan(lon[i]) or np.isnan(lat[i]):
+            rows.bad(i, "lon/lat", "required", "a seawater point needs its longitude and latitude")
+        elif not (-180 <= lon[i] <= 180 and -90 <= lat[i] <= 90):
+            rows.bad(i, "lon/lat", "range", f"({lon[i]}, {lat[i]}) is not a longitude/latitude")
+    gcj = np.array([d == "GCJ02" for d in datums], dtype=bool) & ~places.is_area & np.isfinite(lon)
+    if gcj.any():
+        lon[gcj], lat[gcj] = gcj02_to_wgs84(lon[gcj], lat[gcj])
+
+
+def _area_kinds(rows: _Rows, is_area: np.ndarray) -> list[str | None]:
+    """Each area's kind (bay by default); None for points."""
+    kinds: list[str | None] = []
+    for i, k in enumerate(rows.col("kind")):
+        if not is_area[i]:
+            kinds.append(None)
+            continue
+        value = AREA_KINDS.get(name_key(k)) if k else "bay"
+        if value is None:
+            rows.bad(i, "kind", "known_area_kind", f"kind {k!r}: bay 海湾 or zone 功能区")
+        kinds.append(value)
+    return kinds
+
+
+def _check_area_links(rows: _Rows, codes: list[str], is_area: np.ndarray) -> None:
+    """An area needs its target class; a point's area must be an area of this file."""
+    area_codes = {codes[i] for i in range(rows.n) if is_area[i]}
+    point_area = rows.col("area")
+    for i in range(rows.n):
+        if is_area[i]:
+            if not rows.col("target")[i]:
+                rows.bad(i, "target", "required", "a sea area needs its target class (一类..四类)")
+        elif point_area[i] and point_area[i] not in area_codes:
+            rows.bad(
+                i, "area", "known_area", f"area {point_area[i]!r} is not a sea area of this file"
+            )
+
+
+def _districts_filled(given: list[str | None], places: _Places) -> list[str | None]:
+    """Districts from the geometry where not given (an area: its representative point)."""
+    where = [
+        shapely.Point(places.lon[i], places.lat[i])
+        if not places.is_area[i]
+        else shapely.point_on_surface(places.shapes[i])
+        for i in range(len(given))
+    ]
+    located = assign_district(
+        gpd.GeoDataFrame({"district_code": given}, geometry=where, crs=WGS84)
+    )["district_code"].to_numpy()
+    return [
+        g if g is not None else (None if pd.isna(x) else str(x))
+        for g, x in zip(given, located, strict=True)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Fields:
+    """The checked values of every row."""
+
+    codes: list[str]
+    names: list[str]
+    names_en: list[str]
+    targets: list[str | None]
+    datums: list[str | None]
+    district: list[str | None]
+    kinds: list[str | None]
+    point_area: list[str]
+    sources: list[str]
+
+
+def _points_frame(f: _Fields, places: _Places, aliases: list[list[str]]) -> pd.DataFrame:
+    """The monitoring points; a point without a target takes its area's."""
+    pts = [i for i in range(len(f.codes)) if not places.is_area[i]]
+    area_target = {f.codes[i]: f.targets[i] for i in range(len(f.codes)) if places.is_area[i]}
+    return pd.DataFrame(
+        {
+            "code": [f.codes[i] for i in pts],
+            "name": [f.names[i] for i in pts],
+            "name_en": [f.names_en[i] or None for i in pts],
+            "district_code": [f.district[i] for i in pts],
+            "area_code": [f.point_area[i] or None for i in pts],
+            "target_class": [f.targets[i] or area_target.get(f.point_area[i]) for i in pts],
+            "lon": [round(float(places.lon[i]), 6) for i in pts],
+            "lat": [round(float(places.lat[i]), 6) for i in pts],
+            "datum": [_DATUM_LABEL.get(str(f.datums[i])) for i in pts],
+            "aliases": [aliases[i] for i in pts],
+            "source": [f.sources[i] or None for i in pts],
+        }
+    )
+
+
+def _areas_frame(f: _Fields, places: _Places) -> pd.DataFrame:
+    """The sea areas with their GeoJSON geometry and area in km²."""
+    ars = [i for i in range(len(f.codes)) if places.is_area[i]]
+    area_geoms = gpd.GeoSeries([places.shapes[i] for i in ars], crs=WGS84)
+    return pd.DataFrame(
+        {
+            "code": [f.codes[i] for i in ars],
+            "name": [f.names[i] for i in ars],
+            "name_en": [f.names_en[i] or None for i in ars],
+            "kind": [f.kinds[i] for i in ars],
+            "district_code": [f.district[i] for i in ars],
+            "target_class": [f.targets[i] for i in ars],
+            "geometry": [json.loads(shapely.to_geojson(g)) for g in area_geoms],
+            "area_km2": (area_geoms.to_crs(METRIC).area / 1e6).round(3).to_list(),
+            "datum": [_DATUM_LABEL.get(str(f.datums[i])) for i in ars],
+            "source": [f.sources[i] or None for i in ars],
+        }
+    )
+
+
+def _read_rows(raw: bytes, file_name: str) -> tuple[str, _Rows, list[Any]]:
+    """The file's format, its rows and (GeoJSON) each feature's geometry."""
     fmt = detect_format(file_name, raw)
     if fmt == "geojson":
         table, geoms = _geojson(raw)
@@ -171,169 +421,39 @@ def read_sea_file(raw: bytes, file_name: str, datum: str | None = None) -> SeaFi
             [RegistryProblem(None, "file", "rows", f"{len(table)} rows; at most {MAX_ROWS}")]
         )
     cols, problems = _columns(table)
-    first = 1 if fmt == "geojson" else 2
-    n = len(table)
+    return fmt, _Rows(table, cols, problems, 1 if fmt == "geojson" else 2), geoms
 
-    def col(field: str) -> list[str]:
-        if field in cols:
-            return [str(v).strip() for v in table[cols[field]]]
-        return [""] * n
 
-    def bad(i: int, field: str, rule: str, message: str) -> None:
-        problems.append(RegistryProblem(first + i, field, rule, message))
-
-    codes, names = col("code"), col("name")
-    seen: dict[str, int] = {}
-    for i, (c, nm) in enumerate(zip(codes, names, strict=True)):
-        if not _CODE.match(c):
-            bad(i, "code", "code_format", f"code {c!r}: 1-32 letters, digits, - _ .")
-        elif c in seen:
-            bad(i, "code", "unique", f"code {c!r} repeats line {seen[c]}")
-        else:
-            seen[c] = first + i
-        if not nm or len(nm) > 200:
-            bad(i, "name", "name_required", f"name {nm!r}: 1-200 characters")
-    targets: list[str | None] = []
-    for i, t in enumerate(col("target")):
-        cls = sea_class(t) if t else None
-        if t and cls is None:
-            bad(i, "target", "sea_class", f"target {t!r}: 一类..四类 (I..IV)")
-        targets.append(cls)
-    datums: list[str | None] = []
-    for i, d in enumerate(col("datum")):
-        canon = normalise_datum(d or datum or "WGS84")
-        if canon is None:
-            bad(i, "datum", "known_datum", f"datum {d or datum!r}: WGS-84, CGCS2000 or GCJ-02")
-        datums.append(canon)
-    known = _districts()
-    given: list[str | None] = []
-    for i, d in enumerate(col("district")):
-        value = known.get(name_key(d)) if d else None
-        if d and value is None:
-            bad(
-                i, "district", "known_district", f"district {d!r}: a Zhoushan district code or name"
-            )
-        given.append(value)
-
-    # what each row is: a point (CSV row or Point feature) or an area (Polygon feature)
-    is_area = np.zeros(n, dtype=bool)
-    broken = np.zeros(n, dtype=bool)  # a geometry already named as bad: no further checks
-    shapes: list[Any] = [None] * n
-    lon, lat = np.full(n, np.nan), np.full(n, np.nan)
-    for i, g in enumerate(geoms):
-        gtype = g.get("type") if isinstance(g, dict) else None
-        if fmt == "geojson" and gtype in ("Polygon", "MultiPolygon"):
-            try:
-                shapes[i] = _convert(g, datums[i])
-                is_area[i] = True
-            except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException) as exc:
-                bad(i, "geometry", "polygon", f"not a readable polygon ({type(exc).__name__})")
-                broken[i] = True
-            continue
-        if fmt == "geojson" and gtype == "Point":
-            xy = g.get("coordinates")
-            if isinstance(xy, list) and len(xy) >= 2:
-                try:
-                    lon[i], lat[i] = float(xy[0]), float(xy[1])
-                except (TypeError, ValueError):
-                    pass
-        elif fmt == "geojson":
-            bad(
-                i,
-                "geometry",
-                "point_or_polygon",
-                f"geometry {gtype!r}: Point, Polygon or MultiPolygon",
-            )
-            broken[i] = True
-    tx, ty = col("lon"), col("lat")
-    for i in range(n):
-        if is_area[i] or broken[i]:
-            continue
-        if tx[i] or ty[i]:
-            try:
-                lon[i], lat[i] = float(tx[i]), float(ty[i])
-            except ValueError:
-                bad(i, "lon/lat", "number", f"coordinates {tx[i]!r}, {ty[i]!r} are not numbers")
-                continue
-        if np.isnan(lon[i]) or np.isnan(lat[i]):
-            bad(i, "lon/lat", "required", "a seawater point needs its longitude and latitude")
-        elif not (-180 <= lon[i] <= 180 and -90 <= lat[i] <= 90):
-            bad(i, "lon/lat", "range", f"({lon[i]}, {lat[i]}) is not a longitude/latitude")
-    gcj = np.array([d == "GCJ02" for d in datums], dtype=bool) & ~is_area & np.isfinite(lon)
-    if gcj.any():
-        lon[gcj], lat[gcj] = gcj02_to_wgs84(lon[gcj], lat[gcj])
-
-    kinds: list[str | None] = []
-    for i, k in enumerate(col("kind")):
-        if not is_area[i]:
-            kinds.append(None)
-            continue
-        value = AREA_KINDS.get(name_key(k)) if k else "bay"
-        if value is None:
-            bad(i, "kind", "known_area_kind", f"kind {k!r}: bay 海湾 or zone 功能区")
-        kinds.append(value)
-    area_codes = {codes[i] for i in range(n) if is_area[i]}
-    area_target = {codes[i]: targets[i] for i in range(n) if is_area[i]}
-    point_area = col("area")
-    for i in range(n):
-        if is_area[i]:
-            if not col("target")[i]:
-                bad(i, "target", "required", "a sea area needs its target class (一类..四类)")
-        elif point_area[i] and point_area[i] not in area_codes:
-            bad(i, "area", "known_area", f"area {point_area[i]!r} is not a sea area of this file")
-    if problems:
-        raise RegistryFileError(problems, file_name)
-
-    # districts from the geometry where not given (an area: its representative point)
-    where = [
-        shapely.Point(lon[i], lat[i]) if not is_area[i] else shapely.point_on_surface(shapes[i])
-        for i in range(n)
-    ]
-    located = assign_district(
-        gpd.GeoDataFrame({"district_code": given}, geometry=where, crs=WGS84)
-    )["district_code"].to_numpy()
-    district = [
-        g if g is not None else (None if pd.isna(x) else str(x))
-        for g, x in zip(given, located, strict=True)
-    ]
+def read_sea_file(raw: bytes, file_name: str, datum: str | None = None) -> SeaFile:
+    """Read and check a sea registry file (see the module text). ``datum``: the file's datum when
+    it has no datum column (default WGS-84). Raises ``RegistryFileError``."""
+    fmt, rows, geoms = _read_rows(raw, file_name)
+    codes, names = _checked_codes(rows)
+    targets = _targets(rows)
+    datums = _datums(rows, datum)
+    given = _given_districts(rows)
+    places = _feature_places(rows, geoms, fmt, datums)
+    _point_coordinates(rows, places, datums)
+    kinds = _area_kinds(rows, places.is_area)
+    _check_area_links(rows, codes, places.is_area)
+    if rows.problems:
+        raise RegistryFileError(rows.problems, file_name)
+    fields = _Fields(
+        codes=codes,
+        names=names,
+        names_en=rows.col("name_en"),
+        targets=targets,
+        datums=datums,
+        district=_districts_filled(given, places),
+        kinds=kinds,
+        point_area=rows.col("area"),
+        sources=rows.col("source"),
+    )
     aliases = [
         sorted({a.strip() for a in _ALIAS_SPLIT.split(text) if a.strip()})
-        for text in col("aliases")
+        for text in rows.col("aliases")
     ]
-    sources = col("source")
-    pts = [i for i in range(n) if not is_area[i]]
-    ars = [i for i in range(n) if is_area[i]]
-    points = pd.DataFrame(
-        {
-            "code": [codes[i] for i in pts],
-            "name": [names[i] for i in pts],
-            "name_en": [col("name_en")[i] or None for i in pts],
-            "district_code": [district[i] for i in pts],
-            "area_code": [point_area[i] or None for i in pts],
-            "target_class": [targets[i] or area_target.get(point_area[i]) for i in pts],
-            "lon": [round(float(lon[i]), 6) for i in pts],
-            "lat": [round(float(lat[i]), 6) for i in pts],
-            "datum": [_DATUM_LABEL.get(str(datums[i])) for i in pts],
-            "aliases": [aliases[i] for i in pts],
-            "source": [sources[i] or None for i in pts],
-        }
-    )
-    area_geoms = gpd.GeoSeries([shapes[i] for i in ars], crs=WGS84)
-    areas = pd.DataFrame(
-        {
-            "code": [codes[i] for i in ars],
-            "name": [names[i] for i in ars],
-            "name_en": [col("name_en")[i] or None for i in ars],
-            "kind": [kinds[i] for i in ars],
-            "district_code": [district[i] for i in ars],
-            "target_class": [targets[i] for i in ars],
-            "geometry": [json.loads(shapely.to_geojson(g)) for g in area_geoms],
-            "area_km2": (area_geoms.to_crs(METRIC).area / 1e6).round(3).to_list(),
-            "datum": [_DATUM_LABEL.get(str(datums[i])) for i in ars],
-            "source": [sources[i] or None for i in ars],
-        }
-    )
-    return SeaFile(points, areas, fmt)
+    return SeaFile(_points_frame(fields, places, aliases), _areas_frame(fields, places), fmt)
 
 
 __all__ = ["AREA_KINDS", "SEA_HEADERS", "SeaFile", "read_sea_file", "sea_class"]
