@@ -246,6 +246,159 @@ def _districts() -> dict[str, str]:
     return out
 
 
+@dataclass(slots=True)
+class _Rows:
+    """The file's rows under their known columns, and the problems found so far."""
+
+    table: pd.DataFrame
+    cols: dict[str, str]
+    problems: list[RegistryProblem]
+    lines: np.ndarray  # the file line (or feature number) of each row
+
+    def col(self, field: str) -> pd.Series:
+        """The stripped text of ``field`` per row ("" everywhere when the column is absent)."""
+        if field in self.cols:
+            return self.table[self.cols[field]].astype(str).str.strip()
+        return pd.Series([""] * len(self.table), index=self.table.index, dtype=object)
+
+    def bad(self, i: int, field: str, rule: str, message: str) -> None:
+        """Name row ``i``'s ``field`` as breaking ``rule``."""
+        self.problems.append(RegistryProblem(int(self.lines[i]), field, rule, message))
+
+
+def _check_codes(rows: _Rows, code: pd.Series, name: pd.Series) -> None:
+    """Codes well-formed and unique, names of 1-200 characters."""
+    seen: dict[str, int] = {}
+    for i, (c, nm) in enumerate(zip(code, name, strict=True)):
+        if not _CODE.match(c):
+            rows.bad(i, "code", "code_format", f"code {c!r}: 1-32 letters, digits, - _ .")
+        elif c in seen:
+            rows.bad(i, "code", "unique", f"code {c!r} repeats line {seen[c]}")
+        else:
+            seen[c] = int(rows.lines[i])
+        if not nm or len(nm) > 200:
+            rows.bad(i, "name", "name_required", f"name {nm!r}: 1-200 characters")
+
+
+def _kinds(rows: _Rows) -> list[str | None]:
+    """Each row's kind (``other`` when empty), None when unknown."""
+    kinds = []
+    for i, k in enumerate(rows.col("kind")):
+        value = KINDS.get(name_key(k)) if k else "other"
+        if value is None:
+            rows.bad(i, "kind", "known_kind", f"kind {k!r}: one of {sorted(set(KINDS.values()))}")
+        kinds.append(value)
+    return kinds
+
+
+def _coordinates(rows: _Rows, fmt: str, g_lon: Any, g_lat: Any) -> tuple[pd.Series, pd.Series]:
+    """Longitude and latitude as given (columns, else the GeoJSON geometry), checked."""
+    lon = pd.to_numeric(rows.col("lon").replace("", None), errors="coerce").astype(float)
+    lat = pd.to_numeric(rows.col("lat").replace("", None), errors="coerce").astype(float)
+    if fmt == "geojson":
+        index = rows.table.index
+        lon = lon.where(lon.notna(), pd.Series(g_lon, index=index, dtype=float))
+        lat = lat.where(lat.notna(), pd.Series(g_lat, index=index, dtype=float))
+    for i, (x, y, tx, ty) in enumerate(
+        zip(lon, lat, rows.col("lon"), rows.col("lat"), strict=True)
+    ):
+        if (tx and np.isnan(x)) or (ty and np.isnan(y)):
+            rows.bad(i, "lon/lat", "number", f"coordinates {tx!r}, {ty!r} are not numbers")
+        elif np.isnan(x) != np.isnan(y):
+            rows.bad(i, "lon/lat", "both", "give both longitude and latitude, or neither")
+        elif not np.isnan(x) and not (-180 <= x <= 180 and -90 <= y <= 90):
+            rows.bad(i, "lon/lat", "range", f"({x}, {y}) is not a longitude/latitude in degrees")
+    return lon, lat
+
+
+def _datums(rows: _Rows, datum: str | None) -> list[str | None]:
+    """Each row's datum: its own, else the file's ``datum``, else WGS-84."""
+    datums = []
+    default = datum or "WGS84"
+    for i, d in enumerate(rows.col("datum")):
+        canon = normalise_datum(d or default)
+        if canon is None:
+            rows.bad(
+                i, "datum", "known_datum", f"datum {d or default!r}: WGS-84, CGCS2000 or GCJ-02"
+            )
+        datums.append(canon)
+    return datums
+
+
+def _given_districts(rows: _Rows) -> list[str | None]:
+    """Each row's district code as given (code or name), None when empty."""
+    known = _districts()
+    given: list[str | None] = []
+    for i, d in enumerate(rows.col("district")):
+        if not d:
+            given.append(None)
+            continue
+        value = known.get(name_key(d))
+        if value is None:
+            rows.bad(
+                i, "district", "known_district", f"district {d!r}: a Zhoushan district code or name"
+            )
+        given.append(value)
+    return given
+
+
+def _set_districts(out: pd.DataFrame, given: list[str | None]) -> None:
+    """``district_code``: given, else from the coordinates (``district_assigned`` then true)."""
+    has_xy = out["lon"].notna().to_numpy()
+    points = gpd.GeoDataFrame(
+        {"district_code": given},
+        geometry=gpd.points_from_xy(out["lon"].fillna(0), out["lat"].fillna(0)),
+        crs=WGS84,
+    )
+    points.loc[~has_xy, "geometry"] = None
+    located = assign_district(points)["district_code"].to_numpy()
+    assigned = np.array([g is None for g in given]) & has_xy & pd.notna(located)
+    out["district_code"] = np.where(assigned, located, np.array(given, dtype=object))
+    out["district_assigned"] = assigned
+
+
+def _provincial(rows: _Rows) -> list[bool | None]:
+    """Each row's provincial flag (是/否, true/false, 1/0)."""
+    prov: list[bool | None] = []
+    for i, p in enumerate(rows.col("provincial")):
+        key = name_key(p)
+        if key in TRUE:
+            prov.append(True)
+        elif key in FALSE:
+            prov.append(False)
+        else:
+            rows.bad(i, "provincial", "yes_no", f"provincial {p!r}: 是/否, true/false, 1/0")
+            prov.append(None)
+    return prov
+
+
+def _zones(rows: _Rows, kinds: list[str | None]) -> list[str | None]:
+    """Each station's zone; only a zone-monitor kind belongs to one."""
+    zones = [z or None for z in rows.col("zone")]
+    for i, (z, k) in enumerate(zip(zones, kinds, strict=True)):
+        if z is not None and k not in MONITOR_KINDS:
+            rows.bad(
+                i,
+                "zone",
+                "zone_monitor_kind",
+                f"zone {z!r}: only a {'/'.join(MONITOR_KINDS)} station belongs to a zone",
+            )
+        elif z is not None and len(z) > 120:
+            rows.bad(i, "zone", "zone_code", f"zone {z!r}: at most 120 characters")
+    return zones
+
+
+def _waterbodies(rows: _Rows) -> list[str | None]:
+    """Each section's waterbody (river when empty)."""
+    wb_ = []
+    for i, w in enumerate(rows.col("waterbody")):
+        value = WATERBODIES.get(name_key(w)) if w else "river"
+        if value is None:
+            rows.bad(i, "waterbody", "known_waterbody", f"waterbody {w!r}: river 河流 or lake 湖库")
+        wb_.append(value)
+    return wb_
+
+
 def read_registry_file(
     raw: bytes, file_name: str, kind: Kind, datum: str | None = None
 ) -> pd.DataFrame:
@@ -259,68 +412,22 @@ def read_registry_file(
         raise _file_error(f"{len(table)} rows; a registry file holds at most {MAX_ROWS}")
     cols, problems = _columns(table)
     first_line = 1 if fmt == "geojson" else 2
-    n = len(table)
-
-    def col(field: str) -> pd.Series:
-        if field in cols:
-            return table[cols[field]].astype(str).str.strip()
-        return pd.Series([""] * n, index=table.index, dtype=object)
-
-    code, name = col("code"), col("name")
+    rows = _Rows(table, cols, problems, np.arange(first_line, first_line + len(table)))
+    code, name = rows.col("code"), rows.col("name")
     out = pd.DataFrame(
         {
             "code": code,
             "name": name,
-            "name_en": col("name_en").replace("", None),
-            "source": col("source").replace("", None),
+            "name_en": rows.col("name_en").replace("", None),
+            "source": rows.col("source").replace("", None),
         }
     )
-    lines = np.arange(first_line, first_line + n)
-
-    def bad(i: int, field: str, rule: str, message: str) -> None:
-        problems.append(RegistryProblem(int(lines[i]), field, rule, message))
-
-    seen: dict[str, int] = {}
-    for i, (c, nm) in enumerate(zip(code, name, strict=True)):
-        if not _CODE.match(c):
-            bad(i, "code", "code_format", f"code {c!r}: 1-32 letters, digits, - _ .")
-        elif c in seen:
-            bad(i, "code", "unique", f"code {c!r} repeats line {seen[c]}")
-        else:
-            seen[c] = int(lines[i])
-        if not nm or len(nm) > 200:
-            bad(i, "name", "name_required", f"name {nm!r}: 1-200 characters")
-
-    # kind
-    kinds = []
-    for i, k in enumerate(col("kind")):
-        value = KINDS.get(name_key(k)) if k else "other"
-        if value is None:
-            bad(i, "kind", "known_kind", f"kind {k!r}: one of {sorted(set(KINDS.values()))}")
-        kinds.append(value)
+    _check_codes(rows, code, name)
+    kinds = _kinds(rows)
     suffix = "_air" if kind == "stations" else "_section"
     out["kind"] = [f"{k}{suffix}" if k else None for k in kinds]
-
-    # coordinates and datum
-    lon = pd.to_numeric(col("lon").replace("", None), errors="coerce").astype(float)
-    lat = pd.to_numeric(col("lat").replace("", None), errors="coerce").astype(float)
-    if fmt == "geojson":
-        lon = lon.where(lon.notna(), pd.Series(g_lon, index=table.index, dtype=float))
-        lat = lat.where(lat.notna(), pd.Series(g_lat, index=table.index, dtype=float))
-    for i, (x, y, tx, ty) in enumerate(zip(lon, lat, col("lon"), col("lat"), strict=True)):
-        if (tx and np.isnan(x)) or (ty and np.isnan(y)):
-            bad(i, "lon/lat", "number", f"coordinates {tx!r}, {ty!r} are not numbers")
-        elif np.isnan(x) != np.isnan(y):
-            bad(i, "lon/lat", "both", "give both longitude and latitude, or neither")
-        elif not np.isnan(x) and not (-180 <= x <= 180 and -90 <= y <= 90):
-            bad(i, "lon/lat", "range", f"({x}, {y}) is not a longitude/latitude in degrees")
-    datums = []
-    default = datum or "WGS84"
-    for i, d in enumerate(col("datum")):
-        canon = normalise_datum(d or default)
-        if canon is None:
-            bad(i, "datum", "known_datum", f"datum {d or default!r}: WGS-84, CGCS2000 or GCJ-02")
-        datums.append(canon)
+    lon, lat = _coordinates(rows, fmt, g_lon, g_lat)
+    datums = _datums(rows, datum)
     gcj = np.array([d == "GCJ02" for d in datums]) & lon.notna().to_numpy()
     if gcj.any():
         wl, wb = gcj02_to_wgs84(lon[gcj].to_numpy(), lat[gcj].to_numpy())
@@ -329,69 +436,16 @@ def read_registry_file(
     out["datum"] = [
         {"WGS84": "WGS-84", "CGCS2000": "CGCS2000", "GCJ02": "GCJ-02"}.get(str(d)) for d in datums
     ]
-
-    # district: given, else from the coordinates
-    known = _districts()
-    given: list[str | None] = []
-    for i, d in enumerate(col("district")):
-        if not d:
-            given.append(None)
-            continue
-        value = known.get(name_key(d))
-        if value is None:
-            bad(
-                i, "district", "known_district", f"district {d!r}: a Zhoushan district code or name"
-            )
-        given.append(value)
-    has_xy = out["lon"].notna().to_numpy()
-    points = gpd.GeoDataFrame(
-        {"district_code": given},
-        geometry=gpd.points_from_xy(out["lon"].fillna(0), out["lat"].fillna(0)),
-        crs=WGS84,
-    )
-    points.loc[~has_xy, "geometry"] = None
-    located = assign_district(points)["district_code"].to_numpy()
-    assigned = np.array([g is None for g in given]) & has_xy & pd.notna(located)
-    out["district_code"] = np.where(assigned, located, np.array(given, dtype=object))
-    out["district_assigned"] = assigned
-
-    # provincial, aliases, waterbody
-    prov: list[bool | None] = []
-    for i, p in enumerate(col("provincial")):
-        key = name_key(p)
-        if key in TRUE:
-            prov.append(True)
-        elif key in FALSE:
-            prov.append(False)
-        else:
-            bad(i, "provincial", "yes_no", f"provincial {p!r}: 是/否, true/false, 1/0")
-            prov.append(None)
-    out["provincial"] = prov
+    _set_districts(out, _given_districts(rows))
+    out["provincial"] = _provincial(rows)
     out["aliases"] = [
         sorted({a.strip() for a in _ALIAS_SPLIT.split(text) if a.strip()})
-        for text in col("aliases")
+        for text in rows.col("aliases")
     ]
     if kind == "stations":
-        zones = [z or None for z in col("zone")]
-        for i, (z, k) in enumerate(zip(zones, kinds, strict=True)):
-            if z is not None and k not in MONITOR_KINDS:
-                bad(
-                    i,
-                    "zone",
-                    "zone_monitor_kind",
-                    f"zone {z!r}: only a {'/'.join(MONITOR_KINDS)} station belongs to a zone",
-                )
-            elif z is not None and len(z) > 120:
-                bad(i, "zone", "zone_code", f"zone {z!r}: at most 120 characters")
-        out["zone"] = pd.Series(zones, index=out.index, dtype=object)
+        out["zone"] = pd.Series(_zones(rows, kinds), index=out.index, dtype=object)
     if kind == "sections":
-        wb_ = []
-        for i, w in enumerate(col("waterbody")):
-            value = WATERBODIES.get(name_key(w)) if w else "river"
-            if value is None:
-                bad(i, "waterbody", "known_waterbody", f"waterbody {w!r}: river 河流 or lake 湖库")
-            wb_.append(value)
-        out["waterbody"] = wb_
+        out["waterbody"] = _waterbodies(rows)
     if problems:
         raise RegistryFileError(problems, file_name)
     return out.reset_index(drop=True)
