@@ -90,6 +90,114 @@ class PublicLayers(MacroElement):
         self.cfg = dict(cfg)
 
 
+def _layer_names(lang: str) -> dict[str, str]:
+    """Each public layer's name in the layer control."""
+    return {
+        "districts": t("layer.eg_ratio", lang),
+        "stations": t("layer.stations", lang),
+        "sections": t("layer.sections", lang),
+        "zones": t("layer.zones", lang),
+        "sea": t("layer.sea", lang),
+    }
+
+
+def _colour_cfg(lang: str) -> dict[str, object]:
+    """The colours and class labels ``public.js`` paints the layers with."""
+    classes = ("I", "II", "III", "IV", "V", "V+")
+    return {
+        "land": palette.LAND,
+        "no_data": palette.NO_DATA,
+        "aqi_scale": palette.aqi_scale(),
+        "aqi_labels": [s.label(lang) for s in palette.aqi_swatches()],
+        "near_margin": palette.NEAR_MARGIN,
+        "target_colours": palette.TARGET_COLOURS,
+        "status": {s: t(f"status.{s}", lang) for s in palette.TARGET_STATUS},
+        "water_colours": {c: palette.water_colour(c) for c in classes},
+        "water_labels": {c: palette.water_class_label(c) for c in classes},
+        "zone_colours": palette.ZONE_COLOURS,
+        "sea_colours": palette.SEA_CLASS_COLOURS,
+        "sea_labels": {s.key: s.label(lang) for s in palette.sea_class_swatches()},
+        "sea_ratio_scale": palette.SEA_RATIO_SCALE,
+        "zone_kinds": bundle("zone.", lang),
+    }
+
+
+def _page_labels(lang: str) -> dict[str, str]:
+    """Popup field names, notices and chart words in ``lang``."""
+    return {
+        **bundle("field.", lang),
+        "no_data": t("legend.no_data", lang),
+        "demo": t("demo", lang),
+        "demo_short": t("demo.short", lang),
+        "loading_failed": t("notice.loading_failed", lang),
+        "legend": t("control.legend", lang),
+        "health_effects": t("field.health_effects", lang),
+        "health_measures": t("field.health_measures", lang),
+        "chart_hours": t("chart.hours", lang),
+        "chart_days": t("chart.days", lang),
+        "chart_no_data": t("chart.no_data", lang),
+        "calendar": t("chart.calendar", lang, year="{year}"),
+        "download": t("field.download", lang),
+    }
+
+
+def _layer_legends(lang: str) -> dict[str, tuple[str, str, list[palette.Swatch]]]:
+    """Each layer's legend: its key, title and colour rows."""
+    return {
+        "districts": (
+            "eg_ratio",
+            t("layer.eg_ratio", lang),
+            [
+                palette.Swatch(
+                    s, palette.TARGET_COLOURS[s], t(f"status.{s}", "zh"), t(f"status.{s}", "en")
+                )
+                for s in palette.TARGET_STATUS
+            ],
+        ),
+        "stations": ("aqi", t("legend.aqi", lang), list(palette.aqi_swatches())),
+        "sections": ("water", t("legend.water", lang), list(palette.water_swatches())),
+        "sea": (
+            "sea",
+            t("legend.sea_class", lang),
+            list(palette.sea_class_swatches()),
+        ),
+        "zones": (
+            "zones",
+            t("legend.zones", lang),
+            [
+                palette.Swatch(k, c, t(f"zone.{k}", "zh"), t(f"zone.{k}", "en"))
+                for k, c in palette.ZONE_COLOURS.items()
+            ],
+        ),
+    }
+
+
+def _legend_cfg(chosen: Sequence[str], lang: str) -> list[dict[str, object]]:
+    """One collapsible legend panel (public.js); each layer's rows show while the layer is on."""
+    legends = _layer_legends(lang)
+    legend_cfg: list[dict[str, object]] = [
+        {
+            "key": legends[key][0],
+            "layer": key,
+            "title": legends[key][1],
+            "rows": [[s.colour, s.label(lang), s.key] for s in legends[key][2]]
+            + ([[palette.NO_DATA, t("legend.no_data", lang), "no_data"]] if key != "zones" else []),
+        }
+        for key in chosen
+    ]
+    if "sea" in chosen:  # the bays' ratio scale, shown with the sea layer
+        legend_cfg.append(
+            {
+                "key": "sea_ratio",
+                "layer": "sea",
+                "title": t("legend.sea_ratio", lang),
+                "rows": [[s.colour, s.label(lang), s.key] for s in palette.sea_ratio_swatches()]
+                + [[palette.NO_DATA, t("legend.no_data", lang), "no_data"]],
+            }
+        )
+    return legend_cfg
+
+
 def public_map(
     sources: Mapping[str, LayerSource] | None = None,
     *,
@@ -111,13 +219,6 @@ def public_map(
     lang = normalise_lang(lang)
     basemap = basemap or osm()
     sources = dict(sources or default_sources())
-    layer_names = {
-        "districts": t("layer.eg_ratio", lang),
-        "stations": t("layer.stations", lang),
-        "sections": t("layer.sections", lang),
-        "zones": t("layer.zones", lang),
-        "sea": t("layer.sea", lang),
-    }
     m = new_map(
         t("title.public", lang),
         basemap,
@@ -128,8 +229,8 @@ def public_map(
         css=PUBLIC_CSS,
         scale=False,  # public.js adds a metric-only scale
     )
-    aqi = palette.aqi_swatches()
     api = sources["districts"].url.rsplit("/geo/", 1)[0]
+    chosen = [k for k in PUBLIC_LAYERS if k in layers]
     cfg: dict[str, object] = {
         "lang": lang,
         "api": api,
@@ -139,102 +240,23 @@ def public_map(
         "pollutants_day": bundle("pollutant.day.", lang),
         "health": [[a.effects(lang), a.measures(lang)] for a in HEALTH_ADVICE[HJ633_2026]],
         "district": district,
-        "layers": [k for k in PUBLIC_LAYERS if k in layers],
-        "layer_names": layer_names,
+        "layers": chosen,
+        "layer_names": _layer_names(lang),
         "sources": {
             k: {"url": s.url, "join_url": s.join_url, "join_key": s.join_key}
             for k, s in sources.items()
         },
         "offline": basemap.offline,
         "gcj02": basemap.datum == "GCJ02",
-        "land": palette.LAND,
-        "no_data": palette.NO_DATA,
-        "aqi_scale": palette.aqi_scale(),
-        "aqi_labels": [s.label(lang) for s in aqi],
-        "near_margin": palette.NEAR_MARGIN,
-        "target_colours": palette.TARGET_COLOURS,
-        "status": {s: t(f"status.{s}", lang) for s in palette.TARGET_STATUS},
-        "water_colours": {c: palette.water_colour(c) for c in ("I", "II", "III", "IV", "V", "V+")},
-        "water_labels": {
-            c: palette.water_class_label(c) for c in ("I", "II", "III", "IV", "V", "V+")
-        },
-        "zone_colours": palette.ZONE_COLOURS,
-        "sea_colours": palette.SEA_CLASS_COLOURS,
-        "sea_labels": {s.key: s.label(lang) for s in palette.sea_class_swatches()},
-        "sea_ratio_scale": palette.SEA_RATIO_SCALE,
-        "zone_kinds": bundle("zone.", lang),
-        "labels": {
-            **bundle("field.", lang),
-            "no_data": t("legend.no_data", lang),
-            "demo": t("demo", lang),
-            "demo_short": t("demo.short", lang),
-            "loading_failed": t("notice.loading_failed", lang),
-            "legend": t("control.legend", lang),
-            "health_effects": t("field.health_effects", lang),
-            "health_measures": t("field.health_measures", lang),
-            "chart_hours": t("chart.hours", lang),
-            "chart_days": t("chart.days", lang),
-            "chart_no_data": t("chart.no_data", lang),
-            "calendar": t("chart.calendar", lang, year="{year}"),
-            "download": t("field.download", lang),
-        },
+        **_colour_cfg(lang),
+        "labels": _page_labels(lang),
     }
-    chosen = [k for k in PUBLIC_LAYERS if k in layers]
     notices = []
     if stale:
         notices.append(("stale", t("notice.stale", lang, time=data_time)))
     if demo_feed:
         notices.append(("demo", t("notice.demo_feed", lang)))
     InfoBox(t("title.public", lang), data_time, lang, notices).add_to(m)
-
-    legends = {
-        "districts": (
-            "eg_ratio",
-            t("layer.eg_ratio", lang),
-            [
-                palette.Swatch(
-                    s, palette.TARGET_COLOURS[s], t(f"status.{s}", "zh"), t(f"status.{s}", "en")
-                )
-                for s in palette.TARGET_STATUS
-            ],
-        ),
-        "stations": ("aqi", t("legend.aqi", lang), list(aqi)),
-        "sections": ("water", t("legend.water", lang), list(palette.water_swatches())),
-        "sea": (
-            "sea",
-            t("legend.sea_class", lang),
-            list(palette.sea_class_swatches()),
-        ),
-        "zones": (
-            "zones",
-            t("legend.zones", lang),
-            [
-                palette.Swatch(k, c, t(f"zone.{k}", "zh"), t(f"zone.{k}", "en"))
-                for k, c in palette.ZONE_COLOURS.items()
-            ],
-        ),
-    }
-    # One collapsible legend panel (public.js); each layer's rows show while the layer is on.
-    legend_cfg: list[dict[str, object]] = [
-        {
-            "key": legends[key][0],
-            "layer": key,
-            "title": legends[key][1],
-            "rows": [[s.colour, s.label(lang), s.key] for s in legends[key][2]]
-            + ([[palette.NO_DATA, t("legend.no_data", lang), "no_data"]] if key != "zones" else []),
-        }
-        for key in chosen
-    ]
-    if "sea" in chosen:  # the bays' ratio scale, shown with the sea layer
-        legend_cfg.append(
-            {
-                "key": "sea_ratio",
-                "layer": "sea",
-                "title": t("legend.sea_ratio", lang),
-                "rows": [[s.colour, s.label(lang), s.key] for s in palette.sea_ratio_swatches()]
-                + [[palette.NO_DATA, t("legend.no_data", lang), "no_data"]],
-            }
-        )
-    cfg["legends"] = legend_cfg
+    cfg["legends"] = _legend_cfg(chosen, lang)
     PublicLayers(cfg).add_to(m)
     return m
