@@ -329,6 +329,112 @@ def _largest(sub: Mapping[str, FloatArray], i: int) -> str | None:
 # ------------------------------------------------------------------------------ assess ---
 
 
+@dataclass(frozen=True, slots=True)
+class _Statistics:
+    """The six HJ 663 statistics of each series, their day counts, sufficiency and verdicts."""
+
+    value: dict[str, FloatArray]
+    published: dict[str, FloatArray]
+    n_days: dict[str, IntArray]
+    month_days: dict[str, IntArray]
+    sufficient: dict[str, BoolArray]
+    limits: dict[str, float]
+    meets: dict[str, BoolArray]
+
+
+def _statistics(
+    x: Mapping[str, FloatArray],
+    months: Months,
+    required_total: int,
+    limit_ed: str,
+    a: Assumptions,
+) -> _Statistics:
+    """The six statistics, their day counts and sufficiency, judged against ``limit_ed``."""
+    st = _Statistics({}, {}, {}, {}, {}, {}, {})
+    for key, (indicator, rank, pollutant, averaging) in AT.STATISTICS.items():
+        v = x[indicator]
+        valid = ~np.isnan(v)
+        per_month = months.count(valid)
+        cnt = per_month.sum(axis=1)
+        if rank is None:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                stat = np.where(
+                    cnt > 0, np.where(valid, v, 0.0).sum(axis=1) / np.maximum(cnt, 1), np.nan
+                )
+        else:
+            stat = hj663_percentile(v, int(rank), axis=1)
+        ok = (per_month >= months.required[None, :]).all(axis=1) & (cnt >= required_total)
+        st.value[key] = stat
+        st.published[key] = round_half_even(stat, AT.PUBLISH_DECIMALS[key])
+        st.n_days[key] = cnt
+        st.month_days[key] = per_month
+        st.sufficient[key] = ok
+        st.limits[key] = AT.limit(pollutant, averaging, limit_ed, a.limit_grade)
+        judged = stat if a.exceedance_compare == "full" else st.published[key]
+        with np.errstate(invalid="ignore"):
+            st.meets[key] = judged <= st.limits[key]
+    return st
+
+
+def _composite(
+    st: _Statistics, composite_edition: str, a: Assumptions
+) -> tuple[dict[str, FloatArray], FloatArray, dict[str, FloatArray]]:
+    """Composite index Σ C_i / S_i (二级 limits of ``composite_edition``): the sub-indices, the
+    index and each item's share of it."""
+    sub_index: dict[str, FloatArray] = {}
+    for key in AT.COMPOSITE_ITEMS:
+        _, _, pollutant, averaging = AT.STATISTICS[key]
+        s_i = AT.limit(pollutant, averaging, composite_edition, AT.COMPOSITE_GRADE)
+        c_i = st.published[key] if a.index_from_rounded else st.value[key]
+        sub_index[key] = c_i / s_i
+    composite = np.sum(np.stack([sub_index[k] for k in AT.COMPOSITE_ITEMS]), axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = {k: sub_index[k] / composite for k in AT.COMPOSITE_ITEMS}
+    return sub_index, composite, share
+
+
+def _exceedances(
+    x: Mapping[str, FloatArray], ed_idx: npt.NDArray[np.intp], a: Assumptions
+) -> dict[str, BoolArray]:
+    """Exceedance days, day by day against the edition in force."""
+    exceed: dict[str, BoolArray] = {}
+    for indicator, (pollutant, averaging) in AT.EXCEEDANCE_INDICATORS.items():
+        lim = _limit_table(pollutant, averaging, a.limit_grade)[ed_idx]
+        v = x[indicator]
+        if a.exceedance_compare == "rounded":
+            v = round_half_even(v, T.PREROUND_DECIMALS[pollutant])
+        with np.errstate(invalid="ignore"):
+            exceed[indicator] = v > lim[None, :]
+    return exceed
+
+
+def _ozone_season(
+    x: Mapping[str, FloatArray],
+    months: Months,
+    exceed: Mapping[str, BoolArray],
+    classes: Mapping[str, BoolArray],
+    a: Assumptions,
+) -> dict[str, Any]:
+    """Ozone season (A10): the period's days inside the season and their O3 figures."""
+    in_season = np.isin(months.month_numbers[months.day_month], np.asarray(a.ozone_season_months))
+    o3_season = np.where(in_season[None, :], x["O3_8h"], np.nan)
+    return {
+        "days": int(in_season.sum()),
+        "O3_8h_p90": hj663_percentile(o3_season, 90, axis=1),
+        "O3_8h_exceedance": (exceed["O3_8h"] & in_season[None, :]).sum(axis=1),
+        **{
+            k: (classes[src] & in_season[None, :]).sum(axis=1)
+            for k, src in (
+                ("valid", "valid"),
+                ("excellent_good", "excellent_good"),
+                ("good_without_o3", "good_without_o3"),
+                ("lost_O3", "lost_O3"),
+                ("lost_PM25_O3", "lost_PM25_O3"),
+            )
+        },
+    }
+
+
 def assess(
     daily: Mapping[str, npt.ArrayLike],
     start: dt.date,
@@ -356,122 +462,47 @@ def assess(
     labels = tuple(series) if series is not None else tuple(str(i) for i in range(n))
     if len(labels) != n:
         raise ValueError(f"series: {len(labels)} labels for {n} series")
-    end = start + dt.timedelta(days=d - 1)
     day_numbers = (start - _EPOCH).days + np.arange(d, dtype=np.int64)
     months = months_of(start, d, a)
     whole_year = _is_whole_year(start, d)
     required_total = AT.MIN_DAYS_YEAR if whole_year else int(months.required.sum())
-
     ed_idx = editions_for_days(day_numbers, standard)
     limit_ed = AT.EDITIONS[int(ed_idx[-1] if a.period_limit_edition == "end" else ed_idx[0])]
     if composite_edition is None:
         composite_edition = AT.GB3095_2012 if a.composite_limits == "GB3095-2012" else limit_ed
-    grade = a.limit_grade
-
-    # The six statistics, their day counts and sufficiency.
-    value: dict[str, FloatArray] = {}
-    published: dict[str, FloatArray] = {}
-    n_days: dict[str, IntArray] = {}
-    month_days: dict[str, IntArray] = {}
-    sufficient: dict[str, BoolArray] = {}
-    limits: dict[str, float] = {}
-    meets: dict[str, BoolArray] = {}
-    for key, (indicator, rank, pollutant, averaging) in AT.STATISTICS.items():
-        v = x[indicator]
-        valid = ~np.isnan(v)
-        per_month = months.count(valid)
-        cnt = per_month.sum(axis=1)
-        if rank is None:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                stat = np.where(
-                    cnt > 0, np.where(valid, v, 0.0).sum(axis=1) / np.maximum(cnt, 1), np.nan
-                )
-        else:
-            stat = hj663_percentile(v, int(rank), axis=1)
-        ok = (per_month >= months.required[None, :]).all(axis=1) & (cnt >= required_total)
-        value[key] = stat
-        published[key] = round_half_even(stat, AT.PUBLISH_DECIMALS[key])
-        n_days[key] = cnt
-        month_days[key] = per_month
-        sufficient[key] = ok
-        limits[key] = AT.limit(pollutant, averaging, limit_ed, grade)
-        judged = stat if a.exceedance_compare == "full" else published[key]
-        with np.errstate(invalid="ignore"):
-            meets[key] = judged <= limits[key]
-
-    # Composite index: Σ C_i / S_i (二级 limits of the composite edition).
-    sub_index: dict[str, FloatArray] = {}
-    for key in AT.COMPOSITE_ITEMS:
-        _, _, pollutant, averaging = AT.STATISTICS[key]
-        s_i = AT.limit(pollutant, averaging, composite_edition, AT.COMPOSITE_GRADE)
-        c_i = published[key] if a.index_from_rounded else value[key]
-        sub_index[key] = c_i / s_i
-    composite = np.sum(np.stack([sub_index[k] for k in AT.COMPOSITE_ITEMS]), axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = {k: sub_index[k] / composite for k in AT.COMPOSITE_ITEMS}
-
-    # Exceedance days, day by day against the edition in force.
-    exceed: dict[str, BoolArray] = {}
-    for indicator, (pollutant, averaging) in AT.EXCEEDANCE_INDICATORS.items():
-        lim = _limit_table(pollutant, averaging, grade)[ed_idx]
-        v = x[indicator]
-        if a.exceedance_compare == "rounded":
-            v = round_half_even(v, T.PREROUND_DECIMALS[pollutant])
-        with np.errstate(invalid="ignore"):
-            exceed[indicator] = v > lim[None, :]
+    st = _statistics(x, months, required_total, limit_ed, a)
+    sub_index, composite, share = _composite(st, composite_edition, a)
+    exceed = _exceedances(x, ed_idx, a)
     exceedance_month = {k: months.count(m) for k, m in exceed.items()}
-    exceedance_days = {k: m.sum(axis=1) for k, m in exceedance_month.items()}
-
     # Day classes: HJ 633 daily AQI, the ratio, and what made a day non-good.
     classes = _day_classes(x, day_numbers, n, d, standard, a)
     day_counts_month = {k: months.count(m) for k, m in classes.items()}
-    day_counts = {k: m.sum(axis=1) for k, m in day_counts_month.items()}
-
-    # Ozone season (A10): the months of the period inside the season.
-    in_season = np.isin(months.month_numbers[months.day_month], np.asarray(a.ozone_season_months))
-    o3_season = np.where(in_season[None, :], x["O3_8h"], np.nan)
-    season: dict[str, Any] = {
-        "days": int(in_season.sum()),
-        "O3_8h_p90": hj663_percentile(o3_season, 90, axis=1),
-        "O3_8h_exceedance": (exceed["O3_8h"] & in_season[None, :]).sum(axis=1),
-        **{
-            k: (classes[src] & in_season[None, :]).sum(axis=1)
-            for k, src in (
-                ("valid", "valid"),
-                ("excellent_good", "excellent_good"),
-                ("good_without_o3", "good_without_o3"),
-                ("lost_O3", "lost_O3"),
-                ("lost_PM25_O3", "lost_PM25_O3"),
-            )
-        },
-    }
-    rule_sets = sorted(set(_rule_sets(day_numbers, standard)))
     return Assessment(
         series=labels,
         start=start,
-        end=end,
+        end=start + dt.timedelta(days=d - 1),
         months=months,
         whole_year=whole_year,
         required_days=required_total,
-        standards=tuple(rule_sets),
+        standards=tuple(sorted(set(_rule_sets(day_numbers, standard)))),
         editions=tuple(AT.EDITIONS[i] for i in sorted(set(ed_idx.tolist()))),
         limit_edition=limit_ed,
         composite_edition=composite_edition,
-        value=value,
-        published=published,
-        n_days=n_days,
-        month_days=month_days,
-        sufficient=sufficient,
-        limits=limits,
-        meets=meets,
+        value=st.value,
+        published=st.published,
+        n_days=st.n_days,
+        month_days=st.month_days,
+        sufficient=st.sufficient,
+        limits=st.limits,
+        meets=st.meets,
         sub_index=sub_index,
         composite_index=composite,
         share=share,
-        exceedance_days=exceedance_days,
+        exceedance_days={k: m.sum(axis=1) for k, m in exceedance_month.items()},
         exceedance_month=exceedance_month,
-        day_counts=day_counts,
+        day_counts={k: m.sum(axis=1) for k, m in day_counts_month.items()},
         day_counts_month=day_counts_month,
-        season=season,
+        season=_ozone_season(x, months, exceed, classes, a),
         assumptions=a,
     )
 
