@@ -28,7 +28,7 @@ import io
 import re
 import zipfile
 from collections.abc import Mapping
-from typing import ClassVar, Final
+from typing import Any, ClassVar, Final
 
 import httpx
 import numpy as np
@@ -226,6 +226,132 @@ def _parse_dates(
     return this_year.where(~future, last_year)
 
 
+def _no_header(cells: np.ndarray) -> Parsed:
+    """The whole file rejected: no header row found in the first rows."""
+    return Parsed(
+        rejected=[
+            Rejected(
+                row=",".join(str(c) for c in cells[0])[:300],
+                reason="header: no row with both a section column (断面名称/section...) and a "
+                f"date column (采样日期/date...) in the first {_HEADER_SCAN_ROWS} rows",
+                field="header",
+                line=1,
+            )
+        ]
+    )
+
+
+def _item_columns(
+    header: list[str], skip: tuple[int, int], hi: int, rejected: list[Rejected]
+) -> list[tuple[int, str, float]]:
+    """The header's item columns (index, item, unit factor); unknown columns are named in
+    ``rejected`` (header on file line ``hi + 1``)."""
+    item_cols: list[tuple[int, str, float]] = []
+    for j, h in enumerate(header):
+        if j in skip or not h.strip():
+            continue
+        m = match_header(h)
+        if isinstance(m, tuple):
+            item_cols.append((j, m[0], m[1]))
+        elif isinstance(m, str):
+            rejected.append(
+                Rejected(row=h, reason=f"header: {h!r}: {m}", field="header", line=hi + 1)
+            )
+        elif _norm(h) not in IGNORED_HEADERS and _norm(h) not in DATE_HEADERS:
+            rejected.append(
+                Rejected(
+                    row=h,
+                    reason=f"header: column {h!r} is not a known item; its values were not imported",
+                    field="header",
+                    line=hi + 1,
+                )
+            )
+    return item_cols
+
+
+def _nonblank_body(cells: np.ndarray, hi: int) -> tuple[np.ndarray, np.ndarray]:
+    """The non-blank rows under the header (row ``hi``) and their file lines."""
+    body = cells[hi + 1 :]
+    line = np.arange(hi + 2, hi + 2 + len(body))
+    nonblank = (
+        (np.char.strip(body.astype(str)) != "").any(axis=1) if len(body) else np.array([], bool)
+    )
+    return body[nonblank], line[nonblank]
+
+
+def _split_dl_row(
+    body: np.ndarray, line: np.ndarray, sec_col: int
+) -> tuple[np.ndarray, np.ndarray, pd.Series, np.ndarray | None]:
+    """The sample rows with their lines and section text, and the detection-limit row (检出限)
+    apart, when the file has one."""
+    sec_text = pd.Series(body[:, sec_col], dtype="string").str.strip()
+    is_dl_row = sec_text.str.lower().isin(DL_ROW_LABELS).to_numpy()
+    dl_row = body[is_dl_row][0] if is_dl_row.any() else None
+    return (
+        body[~is_dl_row],
+        line[~is_dl_row],
+        sec_text[~is_dl_row].reset_index(drop=True),
+        dl_row,
+    )
+
+
+def _resolve_sections(
+    body: np.ndarray,
+    line: np.ndarray,
+    sec_text: pd.Series,
+    sections: Mapping[str, str] | None,
+    rejected: list[Rejected],
+) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """Section names -> registry codes (when ``sections`` is given); unknown ones rejected."""
+    if sections is None:
+        return body, line, sec_text.astype(object)
+    resolved = [resolve_name(sections, str(s)) for s in sec_text]
+    mapped = pd.Series([code for code, _ in resolved], dtype=object)
+    bad_sec = mapped.isna().to_numpy()
+    for i in np.flatnonzero(bad_sec):
+        rejected.append(
+            Rejected(
+                row=",".join(str(c) for c in body[i])[:300],
+                reason=f"section: {resolved[i][1]}",
+                field="section",
+                line=int(line[i]),
+            )
+        )
+    keep = ~bad_sec
+    return body[keep], line[keep], mapped[keep].reset_index(drop=True)
+
+
+def _item_frame(
+    raw_cells: pd.Series,
+    factor: float,
+    dl_cell: object | None,
+    common: Mapping[str, Any],
+) -> pd.DataFrame:
+    """One item column's candidate samples; a non-detect without its own limit takes the
+    detection-limit row's. ``common``: the section, time and line columns and the item."""
+    value, dl, below, missing, bad = parse_cells(raw_cells, factor)
+    if dl_cell is not None:
+        dlv, _, _, _, _ = parse_cells(pd.Series([dl_cell], dtype="string"), factor)
+        nd_no_dl = below & dl.isna()
+        dl = dl.where(~nd_no_dl, dlv.iloc[0])
+        value = value.where(~nd_no_dl, dlv.iloc[0])
+    keep = ~missing.to_numpy()
+    return pd.DataFrame(
+        {
+            "section": common["section"][keep].to_numpy(),
+            "time": common["time"][keep].to_numpy(),
+            "item": common["item"],
+            "value": value[keep].to_numpy(),
+            "detection_limit": dl[keep].to_numpy(),
+            "below_limit": below[keep].to_numpy(),
+            "method": common["method"],
+            "line": common["line"][keep],
+            "raw": raw_cells[keep].to_numpy(),
+            "_bad": bad[keep].to_numpy(),
+        }
+    )
+
+
 def table_to_samples(
     rows: list[list[str]],
     *,
@@ -244,104 +370,27 @@ def table_to_samples(
     cells = pad(rows)
     found = _find_header(cells)
     if found is None:
-        return Parsed(
-            rejected=[
-                Rejected(
-                    row=",".join(str(c) for c in cells[0])[:300],
-                    reason="header: no row with both a section column (断面名称/section...) and a "
-                    f"date column (采样日期/date...) in the first {_HEADER_SCAN_ROWS} rows",
-                    field="header",
-                    line=1,
-                )
-            ]
-        )
+        return _no_header(cells)
     hi, sec_col, date_col = found
-    header = [str(c) for c in cells[hi]]
     rejected: list[Rejected] = []
-    item_cols: list[tuple[int, str, float]] = []
-    for j, h in enumerate(header):
-        if j in (sec_col, date_col) or not h.strip():
-            continue
-        m = match_header(h)
-        if isinstance(m, tuple):
-            item_cols.append((j, m[0], m[1]))
-        elif isinstance(m, str):
-            rejected.append(
-                Rejected(row=h, reason=f"header: {h!r}: {m}", field="header", line=hi + 1)
-            )
-        elif _norm(h) not in IGNORED_HEADERS and _norm(h) not in DATE_HEADERS:
-            rejected.append(
-                Rejected(
-                    row=h,
-                    reason=f"header: column {h!r} is not a known item; its values were not imported",
-                    field="header",
-                    line=hi + 1,
-                )
-            )
-    body = cells[hi + 1 :]
-    line = np.arange(hi + 2, hi + 2 + len(body))
-    nonblank = (
-        (np.char.strip(body.astype(str)) != "").any(axis=1) if len(body) else np.array([], bool)
-    )
-    body, line = body[nonblank], line[nonblank]
+    item_cols = _item_columns([str(c) for c in cells[hi]], (sec_col, date_col), hi, rejected)
+    body, line = _nonblank_body(cells, hi)
     if len(body) == 0 or not item_cols:
         return Parsed(rejected=rejected)
-    sec_text = pd.Series(body[:, sec_col], dtype="string").str.strip()
-    is_dl_row = sec_text.str.lower().isin(DL_ROW_LABELS).to_numpy()
-    dl_row = body[is_dl_row][0] if is_dl_row.any() else None
-    body, line, sec_text = (
-        body[~is_dl_row],
-        line[~is_dl_row],
-        sec_text[~is_dl_row].reset_index(drop=True),
-    )
-
-    # Sections
-    section = sec_text.astype(object)
-    if sections is not None:
-        resolved = [resolve_name(sections, str(s)) for s in sec_text]
-        mapped = pd.Series([code for code, _ in resolved], dtype=object)
-        bad_sec = mapped.isna().to_numpy()
-        for i in np.flatnonzero(bad_sec):
-            rejected.append(
-                Rejected(
-                    row=",".join(str(c) for c in body[i])[:300],
-                    reason=f"section: {resolved[i][1]}",
-                    field="section",
-                    line=int(line[i]),
-                )
-            )
-        keep = ~bad_sec
-        body, line, section = body[keep], line[keep], mapped[keep].reset_index(drop=True)
+    body, line, sec_text, dl_row = _split_dl_row(body, line, sec_col)
+    body, line, section = _resolve_sections(body, line, sec_text, sections, rejected)
     if len(body) == 0:
         return Parsed(rejected=rejected)
     times = _parse_dates(pd.Series(body[:, date_col], dtype="string"), year, reference)
-
-    frames = []
-    for j, item, factor in item_cols:
-        value, dl, below, missing, bad = parse_cells(pd.Series(body[:, j], dtype="string"), factor)
-        if dl_row is not None:
-            dlv, _, _, _, _ = parse_cells(pd.Series([dl_row[j]], dtype="string"), factor)
-            nd_no_dl = below & dl.isna()
-            dl = dl.where(~nd_no_dl, dlv.iloc[0])
-            value = value.where(~nd_no_dl, dlv.iloc[0])
-        keep = ~missing.to_numpy()
-        raw_cells = pd.Series(body[:, j], dtype="string")
-        frames.append(
-            pd.DataFrame(
-                {
-                    "section": section[keep].to_numpy(),
-                    "time": times[keep].to_numpy(),
-                    "item": item,
-                    "value": value[keep].to_numpy(),
-                    "detection_limit": dl[keep].to_numpy(),
-                    "below_limit": below[keep].to_numpy(),
-                    "method": method,
-                    "line": line[keep],
-                    "raw": raw_cells[keep].to_numpy(),
-                    "_bad": bad[keep].to_numpy(),
-                }
-            )
+    frames = [
+        _item_frame(
+            pd.Series(body[:, j], dtype="string"),
+            factor,
+            None if dl_row is None else dl_row[j],
+            {"section": section, "time": times, "item": item, "method": method, "line": line},
         )
+        for j, item, factor in item_cols
+    ]
     cand = pd.concat(frames, ignore_index=True)
     cand["time"] = pd.to_datetime(cand["time"], utc=True)
     cand["value"] = cand["value"].where(~cand["_bad"], np.nan)
