@@ -36,6 +36,7 @@ import datetime as dt
 import json
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar, Final
 
 import httpx
@@ -106,80 +107,128 @@ def _smooth_day(seed: int, tag: int, day: npt.NDArray[np.int64], frac: FArray) -
     return np.asarray(a * (1.0 - frac) + b * frac, dtype=np.float64)
 
 
-def simulate_hours(stations: Sequence[str], window: Window, seed: int) -> pd.DataFrame:
-    """Hourly readings (READING_COLUMNS, UTC end-of-hour labels, flag "demo") for ``stations``."""
-    hours = _hours(window)
-    if not len(stations) or not len(hours):
-        return empty_readings()
-    st = np.array([_code(s) for s in stations], dtype=np.int64)
-    S = np.repeat(st, len(hours))
-    H = np.tile(hours, len(st))
-    names = np.repeat(np.array(list(stations), dtype=object), len(hours))
-    local = H + 8  # CST hours since epoch
-    lh = (local % 24).astype(np.float64) - 0.5  # middle of the hour ending at the label
-    day = local // 24
-    frac = (local % 24).astype(np.float64) / 24.0
-    doy = day.astype(np.float64) % 365.2425  # day 0 = 1970-01-01: close enough to day of year
-    season = np.cos(2 * np.pi * (doy - 15.0) / 365.2425)  # +1 mid-January, -1 mid-July
+@dataclass(frozen=True, slots=True)
+class _HourGrid:
+    """Every (station, hour) pair of a simulation, flattened, with its CST calendar terms."""
 
-    regional = _smooth_day(seed, 11, day, frac)
-    ep_u = _uniform(seed, 12, day)
-    ep_p = 0.012 + 0.025 * np.clip(season, 0, None)  # winter episodes
-    episode = np.where(ep_u < ep_p, 2.5 + 1.5 * _uniform(seed, 13, day), 1.0)
+    seed: int
+    S: npt.NDArray[np.int64]  # station code per pair
+    H: npt.NDArray[np.int64]  # end-of-hour label, hours since the epoch (UTC)
+    names: npt.NDArray[np.object_]
+    local: npt.NDArray[np.int64]  # CST hours since epoch
+    lh: FArray  # middle of the hour ending at the label, CST hour of day
+    day: npt.NDArray[np.int64]  # CST day number
+    frac: FArray  # fraction of the CST day at the label
+    doy: FArray  # day 0 = 1970-01-01: close enough to day of year
+    season: FArray  # +1 mid-January, -1 mid-July
+
+    def station_factor(self, tag: int, sd: float) -> FArray:
+        """A log-normal factor fixed per station."""
+        return np.exp(sd * _normal(self.seed, tag, self.S))
+
+    def hourly(self, tag: int, sd: float) -> FArray:
+        """A log-normal factor drawn afresh every station-hour."""
+        return np.exp(sd * _normal(self.seed, tag, self.S, self.H))
+
+    def afternoon(self) -> FArray:
+        """The photochemical day shape, peaking at 14:30 CST."""
+        return np.exp(-(((self.lh - 14.5) / 3.4) ** 2))
+
+
+def _hour_grid(stations: Sequence[str], hours: npt.NDArray[np.int64], seed: int) -> _HourGrid:
+    """The (station, hour) pairs of ``stations`` over ``hours``, station-major."""
+    st = np.array([_code(s) for s in stations], dtype=np.int64)
+    local = np.tile(hours, len(st)) + 8
+    day = local // 24
+    doy = day.astype(np.float64) % 365.2425
+    return _HourGrid(
+        seed=seed,
+        S=np.repeat(st, len(hours)),
+        H=np.tile(hours, len(st)),
+        names=np.repeat(np.array(list(stations), dtype=object), len(hours)),
+        local=local,
+        lh=(local % 24).astype(np.float64) - 0.5,
+        day=day,
+        frac=(local % 24).astype(np.float64) / 24.0,
+        doy=doy,
+        season=np.cos(2 * np.pi * (doy - 15.0) / 365.2425),
+    )
+
+
+def _winter_episode(g: _HourGrid) -> FArray:
+    """Winter pollution episodes: a day-level multiplier, blended into the next day's."""
+    seed, day, frac = g.seed, g.day, g.frac
+    ep_p = 0.012 + 0.025 * np.clip(g.season, 0, None)
+    episode = np.where(_uniform(seed, 12, day) < ep_p, 2.5 + 1.5 * _uniform(seed, 13, day), 1.0)
     ep_next = np.where(
         _uniform(seed, 12, day + 1) < ep_p, 2.5 + 1.5 * _uniform(seed, 13, day + 1), 1.0
     )
-    episode = episode * (1 - frac) + ep_next * frac
+    return np.asarray(episode * (1 - frac) + ep_next * frac, dtype=np.float64)
 
-    def station_factor(tag: int, sd: float) -> FArray:
-        return np.exp(sd * _normal(seed, tag, S))
 
-    def hourly(tag: int, sd: float) -> FArray:
-        return np.exp(sd * _normal(seed, tag, S, H))
-
+def _particulates(g: _HourGrid, regional: FArray, episode: FArray) -> tuple[FArray, FArray]:
+    """PM2.5 and PM10 (µg/m³): seasonal, evening-peaked, regional and episodic."""
+    lh = g.lh
     pm25 = (
-        (19.0 + 11.0 * season)
+        (19.0 + 11.0 * g.season)
         * (1 + 0.12 * np.cos(2 * np.pi * (lh - 21) / 24) + 0.08 * np.cos(4 * np.pi * (lh - 9) / 24))
         * np.exp(0.42 * regional)
         * episode
-        * station_factor(21, 0.12)
-        * hourly(22, 0.15)
+        * g.station_factor(21, 0.12)
+        * g.hourly(22, 0.15)
     )
-    pm10 = pm25 * (1.5 + 0.4 * _uniform(seed, 23, S, H)) + 3.0 * hourly(24, 0.3)
+    pm10 = pm25 * (1.5 + 0.4 * _uniform(g.seed, 23, g.S, g.H)) + 3.0 * g.hourly(24, 0.3)
+    return pm25, pm10
 
-    o3_regional = _smooth_day(seed, 31, day, frac)
+
+def _ozone(g: _HourGrid) -> FArray:
+    """O3 (µg/m³): spring and autumn seasons, an afternoon peak, photochemical episodes."""
+    seed, day, doy = g.seed, g.day, g.doy
+    o3_regional = _smooth_day(seed, 31, day, g.frac)
     amp = (
         38.0
         + 48.0 * np.exp(-(((doy - 135.0) / 40.0) ** 2))
         + 40.0 * np.exp(-(((doy - 280.0) / 32.0) ** 2))
     )
-    shape = np.exp(-(((lh - 14.5) / 3.4) ** 2))
     # Photochemical episodes: sunny, stagnant days in the O3 seasons (about 1 day in 8 there).
     o3_season = np.exp(-(((doy - 135.0) / 40.0) ** 2)) + np.exp(-(((doy - 280.0) / 32.0) ** 2))
     o3_ep = np.where(
         _uniform(seed, 34, day) < 0.13 * o3_season, 1.8 + 0.4 * _uniform(seed, 35, day), 1.0
     )
-    o3 = (
+    return np.asarray(
         (
             (38.0 + 10.0 * np.cos(2 * np.pi * (doy - 120.0) / 365.2425))
-            + amp * np.exp(0.28 * o3_regional) * o3_ep * shape
+            + amp * np.exp(0.28 * o3_regional) * o3_ep * g.afternoon()
         )
-        * station_factor(32, 0.08)
-        * hourly(33, 0.1)
+        * g.station_factor(32, 0.08)
+        * g.hourly(33, 0.1),
+        dtype=np.float64,
     )
 
+
+def _values(g: _HourGrid) -> dict[str, FArray]:
+    """Every pollutant's rounded hourly value (µg/m³, CO mg/m³) per station-hour."""
+    regional = _smooth_day(g.seed, 11, g.day, g.frac)
+    episode = _winter_episode(g)
+    pm25, pm10 = _particulates(g, regional, episode)
+    o3 = _ozone(g)
+    lh = g.lh
     no2 = (
-        (17.0 + 7.0 * season)
+        (17.0 + 7.0 * g.season)
         * (1 + 0.35 * np.cos(2 * np.pi * (lh - 8) / 12) * (np.abs(lh - 14) > 3))
-        * (1 - 0.25 * shape)
+        * (1 - 0.25 * g.afternoon())
         * np.exp(0.25 * regional)
-        * station_factor(41, 0.2)
-        * hourly(42, 0.2)
+        * g.station_factor(41, 0.2)
+        * g.hourly(42, 0.2)
     )
-    so2 = (6.0 + 2.0 * season) * np.exp(0.2 * regional) * station_factor(51, 0.25) * hourly(52, 0.2)
-    co = (0.55 + 0.18 * season) * np.exp(0.2 * regional) * np.sqrt(episode) * hourly(61, 0.12)
-
-    values: dict[str, FArray] = {
+    so2 = (
+        (6.0 + 2.0 * g.season)
+        * np.exp(0.2 * regional)
+        * g.station_factor(51, 0.25)
+        * g.hourly(52, 0.2)
+    )
+    co = (0.55 + 0.18 * g.season) * np.exp(0.2 * regional) * np.sqrt(episode) * g.hourly(61, 0.12)
+    return {
         "PM25": np.round(pm25),
         "PM10": np.asarray(np.round(np.maximum(pm10, pm25)), dtype=np.float64),
         "SO2": np.maximum(np.round(so2), 2.0),
@@ -187,21 +236,29 @@ def simulate_hours(stations: Sequence[str], window: Window, seed: int) -> pd.Dat
         "O3": np.maximum(np.round(o3), 2.0),
         "CO": np.round(co, 1),
     }
-    # Outages: a block of 2-10 hours on ~1.5 % of station-days; single missing values 0.3 %.
+
+
+def _outage(g: _HourGrid) -> npt.NDArray[np.bool_]:
+    """Outages: a block of 2-10 hours on ~1.5 % of station-days."""
+    seed, S, day = g.seed, g.S, g.day
     out_day = _uniform(seed, 71, S, day) < 0.015
     out_start = np.floor(24 * _uniform(seed, 72, S, day))
     out_len = 2 + np.floor(9 * _uniform(seed, 73, S, day))
-    hod = (local % 24).astype(np.float64)
-    outage = out_day & (hod >= out_start) & (hod < out_start + out_len)
+    hod = (g.local % 24).astype(np.float64)
+    return np.asarray(out_day & (hod >= out_start) & (hod < out_start + out_len), dtype=np.bool_)
 
+
+def _readings_frame(g: _HourGrid, values: dict[str, FArray]) -> pd.DataFrame:
+    """Long readings (READING_COLUMNS) without the outages and single missing values (0.3 %)."""
+    outage = _outage(g)
     frames = []
-    times = pd.to_datetime(H * 3600, unit="s", utc=True)
+    times = pd.to_datetime(g.H * 3600, unit="s", utc=True)
     for i, p in enumerate(_POLL):
-        keep = ~outage & (_uniform(seed, 81 + i, S, H) >= 0.003)
+        keep = ~outage & (_uniform(g.seed, 81 + i, g.S, g.H) >= 0.003)
         frames.append(
             pd.DataFrame(
                 {
-                    "station": names[keep],
+                    "station": g.names[keep],
                     "time": times[keep],
                     "pollutant": p,
                     "value": values[p][keep].astype("float64"),
@@ -217,6 +274,15 @@ def simulate_hours(stations: Sequence[str], window: Window, seed: int) -> pd.Dat
     for col in ("station", "pollutant", "flag"):
         out[col] = out[col].astype(object)
     return out
+
+
+def simulate_hours(stations: Sequence[str], window: Window, seed: int) -> pd.DataFrame:
+    """Hourly readings (READING_COLUMNS, UTC end-of-hour labels, flag "demo") for ``stations``."""
+    hours = _hours(window)
+    if not len(stations) or not len(hours):
+        return empty_readings()
+    g = _hour_grid(stations, hours, seed)
+    return _readings_frame(g, _values(g))
 
 
 #: (item, river median, reservoir median, log-sd, detection limit or None -> always measured)
