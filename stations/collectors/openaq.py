@@ -117,12 +117,8 @@ def parse_measurements(
     return _parse_results(obj, station=station, now=now)
 
 
-def _parse_results(obj: Any, *, station: str | None, now: dt.datetime | None) -> Parsed:
-    results = _get(obj, "results")
-    if not isinstance(results, list):
-        return payload_rejected(json.dumps(obj)[:200], "payload: no 'results' list")
-    if not results:
-        return Parsed()
+def _result_rows(results: list[Any]) -> pd.DataFrame:
+    """One row per result: its value, parameter, period, time, ids and raw text (for rejects)."""
     rows = []
     for i, r in enumerate(results, start=1):
         r = r if isinstance(r, dict) else {}
@@ -146,41 +142,59 @@ def _parse_results(obj: Any, *, station: str | None, now: dt.datetime | None) ->
     f = pd.DataFrame(rows)
     for col in ("parameter", "units", "label", "interval"):
         f[col] = f[col].map(lambda v: "missing" if v is None else str(v)).astype(object)
-    rejected: list[Rejected] = []
+    return f
 
-    def reject(mask: pd.Series, reason: str | pd.Series, field: str) -> None:
-        nonlocal f
-        m = mask.fillna(False).astype(bool)
-        if not m.any():
-            return
-        sub = f[m]
-        reasons = reason[m] if isinstance(reason, pd.Series) else pd.Series(reason, index=sub.index)
-        for row, why, line in zip(sub["row"], reasons, sub["i"], strict=True):
-            rejected.append(Rejected(row=str(row), reason=str(why), field=field, line=int(line)))
-        f = f[~m]
 
-    # Station: given, or from locationsId on /latest records.
+def _reject(
+    f: pd.DataFrame,
+    mask: pd.Series,
+    reason: str | pd.Series,
+    field: str,
+    rejected: list[Rejected],
+) -> pd.DataFrame:
+    """``f`` without the rows of ``mask``, which are added to ``rejected`` with ``reason``."""
+    m = mask.fillna(False).astype(bool)
+    if not m.any():
+        return f
+    sub = f[m]
+    reasons = reason[m] if isinstance(reason, pd.Series) else pd.Series(reason, index=sub.index)
+    for row, why, line in zip(sub["row"], reasons, sub["i"], strict=True):
+        rejected.append(Rejected(row=str(row), reason=str(why), field=field, line=int(line)))
+    return f[~m]
+
+
+def _with_station(f: pd.DataFrame, station: str | None, rejected: list[Rejected]) -> pd.DataFrame:
+    """Station: given, or from locationsId on /latest records."""
     if station is not None:
         f["station"] = station
-    else:
-        f["station"] = f["location"].map(lambda v: None if v is None else f"openaq-{v}")
-        reject(
-            f["station"].isna(),
-            "station: result carries no sensor/location id (bare /hours or /measurements body); "
-            "parse it through the fetch envelope",
-            "station",
-        )
+        return f
+    f["station"] = f["location"].map(lambda v: None if v is None else f"openaq-{v}")
+    return _reject(
+        f,
+        f["station"].isna(),
+        "station: result carries no sensor/location id (bare /hours or /measurements body); "
+        "parse it through the fetch envelope",
+        "station",
+        rejected,
+    )
+
+
+def _tracked_hourly(f: pd.DataFrame, rejected: list[Rejected]) -> pd.DataFrame:
+    """Only tracked pollutants' hourly aggregates (or /latest records)."""
     f["code"] = f["parameter"].map(PARAMETER_TO_CODE)
-    reject(
+    f = _reject(
+        f,
         f["code"].isna(),
         "parameter: '"
         + f["parameter"]
         + "' is not a tracked pollutant"
         + " (a /latest record names only its sensor: fetch /hours for it instead)",
         "parameter",
+        rejected,
     )
     hourly = f["is_latest"] | (f["label"] == "1hour") | (f["interval"] == "01:00:00")
-    reject(
+    return _reject(
+        f,
         ~hourly,
         "period: not an hourly aggregate (label "
         + f["label"]
@@ -188,14 +202,20 @@ def _parse_results(obj: Any, *, station: str | None, now: dt.datetime | None) ->
         + f["interval"]
         + "); use /hours",
         "period",
+        rejected,
     )
+
+
+def _with_unit_factor(f: pd.DataFrame, rejected: list[Rejected]) -> pd.DataFrame:
+    """The factor to the standard's units (µg/m³, CO mg/m³); unknown units rejected."""
     factor = pd.Series(
         [unit_factor(str(c), str(u)) for c, u in zip(f["code"], f["units"], strict=True)],
         index=f.index,
         dtype="float64",
     )
     f["factor"] = factor
-    reject(
+    return _reject(
+        f,
         factor.isna(),
         "units: cannot convert '"
         + f["units"]
@@ -203,10 +223,28 @@ def _parse_results(obj: Any, *, station: str | None, now: dt.datetime | None) ->
         + f["parameter"]
         + " (known: µg/m³, mg/m³, ppm, ppb for gases)",
         "units",
+        rejected,
     )
+
+
+def _parse_results(obj: Any, *, station: str | None, now: dt.datetime | None) -> Parsed:
+    results = _get(obj, "results")
+    if not isinstance(results, list):
+        return payload_rejected(json.dumps(obj)[:200], "payload: no 'results' list")
+    if not results:
+        return Parsed()
+    rejected: list[Rejected] = []
+    f = _with_station(_result_rows(results), station, rejected)
+    f = _with_unit_factor(_tracked_hourly(f, rejected), rejected)
     times, naive = parse_aware_times(f["to_utc"].astype("string"))
     f["time"] = times
-    reject(naive, "time: timestamp without a zone (rule: times must carry an offset)", "time")
+    f = _reject(
+        f,
+        naive,
+        "time: timestamp without a zone (rule: times must carry an offset)",
+        "time",
+        rejected,
+    )
     value = pd.to_numeric(f["value"], errors="coerce").astype("float64") * f["factor"]
     candidates = pd.DataFrame(
         {
