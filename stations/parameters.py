@@ -10,8 +10,8 @@ Units (exact, what the stored number means):
 * ``NOX``: µg/m³ *as NO2* (HJ 654 / GB 3095 express NOx as NO2: NOx = NO2 + NO × 46.0055/30.006).
 * ``NMHC``: mg/m³ *as carbon* (非甲烷总烃, 以碳计: HJ 604-2017 and the limits of GB 37822-2019,
   GB 16297-1996, DB33/2146-2018).
-* ``TVOC``: mg/m³ as the analyser reports it (its calibration basis is the monitor's, named in the
-  form's ``basis`` column when known).
+* ``TVOC``: mg/m³ as the analyser reports it (its calibration basis is the monitor's; envmon does
+  not record it, so TVOC of two analysers are compared with care).
 * ``BENZENE``, ``TOLUENE``, ``XYLENES`` (sum of o-, m-, p-xylene): µg/m³ of the compound.
 * PAMS species (``PAMS_SPECIES``, optional): µg/m³ of the compound.
 
