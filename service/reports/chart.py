@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
+import numpy as np
 import pandas as pd
 
 WIDTH, HEIGHT = 720.0, 408.0
@@ -87,6 +88,122 @@ def _days_in_year(year: int) -> int:
     return (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days
 
 
+Item = Line | Poly | Label | Box
+
+
+@dataclass(frozen=True, slots=True)
+class _Scales:
+    """Day index and values -> chart points for the two panels."""
+
+    n_days: int
+    lo: float  # the ratio panel's lowest value (fraction)
+    b_max: float  # the budget panel's range (days)
+    b_min: float
+    plot_w: float = WIDTH - LEFT - RIGHT
+    b_top: float = TOP + RATIO_H + GAP
+
+    def x(self, i: int) -> float:
+        return LEFT + self.plot_w * i / max(self.n_days - 1, 1)
+
+    def y_ratio(self, v: float) -> float:
+        return TOP + RATIO_H * (1 - (v - self.lo) / (1 - self.lo))
+
+    def y_budget(self, v: float) -> float:
+        return self.b_top + BUDGET_H * (self.b_max - v) / (self.b_max - self.b_min)
+
+
+def _scales(year: int, ratio: np.ndarray, budgets: np.ndarray, t: float) -> _Scales:
+    """The ratio axis starts at 80 % or lower (a step of 5 % under the lowest value and the
+    target); the budget axis spans at least 0..1 day."""
+    finite = [float(v) for v in ratio if not math.isnan(v)]
+    lo = min(0.8, math.floor(min([*finite, t]) * 20) / 20)
+    lo = max(0.0, min(lo, t - 0.05))
+    b_max = max(1.0, float(budgets.max()) if len(budgets) else 1.0)
+    b_min = min(0.0, float(budgets.min()) if len(budgets) else 0.0)
+    return _Scales(_days_in_year(year), lo, b_max, b_min)
+
+
+def _legend(labels: dict[str, str], t: float, budget_color: str) -> list[Item]:
+    """Legend under the title: a sample of each line with its name."""
+    items: list[Item] = []
+    legend_y = 38.0
+    lx = LEFT
+    for name, color, dash in (
+        (labels["ratio"], RATIO_COLOR, ()),
+        (f"{labels['target']} {t * 100:.1f}%", TARGET_COLOR, (6.0, 4.0)),
+        (labels["budget"], budget_color, ()),
+    ):
+        items.append(Line(lx, legend_y - 4, lx + 24, legend_y - 4, color, 2.0, dash))
+        items.append(Label(lx + 30, legend_y, name, size=10))
+        lx += 30 + 11 * len(name) * (1.0 if any(ord(c) > 0x2E80 for c in name) else 0.6) + 24
+    return items
+
+
+def _month_axis(sc: _Scales, year: int, labels: dict[str, str]) -> list[Item]:
+    """Dated x axis: a grid line at the first of each month, labelled MM-01 under the lower panel."""
+    items: list[Item] = []
+    b_top = sc.b_top
+    for month in range(1, 13):
+        xm = sc.x((dt.date(year, month, 1) - dt.date(year, 1, 1)).days)
+        items.append(Line(xm, TOP, xm, TOP + RATIO_H, GRID))
+        items.append(Line(xm, b_top, xm, b_top + BUDGET_H, GRID))
+        items.append(Line(xm, b_top + BUDGET_H, xm, b_top + BUDGET_H + 4, FRAME))
+        items.append(Label(xm, b_top + BUDGET_H + 15, f"{month:02d}-01", size=9, anchor="middle"))
+    items.append(
+        Label(LEFT + sc.plot_w / 2, HEIGHT - 4, labels["axis_date"], size=10, anchor="middle")
+    )
+    return items
+
+
+def _ratio_panel(sc: _Scales, ratio: np.ndarray, t: float, labels: dict[str, str]) -> list[Item]:
+    """Upper panel: percent ticks, axis title, target and ratio."""
+    items: list[Item] = []
+    lo, plot_w = sc.lo, sc.plot_w
+    for v in (lo, (lo + 1) / 2, 1.0):
+        items.append(Line(LEFT, sc.y_ratio(v), LEFT + plot_w, sc.y_ratio(v), GRID))
+        items.append(Label(LEFT - 6, sc.y_ratio(v) + 3.5, f"{v * 100:.0f}%", size=9, anchor="end"))
+    items.append(
+        Label(16, TOP + RATIO_H / 2, labels["axis_ratio"], size=10, anchor="middle", rotate=-90)
+    )
+    yt = sc.y_ratio(t)
+    items.append(Line(LEFT, yt, LEFT + plot_w, yt, TARGET_COLOR, 1.5, (6.0, 4.0), "target"))
+    pts = tuple(
+        (sc.x(i), sc.y_ratio(max(lo, float(v)))) for i, v in enumerate(ratio) if not math.isnan(v)
+    )
+    if len(pts) >= 2:
+        items.append(Poly(pts, RATIO_COLOR, 2.0, "ratio"))
+    return items
+
+
+def _budget_panel(
+    sc: _Scales, budgets: np.ndarray, budget_color: str, labels: dict[str, str]
+) -> list[Item]:
+    """Lower panel: day ticks, zero line, budget; its own title; the last value (or the miss)."""
+    items: list[Item] = []
+    b_top, plot_w, y_budget = sc.b_top, sc.plot_w, sc.y_budget
+    items.append(Label(LEFT, b_top - 8, labels["budget_title"], size=10, bold=True))
+    items.append(Line(LEFT, y_budget(0), LEFT + plot_w, y_budget(0), ZERO))
+    items.append(Label(LEFT - 6, y_budget(0) + 3.5, "0", size=9, anchor="end"))
+    items.append(Label(LEFT - 6, y_budget(sc.b_max) + 9, f"{sc.b_max:.0f}", size=9, anchor="end"))
+    if sc.b_min < 0:
+        items.append(
+            Label(LEFT - 6, y_budget(sc.b_min) - 2, f"{sc.b_min:.0f}", size=9, anchor="end")
+        )
+    items.append(
+        Label(16, b_top + BUDGET_H / 2, labels["axis_days"], size=10, anchor="middle", rotate=-90)
+    )
+    bpts = tuple((sc.x(i), y_budget(float(v))) for i, v in enumerate(budgets))
+    if len(bpts) >= 2:
+        items.append(Poly(bpts, budget_color, 2.0, "budget"))
+    if len(budgets):
+        last = int(budgets[-1])
+        text = labels["missed_by"].format(over=-last) if last < 0 else f"{labels['budget']}: {last}"
+        items.append(
+            Label(LEFT + plot_w - 4, b_top + 14, text, size=10, anchor="end", color=budget_color)
+        )
+    return items
+
+
 def layout(
     course: pd.DataFrame,
     *,
@@ -98,90 +215,20 @@ def layout(
     1 January). ``labels``: ``title``, ``budget_title``, ``ratio``, ``target``, ``budget``,
     ``axis_date``, ``axis_ratio``, ``axis_days``, ``missed_by`` (with ``{over}``) in the
     report's language."""
-    n_days = _days_in_year(year)
-    plot_w = WIDTH - LEFT - RIGHT
     t = float(target)
     ratio = course["ratio"].astype("float64").to_numpy()
     budgets = course["budget"].astype("float64").to_numpy()
-    finite = [float(v) for v in ratio if not math.isnan(v)]
-    lo = min(0.8, math.floor(min([*finite, t]) * 20) / 20)
-    lo = max(0.0, min(lo, t - 0.05))
-
-    def x(i: int) -> float:
-        return LEFT + plot_w * i / max(n_days - 1, 1)
-
-    def y_ratio(v: float) -> float:
-        return TOP + RATIO_H * (1 - (v - lo) / (1 - lo))
-
-    b_top = TOP + RATIO_H + GAP
-    b_max = max(1.0, float(budgets.max()) if len(budgets) else 1.0)
-    b_min = min(0.0, float(budgets.min()) if len(budgets) else 0.0)
-
-    def y_budget(v: float) -> float:
-        return b_top + BUDGET_H * (b_max - v) / (b_max - b_min)
-
-    out = Layout(title=labels["title"])
-    items = out.items
-    items.append(Label(WIDTH / 2, 18, labels["title"], size=13, anchor="middle", bold=True))
-    # Legend under the title: a sample of each line with its name.
-    legend_y = 38.0
-    lx = LEFT
+    sc = _scales(year, ratio, budgets, t)
     missed = bool(len(budgets)) and budgets[-1] < 0
     budget_color = MISSED_COLOR if missed else BUDGET_COLOR
-    for name, color, dash in (
-        (labels["ratio"], RATIO_COLOR, ()),
-        (f"{labels['target']} {t * 100:.1f}%", TARGET_COLOR, (6.0, 4.0)),
-        (labels["budget"], budget_color, ()),
-    ):
-        items.append(Line(lx, legend_y - 4, lx + 24, legend_y - 4, color, 2.0, dash))
-        items.append(Label(lx + 30, legend_y, name, size=10))
-        lx += 30 + 11 * len(name) * (1.0 if any(ord(c) > 0x2E80 for c in name) else 0.6) + 24
-    items.append(Box(LEFT, TOP, plot_w, RATIO_H))
-    items.append(Box(LEFT, b_top, plot_w, BUDGET_H))
-    # Dated x axis: a grid line at the first of each month, labelled MM-01 under the lower panel.
-    for month in range(1, 13):
-        i = (dt.date(year, month, 1) - dt.date(year, 1, 1)).days
-        xm = x(i)
-        items.append(Line(xm, TOP, xm, TOP + RATIO_H, GRID))
-        items.append(Line(xm, b_top, xm, b_top + BUDGET_H, GRID))
-        items.append(Line(xm, b_top + BUDGET_H, xm, b_top + BUDGET_H + 4, FRAME))
-        items.append(Label(xm, b_top + BUDGET_H + 15, f"{month:02d}-01", size=9, anchor="middle"))
-    items.append(
-        Label(LEFT + plot_w / 2, HEIGHT - 4, labels["axis_date"], size=10, anchor="middle")
-    )
-    # Upper panel: percent ticks, axis title, target and ratio.
-    for v in (lo, (lo + 1) / 2, 1.0):
-        items.append(Line(LEFT, y_ratio(v), LEFT + plot_w, y_ratio(v), GRID))
-        items.append(Label(LEFT - 6, y_ratio(v) + 3.5, f"{v * 100:.0f}%", size=9, anchor="end"))
-    items.append(
-        Label(16, TOP + RATIO_H / 2, labels["axis_ratio"], size=10, anchor="middle", rotate=-90)
-    )
-    yt = y_ratio(t)
-    items.append(Line(LEFT, yt, LEFT + plot_w, yt, TARGET_COLOR, 1.5, (6.0, 4.0), "target"))
-    pts = tuple(
-        (x(i), y_ratio(max(lo, float(v)))) for i, v in enumerate(ratio) if not math.isnan(v)
-    )
-    if len(pts) >= 2:
-        items.append(Poly(pts, RATIO_COLOR, 2.0, "ratio"))
-    # Lower panel: day ticks, zero line, budget; its own title; the last value (or the miss).
-    items.append(Label(LEFT, b_top - 8, labels["budget_title"], size=10, bold=True))
-    items.append(Line(LEFT, y_budget(0), LEFT + plot_w, y_budget(0), ZERO))
-    items.append(Label(LEFT - 6, y_budget(0) + 3.5, "0", size=9, anchor="end"))
-    items.append(Label(LEFT - 6, y_budget(b_max) + 9, f"{b_max:.0f}", size=9, anchor="end"))
-    if b_min < 0:
-        items.append(Label(LEFT - 6, y_budget(b_min) - 2, f"{b_min:.0f}", size=9, anchor="end"))
-    items.append(
-        Label(16, b_top + BUDGET_H / 2, labels["axis_days"], size=10, anchor="middle", rotate=-90)
-    )
-    bpts = tuple((x(i), y_budget(float(v))) for i, v in enumerate(budgets))
-    if len(bpts) >= 2:
-        items.append(Poly(bpts, budget_color, 2.0, "budget"))
-    if len(budgets):
-        last = int(budgets[-1])
-        text = labels["missed_by"].format(over=-last) if last < 0 else f"{labels['budget']}: {last}"
-        items.append(
-            Label(LEFT + plot_w - 4, b_top + 14, text, size=10, anchor="end", color=budget_color)
-        )
+    out = Layout(title=labels["title"])
+    out.items.append(Label(WIDTH / 2, 18, labels["title"], size=13, anchor="middle", bold=True))
+    out.items.extend(_legend(labels, t, budget_color))
+    out.items.append(Box(LEFT, TOP, sc.plot_w, RATIO_H))
+    out.items.append(Box(LEFT, sc.b_top, sc.plot_w, BUDGET_H))
+    out.items.extend(_month_axis(sc, year, labels))
+    out.items.extend(_ratio_panel(sc, ratio, t, labels))
+    out.items.extend(_budget_panel(sc, budgets, budget_color, labels))
     return out
 
 
