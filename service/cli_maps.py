@@ -12,12 +12,22 @@ import datetime as dt
 import json
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from maps.assets import FILES, vendor_dirs
 from maps.render import page_html
 from service.cli_common import cli_settings, fail, open_store
+
+if TYPE_CHECKING:
+    import folium
+    from sqlalchemy import Engine
+
+    from maps.public import LayerSource
+    from maps.staff import MapData
+    from service.clock import Clock
+    from service.figures.staff_layers import LayerRequest
 
 #: Extra files a page loads through CSS (fonts, images), per vendor package.
 CSS_DEPENDENCIES = {"leaflet": ("images",), "font-awesome": ("webfonts",)}
@@ -51,21 +61,37 @@ def _data_url(obj: object) -> str:
     return "data:application/json;base64," + base64.b64encode(raw).decode("ascii")
 
 
-def render_maps(
-    out: Path = typer.Argument(..., help="Folder to write staff.html, public.html and static/."),
-    lang: str = typer.Option("zh", help="zh or en"),
-    basemap: str = typer.Option("offline", help="osm, tianditu, autonavi or offline"),
-) -> None:
-    """Render the staff and public maps as static HTML for offline use."""
-    # Imported here: the store, geodata and figures would slow every ``envmon`` start (``--help``).
-    import geodata
+def _static_staff_map(
+    engine: Engine, clock: Clock, req: LayerRequest, shown_time: str, demo: bool
+) -> folium.Map:
+    """The staff map with every layer and slider window as a data: URL (a file page cannot call
+    the service)."""
     from maps.i18n import t as map_t
-    from maps.public import LayerSource, public_map
     from maps.staff import staff_map
     from maps.staff_layers import slider_windows
-    from service.clock import SystemClock
-    from service.compute import CST
-    from service.figures.demo_data import figures_are_demo
+    from service.figures.staff_layers import BUILDERS, staff_days, staff_layer_body
+
+    start, end, lang = req.start, req.end, req.lang
+    layers = {key: _data_url(staff_layer_body(engine, clock, key, req)) for key in BUILDERS}
+    windows = {
+        a.isoformat(): _data_url(staff_days(engine, a, b)) for a, b in slider_windows(start, end)
+    }
+    return staff_map(
+        layers.__getitem__,
+        lang=lang,
+        basemap=req.basemap,
+        vendor_prefix="static/vendor",
+        period=(start.isoformat(), end.isoformat()),
+        days=windows,
+        bounds=tuple(req.districts.total_bounds),
+        data_time=shown_time,
+        notices=[("demo", map_t("notice.demo_feed", lang))] if demo else [],
+    )
+
+
+def _public_sources(engine: Engine, data: MapData, lang: str) -> dict[str, LayerSource]:
+    """The public layers' GeoJSON as data: URLs."""
+    from maps.public import LayerSource
     from service.figures.latest import (
         DISTRICT_PUBLIC,
         ZONE_PUBLIC,
@@ -75,8 +101,37 @@ def render_maps(
         station_items,
         zones_frame,
     )
+
+    return {
+        "districts": LayerSource(
+            _data_url(frame_features(data.districts, DISTRICT_PUBLIC).model_dump(mode="json"))
+        ),
+        "stations": LayerSource(
+            _data_url(point_features(station_items(engine, lang)).model_dump(mode="json"))
+        ),
+        "sections": LayerSource(
+            _data_url(point_features(section_items(engine)).model_dump(mode="json"))
+        ),
+        "zones": LayerSource(
+            _data_url(frame_features(zones_frame(engine), ZONE_PUBLIC).model_dump(mode="json"))
+        ),
+    }
+
+
+def render_maps(
+    out: Path = typer.Argument(..., help="Folder to write staff.html, public.html and static/."),
+    lang: str = typer.Option("zh", help="zh or en"),
+    basemap: str = typer.Option("offline", help="osm, tianditu, autonavi or offline"),
+) -> None:
+    """Render the staff and public maps as static HTML for offline use."""
+    # Imported here: the store, geodata and figures would slow every ``envmon`` start (``--help``).
+    import geodata
+    from maps.public import public_map
+    from service.clock import SystemClock
+    from service.compute import CST
+    from service.figures.demo_data import figures_are_demo
     from service.figures.map_data import BasemapRefused, choose_basemap, data_time, staff_map_data
-    from service.figures.staff_layers import BUILDERS, LayerRequest, staff_days, staff_layer_body
+    from service.figures.staff_layers import LayerRequest
 
     settings = cli_settings(scheduler_enabled=False)
     try:
@@ -92,40 +147,10 @@ def render_maps(
         data = staff_map_data(engine, clock, districts, start, end, lang)
         shown_time, stale = data_time(data.stations.get("time"), now)
         demo = settings.feeds.demo_mode or figures_are_demo(engine)
-        # A file page cannot call the service: every layer and slider window is a data: URL.
         req = LayerRequest(districts, lang, bm, start, end)
-        layers = {key: _data_url(staff_layer_body(engine, clock, key, req)) for key in BUILDERS}
-        windows = {
-            a.isoformat(): _data_url(staff_days(engine, a, b))
-            for a, b in slider_windows(start, end)
-        }
-        staff = staff_map(
-            layers.__getitem__,
-            lang=lang,
-            basemap=bm,
-            vendor_prefix="static/vendor",
-            period=(start.isoformat(), end.isoformat()),
-            days=windows,
-            bounds=tuple(districts.total_bounds),
-            data_time=shown_time,
-            notices=[("demo", map_t("notice.demo_feed", lang))] if demo else [],
-        )
-        sources = {
-            "districts": LayerSource(
-                _data_url(frame_features(data.districts, DISTRICT_PUBLIC).model_dump(mode="json"))
-            ),
-            "stations": LayerSource(
-                _data_url(point_features(station_items(engine, lang)).model_dump(mode="json"))
-            ),
-            "sections": LayerSource(
-                _data_url(point_features(section_items(engine)).model_dump(mode="json"))
-            ),
-            "zones": LayerSource(
-                _data_url(frame_features(zones_frame(engine), ZONE_PUBLIC).model_dump(mode="json"))
-            ),
-        }
+        staff = _static_staff_map(engine, clock, req, shown_time, demo)
         public = public_map(
-            sources,
+            _public_sources(engine, data, lang),
             lang=lang,
             basemap=bm,
             vendor_prefix="static/vendor",
