@@ -42,6 +42,99 @@ def _change(cmp: dict[str, Any] | None, key: str) -> str:
     return "—" if c is None else f"{c:+.1f} %"
 
 
+def _statistic_row(figures: AreaAssessment, key: str, lang: str) -> list[str]:
+    """One statistic (or the composite index): value, limit, verdict, days and changes."""
+    cur = figures.current
+    stats = cur["statistics"]
+    if key == "composite_index":
+        limit, meets, days = "—", "—", "—"
+    else:
+        yes, no = t("assessment.yes", lang), t("assessment.no", lang)
+        lim = cur["limits"][key]
+        limit = f"{lim['limit']:g}"
+        meets = "—" if lim["meets"] is None else (yes if lim["meets"] else no)
+        s = stats["sufficiency"][key]
+        days = f"{s['days']}/{s['required']}" + (
+            "" if s["sufficient"] else t("assessment.insufficient", lang)
+        )
+    return [
+        t(f"assessment.stat.{key}", lang),
+        _value(stats[key], key),
+        limit,
+        meets,
+        days,
+        _change(figures.compared_with_last_year, key),
+        _change(figures.compared_with_previous, key),
+    ]
+
+
+def _statistics_table(figures: AreaAssessment, lang: str) -> SectionTable:
+    """The six statistics and the composite index with limits, days and 同比/环比."""
+    columns = ("statistic", "value", "limit", "meets", "days", "year_on_year", "previous")
+    return SectionTable(
+        [t(f"assessment.col.{c}", lang) for c in columns],
+        [_statistic_row(figures, key, lang) for key in (*AT.STATISTICS, "composite_index")],
+    )
+
+
+def _shares_table(comp: dict[str, Any], lang: str) -> SectionTable:
+    """The composite index's sub-indices and their shares."""
+    return SectionTable(
+        [t("assessment.col.statistic", lang), t("assessment.col.share", lang)],
+        [
+            [
+                t(f"assessment.stat.{k}", lang),
+                "—"
+                if comp["sub_index"][k] is None
+                else f"{comp['sub_index'][k]:.2f} ({_pct(comp['share'][k])})",
+            ]
+            for k in AT.COMPOSITE_ITEMS
+        ],
+    )
+
+
+def _monthly_table(cur: dict[str, Any], lang: str) -> SectionTable:
+    """Valid, excellent/good and lost days per month."""
+    return SectionTable(
+        [t(f"assessment.col.{c}", lang) for c in ("month", "valid", "good", *_LOST)],
+        [
+            [m["month"], str(m["valid"]), str(m["excellent_good"]), *[str(m[k]) for k in _LOST]]
+            for m in cur["monthly"]
+        ],
+    )
+
+
+def _summary_lines(cur: dict[str, Any], lang: str) -> list[str]:
+    """The ratio with and without ozone, the limits' editions, the ozone season."""
+    season = cur["ozone_season"]
+    lines = [
+        t(
+            "assessment.ratio_line",
+            lang,
+            ratio=_pct(cur["days"]["excellent_good_ratio"]),
+            without=_pct(cur["days"]["ratio_without_o3"]),
+        ),
+        t(
+            "assessment.limits_line",
+            lang,
+            edition=cur["limit_edition"],
+            composite=cur["composite"]["edition"],
+        ),
+    ]
+    if season["days"]:
+        lines.append(
+            t(
+                "assessment.season_line",
+                lang,
+                p90=_value(season["O3_8h_p90"], "O3_8h_p90"),
+                exceed=season["O3_8h_exceedance_days"],
+                lost=season["lost_to_O3"],
+                both=season["lost_to_PM25_O3"],
+            )
+        )
+    return lines
+
+
 class CoControlSection:
     """The assessment section of every monthly and yearly report."""
 
@@ -64,93 +157,12 @@ class CoControlSection:
         heading = t("assessment.heading", lang)
         if cur["days"]["valid"] == 0 and all(cur["statistics"][k] is None for k in AT.STATISTICS):
             return Section(heading, [t("assessment.no_data", lang)])
-        stats = cur["statistics"]
-        yes, no = t("assessment.yes", lang), t("assessment.no", lang)
-        rows = []
-        for key in (*AT.STATISTICS, "composite_index"):
-            if key == "composite_index":
-                limit, meets, days = "—", "—", "—"
-            else:
-                lim = cur["limits"][key]
-                limit = f"{lim['limit']:g}"
-                meets = "—" if lim["meets"] is None else (yes if lim["meets"] else no)
-                s = stats["sufficiency"][key]
-                days = f"{s['days']}/{s['required']}" + (
-                    "" if s["sufficient"] else t("assessment.insufficient", lang)
-                )
-            rows.append(
-                [
-                    t(f"assessment.stat.{key}", lang),
-                    _value(stats[key], key),
-                    limit,
-                    meets,
-                    days,
-                    _change(figures.compared_with_last_year, key),
-                    _change(figures.compared_with_previous, key),
-                ]
-            )
-        main = SectionTable(
-            [
-                t(f"assessment.col.{c}", lang)
-                for c in (
-                    "statistic",
-                    "value",
-                    "limit",
-                    "meets",
-                    "days",
-                    "year_on_year",
-                    "previous",
-                )
-            ],
-            rows,
-        )
-        comp = cur["composite"]
-        shares = SectionTable(
-            [t("assessment.col.statistic", lang), t("assessment.col.share", lang)],
-            [
-                [
-                    t(f"assessment.stat.{k}", lang),
-                    "—"
-                    if comp["sub_index"][k] is None
-                    else f"{comp['sub_index'][k]:.2f} ({_pct(comp['share'][k])})",
-                ]
-                for k in AT.COMPOSITE_ITEMS
-            ],
-        )
-        monthly = SectionTable(
-            [t(f"assessment.col.{c}", lang) for c in ("month", "valid", "good", *_LOST)],
-            [
-                [m["month"], str(m["valid"]), str(m["excellent_good"]), *[str(m[k]) for k in _LOST]]
-                for m in cur["monthly"]
-            ],
-        )
-        season = cur["ozone_season"]
-        lines = [
-            t(
-                "assessment.ratio_line",
-                lang,
-                ratio=_pct(cur["days"]["excellent_good_ratio"]),
-                without=_pct(cur["days"]["ratio_without_o3"]),
-            ),
-            t(
-                "assessment.limits_line",
-                lang,
-                edition=cur["limit_edition"],
-                composite=comp["edition"],
-            ),
+        tables = [
+            _statistics_table(figures, lang),
+            _shares_table(cur["composite"], lang),
+            _monthly_table(cur, lang),
         ]
-        if season["days"]:
-            lines.append(
-                t(
-                    "assessment.season_line",
-                    lang,
-                    p90=_value(season["O3_8h_p90"], "O3_8h_p90"),
-                    exceed=season["O3_8h_exceedance_days"],
-                    lost=season["lost_to_O3"],
-                    both=season["lost_to_PM25_O3"],
-                )
-            )
-        return Section(heading, lines, [main, shares, monthly])
+        return Section(heading, _summary_lines(cur, lang), tables)
 
 
 SECTIONS.append(CoControlSection())
