@@ -26,6 +26,74 @@ def _pct(v: float | None) -> str:
     return "—" if v is None else f"{v * 100:.1f}%"
 
 
+def _name(p: SeaPoint | SeaRatio, lang: str) -> str:
+    return (p.name_en or p.name) if lang == "en" else p.name
+
+
+def _ratio_lines(scope: SeaRatio, points: list[SeaPoint], lang: str) -> list[str]:
+    """The ratio by points and by area against the target, the budget, the demo note."""
+    verdict = (
+        t("report.verdict.undefined", lang)
+        if scope.meets is None
+        else t("report.verdict.meets" if scope.meets else "report.verdict.misses", lang)
+    )
+    r = scope.by_points
+    lines = [
+        t(
+            "sea.ratio_line",
+            lang,
+            ratio="—" if r.percent is None else f"{r.percent}%",
+            good=r.numerator,
+            points=r.denominator,
+            area=_pct(scope.by_area),
+            target=_pct(scope.target),
+            verdict=verdict,
+        )
+    ]
+    if scope.budget_points is not None:
+        lines.append(
+            t("sea.budget_line", lang, budget=scope.budget_points)
+            if scope.budget_points >= 0
+            else t("sea.budget_missed", lang, over=-scope.budget_points)
+        )
+    if any(p.demo for p in points):
+        lines.append(t("sea.demo_line", lang))
+    return lines
+
+
+def _points_table(points: list[SeaPoint], lang: str) -> SectionTable:
+    """The points: class, target, whether met, deciding items."""
+    yes, no = t("sea.yes", lang), t("sea.no", lang)
+    return SectionTable(
+        [t(f"sea.col.{c}", lang) for c in ("point", "class", "target", "meets", "deciding")],
+        [
+            [
+                _name(p, lang),
+                sea_class_label(p.sea_class, lang),
+                sea_class_label(p.target_class, lang),
+                "—" if p.meets_target is None else (yes if p.meets_target else no),
+                ", ".join(p.deciding_items) or "—",
+            ]
+            for p in points
+        ],
+    )
+
+
+def _area_rows(figures: SeaFigures, points: list[SeaPoint], lang: str) -> list[list[str]]:
+    """The bays / zones the points belong to: target and ratio by points and by area."""
+    codes = {p.area_code for p in points}
+    return [
+        [
+            _name(a, lang),
+            sea_class_label(a.target_class, lang),
+            "—" if a.by_points.percent is None else f"{a.by_points.percent}%",
+            _pct(a.by_area),
+        ]
+        for a in figures.areas
+        if a.code in codes
+    ]
+
+
 class SeaSection:
     """The seawater section of every monthly and yearly report (skipped when no point of the
     report's area was sampled in the period)."""
@@ -51,67 +119,8 @@ class SeaSection:
         scope: SeaRatio = (
             figures.city if city else next(d for d in figures.districts if d.code == data.district)
         )
-        yes, no = t("sea.yes", lang), t("sea.no", lang)
-        verdict = (
-            t("report.verdict.undefined", lang)
-            if scope.meets is None
-            else t("report.verdict.meets" if scope.meets else "report.verdict.misses", lang)
-        )
-        r = scope.by_points
-        lines = [
-            t(
-                "sea.ratio_line",
-                lang,
-                ratio="—" if r.percent is None else f"{r.percent}%",
-                good=r.numerator,
-                points=r.denominator,
-                area=_pct(scope.by_area),
-                target=_pct(scope.target),
-                verdict=verdict,
-            )
-        ]
-        if scope.budget_points is not None:
-            lines.append(
-                t("sea.budget_line", lang, budget=scope.budget_points)
-                if scope.budget_points >= 0
-                else t("sea.budget_missed", lang, over=-scope.budget_points)
-            )
-        if any(p.demo for p in points):
-            lines.append(t("sea.demo_line", lang))
-
-        def name(p: SeaPoint | SeaRatio) -> str:
-            return (p.name_en or p.name) if lang == "en" else p.name
-
-        point_rows = [
-            [
-                name(p),
-                sea_class_label(p.sea_class, lang),
-                sea_class_label(p.target_class, lang),
-                "—" if p.meets_target is None else (yes if p.meets_target else no),
-                ", ".join(p.deciding_items) or "—",
-            ]
-            for p in points
-        ]
-        codes = {p.area_code for p in points}
-        area_rows = [
-            [
-                name(a),
-                sea_class_label(a.target_class, lang),
-                "—" if a.by_points.percent is None else f"{a.by_points.percent}%",
-                _pct(a.by_area),
-            ]
-            for a in figures.areas
-            if a.code in codes
-        ]
-        tables = [
-            SectionTable(
-                [
-                    t(f"sea.col.{c}", lang)
-                    for c in ("point", "class", "target", "meets", "deciding")
-                ],
-                point_rows,
-            )
-        ]
+        tables = [_points_table(points, lang)]
+        area_rows = _area_rows(figures, points, lang)
         if area_rows:
             tables.append(
                 SectionTable(
@@ -119,7 +128,7 @@ class SeaSection:
                     area_rows,
                 )
             )
-        return Section(t("sea.heading", lang), lines, tables)
+        return Section(t("sea.heading", lang), _ratio_lines(scope, points, lang), tables)
 
 
 SECTIONS.append(SeaSection())
