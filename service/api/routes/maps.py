@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Hashable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -161,6 +162,87 @@ def _staff_facts(
     return facts
 
 
+def _surface_links(facts: dict[str, Any], root: str, lang: str) -> list[dict[str, str]]:
+    """The staff page's surface layers, each with the URL its day's surface is fetched from."""
+    return [
+        {
+            "key": layer["key"],
+            "name": layer["name"],
+            "url": f"{root}/maps/staff/surfaces/{layer['key']}.json?"
+            + urlencode({"lang": lang, **({"day": layer["day"]} if layer["day"] else {})}),
+        }
+        for layer in facts["surfaces"]
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _StaffView:
+    """What a staff page shows: language, basemap (as asked and as chosen), slider days, zone
+    distance, data time, demo flag, root path and surface layers."""
+
+    lang: str
+    basemap: str | None
+    chosen: basemaps.Basemap
+    start: dt.date
+    end: dt.date
+    near_km: float
+    shown_time: str
+    stale: bool
+    demo: bool
+    root: str
+    surfaces: list[dict[str, str]]
+
+    def cache_key(self, today: dt.date) -> tuple[Hashable, ...]:
+        """The page's key among the cached responses (with the data version)."""
+        shown_surfaces = tuple((s["key"], s["name"], s["url"]) for s in self.surfaces)
+        return (
+            "staff-page",
+            self.lang,
+            self.basemap,
+            self.start,
+            self.end,
+            self.near_km,
+            self.stale,
+            self.shown_time,
+            today,
+            self.root,
+            shown_surfaces,
+        )
+
+
+def _staff_html(
+    view: _StaffView, request: Request, settings: Settings, engine: Engine, clock: Clock
+) -> HTMLResponse:
+    """The staff page drawn for ``view``: layers by URL, notices, the co-control panel."""
+    lang = view.lang
+    notices = [("stale", t("notice.stale", lang, time=view.shown_time))] if view.stale else []
+    if view.demo:
+        notices.append(("demo", map_t("notice.demo_feed", lang)))
+    query = urlencode(
+        {
+            "lang": lang,
+            "basemap": view.basemap or settings.maps.map_basemap,
+            "from": view.start.isoformat(),
+            "to": view.end.isoformat(),
+            "near_km": view.near_km,
+        }
+    )
+    base = f"{view.root}/maps/staff"
+    page = staff_map(
+        lambda key: f"{layer_url(base, key)}?{query}",
+        lang=lang,
+        basemap=view.chosen,
+        period=(view.start.isoformat(), view.end.isoformat()),
+        days=days_url(base),
+        highlight_km=view.near_km,
+        bounds=tuple(request.app.state.districts.total_bounds),
+        data_time=view.shown_time,
+        notices=notices,
+        surface_layers=view.surfaces,
+    )
+    return HTMLResponse(_with_cocontrol_panel(page_html(page), engine, clock, lang))
+
+
 @router.get("/maps/staff", response_class=HTMLResponse, summary="Staff map (staff key)")
 def staff_page(
     request: Request,
@@ -189,60 +271,25 @@ def staff_page(
     latest = pd.Series([facts["latest"]] if facts["latest"] else [], dtype=object)
     shown_time, stale = data_time(latest, clock.now())
     root = request.scope.get("root_path", "")
-    surfaces = [
-        {
-            "key": layer["key"],
-            "name": layer["name"],
-            "url": f"{root}/maps/staff/surfaces/{layer['key']}.json?"
-            + urlencode({"lang": lang, **({"day": layer["day"]} if layer["day"] else {})}),
-        }
-        for layer in facts["surfaces"]
-    ]
-    shown_surfaces = tuple((s["key"], s["name"], s["url"]) for s in surfaces)
-    key = (
-        "staff-page",
+    view = _StaffView(
         lang,
         basemap,
+        chosen,
         start,
         end,
         near_km,
-        stale,
         shown_time,
-        today,
+        stale,
+        bool(facts["demo"]),
         root,
-        shown_surfaces,
+        _surface_links(facts, root, lang),
     )
 
     def build() -> Response:
-        notices = [("stale", t("notice.stale", lang, time=shown_time))] if stale else []
-        if facts["demo"]:
-            notices.append(("demo", map_t("notice.demo_feed", lang)))
-        query = urlencode(
-            {
-                "lang": lang,
-                "basemap": basemap or settings.maps.map_basemap,
-                "from": start.isoformat(),
-                "to": end.isoformat(),
-                "near_km": near_km,
-            }
-        )
-        base = f"{root}/maps/staff"
-        page = staff_map(
-            lambda key: f"{layer_url(base, key)}?{query}",
-            lang=lang,
-            basemap=chosen,
-            period=(start.isoformat(), end.isoformat()),
-            days=days_url(base),
-            highlight_km=near_km,
-            bounds=tuple(request.app.state.districts.total_bounds),
-            data_time=shown_time,
-            notices=notices,
-            surface_layers=surfaces,
-        )
-        html = _with_cocontrol_panel(page_html(page), engine, clock, lang)
-        return HTMLResponse(html)
+        return _staff_html(view, request, settings, engine, clock)
 
-    html = bytes(cached_response(request, key, build, version=version).body).decode("utf-8")
+    cached = cached_response(request, view.cache_key(today), build, version=version)
+    html = bytes(cached.body).decode("utf-8")
     if getattr(request.state, "session", False):
         # Added here rather than in maps.staff: the page stays a pure rendering of figures.
         head, tag, tail = html.rpartition("</body>")
