@@ -394,7 +394,7 @@ def _composite(
 
 
 def _exceedances(
-    x: Mapping[str, FloatArray], ed_idx: npt.NDArray[np.intp], a: Assumptions
+    x: Mapping[str, FloatArray], ed_idx: IntArray, a: Assumptions
 ) -> dict[str, BoolArray]:
     """Exceedance days, day by day against the edition in force."""
     exceed: dict[str, BoolArray] = {}
@@ -435,6 +435,35 @@ def _ozone_season(
     }
 
 
+def _daily_arrays(
+    daily: Mapping[str, npt.ArrayLike], series: Sequence[str] | None
+) -> tuple[dict[str, FloatArray], tuple[str, ...]]:
+    """Every HJ 633 daily indicator as an (N, D) array (all-NaN when missing) and the N labels."""
+    first = np.asarray(next(iter(daily.values())), dtype=np.float64)
+    if first.ndim == 1:
+        first = first[None, :]
+    n, d = first.shape
+    if d == 0:
+        raise ValueError("daily: no day to assess")
+    x = {k: _as_2d(daily.get(k), n, d) for k in T.DAILY_INDICATORS}
+    labels = tuple(series) if series is not None else tuple(str(i) for i in range(n))
+    if len(labels) != n:
+        raise ValueError(f"series: {len(labels)} labels for {n} series")
+    return x, labels
+
+
+def _editions(
+    day_numbers: IntArray, standard: str | None, composite_edition: str | None, a: Assumptions
+) -> tuple[IntArray, str, str]:
+    """The GB 3095 edition in force each day (index into ``AT.EDITIONS``), the edition whose
+    limits judge the period, and the composite index's edition."""
+    ed_idx = editions_for_days(day_numbers, standard)
+    limit_ed = AT.EDITIONS[int(ed_idx[-1] if a.period_limit_edition == "end" else ed_idx[0])]
+    if composite_edition is None:
+        composite_edition = AT.GB3095_2012 if a.composite_limits == "GB3095-2012" else limit_ed
+    return ed_idx, limit_ed, composite_edition
+
+
 def assess(
     daily: Mapping[str, npt.ArrayLike],
     start: dt.date,
@@ -452,24 +481,13 @@ def assess(
     ``composite_edition`` forces the composite index's limits (like-for-like 同比, A11).
     """
     a = assumptions
-    first = np.asarray(next(iter(daily.values())), dtype=np.float64)
-    if first.ndim == 1:
-        first = first[None, :]
-    n, d = first.shape
-    if d == 0:
-        raise ValueError("daily: no day to assess")
-    x = {k: _as_2d(daily.get(k), n, d) for k in T.DAILY_INDICATORS}
-    labels = tuple(series) if series is not None else tuple(str(i) for i in range(n))
-    if len(labels) != n:
-        raise ValueError(f"series: {len(labels)} labels for {n} series")
+    x, labels = _daily_arrays(daily, series)
+    n, d = x["O3_8h"].shape
     day_numbers = (start - _EPOCH).days + np.arange(d, dtype=np.int64)
     months = months_of(start, d, a)
     whole_year = _is_whole_year(start, d)
     required_total = AT.MIN_DAYS_YEAR if whole_year else int(months.required.sum())
-    ed_idx = editions_for_days(day_numbers, standard)
-    limit_ed = AT.EDITIONS[int(ed_idx[-1] if a.period_limit_edition == "end" else ed_idx[0])]
-    if composite_edition is None:
-        composite_edition = AT.GB3095_2012 if a.composite_limits == "GB3095-2012" else limit_ed
+    ed_idx, limit_ed, composite_edition = _editions(day_numbers, standard, composite_edition, a)
     st = _statistics(x, months, required_total, limit_ed, a)
     sub_index, composite, share = _composite(st, composite_edition, a)
     exceed = _exceedances(x, ed_idx, a)
