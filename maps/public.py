@@ -8,7 +8,7 @@ from the API's GeoJSON routes, optionally joined with a JSON list of figures by 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Final
 
 import folium
@@ -198,6 +198,16 @@ def _legend_cfg(chosen: Sequence[str], lang: str) -> list[dict[str, object]]:
     return legend_cfg
 
 
+def _notices(lang: str, data_time: str, stale: bool, demo_feed: bool) -> list[tuple[str, str]]:
+    """The info box's notices: stale data (with its time), demo feed."""
+    notices = []
+    if stale:
+        notices.append(("stale", t("notice.stale", lang, time=data_time)))
+    if demo_feed:
+        notices.append(("demo", t("notice.demo_feed", lang)))
+    return notices
+
+
 def public_map(
     sources: Mapping[str, LayerSource] | None = None,
     *,
@@ -242,21 +252,15 @@ def public_map(
         "district": district,
         "layers": chosen,
         "layer_names": _layer_names(lang),
-        "sources": {
-            k: {"url": s.url, "join_url": s.join_url, "join_key": s.join_key}
-            for k, s in sources.items()
-        },
+        "sources": {k: asdict(s) for k, s in sources.items()},
         "offline": basemap.offline,
         "gcj02": basemap.datum == "GCJ02",
         **_colour_cfg(lang),
         "labels": _page_labels(lang),
     }
-    notices = []
-    if stale:
-        notices.append(("stale", t("notice.stale", lang, time=data_time)))
-    if demo_feed:
-        notices.append(("demo", t("notice.demo_feed", lang)))
-    InfoBox(t("title.public", lang), data_time, lang, notices).add_to(m)
+    InfoBox(
+        t("title.public", lang), data_time, lang, _notices(lang, data_time, stale, demo_feed)
+    ).add_to(m)
     cfg["legends"] = _legend_cfg(chosen, lang)
     PublicLayers(cfg).add_to(m)
     return m
