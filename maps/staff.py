@@ -175,6 +175,41 @@ STAFF_JS: Final = ("leaflet", "staff_js")
 STAFF_CSS: Final = ("leaflet_css",)
 
 
+def _daily_cfg(period: tuple[str, str], days: str | Mapping[str, str]) -> dict[str, object]:
+    """The daily-AQI slider: first and last day, window length, where its windows come from."""
+    return {
+        "start": period[0],
+        "end": period[1],
+        "window": SLIDER_WINDOW_DAYS,
+        "url": days if isinstance(days, str) else None,
+        "windows": {} if isinstance(days, str) else dict(days),
+    }
+
+
+def _surfaces_cfg(surface_layers: Sequence[Mapping[str, object]]) -> list[dict[str, object]]:
+    """Surfaces (maps.staff_surfaces): {key, name, url}, off until switched on, then fetched.
+
+    The layer control inserts a name as HTML: a raster's name is the importer's text, escaped."""
+    return [
+        {
+            "key": s["key"],
+            "name": f"<span class='envmon-surface-label'>{html_text(s['name'])}</span>",
+            "url": s["url"],
+            "pane": SURFACE_PANE,
+        }
+        for s in surface_layers
+    ]
+
+
+def _add_fullscreen(m: folium.Map, lang: str, vendor_prefix: str) -> None:
+    """The full-screen control, its files served locally."""
+    fs = Fullscreen(  # type: ignore[no-untyped-call]
+        title=t("control.fullscreen", lang), title_cancel=t("control.exit_fullscreen", lang)
+    )
+    use_local_assets(fs, ["fullscreen"], ["fullscreen_css"], vendor_prefix)
+    fs.add_to(m)
+
+
 def staff_map(
     base: str | Callable[[str], str] = "/maps/staff",
     *,
@@ -220,24 +255,8 @@ def staff_map(
     cfg: dict[str, object] = {
         "lang": lang,
         "layers": layers_json(base, lang, offline=basemap.offline, highlight_km=highlight_km),
-        "daily": {
-            "start": period[0],
-            "end": period[1],
-            "window": SLIDER_WINDOW_DAYS,
-            "url": days if isinstance(days, str) else None,
-            "windows": {} if isinstance(days, str) else dict(days),
-        },
-        # surfaces (maps.staff_surfaces): {key, name, url}, off until switched on, then fetched
-        # the layer control inserts a name as HTML: a raster's name is the importer's text
-        "surfaces": [
-            {
-                "key": s["key"],
-                "name": f"<span class='envmon-surface-label'>{html_text(s['name'])}</span>",
-                "url": s["url"],
-                "pane": SURFACE_PANE,
-            }
-            for s in surface_layers
-        ],
+        "daily": _daily_cfg(period, days),
+        "surfaces": _surfaces_cfg(surface_layers),
         "aqi_scale": palette.aqi_scale(),
         "no_data": palette.NO_DATA,
         "labels": {
@@ -248,10 +267,6 @@ def staff_map(
         },
     }
     StaffLayers(cfg).add_to(m)
-    fs = Fullscreen(  # type: ignore[no-untyped-call]
-        title=t("control.fullscreen", lang), title_cancel=t("control.exit_fullscreen", lang)
-    )
-    use_local_assets(fs, ["fullscreen"], ["fullscreen_css"], vendor_prefix)
-    fs.add_to(m)
+    _add_fullscreen(m, lang, vendor_prefix)
     InfoBox(t("title.staff", lang), data_time, lang, notices).add_to(m)
     return m
