@@ -79,16 +79,28 @@ def reference_time(name: str, fetched_at: dt.datetime | None) -> dt.datetime | N
     return fetched_at
 
 
-def _parse_json(obj: Any, sections: Mapping[str, str] | None, now: dt.datetime | None) -> Parsed:
-    if not isinstance(obj, dict) or not isinstance(obj.get("records"), list):
-        return payload_rejected(
-            obj,
-            f"payload: not {FORMAT} (no 'records' list)",
-            row=json.dumps(obj, ensure_ascii=False)[:200],
-        )
+def _record_section(
+    rec: dict[str, Any], i: int, text: str, sections: Mapping[str, str] | None
+) -> tuple[str | None, Rejected | None]:
+    """The record's section code (resolved through ``sections`` when given), or why not."""
+    sec = rec.get("section")
+    if not isinstance(sec, str) or not sec.strip():
+        return None, Rejected(row=text, reason="section: missing section", field="section", line=i)
+    sec = sec.strip()
+    if sections is None:
+        return sec, None
+    mapped, why = resolve_name(sections, sec)
+    if mapped is None:
+        return None, Rejected(row=text, reason=f"section: {why}", field="section", line=i)
+    return mapped, None
+
+
+def _record_rows(
+    records: list[Any], sections: Mapping[str, str] | None, rejected: list[Rejected]
+) -> list[dict[str, Any]]:
+    """One row per (record, known item) with a value; bad records and items go to ``rejected``."""
     rows: list[dict[str, Any]] = []
-    rejected: list[Rejected] = []
-    for i, rec in enumerate(obj["records"], start=1):
+    for i, rec in enumerate(records, start=1):
         text = json.dumps(rec, ensure_ascii=False)[:300]
         if not isinstance(rec, dict) or not isinstance(rec.get("values"), dict):
             rejected.append(
@@ -97,26 +109,11 @@ def _parse_json(obj: Any, sections: Mapping[str, str] | None, now: dt.datetime |
                 )
             )
             continue
-        sec = rec.get("section")
-        if not isinstance(sec, str) or not sec.strip():
-            rejected.append(
-                Rejected(row=text, reason="section: missing section", field="section", line=i)
-            )
+        sec, refused = _record_section(rec, i, text, sections)
+        if sec is None:
+            if refused is not None:
+                rejected.append(refused)
             continue
-        sec = sec.strip()
-        if sections is not None:
-            mapped, why = resolve_name(sections, sec)
-            if mapped is None:
-                rejected.append(
-                    Rejected(
-                        row=text,
-                        reason=f"section: {why}",
-                        field="section",
-                        line=i,
-                    )
-                )
-                continue
-            sec = mapped
         for key, val in rec["values"].items():
             if val is None:
                 continue
@@ -134,21 +131,38 @@ def _parse_json(obj: Any, sections: Mapping[str, str] | None, now: dt.datetime |
                     "line": i,
                 }
             )
+    return rows
+
+
+def _drop_naive_times(f: pd.DataFrame, rejected: list[Rejected]) -> tuple[pd.DataFrame, pd.Series]:
+    """The rows whose time carries an offset, with their times; the others rejected."""
+    times, naive = parse_aware_times(f["time_text"])
+    if not naive.any():
+        return f, times
+    for _, r in f[naive].iterrows():
+        rejected.append(
+            Rejected(
+                row=f"section={r['section']} time={r['time_text']} item={r['item']} value={r['raw']}",
+                reason="time: timestamp without a zone (rule: times must carry an offset)",
+                field="time",
+                line=int(r["line"]),
+            )
+        )
+    return f[~naive], times[~naive]
+
+
+def _parse_json(obj: Any, sections: Mapping[str, str] | None, now: dt.datetime | None) -> Parsed:
+    if not isinstance(obj, dict) or not isinstance(obj.get("records"), list):
+        return payload_rejected(
+            obj,
+            f"payload: not {FORMAT} (no 'records' list)",
+            row=json.dumps(obj, ensure_ascii=False)[:200],
+        )
+    rejected: list[Rejected] = []
+    rows = _record_rows(obj["records"], sections, rejected)
     if not rows:
         return Parsed(rejected=rejected)
-    f = pd.DataFrame(rows)
-    times, naive = parse_aware_times(f["time_text"])
-    if naive.any():
-        for _, r in f[naive].iterrows():
-            rejected.append(
-                Rejected(
-                    row=f"section={r['section']} time={r['time_text']} item={r['item']} value={r['raw']}",
-                    reason="time: timestamp without a zone (rule: times must carry an offset)",
-                    field="time",
-                    line=int(r["line"]),
-                )
-            )
-        f, times = f[~naive], times[~naive]
+    f, times = _drop_naive_times(pd.DataFrame(rows), rejected)
     value, dl, below, missing, bad = parse_cells(f["raw"], 1.0)
     cand = pd.DataFrame(
         {
