@@ -337,7 +337,8 @@ def parse_dms(text: str) -> float:
     return -value if m["h"].upper() in "SW" else value
 
 
-def _read_csv(path: Path, limits: ZoneLimits) -> list[_Raw]:
+def _load_csv_table(path: Path, limits: ZoneLimits) -> pd.DataFrame:
+    """The CSV as text columns (lower-case names), its required columns and size checked."""
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (ValueError, UnicodeDecodeError) as exc:
@@ -353,10 +354,36 @@ def _read_csv(path: Path, limits: ZoneLimits) -> list[_Raw]:
         )
     if len(table) > limits.max_vertices:  # each row is one position
         raise _over("vertices", len(table), limits.max_vertices)
+    return table
+
+
+def _dms_problems(
+    table: pd.DataFrame, i: int, label: str, lat: pd.Series, lon: pd.Series
+) -> list[ZoneProblem]:
+    """Row ``i``'s degree-minute-second columns, when given: readable and matching lat/lon."""
+    problems: list[ZoneProblem] = []
+    for col, vals in (("lat", lat), ("lon", lon)):
+        dms = table[f"{col}_dms"].iloc[i].strip() if f"{col}_dms" in table.columns else ""
+        if not dms or np.isnan(vals.iloc[i]):
+            continue
+        try:
+            parsed = parse_dms(dms)
+        except ValueError as exc:
+            problems.append(ZoneProblem(label, "bad_dms", str(exc)))
+            continue
+        if col == "lat" and dms.strip()[-1].upper() in "EW":
+            problems.append(ZoneProblem(label, "swapped_lat_lon", f"lat_dms {dms!r} is E/W"))
+        elif abs(parsed - vals.iloc[i]) > DMS_TOLERANCE_DEG:
+            msg = f"{col}_dms {dms!r} = {parsed:.6f} but {col} = {vals.iloc[i]}"
+            problems.append(ZoneProblem(label, "dms_mismatch", msg))
+    return problems
+
+
+def _line_problems(
+    table: pd.DataFrame, lat: pd.Series, lon: pd.Series, seq: pd.Series
+) -> list[list[ZoneProblem]]:
+    """Each CSV line's own problems: numbers, swapped lat/lon, DMS text."""
     line_problems: list[list[ZoneProblem]] = [[] for _ in range(len(table))]
-    lat = pd.to_numeric(table["lat"], errors="coerce")
-    lon = pd.to_numeric(table["lon"], errors="coerce")
-    seq = pd.to_numeric(table["seq"], errors="coerce")
     labels = [f"line {i + 2} ({n})" for i, n in enumerate(table["name"])]
     for i, label in enumerate(labels):
         problems = line_problems[i]
@@ -368,59 +395,62 @@ def _read_csv(path: Path, limits: ZoneLimits) -> list[_Raw]:
         if not (np.isnan(la) or np.isnan(lo)) and abs(la) > 90 and abs(lo) <= 90:
             msg = f"lat={la} lon={lo}: latitude beyond ±90 and longitude like a latitude; swapped?"
             problems.append(ZoneProblem(label, "swapped_lat_lon", msg))
-        for col, vals in (("lat", lat), ("lon", lon)):
-            dms = table[f"{col}_dms"].iloc[i].strip() if f"{col}_dms" in table.columns else ""
-            if not dms or np.isnan(vals.iloc[i]):
-                continue
-            try:
-                parsed = parse_dms(dms)
-            except ValueError as exc:
-                problems.append(ZoneProblem(label, "bad_dms", str(exc)))
-                continue
-            if col == "lat" and dms.strip()[-1].upper() in "EW":
-                problems.append(ZoneProblem(label, "swapped_lat_lon", f"lat_dms {dms!r} is E/W"))
-            elif abs(parsed - vals.iloc[i]) > DMS_TOLERANCE_DEG:
-                msg = f"{col}_dms {dms!r} = {parsed:.6f} but {col} = {vals.iloc[i]}"
-                problems.append(ZoneProblem(label, "dms_mismatch", msg))
+        problems += _dms_problems(table, i, label, lat, lon)
+    return line_problems
+
+
+def _csv_zone(
+    table: pd.DataFrame,
+    idx: Any,
+    line_problems: list[list[ZoneProblem]],
+    coords: tuple[pd.Series, pd.Series, pd.Series],
+) -> _Raw:
+    """One zone from its CSV rows ``idx`` (positions, put in ``seq`` order); ``coords``: lat,
+    lon, seq."""
+    lat, lon, seq = coords
+    first = idx[0]
+    where = ", ".join(str(i + 2) for i in idx)
+    row = f"line{'s' if len(idx) > 1 else ''} {where} ({table['name'].iloc[first]})"
+    probs: list[ZoneProblem] = [p for i in idx for p in line_problems[i]]
+    seqs = seq.iloc[idx]
+    dup = seqs[seqs.duplicated()].dropna()
+    if len(dup):
+        probs.append(ZoneProblem(row, "duplicate_seq", f"seq {sorted(set(dup))} repeated"))
+    datums = {table["datum"].iloc[i].strip() for i in idx}
+    if len(datums) > 1:
+        probs.append(ZoneProblem(row, "mixed_datum", f"rows disagree on datum: {datums}"))
+    props: dict[str, Any] = {
+        "name": _text(table["name"].iloc[first]),
+        "kind": _text(table["kind"].iloc[first]),
+    }
+    for col in _OPTIONAL_TEXT:
+        if col in table.columns:
+            props[col] = _text(table[col].iloc[first])
+    order = idx[np.argsort(seqs.to_numpy(), kind="stable")]
+    xy = np.column_stack([lon.iloc[order].to_numpy(), lat.iloc[order].to_numpy()])
+    geom = None
+    if not np.isnan(xy).any() and not probs:
+        gtype = (
+            _text(table["geometry_type"].iloc[first]) if "geometry_type" in table.columns else None
+        )
+        geom, p = _csv_geometry(row, xy, gtype, props["kind"])
+        probs += p
+    return _Raw(row, props, geom, table["datum"].iloc[first].strip() or None, probs)
+
+
+def _read_csv(path: Path, limits: ZoneLimits) -> list[_Raw]:
+    table = _load_csv_table(path, limits)
+    lat = pd.to_numeric(table["lat"], errors="coerce")
+    lon = pd.to_numeric(table["lon"], errors="coerce")
+    seq = pd.to_numeric(table["seq"], errors="coerce")
+    line_problems = _line_problems(table, lat, lon, seq)
     key = table["code"] if "code" in table.columns else table["name"]
     key = key.where(key.str.strip() != "", table["name"])
     # Row positions per zone in one pass (a scan per zone was quadratic: finding 3).
     groups = key.reset_index(drop=True).groupby(key.to_numpy(), sort=False).indices
     if len(groups) > limits.max_features:
         raise _over("features", len(groups), limits.max_features)
-    raws: list[_Raw] = []
-    for idx in groups.values():
-        first = idx[0]
-        where = ", ".join(str(i + 2) for i in idx)
-        row = f"line{'s' if len(idx) > 1 else ''} {where} ({table['name'].iloc[first]})"
-        probs: list[ZoneProblem] = [p for i in idx for p in line_problems[i]]
-        seqs = seq.iloc[idx]
-        dup = seqs[seqs.duplicated()].dropna()
-        if len(dup):
-            probs.append(ZoneProblem(row, "duplicate_seq", f"seq {sorted(set(dup))} repeated"))
-        datums = {table["datum"].iloc[i].strip() for i in idx}
-        if len(datums) > 1:
-            probs.append(ZoneProblem(row, "mixed_datum", f"rows disagree on datum: {datums}"))
-        props: dict[str, Any] = {
-            "name": _text(table["name"].iloc[first]),
-            "kind": _text(table["kind"].iloc[first]),
-        }
-        for col in _OPTIONAL_TEXT:
-            if col in table.columns:
-                props[col] = _text(table[col].iloc[first])
-        order = idx[np.argsort(seqs.to_numpy(), kind="stable")]
-        xy = np.column_stack([lon.iloc[order].to_numpy(), lat.iloc[order].to_numpy()])
-        geom = None
-        if not np.isnan(xy).any() and not probs:
-            gtype = (
-                _text(table["geometry_type"].iloc[first])
-                if "geometry_type" in table.columns
-                else None
-            )
-            geom, p = _csv_geometry(row, xy, gtype, props["kind"])
-            probs += p
-        raws.append(_Raw(row, props, geom, table["datum"].iloc[first].strip() or None, probs))
-    return raws
+    return [_csv_zone(table, idx, line_problems, (lat, lon, seq)) for idx in groups.values()]
 
 
 def _csv_geometry(
