@@ -492,13 +492,71 @@ def _swap(geom: shapely.Geometry) -> shapely.Geometry:
     return shapely.transform(geom, lambda xy: xy[:, ::-1])
 
 
-def _validate(raws: list[_Raw], source: str, limits: ZoneLimits) -> gpd.GeoDataFrame:
+def _check_size(raws: list[_Raw], limits: ZoneLimits) -> None:
+    """Refuse a file over the feature or vertex limits before any geometry work."""
     if len(raws) > limits.max_features:
         raise _over("features", len(raws), limits.max_features)
     geoms = np.array([r.geometry for r in raws], dtype=object)
     vertices = int(shapely.get_num_coordinates(geoms).sum()) if len(geoms) else 0
     if vertices > limits.max_vertices:
         raise _over("vertices", vertices, limits.max_vertices)
+
+
+def _attribute_problems(r: _Raw, kind: str | None, datum: str | None) -> list[ZoneProblem]:
+    """A zone's text lengths, kind, name, datum and dates."""
+    problems: list[ZoneProblem] = []
+    for col, most in FIELD_MAX_CHARS.items():
+        val = _text(r.props.get(col))
+        if val is not None and len(val) > most:
+            msg = f"{col} has {len(val)} characters; at most {most}"
+            problems.append(ZoneProblem(r.row[:80], "too_long", msg))
+    if kind not in ZONE_KINDS:
+        msg = f"kind {kind!r} is not one of {', '.join(ZONE_KINDS)}"
+        problems.append(ZoneProblem(r.row, "unknown_kind", msg))
+    if not _text(r.props.get("name")):
+        problems.append(ZoneProblem(r.row, "missing_name", "every zone needs a name"))
+    if datum is None:
+        msg = f"datum {r.datum!r} is not WGS84, CGCS2000 or GCJ02"
+        problems.append(ZoneProblem(r.row, "unknown_datum", msg))
+    for col in ("valid_from", "valid_to"):
+        val = _text(r.props.get(col))
+        if val is not None and pd.isna(pd.to_datetime(val, errors="coerce", format="ISO8601")):
+            msg = f"{col}={val!r} is not an ISO date"
+            problems.append(ZoneProblem(r.row, "bad_date", msg))
+    return problems
+
+
+def _geometry_problem(
+    row: str, geom: shapely.Geometry, sea: shapely.Geometry
+) -> ZoneProblem | None:
+    """A WGS-84 zone geometry: valid, and inside the Zhoushan sea area (or why not)."""
+    if not shapely.is_valid(geom):
+        reason = shapely.is_valid_reason(geom)
+        rule = "self_intersection" if "Self-intersection" in reason else "invalid_geometry"
+        return ZoneProblem(row, rule, reason)
+    if sea.covers(geom):
+        return None
+    if sea.covers(_swap(geom)):
+        msg = "coordinates fall in Zhoushan waters only with lat/lon exchanged"
+        return ZoneProblem(row, "swapped_lat_lon", msg)
+    b = ", ".join(f"{v:.4f}" for v in geom.bounds)
+    return ZoneProblem(row, "outside_sea_area", f"extent ({b}) is not inside the Zhoushan sea area")
+
+
+def _zones_frame(rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
+    """The checked zones as a frame (EPSG:4326), dates as ``YYYY-MM-DD``."""
+    frame = gpd.GeoDataFrame(
+        rows, columns=[*ZONE_COLUMNS, "geometry"], geometry="geometry", crs=WGS84
+    )
+    for col in ("valid_from", "valid_to"):
+        parsed = pd.to_datetime(frame[col], errors="coerce", format="ISO8601")
+        frame[col] = parsed.dt.strftime("%Y-%m-%d").astype(object).where(parsed.notna(), None)
+    frame["demo"] = frame["demo"].astype(bool)
+    return frame
+
+
+def _validate(raws: list[_Raw], source: str, limits: ZoneLimits) -> gpd.GeoDataFrame:
+    _check_size(raws, limits)
     sea = zhoushan_sea_area()
     shapely.prepare(sea)  # one covers() per zone: prepared once
     problems: list[ZoneProblem] = []
@@ -507,26 +565,9 @@ def _validate(raws: list[_Raw], source: str, limits: ZoneLimits) -> gpd.GeoDataF
         problems.append(ZoneProblem("file", "empty_file", "no features"))
     for r in raws:
         problems += r.problems
-        for col, most in FIELD_MAX_CHARS.items():
-            val = _text(r.props.get(col))
-            if val is not None and len(val) > most:
-                msg = f"{col} has {len(val)} characters; at most {most}"
-                problems.append(ZoneProblem(r.row[:80], "too_long", msg))
         kind = _text(r.props.get("kind"))
-        if kind not in ZONE_KINDS:
-            msg = f"kind {kind!r} is not one of {', '.join(ZONE_KINDS)}"
-            problems.append(ZoneProblem(r.row, "unknown_kind", msg))
-        if not _text(r.props.get("name")):
-            problems.append(ZoneProblem(r.row, "missing_name", "every zone needs a name"))
         datum = normalise_datum(r.datum) if r.datum else None
-        if datum is None:
-            msg = f"datum {r.datum!r} is not WGS84, CGCS2000 or GCJ02"
-            problems.append(ZoneProblem(r.row, "unknown_datum", msg))
-        for col in ("valid_from", "valid_to"):
-            val = _text(r.props.get(col))
-            if val is not None and pd.isna(pd.to_datetime(val, errors="coerce", format="ISO8601")):
-                msg = f"{col}={val!r} is not an ISO date"
-                problems.append(ZoneProblem(r.row, "bad_date", msg))
+        problems += _attribute_problems(r, kind, datum)
         geom = r.geometry
         if geom is None or r.problems:
             if geom is None and not r.problems:
@@ -534,19 +575,9 @@ def _validate(raws: list[_Raw], source: str, limits: ZoneLimits) -> gpd.GeoDataF
             continue
         if datum == "GCJ02":
             geom = _to_wgs84(geom)
-        if not shapely.is_valid(geom):
-            reason = shapely.is_valid_reason(geom)
-            rule = "self_intersection" if "Self-intersection" in reason else "invalid_geometry"
-            problems.append(ZoneProblem(r.row, rule, reason))
-            continue
-        if not sea.covers(geom):
-            if sea.covers(_swap(geom)):
-                msg = "coordinates fall in Zhoushan waters only with lat/lon exchanged"
-                problems.append(ZoneProblem(r.row, "swapped_lat_lon", msg))
-            else:
-                b = ", ".join(f"{v:.4f}" for v in geom.bounds)
-                msg = f"extent ({b}) is not inside the Zhoushan sea area"
-                problems.append(ZoneProblem(r.row, "outside_sea_area", msg))
+        refused = _geometry_problem(r.row, geom, sea)
+        if refused is not None:
+            problems.append(refused)
             continue
         rec: dict[str, Any] = {c: _text(r.props.get(c)) for c in ZONE_COLUMNS}
         rec.update(kind=kind, datum=datum, demo=False, district_code=None, geometry=geom)
@@ -557,14 +588,7 @@ def _validate(raws: list[_Raw], source: str, limits: ZoneLimits) -> gpd.GeoDataF
         problems.append(ZoneProblem(f"code {c!r}", "duplicate_code", "two features share a code"))
     if problems:
         raise ZoneValidationError(problems, source)
-    frame = gpd.GeoDataFrame(
-        rows, columns=[*ZONE_COLUMNS, "geometry"], geometry="geometry", crs=WGS84
-    )
-    for col in ("valid_from", "valid_to"):
-        parsed = pd.to_datetime(frame[col], errors="coerce", format="ISO8601")
-        frame[col] = parsed.dt.strftime("%Y-%m-%d").astype(object).where(parsed.notna(), None)
-    frame["demo"] = frame["demo"].astype(bool)
-    return frame
+    return _zones_frame(rows)
 
 
 def detect_format(path: str | Path) -> str:
