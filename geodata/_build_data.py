@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -167,9 +168,8 @@ def build_sections(src: Path) -> pd.DataFrame:
     )
 
 
-def build_zones(src: Path) -> gpd.GeoDataFrame:
-    notice = pd.read_csv(src / "harbour_notice_points_zhoushan.csv", dtype=str)
-    anch = pd.read_csv(src / "anchorage_positions_zhoushan.csv", dtype=str)
+def _route_zones(notice: pd.DataFrame) -> list[dict[str, Any]]:
+    """Shenjiamen fishing port's recommended routes: one axis each, corridor 500 m either side."""
     rows = []
     routes = notice[notice["feature_id"].str.startswith("sjm_route_")]
     line_en = {"north": "north line", "middle": "middle line", "south": "south line"}
@@ -198,50 +198,63 @@ def build_zones(src: Path) -> gpd.GeoDataFrame:
                 ),
             }
         )
+    return rows
+
+
+def _dredging_zone(notice: pd.DataFrame) -> dict[str, Any]:
+    """The temporary dredging safety zone at the CRSBG (Zhoushan) heavy-lift wharf."""
     dredge = notice[notice["feature_id"] == "ztbq_zhoushan_wharf_dredging_area"]
     dredge = dredge.sort_values("seq", key=lambda s: s.astype(int))
     first = dredge.iloc[0]
-    rows.append(
+    return {
+        "code": first["feature_id"],
+        "name": first["feature_name"],
+        "name_en": "CRSBG (Zhoushan) heavy-lift wharf front: dredging safety zone",
+        "kind": "other",
+        "half_width_m": None,
+        "points": "-".join(dredge["point_label"]),
+        "datum": "CGCS2000",
+        "issuer": first["issuer"],
+        "notice": first["notice"],
+        "notice_date": first["notice_date"],
+        "valid_from": "2023-09-30",
+        "valid_to": "2023-12-01",
+        "source": first["source_url"],
+        "note": "temporary dredging zone at an industrial wharf; not a ship-repair yard",
+        "geometry": Polygon(
+            zip(dredge["lon"].astype(float), dredge["lat"].astype(float), strict=True)
+        ),
+    }
+
+
+def _bunkering_positions(anch: pd.DataFrame) -> list[dict[str, Any]]:
+    """Qushan anchorage's bunkering positions: single points, not the anchorage boundary."""
+    return [
         {
-            "code": first["feature_id"],
-            "name": first["feature_name"],
-            "name_en": "CRSBG (Zhoushan) heavy-lift wharf front: dredging safety zone",
-            "kind": "other",
+            "code": f"{r['feature_id']}_{r['seq']}",
+            "name": f"衢山锚地 {r['point_label']} 加油位置",
+            "name_en": f"Qushan bunkering anchorage, position {r['point_label']}",
+            "kind": "bunkering",
             "half_width_m": None,
-            "points": "-".join(dredge["point_label"]),
-            "datum": "CGCS2000",
-            "issuer": first["issuer"],
-            "notice": first["notice"],
-            "notice_date": first["notice_date"],
-            "valid_from": "2023-09-30",
-            "valid_to": "2023-12-01",
-            "source": first["source_url"],
-            "note": "temporary dredging zone at an industrial wharf; not a ship-repair yard",
-            "geometry": Polygon(
-                zip(dredge["lon"].astype(float), dredge["lat"].astype(float), strict=True)
-            ),
+            "points": r["point_label"],
+            "datum": "not stated by source (presumed WGS-84/CGCS2000; not converted)",
+            "issuer": r["issuer"],
+            "notice": r["notice"],
+            "notice_date": "2022",
+            "valid_from": "2022-04-13",
+            "valid_to": None,
+            "source": r["source_url"],
+            "note": "single position, not the anchorage boundary",
+            "geometry": Point(float(r["lon"]), float(r["lat"])),
         }
-    )
-    for _, r in anch.iterrows():
-        rows.append(
-            {
-                "code": f"{r['feature_id']}_{r['seq']}",
-                "name": f"衢山锚地 {r['point_label']} 加油位置",
-                "name_en": f"Qushan bunkering anchorage, position {r['point_label']}",
-                "kind": "bunkering",
-                "half_width_m": None,
-                "points": r["point_label"],
-                "datum": "not stated by source (presumed WGS-84/CGCS2000; not converted)",
-                "issuer": r["issuer"],
-                "notice": r["notice"],
-                "notice_date": "2022",
-                "valid_from": "2022-04-13",
-                "valid_to": None,
-                "source": r["source_url"],
-                "note": "single position, not the anchorage boundary",
-                "geometry": Point(float(r["lon"]), float(r["lat"])),
-            }
-        )
+        for _, r in anch.iterrows()
+    ]
+
+
+def build_zones(src: Path) -> gpd.GeoDataFrame:
+    notice = pd.read_csv(src / "harbour_notice_points_zhoushan.csv", dtype=str)
+    anch = pd.read_csv(src / "anchorage_positions_zhoushan.csv", dtype=str)
+    rows = [*_route_zones(notice), _dredging_zone(notice), *_bunkering_positions(anch)]
     out = gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
     out["demo"] = False
     return out
