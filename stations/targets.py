@@ -303,6 +303,42 @@ def _valid_and_good(s: pd.Series, start: dt.date, as_of: dt.date) -> tuple[int, 
     return len(valid), int((valid <= GOOD_AQI_MAX).sum())
 
 
+def _budgets(
+    good: int,
+    valid: int,
+    remaining: int,
+    target: TargetLike,
+    mode: CompareMode,
+    expected_invalid: int,
+) -> tuple[int, int | None, int]:
+    """The budget, the good days required, and the budget if ``expected_invalid`` of the
+    remaining days have no valid AQI."""
+    budget, need = air_budget_counts(
+        good_days=good, valid_days=valid, remaining_days=remaining, target=target, mode=mode
+    )
+    budget_inv, _ = air_budget_counts(
+        good_days=good,
+        valid_days=valid,
+        remaining_days=remaining,
+        target=target,
+        mode=mode,
+        expected_invalid=expected_invalid,
+    )
+    return budget, need, budget_inv
+
+
+def _budget_status(
+    budget: int, remaining: int, as_of: dt.date, bad_so_far: int, elapsed: int, year_end: dt.date
+) -> tuple[Literal["secured", "on_track", "at_risk", "missed"], dt.date | None]:
+    """Where the year stands, and (at risk) the day the budget runs out at the pace so far."""
+    if budget < 0:
+        return "missed", None
+    if budget >= remaining:
+        return "secured", None
+    exhausted_on = _exhaustion_date(as_of, budget, bad_so_far, elapsed, year_end)
+    return ("at_risk" if exhausted_on is not None else "on_track"), exhausted_on
+
+
 def air_budget(
     daily_aqi: pd.Series,
     *,
@@ -330,25 +366,8 @@ def air_budget(
     elapsed = (as_of - start).days + 1
     remaining = n_days - elapsed
     expected_invalid = min(expected_invalid, remaining)
-    budget, need = air_budget_counts(
-        good_days=good, valid_days=valid, remaining_days=remaining, target=target, mode=mode
-    )
-    budget_inv, _ = air_budget_counts(
-        good_days=good,
-        valid_days=valid,
-        remaining_days=remaining,
-        target=target,
-        mode=mode,
-        expected_invalid=expected_invalid,
-    )
-    exhausted_on = None
-    if budget < 0:
-        status: Literal["secured", "on_track", "at_risk", "missed"] = "missed"
-    elif budget >= remaining:
-        status = "secured"
-    else:
-        exhausted_on = _exhaustion_date(as_of, budget, valid - good, elapsed, end)
-        status = "at_risk" if exhausted_on is not None else "on_track"
+    budget, need, budget_inv = _budgets(good, valid, remaining, target, mode, expected_invalid)
+    status, exhausted_on = _budget_status(budget, remaining, as_of, valid - good, elapsed, end)
     hist = remaining_fractions(history, year, as_of) if history is not None and remaining else {}
     projection = project_year_end(
         good_days=good,
