@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,6 +147,67 @@ def sea_points(engine: Engine, period: str) -> list[SeaPoint]:
     return _figures(engine, period)[0]
 
 
+def _sea_point(
+    rec: Mapping[Hashable, Any],
+    area: str | None,
+    areas: pd.DataFrame,
+    row: dict[str, Any] | None,
+    period: str,
+) -> SeaPoint:
+    """One point's figures: its class (``row``, None when not sampled), target and means; a
+    point without its own target takes its area's."""
+    target = _text(rec["target_class"])
+    if target is None and area is not None:
+        target = _text(areas.loc[areas["code"] == area, "target_class"].iloc[0])
+    cls = _text(row["cls"]) if row is not None else None
+    means = {}
+    if row is not None:
+        means = {
+            k: float(row[k])
+            for k in (*T.SEA_ITEMS, *T.SEA_JUDGED_APART)
+            if k in row and pd.notna(row[k])
+        }
+    return SeaPoint(
+        code=str(rec["code"]),
+        name=str(rec["name"]),
+        name_en=_text(rec["name_en"]),
+        district_code=_text(rec["district_code"]),
+        area_code=area,
+        target_class=target,
+        demo=bool(rec["demo"]),
+        lon=_num(rec["lon"]),
+        lat=_num(rec["lat"]),
+        period=period,
+        sea_class=cls,
+        deciding_items=_names(row, "deciding"),
+        worse_than_ii=_names(row, "worse_than_ii"),
+        good=None if cls is None else cls in T.SEA_GOOD_CLASSES,
+        meets_target=(
+            None
+            if cls is None or target is None
+            else T.SEA_CLASSES.index(cls) <= T.SEA_CLASSES.index(target)
+        ),
+        n_samples=0 if row is None else int(row["n_samples"]),
+        means=means,
+    )
+
+
+def _area_shares(points: list[SeaPoint], areas: pd.DataFrame) -> dict[str, float]:
+    """Each classed point stands for an equal share of its area's km²."""
+    share: dict[str, float] = {}
+    km2 = dict(zip(areas["code"].astype(str), areas["area_km2"], strict=True))
+    by_area: dict[str, list[SeaPoint]] = {}
+    for p in points:
+        if p.area_code is not None and p.sea_class is not None:
+            by_area.setdefault(p.area_code, []).append(p)
+    for code, members in by_area.items():
+        total = km2.get(code)
+        if total is not None and pd.notna(total):
+            for p in members:
+                share[p.code] = float(total) / len(members)
+    return share
+
+
 def _figures(engine: Engine, period: str) -> tuple[list[SeaPoint], pd.DataFrame, dict[str, float]]:
     start, end = period_bounds(period)
     with engine.connect() as conn:
@@ -158,59 +220,11 @@ def _figures(engine: Engine, period: str) -> tuple[list[SeaPoint], pd.DataFrame,
     by_code: dict[str, dict[str, Any]] = {
         str(k): {str(c): x for c, x in v.items()} for k, v in classes.to_dict("index").items()
     }
-    out: list[SeaPoint] = []
-    for rec, area in zip(points.to_dict("records"), area_of, strict=True):
-        code = str(rec["code"])
-        target = _text(rec["target_class"])
-        if target is None and area is not None:
-            target = _text(areas.loc[areas["code"] == area, "target_class"].iloc[0])
-        row = by_code.get(code)
-        cls = _text(row["cls"]) if row is not None else None
-        means = {}
-        if row is not None:
-            means = {
-                k: float(row[k])
-                for k in (*T.SEA_ITEMS, *T.SEA_JUDGED_APART)
-                if k in row and pd.notna(row[k])
-            }
-        out.append(
-            SeaPoint(
-                code=code,
-                name=str(rec["name"]),
-                name_en=_text(rec["name_en"]),
-                district_code=_text(rec["district_code"]),
-                area_code=area,
-                target_class=target,
-                demo=bool(rec["demo"]),
-                lon=_num(rec["lon"]),
-                lat=_num(rec["lat"]),
-                period=period,
-                sea_class=cls,
-                deciding_items=_names(row, "deciding"),
-                worse_than_ii=_names(row, "worse_than_ii"),
-                good=None if cls is None else cls in T.SEA_GOOD_CLASSES,
-                meets_target=(
-                    None
-                    if cls is None or target is None
-                    else T.SEA_CLASSES.index(cls) <= T.SEA_CLASSES.index(target)
-                ),
-                n_samples=0 if row is None else int(row["n_samples"]),
-                means=means,
-            )
-        )
-    # each classed point stands for an equal share of its area's km²
-    share: dict[str, float] = {}
-    km2 = dict(zip(areas["code"].astype(str), areas["area_km2"], strict=True))
-    by_area: dict[str, list[SeaPoint]] = {}
-    for p in out:
-        if p.area_code is not None and p.sea_class is not None:
-            by_area.setdefault(p.area_code, []).append(p)
-    for code, members in by_area.items():
-        total = km2.get(code)
-        if total is not None and pd.notna(total):
-            for p in members:
-                share[p.code] = float(total) / len(members)
-    return out, areas, share
+    out = [
+        _sea_point(rec, area, areas, by_code.get(str(rec["code"])), period)
+        for rec, area in zip(points.to_dict("records"), area_of, strict=True)
+    ]
+    return out, areas, _area_shares(out, areas)
 
 
 def _names(row: dict[str, Any] | None, column: str) -> list[str]:
