@@ -13,11 +13,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, Literal
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine
 
 from service.clock import Clock
-from service.store.compute_tables import target_audit, targets
-from service.store.engine import writing
+from service.store.target_queries import (
+    audit_rows,
+    insert_missing_targets,
+    target_row,
+    target_rows,
+    write_target,
+)
 from stations.cst import CST
 
 Indicator = Literal["air", "water", "sea"]
@@ -97,14 +102,7 @@ def _q(value: Decimal | float | str) -> Decimal:
 
 def get_target(engine: Engine, district: str, indicator: str, year: int) -> Target:
     """The target in force (stored row, else the default)."""
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(targets).where(
-                targets.c.district == district,
-                targets.c.indicator == indicator,
-                targets.c.year == year,
-            )
-        ).first()
+    row = target_row(engine, district, indicator, year)
     if row is None:
         return Target(district, indicator, year, DEFAULT_TARGETS[indicator], stored=False)
     return Target(
@@ -114,16 +112,11 @@ def get_target(engine: Engine, district: str, indicator: str, year: int) -> Targ
 
 def list_targets(engine: Engine, year: int | None = None) -> list[Target]:
     """Every district's (and the city's) targets for ``year`` (or all stored years), defaults filled."""
-    stmt = select(targets).order_by(targets.c.year, targets.c.district, targets.c.indicator)
-    if year is not None:
-        stmt = stmt.where(targets.c.year == year)
-    with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
     found = {
         (r.district, r.indicator, r.year): Target(
             r.district, r.indicator, r.year, _q(r.value), True, r.updated_at, r.updated_by
         )
-        for r in rows
+        for r in target_rows(engine, year)
     }
     years = sorted({k[2] for k in found} | ({year} if year is not None else set()))
     out: list[Target] = []
@@ -149,40 +142,16 @@ def set_target(
     new = _q(value)
     _check(district, indicator, new)
     now = clock.now()
-    key = (
-        targets.c.district == district,
-        targets.c.indicator == indicator,
-        targets.c.year == year,
+    write_target(
+        engine,
+        district=district,
+        indicator=indicator,
+        year=year,
+        value=new,
+        who=who,
+        at=now,
+        reason=reason,
     )
-    with writing(engine) as conn:
-        old = conn.execute(select(targets.c.value).where(*key)).scalar_one_or_none()
-        if old is None:
-            conn.execute(
-                insert(targets).values(
-                    district=district,
-                    indicator=indicator,
-                    year=year,
-                    value=new,
-                    updated_at=now,
-                    updated_by=who,
-                )
-            )
-        else:
-            conn.execute(
-                update(targets).where(*key).values(value=new, updated_at=now, updated_by=who)
-            )
-        conn.execute(
-            insert(target_audit).values(
-                district=district,
-                indicator=indicator,
-                year=year,
-                old_value=None if old is None else _q(old),
-                new_value=new,
-                who=who,
-                at=now,
-                reason=reason,
-            )
-        )
     return Target(district, indicator, year, new, True, now, who)
 
 
@@ -194,55 +163,39 @@ def seed_default_targets(engine: Engine, clock: Clock, years: tuple[int, ...] = 
     """
     now = clock.now()
     wanted = sorted({*DEFAULT_YEARS, now.astimezone(CST).year, *years})
-    written = 0
-    with writing(engine) as conn:
-        have = {
-            (r.district, r.indicator, r.year)
-            for r in conn.execute(select(targets.c.district, targets.c.indicator, targets.c.year))
+    rows = [
+        {
+            "district": d,
+            "indicator": ind,
+            "year": y,
+            "value": DEFAULT_TARGETS[ind],
+            "updated_at": now,
+            "updated_by": "default",
         }
-        rows = [
-            {
-                "district": d,
-                "indicator": ind,
-                "year": y,
-                "value": DEFAULT_TARGETS[ind],
-                "updated_at": now,
-                "updated_by": "default",
-            }
-            for y in wanted
-            for d in district_codes()
-            for ind in INDICATORS
-            if (d, ind, y) not in have
-        ]
-        if rows:
-            conn.execute(insert(targets), rows)
-            written = len(rows)
-    return written
+        for y in wanted
+        for d in district_codes()
+        for ind in INDICATORS
+    ]
+    return insert_missing_targets(engine, rows)
 
 
 def audit_trail(
     engine: Engine, district: str | None = None, year: int | None = None
 ) -> list[AuditEntry]:
     """Target changes, oldest first."""
-    stmt = select(target_audit).order_by(target_audit.c.at, target_audit.c.id)
-    if district is not None:
-        stmt = stmt.where(target_audit.c.district == district)
-    if year is not None:
-        stmt = stmt.where(target_audit.c.year == year)
-    with engine.connect() as conn:
-        return [
-            AuditEntry(
-                r.district,
-                r.indicator,
-                r.year,
-                None if r.old_value is None else _q(r.old_value),
-                _q(r.new_value),
-                r.who,
-                r.at,
-                r.reason,
-            )
-            for r in conn.execute(stmt)
-        ]
+    return [
+        AuditEntry(
+            r.district,
+            r.indicator,
+            r.year,
+            None if r.old_value is None else _q(r.old_value),
+            _q(r.new_value),
+            r.who,
+            r.at,
+            r.reason,
+        )
+        for r in audit_rows(engine, district, year)
+    ]
 
 
 __all__ = [
