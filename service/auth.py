@@ -14,10 +14,10 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 
 from service.clock import Clock, SystemClock
-from service.store.api_tables import api_keys
+from service.store.api_keys import insert_key, key_row, key_rows, mark_key_used, revoke_key_row
 
 KEY_PREFIX = "envmon"
 LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
@@ -92,22 +92,12 @@ def create_key(
     now = (clock or SystemClock()).now()
     key_id = secrets.token_hex(6)
     plain = f"{KEY_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
-    with engine.begin() as conn:
-        conn.execute(
-            api_keys.insert().values(
-                key_id=key_id, secret_hash=_hash(plain), role=role.name, name=name, created_at=now
-            )
-        )
+    insert_key(engine, key_id, _hash(plain), role.name, name, now)
     return KeyInfo(key_id, name, role, now, None, None), plain
 
 
 def list_keys(engine: Engine, include_revoked: bool = True) -> list[KeyInfo]:
     """Every stored key, oldest first."""
-    query = select(api_keys).order_by(api_keys.c.id)
-    if not include_revoked:
-        query = query.where(api_keys.c.revoked_at.is_(None))
-    with engine.connect() as conn:
-        rows = conn.execute(query).mappings().all()
     return [
         KeyInfo(
             r["key_id"],
@@ -117,35 +107,21 @@ def list_keys(engine: Engine, include_revoked: bool = True) -> list[KeyInfo]:
             r["last_used_at"],
             r["revoked_at"],
         )
-        for r in rows
+        for r in key_rows(engine, include_revoked)
     ]
 
 
 def revoke_key(engine: Engine, key_id: str, clock: Clock | None = None) -> bool:
     """Revoke the key ``key_id``; ``False`` if no active key has that id."""
     now = (clock or SystemClock()).now()
-    with engine.begin() as conn:
-        result = conn.execute(
-            update(api_keys)
-            .where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
-    return result.rowcount > 0
+    return revoke_key_row(engine, key_id, now)
 
 
 def _principal(engine: Engine, row: Any, clock: Clock | None) -> Principal:
     """The principal of an active key's ``row``; records its use when the record is stale."""
     if clock is not None and _stale(row["last_used_at"], clock.now()):
-        with engine.begin() as conn:
-            conn.execute(
-                update(api_keys).where(api_keys.c.id == row["id"]).values(last_used_at=clock.now())
-            )
+        mark_key_used(engine, row["id"], clock.now())
     return Principal(row["key_id"], row["name"], Role[row["role"]])
-
-
-def _row(engine: Engine, key_id: str) -> Any:
-    with engine.connect() as conn:
-        return conn.execute(select(api_keys).where(api_keys.c.key_id == key_id)).mappings().first()
 
 
 def authenticate(engine: Engine, key: str, clock: Clock | None = None) -> Principal | None:
@@ -153,7 +129,7 @@ def authenticate(engine: Engine, key: str, clock: Clock | None = None) -> Princi
     key_id = _split(key)
     if key_id is None:
         return None
-    row = _row(engine, key_id)
+    row = key_row(engine, key_id)
     active = row is not None and row["revoked_at"] is None
     # Hash and compare for unknown ids too, so that the work done does not tell which ids exist.
     stored = row["secret_hash"] if active else _UNKNOWN_HASH
@@ -167,7 +143,7 @@ def principal_for_key_id(
 ) -> Principal | None:
     """The principal of the active key ``key_id`` (a signed browser session names only the id);
     ``None`` when no key has that id or it is revoked. Records use like ``authenticate``."""
-    row = _row(engine, key_id)
+    row = key_row(engine, key_id)
     if row is None or row["revoked_at"] is not None:
         return None
     return _principal(engine, row, clock)
