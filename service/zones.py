@@ -19,13 +19,17 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import shapely
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine
 
 import geodata
 from geodata.zones_io import ZoneValidationError, detect_format, read_zone_file, write_zone_file
 from service.clock import Clock, SystemClock
-from service.store.engine import writing
-from service.store.zone_tables import zone_features, zone_versions
+from service.store.zone_versions import (
+    insert_zone_version,
+    latest_version_id,
+    version_feature_rows,
+    version_rows,
+)
 from service.zone_rows import zone_feature_rows
 from service.zone_worker import WorkerLimits, parse_isolated
 
@@ -104,32 +108,18 @@ def store_zones(
     from the file ``data`` named ``name``."""
     digest = hashlib.sha256(data).hexdigest()
     now = (clock or SystemClock()).now()
-    with writing(engine) as conn:
-        previous = conn.execute(select(func.max(zone_versions.c.id))).scalar()
-        version_id = conn.execute(
-            insert(zone_versions).values(
-                imported_at=now,
-                who=who,
-                file_name=name[:255],
-                file_format=fmt,
-                sha256=digest,
-                feature_count=len(rows),
-                supersedes_id=previous,
-            )
-        ).inserted_primary_key[0]  # type: ignore[index]
-        conn.execute(
-            insert(zone_features), [{**row, "version_id": int(version_id)} for row in rows]
-        )
+    version_id, previous = insert_zone_version(
+        engine, rows, now=now, who=who, file_name=name, file_format=fmt, sha256=digest
+    )
     messages = [f"version {version_id}: {len(rows)} zone(s) from {name}"]
     if previous is not None:
         messages.append(f"supersedes version {previous}")
-    return ZoneImport(int(version_id), len(rows), previous, digest, messages=messages)
+    return ZoneImport(version_id, len(rows), previous, digest, messages=messages)
 
 
 def current_version(engine: Engine) -> int | None:
     """Id of the current zone version, or None while only the shipped zones exist."""
-    with engine.connect() as conn:
-        return conn.execute(select(func.max(zone_versions.c.id))).scalar()
+    return latest_version_id(engine)
 
 
 def load_zones(engine: Engine, version_id: int | None = None) -> gpd.GeoDataFrame:
@@ -137,17 +127,7 @@ def load_zones(engine: Engine, version_id: int | None = None) -> gpd.GeoDataFram
     vid = version_id if version_id is not None else current_version(engine)
     if vid is None:
         return geodata.load_zones()
-    with engine.connect() as conn:
-        rows = (
-            conn.execute(
-                select(zone_features)
-                .where(zone_features.c.version_id == vid)
-                .order_by(zone_features.c.id)
-            )
-            .mappings()
-            .all()
-        )
-    table = pd.DataFrame([dict(r) for r in rows])
+    table = pd.DataFrame(version_feature_rows(engine, vid))
     geoms = [shapely.geometry.shape(json.loads(g)) for g in table["geometry_geojson"]]
     table = table.drop(
         columns=["id", "geometry_geojson", "min_lon", "min_lat", "max_lon", "max_lat"]
@@ -176,9 +156,7 @@ def zones_with_derived_eca(
 
 def zone_history(engine: Engine) -> list[dict[str, Any]]:
     """Every version, newest first: id, imported_at, who, file_name, sha256, feature_count, ..."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(zone_versions).order_by(zone_versions.c.id.desc())).mappings()
-        out = [dict(r) for r in rows]
+    out = version_rows(engine)
     superseded_by = {r["supersedes_id"]: r["id"] for r in out if r["supersedes_id"] is not None}
     for r in out:
         r["superseded_by"] = superseded_by.get(r["id"])
