@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import getitem
 from pathlib import Path
 from typing import Any, Final
 
@@ -38,7 +39,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import xarray as xr
-from dask.delayed import delayed
+from dask.base import tokenize
+from dask.delayed import Delayed, delayed
+from dask.highlevelgraph import HighLevelGraph
 from flox import groupby_reduce
 
 from service.archive import BadArchiveFile, read_file_block
@@ -171,12 +174,17 @@ def assemble_chunk(
     stations: tuple[str, ...],
     dtype: npt.DTypeLike,
     *parts: tuple[FileInfo, ArchiveBlock | str],
+    into: npt.NDArray[np.floating[Any]] | None = None,
 ) -> npt.NDArray[np.floating[Any]]:
     """The (pollutant, station, hour) array (``dtype``) of the hours ``lo .. lo + n_hours`` from the
     blocks of the files that hold them, in file order: the first accepted value of a station-hour
-    wins, as in the in-memory path."""
+    wins, as in the in-memory path. ``into``: an array to go on filling (the values of earlier
+    files)."""
     axis = {name: i for i, name in enumerate(stations)}
-    data = np.full((len(POLLUTANTS), len(stations), n_hours), np.nan, dtype=dtype)
+    if into is None:
+        data = np.full((len(POLLUTANTS), len(stations), n_hours), np.nan, dtype=dtype)
+    else:
+        data = into
     for info, block in parts:
         if info.bad is not None or isinstance(block, str) or not block.stations:
             continue
@@ -225,6 +233,32 @@ def hourly_dataset(
     )
 
 
+def read_chunk(
+    jobs: Sequence[tuple[str, bool]],
+    chunk_lo: int,
+    n_hours: int,
+    stations: tuple[str, ...],
+    dtype: npt.DTypeLike,
+    lo: int,
+    hi: int,
+    skip_bad_files: bool,
+) -> tuple[npt.NDArray[np.floating[Any]], list[FileInfo]]:
+    """One chunk of hours ``chunk_lo .. chunk_lo + n_hours`` read from its files (in file order,
+    one block held at a time): the (pollutant, station, hour) array and the infos of the files it
+    answers for (``jobs``: path and whether this chunk counts it; a file feeding two chunks is
+    parsed by both and counted by one). ``lo .. hi``: the hours of the whole period."""
+    wanted = frozenset(stations)
+    data = np.full((len(POLLUTANTS), len(stations), n_hours), np.nan, dtype=dtype)
+    infos = []
+    for path, counted in jobs:
+        block = read_file_block((path, wanted))
+        info = check_file(path, block, lo, hi, skip_bad_files, dtype)
+        if counted:
+            infos.append(info)
+        data = assemble_chunk(chunk_lo, n_hours, stations, dtype, (info, block), into=data)
+    return data, infos
+
+
 def hourly_from_files(
     paths: Sequence[Path],
     wanted: Sequence[str],
@@ -236,36 +270,54 @@ def hourly_from_files(
     dtype: npt.DTypeLike = np.float32,
 ) -> HourlyGraph:
     """The lazy hourly Dataset of the ``wanted`` header labels over the days ``first .. last``,
-    from archive files in file order. Each file is parsed once (one task) and feeds the one or two
-    chunks whose hours it holds; an unreadable file raises :class:`BadArchiveFile` when computed,
-    unless ``skip_bad_files``."""
+    from archive files in file order: one task per chunk of days parses its files straight into
+    its array (only arrays and file infos travel between processes); an unreadable file raises
+    :class:`BadArchiveFile` when computed, unless ``skip_bad_files``."""
     names = tuple(dict.fromkeys(wanted))
-    frozen = frozenset(names)
     first_day, n_days = day_number(first), (last - first).days + 1
     lo, hi = 24 * first_day, 24 * (first_day + n_days)
+    starts = list(range(0, n_days, chunk_days))
     days = [archive_file_date(p) for p in paths]
-    parsed = [delayed(read_file_block, pure=True)((str(p), frozen)) for p in paths]
-    infos = [
-        delayed(check_file, pure=True)(str(p), b, lo, hi, skip_bad_files, dtype)
-        for p, b in zip(paths, parsed, strict=True)
+    owner = [
+        0 if d is None else min(max((day_number(d) - first_day) // chunk_days, 0), len(starts) - 1)
+        for d in days
     ]
-    chunks = []
-    for c0 in range(0, n_days, chunk_days):
+    # One task per chunk returns (array, infos); the array's block and the infos are taken from
+    # that one result by key (a delayed value wrapped into an array would be run by each user).
+    name = "archive-hours-" + tokenize(list(map(str, paths)), names, lo, hi, chunk_days, str(dtype))
+    dsk: dict[Any, Any] = {}
+    widths = []
+    for k, c0 in enumerate(starts):
         c1 = min(n_days, c0 + chunk_days)
         d0, d1 = first_day + c0, first_day + c1 - 1
-        parts = [
-            (info, block)
-            for d, info, block in zip(days, infos, parsed, strict=True)
-            if d is None or d0 <= day_number(d) <= d1 + 1
+        jobs = [
+            (str(p), owner[i] == k)
+            for i, (p, d) in enumerate(zip(paths, days, strict=True))
+            if owner[i] == k or d is None or d0 <= day_number(d) <= d1 + 1
         ]
-        arr = delayed(assemble_chunk, pure=True)(24 * d0, 24 * (c1 - c0), names, dtype, *parts)
-        chunks.append(
-            da.from_delayed(  # type: ignore[no-untyped-call]
-                arr, shape=(len(POLLUTANTS), len(names), 24 * (c1 - c0)), dtype=dtype
-            )
+        dsk[(f"{name}-read", k)] = (
+            read_chunk,
+            jobs,
+            24 * d0,
+            24 * (c1 - c0),
+            names,
+            dtype,
+            lo,
+            hi,
+            skip_bad_files,
         )
-    if chunks:
-        value = da.concatenate(chunks, axis=2)  # type: ignore[no-untyped-call]
+        dsk[(name, 0, 0, k)] = (getitem, (f"{name}-read", k), 0)
+        dsk[(f"{name}-files", k)] = (getitem, (f"{name}-read", k), 1)
+        widths.append(24 * (c1 - c0))
+    graph = HighLevelGraph.from_collections(name, dsk, dependencies=())
+    infos: list[Any] = [
+        Delayed((f"{name}-files", k), graph, layer=name)  # type: ignore[no-untyped-call]
+        for k in range(len(starts))
+    ]
+    if widths:
+        value = da.Array(  # type: ignore[no-untyped-call]
+            graph, name, chunks=((len(POLLUTANTS),), (len(names),), tuple(widths)), dtype=dtype
+        )
     else:
         value = da.full(  # type: ignore[no-untyped-call]
             (len(POLLUTANTS), len(names), 0), np.nan, dtype=dtype
@@ -383,7 +435,8 @@ def day_frames(
     ever reach the caller)."""
     ds = reductions.chunk({"station": -1})
     names = list(ds.data_vars)
-    blocks = {k: ds[k].data.to_delayed()[0] for k in names}
+    # Not optimised here: fusion would inline the chunk reads into every variable (see dask_run).
+    blocks = {k: ds[k].data.to_delayed(optimize_graph=False)[0] for k in names}
     stations = [str(s) for s in ds["station"].values]
     out = []
     start = int(ds["day"].values[0]) if ds.sizes["day"] else 0
@@ -441,7 +494,7 @@ def run_days(
     frames = day_frames(reductions, standard=standard, assumptions=assumptions, city=city)
     got = compute(frames, graph.infos)
     done_frames: list[pd.DataFrame] = list(got[0])
-    infos: list[FileInfo] = list(got[1])
+    infos: list[FileInfo] = [info for part in got[1] for info in part]
     stations = [str(s) for s in graph.hourly["station"].values]
     seen = set(found or ())
     n_files, refused, bad = files, 0, list(bad_files)

@@ -109,7 +109,7 @@ def write_store(
         got = _write(partial, paths, labels, first, last, compute, skip_bad_files, np.float32)
     except NeedsFloat64:  # values with more decimals than the archive's: a float64 store
         got = _write(partial, paths, labels, first, last, compute, skip_bad_files, np.float64)
-    infos: list[FileInfo] = list(got[1])
+    infos: list[FileInfo] = [info for part in got[1] for info in part]
     files: list[dict[str, Any]] = [
         {
             "name": str(Path(i.path).relative_to(archive)),

@@ -35,8 +35,8 @@ WORKERS = typer.Option(
     "--workers",
     min=1,
     max=64,
-    help="Processes that parse files in parallel (1: in this process); unused when "
-    "ENVMON_DASK_SCHEDULER names a cluster.",
+    help="Workers that parse files in parallel (dask engine: threads; memory engine: processes; "
+    "1: in this process); unused when ENVMON_DASK_SCHEDULER names a cluster.",
 )
 SKIP_BAD_FILES = typer.Option(
     False,

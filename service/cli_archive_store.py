@@ -2,7 +2,7 @@
 for repeated questions (``envmon ratio`` and ``envmon assess`` take the store as ``--archive``).
 
 The store is written by the same Dask graph as ``envmon ratio`` (``service.archive_zarr``), on the
-``ENVMON_DASK_SCHEDULER`` cluster when one is set, else in ``--workers`` local processes; a file that
+``ENVMON_DASK_SCHEDULER`` cluster when one is set, else in ``--workers`` local threads; a file that
 cannot be read stops the command with its name (exit 2) unless ``--skip-bad-files`` lists it (in the
 output and in the store).
 """
@@ -30,7 +30,7 @@ def to_zarr(
         "--workers",
         min=1,
         max=64,
-        help="Processes that parse files in parallel (1: in this process); unused when "
+        help="Threads that parse files in parallel (1: in this process); unused when "
         "ENVMON_DASK_SCHEDULER names a cluster.",
     ),
     skip_bad_files: bool = typer.Option(

@@ -64,6 +64,60 @@ def write_year(folder: Path, year: int, n_stations: int, seed: int = 2026) -> li
     return codes
 
 
+def write_year_quickly(folder: Path, year: int, n_stations: int, templates: int = 28) -> list[str]:
+    """A year's files like :func:`write_year`, but only the first ``templates`` days drawn at
+    random; every later day is a copy of one of them with its dates rewritten (the same size and
+    parsing cost, written in seconds rather than minutes on a national scale)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    codes = station_codes(n_stations)
+    rng = np.random.default_rng(2026 + year)
+    first = dt.date(year, 1, 1)
+    for k in range(templates):
+        day = first + dt.timedelta(days=k)
+        path = folder / f"china_sites_{day:%Y%m%d}.csv"
+        if not path.exists():
+            write_day(path, day, codes, rng)
+    day = first + dt.timedelta(days=templates)
+    while day <= dt.date(year + 1, 1, 1):
+        path = folder / f"china_sites_{day:%Y%m%d}.csv"
+        if not path.exists():
+            src_day = first + dt.timedelta(days=(day - first).days % templates)
+            raw = (folder / f"china_sites_{src_day:%Y%m%d}.csv").read_bytes()
+            path.write_bytes(
+                raw.replace(f"\n{src_day:%Y%m%d},".encode(), f"\n{day:%Y%m%d},".encode())
+            )
+        day += dt.timedelta(days=1)
+    return codes
+
+
+def write_decade(folder: Path, year_folder: Path, first_year: int, years: int) -> int:
+    """``years`` years of day files from ``first_year`` (plus the next January 1) under ``folder``,
+    each a copy of the same month-day's file of ``year_folder`` (written by :func:`write_year`)
+    with its dates rewritten (February 29 copies February 28): the archive's own format at ten
+    times the files, written in seconds. Returns the bytes on disk."""
+    folder.mkdir(parents=True, exist_ok=True)
+    dated = {
+        dt.datetime.strptime(p.stem[-8:], "%Y%m%d").date(): p
+        for p in sorted(year_folder.glob("china_sites_*.csv"))
+    }
+    src_year = min(dated).year
+    sources = {(d.month, d.day): (p, d) for d, p in dated.items() if d.year == src_year}
+    day, end = dt.date(first_year, 1, 1), dt.date(first_year + years, 1, 1)
+    total = 0
+    while day <= end:
+        path = folder / f"china_sites_{day:%Y%m%d}.csv"
+        if not path.exists():
+            key = (2, 28) if (day.month, day.day) == (2, 29) else (day.month, day.day)
+            src, src_day = sources[key]
+            raw = src.read_bytes().replace(
+                f"\n{src_day:%Y%m%d},".encode(), f"\n{day:%Y%m%d},".encode()
+            )
+            path.write_bytes(raw)
+        total += path.stat().st_size
+        day += dt.timedelta(days=1)
+    return total
+
+
 def _cut(raw: bytes, wanted: set[str]) -> bytes | None:
     """The old ``envmon ratio`` pre-step: keep ``date,hour,type`` and the wanted columns."""
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))

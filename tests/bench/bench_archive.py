@@ -1,28 +1,40 @@
-"""``envmon ratio`` over a national year of archive files (``make bench``; never part of the tests).
+"""The archive path at national scale (``make bench``; never part of the tests), issue 21.
 
-Side by side, interleaved A, B, A, B... in one run, each a fresh process:
-A. ``envmon ratio --archive DIR --stations <all> --year Y --json`` (streaming reader, 2 workers);
-B. the parse-bound floor: a script that reads every file of the year with ``pandas.read_csv`` and
-   stacks the measured hourly rows into one float32 array, nothing else.
-Reported: wall seconds and peak RSS (largest process of the run, from ``RUSAGE_CHILDREN``) as
-min / median / max, beside the raw float32 array size of the year (stations x hours x 6 x 4 B).
+National year (1,700 stations, 366 day files in the archive's own format, 15 types x 24 hours),
+three commands interleaved A, B, C, A, B, C... in one run, each a fresh process:
+A. ``envmon ratio --archive DIR --stations <all> --year Y --json --workers 2`` (the dask engine);
+B. a plain xarray + Dask + flox baseline on the same files: each file read with ``pandas.read_csv``
+   into a float32 (pollutant, station, 24 h) block, the blocks concatenated into one dask array
+   (chunks of 32 days), daily means by ``flox.xarray.xarray_reduce`` (no validity rules, no AQI);
+C. the parse floor: every file read with ``pandas.read_csv`` into one float32 array, nothing else.
+National decade (ten years of the same files, dates rewritten: ``tests/archive_synth.write_decade``),
+once each, interleaved: ``envmon archive to-zarr`` over all 3,654 files (the whole graph over the
+decade: read, chunk, write) and the baseline B over the decade.
 
-The synthetic year (``tests/archive_synth.py``: 15 types x 24 hours per file, like the national
-files) is written once under ``BENCH_ARCHIVE_DIR`` (default ``/tmp/envmon-bench-archive``).
-Knobs: ``BENCH_STATIONS`` (1700), ``BENCH_RUNS`` (3). Goals (issue 21): a national year under 60 s
-and 2 GB peak.
+Reported: wall seconds as min / median / max, and the peak RSS of the whole process tree (sampled
+every 0.1 s with psutil: threads and any worker processes counted together), beside the raw
+float32 array size; the load average (``uptime``) before each run. Goals: a year under 60 s and
+2 GB; a decade's peak under 2x a year's.
+
+The folders are written once under ``BENCH_ARCHIVE_DIR`` (default ``/tmp/envmon-bench-archive``;
+the decade takes 7.1 GiB). Knobs: ``BENCH_STATIONS`` (1700), ``BENCH_RUNS`` (3),
+``BENCH_DECADE`` (1: run the decade; 0: skip it).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from tests.archive_synth import write_year
+import psutil
+
+from tests.archive_synth import write_decade, write_year_quickly
 
 YEAR = 2025
 FLOOR = """
@@ -42,13 +54,62 @@ for i, path in enumerate(files):
     out[rows, cols] = frame.iloc[:, 3:].to_numpy(dtype=np.float32)
 print(int(np.isfinite(out).sum()))
 """
+BASELINE = """
+import sys
+from pathlib import Path
+import dask
+import dask.array as da
+import numpy as np
+import pandas as pd
+import xarray as xr
+from flox.xarray import xarray_reduce
+HOURLY = {"SO2": 0, "NO2": 1, "PM10": 2, "PM2.5": 3, "CO": 4, "O3": 5}
+folder, stations = Path(sys.argv[1]), int(sys.argv[2])
+files = sorted(folder.glob("*.csv"))
+def one(path):
+    frame = pd.read_csv(path)
+    frame = frame[frame["type"].isin(list(HOURLY))]
+    out = np.full((6, stations, 24), np.nan, dtype=np.float32)
+    out[frame["type"].map(HOURLY).to_numpy(), :, frame["hour"].to_numpy()] = (
+        frame.iloc[:, 3:].to_numpy(dtype=np.float32)
+    )
+    return out
+blocks = [da.from_delayed(dask.delayed(one)(p), (6, stations, 24), np.float32) for p in files]
+hourly = da.concatenate(blocks, axis=2).rechunk({2: 24 * 32})
+value = xr.DataArray(
+    hourly,
+    dims=("pollutant", "station", "hour"),
+    coords={"day": ("hour", np.repeat(np.arange(len(files)), 24))},
+)
+daily = xarray_reduce(value, "day", func="nanmean")
+with dask.config.set(scheduler="threads", num_workers=2):
+    print(float(daily.mean().compute()))
+"""
 
 
-def _run(cmd: list[str]) -> float:
-    """Wall seconds of one run of ``cmd``."""
+def _measure(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (GiB, the whole process tree) of one run of ``cmd``."""
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True, env={**os.environ, "CI": ""})
-    return time.perf_counter() - t0
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    root = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            procs = [root, *root.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in procs))
+        except psutil.Error:
+            pass
+        time.sleep(0.1)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(
+            f"{cmd[:3]} failed: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}"
+        )
+    return wall, peak / 2**30
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def _spread(values: list[float]) -> str:
@@ -58,44 +119,65 @@ def _spread(values: list[float]) -> str:
 def main() -> None:
     stations = int(os.environ.get("BENCH_STATIONS", "1700"))
     runs = int(os.environ.get("BENCH_RUNS", "3"))
-    folder = Path(os.environ.get("BENCH_ARCHIVE_DIR", "/tmp/envmon-bench-archive"))
-    folder = folder / f"{stations}x{YEAR}"
-    t0 = time.perf_counter()
-    codes = write_year(folder, YEAR, stations)
-    print(f"archive: {folder} ({time.perf_counter() - t0:.0f} s to write or check)")
+    root = Path(os.environ.get("BENCH_ARCHIVE_DIR", "/tmp/envmon-bench-archive"))
+    year_dir = root / f"{stations}x{YEAR}"
+    codes = write_year_quickly(year_dir, YEAR, stations)
     envmon = str(Path(sys.executable).with_name("envmon"))
-    ratio = [envmon, "ratio", "--archive", str(folder), "--stations", ",".join(codes)]
+    ratio = [envmon, "ratio", "--archive", str(year_dir), "--stations", ",".join(codes)]
     ratio += ["--year", str(YEAR), "--json", "--workers", "2"]
-    floor = [sys.executable, "-c", FLOOR, str(folder), str(stations)]
-    walls: dict[str, list[float]] = {"ratio": [], "floor": []}
-    for _ in range(runs):  # interleaved: A, B, A, B...
-        for name, cmd in (("ratio", ratio), ("floor", floor)):
-            walls[name].append(_run(cmd))
-    # Peak RSS needs a fresh parent per command (the children's maximum never goes down).
-    peaks = {}
-    for name, cmd in (("ratio", ratio), ("floor", floor)):
-        probe = [sys.executable, "-c", _PEAK, *cmd]
-        out = subprocess.run(probe, check=True, capture_output=True, text=True).stdout
-        peaks[name] = float(out.strip())
-    hours = ((YEAR % 4 == 0) + 365) * 24
+    commands = {
+        "envmon ratio": ratio,
+        "xarray+Dask+flox baseline": [sys.executable, "-c", BASELINE, str(year_dir), str(stations)],
+        "read_csv floor": [sys.executable, "-c", FLOOR, str(year_dir), str(stations)],
+    }
+    got: dict[str, list[tuple[float, float]]] = {k: [] for k in commands}
+    loads: list[str] = []
+    for _ in range(runs):  # interleaved: A, B, C, A, B, C...
+        for name, cmd in commands.items():
+            loads.append(_load())
+            got[name].append(_measure(cmd))
+    hours = 365 * 24
     raw = stations * hours * 6 * 4 / 2**30
     print(
         f"national year: {stations} stations x {hours} h x 6 pollutants; raw float32 {raw:.2f} GiB"
     )
-    for name in ("ratio", "floor"):
+    for name, values in got.items():
+        walls, peaks = [w for w, _ in values], [p for _, p in values]
+        print(f"{name:>26}: wall s {_spread(walls)}; peak RSS GiB {_spread(peaks)}")
+    print(f"load averages (1/5/15 min) before each run: {'; '.join(loads)}")
+    if os.environ.get("BENCH_DECADE", "1") == "0":
+        return
+    decade_dir = root / f"{stations}x{YEAR - 9}-{YEAR}"
+    size = write_decade(decade_dir, year_dir, YEAR - 9, 10)
+    print(f"national decade: {decade_dir} ({size / 2**30:.1f} GiB on disk)")
+    out = Path(tempfile.mkdtemp(dir=root)) / "decade.zarr"
+    decade = {
+        "envmon archive to-zarr": [
+            envmon,
+            "archive",
+            "to-zarr",
+            str(decade_dir),
+            str(out),
+            "--workers",
+            "2",
+        ],
+        "xarray+Dask+flox baseline": [
+            sys.executable,
+            "-c",
+            BASELINE,
+            str(decade_dir),
+            str(stations),
+        ],
+    }
+    year_peak = statistics.median(p for _, p in got["envmon ratio"])
+    for name, cmd in decade.items():
+        load = _load()
+        wall, peak = _measure(cmd)
         print(
-            f"{name:>6}: wall s min/median/max {_spread(walls[name])}; "
-            f"peak RSS {peaks[name]:.2f} GiB"
+            f"{name:>26}: decade wall {wall:.0f} s; peak RSS {peak:.2f} GiB "
+            f"({peak / year_peak:.2f}x the year's ratio); load {load}"
         )
-    ratios = [a / b for a, b in zip(walls["ratio"], walls["floor"], strict=True)]
-    print(f"ratio / floor, pair by pair: {_spread(ratios)}")
-
-
-_PEAK = """
-import resource, subprocess, sys
-subprocess.run(sys.argv[1:], check=True, capture_output=True)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20)
-"""
+    shutil.rmtree(out.parent, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 The command runs in a subprocess with ``RLIMIT_AS`` = 1 GiB (the frame path it replaced needed
 several times the folder's size and failed in ``concat`` under such a limit) and must give, field by
 field, the answer of the frame path computed here without a limit: on the xarray + Dask + flox path
-(in the process, and in two worker processes, which inherit the limit) and on the in-memory core. A file that cannot be read stops
+(in the process, and in two worker threads) and on the in-memory core. A file that cannot be read stops
 the command with its name, or is listed with ``--skip-bad-files``; it is never silently dropped.
 """
 
@@ -63,7 +63,7 @@ def _ratio(folder: Path, codes: list[str], *extra: str) -> subprocess.CompletedP
         ("--engine", "dask", "--workers", "2"),
         ("--engine", "memory", "--workers", "1"),
     ],
-    ids=["dask-in-process", "dask-2-processes", "memory"],
+    ids=["dask-in-process", "dask-2-threads", "memory"],
 )
 def test_a_national_year_slice_within_1_gib_equals_the_frame_path(
     national_slice: tuple[Path, list[str]], engine: tuple[str, ...]
