@@ -19,12 +19,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import Field
+from sqlalchemy import Engine
 
 from service.api.bounds import checked_day
 from service.api.deps import ClockDep, EngineDep, LangDep, OperatorDep, SettingsDep, ViewerDep
 from service.api.errors import NotFound, PayloadTooLarge, ValidationFailed
 from service.api.schemas import Model
 from service.figures.surfaces import (
+    SurfaceImage,
     SurfaceInfo,
     SurfaceLayerBody,
     SurfaceZonal,
@@ -34,6 +36,7 @@ from service.figures.surfaces import (
     surface_list,
     surface_zonal,
 )
+from service.settings import Settings
 from service.surfaces import RefusedRaster, import_surface, refusal_message
 
 router = APIRouter(tags=["staff"])
@@ -92,6 +95,18 @@ def _links(request: Request, info: SurfaceInfo, day: dt.date | None) -> SurfaceL
     )
 
 
+def _image(
+    engine: Engine, settings: Settings, surface_id: str, day: dt.date | None, band: int
+) -> SurfaceImage:
+    """The overlay image of a surface for ``day`` and ``band`` (404 for an unknown surface)."""
+    try:
+        return surface_image(
+            engine, settings.store.data_dir, surface_id, checked_day(day, "day"), band=band
+        )
+    except UnknownSurface as exc:
+        raise _missing(exc) from None
+
+
 def _missing(exc: UnknownSurface) -> NotFound:
     return NotFound("thing.resource", ident=exc.message, field=exc.field)
 
@@ -143,12 +158,7 @@ def surface_overlay(
     band: Band = 1,
 ) -> SurfaceOverlay:
     """The surface's image URL, corners and legend for an image overlay."""
-    try:
-        image = surface_image(
-            engine, settings.store.data_dir, surface_id, checked_day(day, "day"), band=band
-        )
-    except UnknownSurface as exc:
-        raise _missing(exc) from None
+    image = _image(engine, settings, surface_id, day, band)
     links = _links(request, image.info, day)
     return SurfaceOverlay(
         surface=image.info, image_url=links.image_url, bounds=image.bounds, stops=image.stops
@@ -170,12 +180,7 @@ def surface_png(
     band: Band = 1,
 ) -> Response:
     """The surface as a PNG in Web Mercator (transparent where there is no value)."""
-    try:
-        image = surface_image(
-            engine, settings.store.data_dir, surface_id, checked_day(day, "day"), band=band
-        )
-    except UnknownSurface as exc:
-        raise _missing(exc) from None
+    image = _image(engine, settings, surface_id, day, band)
     return Response(
         image.png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"}
     )
