@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The suite runs in two pytest-xdist workers (the CI machine has 2 cores); TEST_WORKERS=0 runs it serially.
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint format bench soak screenshots clean install
 
@@ -23,7 +25,7 @@ run: $(STAMP)
 	$(BIN)/envmon serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
