@@ -55,3 +55,17 @@ class InfoBox(MacroElement):
             "time": data_time,
             "notices": [list(n) for n in notices],
         }
+
+
+class MetricScale(MacroElement):
+    """A metric-only scale bar, bottom left (folium's ``control_scale`` draws miles and feet too)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "L.control.scale({metric: true, imperial: false}).addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "MetricScale"

@@ -22,7 +22,7 @@ from folium.template import Template
 from maps import palette
 from maps.assets import VENDOR_PREFIX, use_local_assets
 from maps.basemaps import Basemap, osm, point_to_display
-from maps.controls import InfoBox
+from maps.controls import InfoBox, MetricScale
 from maps.escape import html_text
 from maps.i18n import normalise_lang, t
 from maps.legend import Legend
@@ -122,9 +122,11 @@ def new_map(
     """A ``folium.Map`` on ``basemap`` fitted to ``bounds`` (w, s, e, n, display datum), local assets."""
     figure = Figure(title=html_text(title))
     m = folium.Map(
-        location=None, tiles=None, control_scale=scale, zoom_snap=0.25, prefer_canvas=False
+        location=None, tiles=None, control_scale=False, zoom_snap=0.25, prefer_canvas=False
     )
     figure.add_child(m)
+    if scale:
+        MetricScale().add_to(m)
     use_local_assets(m, list(js), list(css), vendor_prefix)
     for i, url in enumerate(basemap.tiles):
         folium.TileLayer(

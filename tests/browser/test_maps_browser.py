@@ -125,6 +125,8 @@ def test_staff_map_every_layer_present_and_toggling(envmon: Envmon, watched: Wat
     states = _toggle_states(page)
     assert all(legend for _, legend, _ in states), states
     assert page.locator(".leaflet-control-scale").count() == 1
+    # Metres and kilometres only: one scale line, no miles or feet.
+    assert page.locator(".leaflet-control-scale-line").count() == 1
     assert page.locator(".leaflet-control-zoom-fullscreen").count() == 1
     assert page.locator(".envmon-legend[data-legend='aqi'] .envmon-legend-row").count() == 7
     assert watched.outside == []
