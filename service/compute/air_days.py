@@ -15,29 +15,33 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, delete, insert, select, tuple_
+from sqlalchemy import Connection
 
+import geodata
 from service.compute.cst import as_date, cst_day_bounds
-from service.store.compute_tables import DAY_INDICATORS, district_days, station_days
+from service.store.compute_tables import DAY_INDICATORS
+from service.store.computed import (
+    delete_district_days,
+    insert_district_days,
+    replace_station_days,
+    station_day_indicators,
+)
 from service.store.queries import readings_between
-from service.store.tables import stations
+from service.store.registry import station_district_zones
 from service.targets import CITY
 from stations.model import POLLUTANTS
+from stations.standards import daily_values, district_daily
 
 
 def station_districts(conn: Connection) -> dict[str, str]:
     """Station code -> district code: shipped registry, overridden by the store's rows."""
-    import geodata
-
     reg = geodata.load_stations(include_demo=True)
     mapping = {
         str(c): str(d)
         for c, d in zip(reg["code"], reg["district_code"], strict=True)
         if pd.notna(d)
     }
-    for code, district, zone in conn.execute(
-        select(stations.c.code, stations.c.district_code, stations.c.zone)
-    ):
+    for code, district, zone in station_district_zones(conn):
         if zone:  # a zone monitor (yard, port) never counts in a district's AQI figures
             mapping.pop(code, None)
         elif district:
@@ -64,8 +68,6 @@ def recompute_air_keys(conn: Connection, keys: pd.DataFrame, now: dt.datetime) -
 
 def _daily_for(conn: Connection, keys: pd.DataFrame) -> pd.DataFrame:
     """``daily_values`` for the (station, day) pairs in ``keys`` from the stored hourly readings."""
-    from stations.standards import daily_values
-
     frames = []
     # One query per distinct day span (an hourly ingest or a full recompute gives every station the
     # same span), not one per station; 500 stations per IN list.
@@ -93,15 +95,7 @@ def _write_station_days(
     conn: Connection, keys: pd.DataFrame, daily: pd.DataFrame, now: dt.datetime
 ) -> int:
     pairs = list(zip(keys["code"], keys["day"], strict=True))
-    for i in range(0, len(pairs), 500):
-        conn.execute(
-            delete(station_days).where(
-                tuple_(station_days.c.station, station_days.c.day).in_(pairs[i : i + 500])
-            )
-        )
-    if daily.empty:
-        return 0
-    rows = []
+    rows: list[dict[str, Any]] = []
     for rec in daily.to_dict("records"):
         row = _day_row(rec, now)
         row.update(
@@ -111,7 +105,7 @@ def _write_station_days(
             n_hours={p: _int(rec.get(f"n_{p}")) or 0 for p in POLLUTANTS},
         )
         rows.append(row)
-    conn.execute(insert(station_days), rows)
+    replace_station_days(conn, pairs, rows)
     return len(rows)
 
 
@@ -121,17 +115,7 @@ def _write_station_days(
 def _station_daily_frame(
     conn: Connection, stations_: Sequence[str], days: Sequence[dt.date]
 ) -> pd.DataFrame:
-    cols = [
-        station_days.c.station,
-        station_days.c.day,
-        *[station_days.c[k.lower()] for k in DAY_INDICATORS],
-    ]
-    rows = conn.execute(
-        select(*cols)
-        .where(station_days.c.station.in_(list(stations_)), station_days.c.day.in_(list(days)))
-        .order_by(station_days.c.station, station_days.c.day)
-    ).all()
-    frame = pd.DataFrame(rows, columns=["station", "day", *DAY_INDICATORS])
+    frame = station_day_indicators(conn, stations_, days)
     for k in DAY_INDICATORS:
         frame[k] = pd.to_numeric(frame[k], errors="coerce").astype("float64")
     frame["date"] = pd.to_datetime(frame["day"])
@@ -142,13 +126,10 @@ def _recompute_districts(
     conn: Connection, days: Iterable[dt.date], mapping: Mapping[str, str], now: dt.datetime
 ) -> int:
     """Recompute every district and the city on ``days`` from the stored station days."""
-    from stations.standards import district_daily
-
     days = sorted(set(days))
     if not days:
         return 0
-    for i in range(0, len(days), 500):
-        conn.execute(delete(district_days).where(district_days.c.day.in_(days[i : i + 500])))
+    delete_district_days(conn, days)
     frame = _station_daily_frame(conn, sorted(mapping), days)
     if frame.empty:
         return 0
@@ -175,8 +156,7 @@ def _recompute_districts(
         row = _day_row(rec, now)
         row.update(district=district, day=day, n_stations=len(members), stations=list(members))
         rows.append(row)
-    if rows:
-        conn.execute(insert(district_days), rows)
+    insert_district_days(conn, rows)
     return len(rows)
 
 

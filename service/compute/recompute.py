@@ -13,15 +13,20 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import pandas as pd
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine
 
 from service.clock import Clock
 from service.compute.air_days import recompute_air_keys
 from service.compute.water_periods import recompute_sections
-from service.store.compute_tables import district_days, section_periods, station_days
+from service.store.computed import clear_computed
 from service.store.engine import writing
-from service.store.queries import pop_dirty_days
-from service.store.tables import dirty_days, readings, samples
+from service.store.queries import (
+    dirty_day_count,
+    mark_dirty,
+    measured_codes,
+    measured_times,
+    pop_dirty_days,
+)
 from stations.cst import CST
 
 #: Station-days recomputed per transaction.
@@ -78,10 +83,8 @@ def recompute(
 
 def dirty_count(engine: Engine) -> int:
     """How many station-day and section-day marks wait for a recompute."""
-    from sqlalchemy import func
-
     with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(dirty_days)).scalar_one())
+        return dirty_day_count(conn)
 
 
 def mark_all(engine: Engine, clock: Clock) -> int:
@@ -98,42 +101,21 @@ def mark_codes(
 ) -> int:
     """Mark dirty every stored day of the given stations and sections (None: all of that kind;
     empty: none), e.g. after the registry moved a station to another district; returns the marks."""
-    from service.store.dialect import upsert
-
     now = clock.now()
     n = 0
     with writing(engine) as conn:
-        for table, code, kind, hourly, only in (
-            (readings, readings.c.station, "air", True, stations),
-            (samples, samples.c.section, "water", False, sections),
-        ):
-            query = select(code).distinct()
-            if only is not None:
-                if not only:
-                    continue
-                query = query.where(code.in_(list(only)))
-            for (station,) in conn.execute(query).all():
-                times = pd.Series(
-                    pd.to_datetime(
-                        [
-                            t
-                            for (t,) in conn.execute(
-                                select(table.c.time).distinct().where(code == station)
-                            )
-                        ],
-                        utc=True,
-                    )
-                )
+        for kind, hourly, only in (("air", True, stations), ("water", False, sections)):
+            if only is not None and not only:
+                continue
+            for code in measured_codes(conn, kind, only):
+                times = pd.Series(pd.to_datetime(measured_times(conn, kind, code), utc=True))
                 local = times.dt.tz_convert(CST)
                 if hourly:  # an end-of-hour label belongs to the day its hour started in
                     local = local - pd.Timedelta(hours=1)
                 days = sorted(set(local.dt.date))
                 if not days:
                     continue
-                conn.execute(
-                    upsert(conn, dirty_days, ["kind", "code", "day"], ["marked_at"]),
-                    [{"kind": kind, "code": station, "day": d, "marked_at": now} for d in days],
-                )
+                mark_dirty(conn, kind, code, days, now)
                 n += len(days)
     return n
 
@@ -144,8 +126,7 @@ def recompute_all(engine: Engine, clock: Clock) -> RecomputeResult:
     The same path as :func:`recompute`, so the rows are identical to an incremental run's.
     """
     with writing(engine) as conn:
-        for table in (district_days, station_days, section_periods):
-            conn.execute(delete(table))
+        clear_computed(conn)
     mark_all(engine, clock)
     return recompute(engine, clock)
 

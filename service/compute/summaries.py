@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, RowMapping, select
+from sqlalchemy import Engine
 
 from service.compute.cst import HJ633_2026_EFFECTIVE
 from service.compute.water_periods import section_registry
-from service.store.compute_tables import district_days, section_periods
+from service.store.computed import district_day_frame, district_day_rows, section_period_rows
 from service.targets import CITY
+from stations.ratios import class_iii_ratio, excellent_good_ratio, excellent_ratio
 
 #: Primary-pollutant groups of the non-excellent/good days (PM2.5-O3 co-control, issue 5).
 PRIMARY_GROUPS: Final[dict[str, str]] = {
@@ -67,10 +67,8 @@ def air_summary(engine: Engine, district: str, start: dt.date, end: dt.date) -> 
     pollutants counts once in each group it names. Days without a district value, or whose value
     does not count (a pollutant missing and AQI <= 100, U8), are listed in ``left_out``.
     """
-    from stations.ratios import excellent_good_ratio, excellent_ratio
-
     with engine.connect() as conn:
-        frame = _district_day_frame(conn, district, start, end)
+        frame = district_day_frame(conn, district, start, end)
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
     by_day = {r["day"]: r for r in frame.to_dict("records")}
     counted: list[int | None] = []
@@ -126,7 +124,7 @@ def district_daily_series(
 ) -> pd.DataFrame:
     """The computed daily rows of a district (or the city) between two CST days, inclusive."""
     with engine.connect() as conn:
-        return _district_day_frame(conn, district, start, end)
+        return district_day_frame(conn, district, start, end)
 
 
 def district_daily_records(
@@ -138,7 +136,7 @@ def district_daily_records(
     single values on (the API's day items) take these records instead.
     """
     with engine.connect() as conn:
-        return [dict(r) for r in _district_day_rows(conn, district, start, end)]
+        return [dict(r) for r in district_day_rows(conn, district, start, end)]
 
 
 def year_daily_aqi(engine: Engine, district: str, start: dt.date, end: dt.date) -> pd.Series:
@@ -149,29 +147,6 @@ def year_daily_aqi(engine: Engine, district: str, start: dt.date, end: dt.date) 
     aqi = pd.to_numeric(frame["aqi"], errors="coerce").astype("float64")
     aqi[~frame["ratio_valid"].astype(bool).to_numpy()] = np.nan
     return pd.Series(aqi.to_numpy(), index=list(frame["day"]))
-
-
-def _district_day_rows(
-    conn: Connection, district: str, start: dt.date, end: dt.date
-) -> Sequence[RowMapping]:
-    t = district_days
-    return (
-        conn.execute(
-            select(t)
-            .where(t.c.district == district, t.c.day >= start, t.c.day <= end)
-            .order_by(t.c.day)
-        )
-        .mappings()
-        .all()
-    )
-
-
-def _district_day_frame(
-    conn: Connection, district: str, start: dt.date, end: dt.date
-) -> pd.DataFrame:
-    rows = _district_day_rows(conn, district, start, end)
-    cols = [c.name for c in district_days.columns]
-    return pd.DataFrame([dict(r) for r in rows], columns=cols)
 
 
 # ---------------------------------------------------------------------------------------- water ---
@@ -210,14 +185,9 @@ def water_summary(engine: Engine, district: str, period: str) -> WaterSummary:
     Only provincial sections count (issue 5); a section without a valid result for the period is
     left out of the denominator (docs/standards.md §3.3) and listed with the reason ``not_sampled``.
     """
-    from stations.ratios import class_iii_ratio
-
     with engine.connect() as conn:
         reg = section_registry(conn)
-        rows = {
-            r.section: r
-            for r in conn.execute(select(section_periods).where(section_periods.c.period == period))
-        }
+        rows = {r.section: r for r in section_period_rows(conn, period)}
     reg = reg[reg["provincial"].fillna(False).astype(bool)]
     if district != CITY:
         reg = reg[reg["district_code"] == district]

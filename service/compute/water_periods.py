@@ -8,36 +8,30 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Connection, delete, insert, select, tuple_
+from sqlalchemy import Connection
 
+import geodata
 from service.compute.cst import as_date
-from service.store.compute_tables import section_periods
+from service.store.computed import delete_section_periods, insert_section_periods
 from service.store.queries import samples_between
-from service.store.tables import sections
+from service.store.registry import section_attributes
+from service.store.sea import sea_point_codes
 from stations.cst import CST
+from stations.standards import tables as T
+from stations.standards import water_class
+from stations.standards.water import period_means as item_means
 
 
 def section_registry(conn: Connection) -> pd.DataFrame:
     """Sections with ``district_code``, ``waterbody`` (river|lake) and ``provincial``."""
-    import geodata
-
     reg = pd.DataFrame(geodata.load_sections().drop(columns="geometry"))
     reg = reg[["code", "name", "name_en", "district_code", "waterbody", "provincial"]].set_index(
         "code"
     )
-    rows = conn.execute(
-        select(
-            sections.c.code,
-            sections.c.name,
-            sections.c.name_en,
-            sections.c.district_code,
-            sections.c.waterbody,
-            sections.c.provincial,
-        )
-    ).all()
+    rows = section_attributes(conn)
     # Column-wise, not row by row: the alerts hook calls this several times per collection.
     cols = ["name", "name_en", "district_code", "waterbody", "provincial"]
-    store = pd.DataFrame([tuple(r) for r in rows], columns=["code", *cols], dtype=object)
+    store = pd.DataFrame(rows, columns=["code", *cols], dtype=object)
     store = store.drop_duplicates("code", keep="last").set_index("code")
     store["waterbody"] = store["waterbody"].where(store["waterbody"].isin(["river", "lake"]))
     new, dtypes = store.index.difference(reg.index), reg.dtypes.to_dict()
@@ -59,9 +53,6 @@ def period_means(frame: pd.DataFrame, kind: str) -> tuple[dict[str, float], int]
     comes from manual monitoring). A year is the mean of its monthly means (评价办法, 年度评价).
     Items outside GB 3838 表1 (water temperature, conductivity, ...) are ignored.
     """
-    from stations.standards import tables as T
-    from stations.standards.water import period_means as item_means
-
     if frame.empty:
         return {}, 0
     f = frame[frame["item"].isin(list(T.WATER_LIMITS))]
@@ -81,12 +72,8 @@ def period_means(frame: pd.DataFrame, kind: str) -> tuple[dict[str, float], int]
 
 def recompute_sections(conn: Connection, touched: pd.DataFrame, now: dt.datetime) -> int:
     """Recompute the month and year periods of every (section, day) in ``touched``."""
-    from stations.standards import water_class
-
     if touched.empty:
         return 0
-    from service.store.sea import sea_point_codes
-
     # Seawater points are classed under GB 3097 (service.figures.sea), never as GB 3838 sections.
     touched = touched[~touched["code"].astype(str).isin(sea_point_codes(conn))]
     if touched.empty:
@@ -97,13 +84,7 @@ def recompute_sections(conn: Connection, touched: pd.DataFrame, now: dt.datetime
         d = as_date(day)
         periods.add((str(code), f"{d.year:04d}-{d.month:02d}", "month"))
         periods.add((str(code), f"{d.year:04d}", "year"))
-    keys = sorted((c, p) for c, p, _ in periods)
-    for i in range(0, len(keys), 500):
-        conn.execute(
-            delete(section_periods).where(
-                tuple_(section_periods.c.section, section_periods.c.period).in_(keys[i : i + 500])
-            )
-        )
+    delete_section_periods(conn, sorted((c, p) for c, p, _ in periods))
     rows = []
     for code, period, kind in sorted(periods):
         start, end = _period_bounds(period)
@@ -126,8 +107,7 @@ def recompute_sections(conn: Connection, touched: pd.DataFrame, now: dt.datetime
                 "computed_at": now,
             }
         )
-    if rows:
-        conn.execute(insert(section_periods), rows)
+    insert_section_periods(conn, rows)
     return len(rows)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, delete, func, select, tuple_
 
+from service.store.dialect import upsert
 from service.store.partitions import newest_reading_time
 from service.store.tables import dirty_days, readings, samples
 from stations.model import empty_readings, empty_samples
@@ -150,6 +151,40 @@ def pop_dirty_days(conn: Connection, kind: str, limit: int | None = None) -> pd.
     return pd.DataFrame(
         {"code": [r.code for r in rows], "day": [r.day for r in rows]},
         columns=["code", "day"],
+    )
+
+
+def dirty_day_count(conn: Connection) -> int:
+    """How many station-day and section-day marks wait for a recompute."""
+    return int(conn.execute(select(func.count()).select_from(dirty_days)).scalar_one())
+
+
+#: The measured table and its place column for each kind of dirty mark.
+_MEASURED = {"air": (readings, readings.c.station), "water": (samples, samples.c.section)}
+
+
+def measured_codes(conn: Connection, kind: str, only: Sequence[str] | None = None) -> list[str]:
+    """Distinct station ("air") or section ("water") codes with stored values, among ``only``."""
+    _, code = _MEASURED[kind]
+    query = select(code).distinct()
+    if only is not None:
+        query = query.where(code.in_(list(only)))
+    return [c for (c,) in conn.execute(query).all()]
+
+
+def measured_times(conn: Connection, kind: str, code: str) -> list[dt.datetime]:
+    """Distinct stored times (UTC) of one station ("air") or section ("water")."""
+    table, column = _MEASURED[kind]
+    return [t for (t,) in conn.execute(select(table.c.time).distinct().where(column == code))]
+
+
+def mark_dirty(
+    conn: Connection, kind: str, code: str, days: Sequence[dt.date], now: dt.datetime
+) -> None:
+    """Queue (``kind``, ``code``, CST day) marks for a recompute (a mark already queued is renewed)."""
+    conn.execute(
+        upsert(conn, dirty_days, ["kind", "code", "day"], ["marked_at"]),
+        [{"kind": kind, "code": code, "day": d, "marked_at": now} for d in days],
     )
 
 

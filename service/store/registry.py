@@ -57,6 +57,21 @@ def station_points(conn: Connection) -> dict[str, tuple[float, float]]:
     return {r.code: (float(r.lon), float(r.lat)) for r in rows}
 
 
+def station_district_zones(conn: Connection) -> list[tuple[str, str | None, str | None]]:
+    """Every stored station as (code, district code, zone code)."""
+    rows = conn.execute(select(stations.c.code, stations.c.district_code, stations.c.zone))
+    return [(r.code, r.district_code, r.zone) for r in rows]
+
+
+def section_attributes(conn: Connection) -> list[tuple[Any, ...]]:
+    """Every stored section as (code, name, name_en, district_code, waterbody, provincial)."""
+    s = sections
+    rows = conn.execute(
+        select(s.c.code, s.c.name, s.c.name_en, s.c.district_code, s.c.waterbody, s.c.provincial)
+    ).all()
+    return [tuple(r) for r in rows]
+
+
 def registry_rows(conn: Connection, kind: Kind) -> pd.DataFrame:
     """Every row of the current registry table, as a frame (``aliases`` as lists)."""
     table = TABLES[kind]
