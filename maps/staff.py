@@ -268,7 +268,8 @@ def staff_map(
             "legend": t("control.legend", lang),
         },
     }
+    # The data box first: it heads the top-right stack, above the layer control and the legend.
+    InfoBox(t("title.staff", lang), data_time, lang, notices).add_to(m)
     StaffLayers(cfg).add_to(m)
     _add_fullscreen(m, lang, vendor_prefix)
-    InfoBox(t("title.staff", lang), data_time, lang, notices).add_to(m)
     return m

@@ -78,7 +78,9 @@ window.envmonStaffStart = function (cfg, map) {
 
   // One legend panel (bottom right, folded on a phone); each layer's legend is in it while the
   // layer is on, in the layers' order.
-  var panel = L.control({position: "bottomright"}), panelBody;
+  // On a phone the legend sits under the layer toggle (controls in one corner stack, never overlap);
+  // on a desktop it sits bottom right, beside the co-control panel.
+  var panel = L.control({position: narrow ? "topright" : "bottomright"}), panelBody;
   panel.onAdd = function () {
     var div = L.DomUtil.create("div", "envmon-legend-panel leaflet-bar");
     div.style.cssText = "background:#fff;font:11px/1.3 sans-serif;max-width:240px";
@@ -95,9 +97,19 @@ window.envmonStaffStart = function (cfg, map) {
     btn.setAttribute("aria-controls", panelBody.id);
     panelBody.hidden = narrow;
     btn.setAttribute("aria-expanded", narrow ? "false" : "true");
+    function show(open) {
+      panelBody.hidden = !open;
+      btn.setAttribute("aria-expanded", open ? "true" : "false");
+    }
     btn.addEventListener("click", function () {
-      panelBody.hidden = !panelBody.hidden;
-      btn.setAttribute("aria-expanded", panelBody.hidden ? "false" : "true");
+      show(panelBody.hidden);
+      var cocontrol = document.getElementById("envmon-cocontrol");
+      if (narrow && !panelBody.hidden && cocontrol) cocontrol.open = false;
+    });
+    // A phone has room for one open panel: opening the co-control table folds the legend.
+    var cocontrol = document.getElementById("envmon-cocontrol");
+    if (narrow && cocontrol) cocontrol.addEventListener("toggle", function () {
+      if (cocontrol.open) show(false);
     });
     L.DomEvent.disableClickPropagation(div);
     L.DomEvent.disableScrollPropagation(div);
@@ -295,8 +307,11 @@ window.envmonStaffStart = function (cfg, map) {
     });
   });
   control.addTo(map);
-  if (!narrow) {  // the legend panel ends above the layer control's bottom edge, never under it
-    var room = map.getSize().y - control.getContainer().offsetHeight - 60;
-    panelBody.style.maxHeight = Math.max(120, room) + "px";
-  }
+  // The legend's body is only as tall as the room its corner leaves: on a desktop, below the
+  // top-right stack (data box and layer control); on a phone, above the co-control panel's line.
+  var mapBox = map.getContainer().getBoundingClientRect();
+  var room = narrow
+    ? mapBox.bottom - panel.getContainer().getBoundingClientRect().bottom - 90
+    : mapBox.height - map.getContainer().querySelector(".leaflet-top.leaflet-right").offsetHeight - 70;
+  panelBody.style.maxHeight = Math.max(120, room) + "px";
 };
