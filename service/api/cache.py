@@ -9,7 +9,8 @@ stale answer):
 
 * ``generation``: bumped by this process after any committed write (through the app's engine) to a
   table the public figures read: the scheduler's ingest and recompute, ``POST /staff/recompute``,
-  target changes, zone imports. Exact and immediate, whatever the clock says.
+  target changes, zone imports. Exact and immediate, whatever the clock says (the store's
+  ``service.store.data_version.watch_writes`` reports the writes).
 * ``fingerprint``: one indexed aggregate query over the same tables (row counts, latest
   ``computed_at`` / ``updated_at``, highest ids, latest reading time), so that a write by another
   process (``envmon collect``/``recompute`` run beside ``envmon serve``) is seen at the next request.
@@ -25,7 +26,6 @@ the cache off in a process.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -34,13 +34,9 @@ from typing import Any, TypeVar
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine
 
-from service.store.compute_tables import district_days, section_periods, target_audit, targets
-from service.store.partitions import newest_reading_time
-from service.store.surface_tables import surface_rasters
-from service.store.tables import raw_payloads, readings, revisions, sections, stations
-from service.store.zone_tables import zone_versions
+from service.store.data_version import fingerprint, watch_writes
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -48,72 +44,6 @@ M = TypeVar("M", bound=BaseModel)
 ENABLED = True
 #: Bodies kept per app; past this the oldest half is dropped (keys include query parameters).
 MAX_ENTRIES = 256
-
-#: Tables the public figures are read from; a committed write to one of them bumps the generation.
-WATCHED = frozenset(
-    t.name
-    for t in (
-        district_days,
-        section_periods,
-        targets,
-        target_audit,
-        readings,
-        revisions,
-        raw_payloads,
-        stations,
-        sections,
-        zone_versions,
-    )
-) | {"zone_features", "station_days", "sea_points", "sea_areas", "surface_rasters"}
-_WRITE = re.compile(
-    r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|COPY)\s+"?(\w+)"?', re.IGNORECASE
-)
-_FLAG = "envmon_public_write"
-_COMMITTED = "envmon_public_committed"
-
-
-def _fingerprint_query() -> Any:
-    """One row of cheap aggregates (indexed, or over small tables) that change whenever the public
-    figures' inputs change in the store."""
-    count = func.count
-    pairs: list[tuple[Any, Any]] = [
-        (district_days, count()),
-        (district_days, func.max(district_days.c.computed_at)),
-        (section_periods, count()),
-        (section_periods, func.max(section_periods.c.computed_at)),
-        (targets, count()),
-        (targets, func.max(targets.c.updated_at)),
-        (target_audit, func.max(target_audit.c.id)),
-        (revisions, func.max(revisions.c.id)),
-        (raw_payloads, func.max(raw_payloads.c.id)),
-        (stations, count()),
-        (stations, func.max(stations.c.updated_at)),
-        (sections, count()),
-        (sections, func.max(sections.c.updated_at)),
-        (zone_versions, func.max(zone_versions.c.id)),
-        # imported rasters: the staff map lists them (service.api.routes.maps, staff facts)
-        (surface_rasters, func.max(surface_rasters.c.id)),
-    ]
-    columns = [
-        select(expr).select_from(table).scalar_subquery().label(f"c{i}")
-        for i, (table, expr) in enumerate(pairs)
-    ]
-    # Archived first, ingested in a later transaction: the newest payload's state counts too.
-    newest = select(raw_payloads.c.ingested_at).order_by(raw_payloads.c.id.desc()).limit(1)
-    columns.append(newest.scalar_subquery().label("ingested"))
-    return select(*columns)
-
-
-_FINGERPRINT = _fingerprint_query()
-
-
-def fingerprint(engine: Engine) -> tuple[Any, ...]:
-    """The store's current fingerprint of the public figures' inputs, with the newest reading's
-    time (asked apart: on PostgreSQL readings are partitioned by month, ``newest_reading_time``)."""
-    with engine.connect() as conn:
-        row = conn.execute(_FINGERPRINT).one()
-        newest = newest_reading_time(conn)
-    return (*row, newest)
 
 
 @dataclass
@@ -188,35 +118,6 @@ def _copy(response: Response) -> Response:
     return out
 
 
-def _watch(engine: Engine, cache: PublicCache) -> None:
-    """Bump ``cache``'s generation after each commit that wrote to a watched table via ``engine``.
-
-    The ``commit`` event fires *before* the database commits, so the bump waits for the connection's
-    return to the pool: a request that read the new generation always sees the committed rows.
-    """
-
-    def after_cursor_execute(conn: Any, _c: Any, statement: str, *_: Any) -> None:
-        m = _WRITE.match(statement)
-        if m is not None and m.group(1).lower() in WATCHED:
-            conn.info[_FLAG] = True
-
-    def commit(conn: Any) -> None:
-        if conn.info.pop(_FLAG, False):
-            conn.info[_COMMITTED] = True
-
-    def rollback(conn: Any) -> None:
-        conn.info.pop(_FLAG, None)
-
-    def checkin(_dbapi: Any, record: Any) -> None:
-        if record is not None and record.info.pop(_COMMITTED, False):
-            cache.bump()
-
-    event.listen(engine, "after_cursor_execute", after_cursor_execute)
-    event.listen(engine, "commit", commit)
-    event.listen(engine, "rollback", rollback)
-    event.listen(engine, "checkin", checkin)
-
-
 _INIT = threading.Lock()
 
 
@@ -230,7 +131,7 @@ def public_cache(request: Request) -> PublicCache:
             cache = getattr(state, "public_cache", None)
             if cache is None or cache.engine is not engine:
                 cache = PublicCache(engine)
-                _watch(engine, cache)
+                watch_writes(engine, cache.bump)
                 state.public_cache = cache
     return cache
 
@@ -293,7 +194,6 @@ __all__ = [
     "ENABLED",
     "cached_response",
     "MAX_ENTRIES",
-    "WATCHED",
     "PublicCache",
     "cached_json",
     "data_version",

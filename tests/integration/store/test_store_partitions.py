@@ -177,9 +177,9 @@ def test_sqlite_keeps_one_plain_table(engine: Engine) -> None:
 
 @pytest.mark.postgis
 def test_data_version_sees_new_readings_recent_or_old(pg_url: str) -> None:
-    """The cache's check (``service.api.cache.fingerprint``) asks the last two months first: a
+    """The cache's check (``service.store.data_version.fingerprint``) asks the last two months first: a
     reading written by another process is seen whether it is recent or months old."""
-    from service.api.cache import fingerprint
+    from service.store.data_version import fingerprint
     from service.store.engine import init_store
 
     engine = init_store(pg_url)
