@@ -20,6 +20,10 @@ _CLIENT_ID: Final = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 #: The name that marks envmon's handler on the root logger (so a second call replaces it).
 HANDLER_NAME: Final = "envmon"
 TEXT_FORMAT: Final = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+#: Loggers whose INFO lines repeat what envmon already logs, shown from DEBUG on: APScheduler's
+#: executor writes two lines per job run (webhook delivery runs every 2 s: 86,400 lines a day) and
+#: uvicorn's access line repeats ``envmon.api``'s request line.
+ROUTINE_LOGGERS: Final = ("apscheduler.executors.default", "uvicorn.access")
 
 
 def request_id_for(header: str | None) -> str:
@@ -74,6 +78,9 @@ def configure_logging(
         # uvicorn's own handlers would print a second, differently formatted line.
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+    quiet = logging.DEBUG if root.level <= logging.DEBUG else logging.WARNING
+    for name in ROUTINE_LOGGERS:
+        logging.getLogger(name).setLevel(quiet)
     return handler
 
 

@@ -55,3 +55,27 @@ def test_text_lines_name_level_logger_and_request() -> None:
     err = out.getvalue()
     assert "not shown" not in err
     assert "WARNING envmon.test [-] shown" in err
+
+
+@pytest.mark.parametrize(("level", "shown"), [("INFO", False), ("DEBUG", True)])
+def test_routine_job_runs_and_access_lines_only_at_debug(level: str, shown: bool) -> None:
+    """At INFO an operator sees envmon's lines, not two APScheduler lines per 2-second job run nor
+    uvicorn's copy of each request line; at DEBUG both come back."""
+    out = io.StringIO()
+    before = logging.getLogger().level
+    configure_logging("text", level, out)
+    try:
+        logging.getLogger("apscheduler.executors.default").info('Running job "webhook-delivery"')
+        logging.getLogger("uvicorn.access").info('127.0.0.1:1 - "GET /healthz HTTP/1.1" 200')
+        logging.getLogger("envmon.api").info("GET /healthz -> 200")
+    finally:
+        root = logging.getLogger()
+        root.setLevel(before)
+        for handler in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
+            root.removeHandler(handler)
+        for name in ("apscheduler.executors.default", "uvicorn.access"):
+            logging.getLogger(name).setLevel(logging.NOTSET)
+    err = out.getvalue()
+    assert "GET /healthz -> 200" in err
+    assert ('Running job "webhook-delivery"' in err) is shown
+    assert ('"GET /healthz HTTP/1.1" 200' in err) is shown
