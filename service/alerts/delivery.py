@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import Engine
 
 from service.alerts.sealing import SecretBox, UndecryptableSecret
 from service.alerts.signing import dingtalk_signed_url, redact_url, webhook_headers
@@ -44,8 +44,8 @@ from service.clock import Clock
 from service.metrics import ALERT_DELIVERIES
 from service.settings import Settings
 from service.store import alert_repo as repo
-from service.store.alert_tables import webhook_outbox
 from service.store.engine import writing
+from service.store.webhook_queries import delivery_row
 
 log = logging.getLogger(__name__)
 # httpx logs every request's full URL at INFO, and a robot's URL carries its token in the query
@@ -202,37 +202,14 @@ class DeliveryWorker:
     def claim(self, now: dt.datetime, limit: int | None = None) -> list[dict[str, Any]]:
         """Lease up to ``limit`` due rows to this worker; returns the claimed rows."""
         limit = limit or self.policy.batch
-        free = or_(webhook_outbox.c.lease_until.is_(None), webhook_outbox.c.lease_until < now)
-        due = and_(
-            webhook_outbox.c.status == repo.PENDING,
-            webhook_outbox.c.next_attempt_at <= now,
-            free,
-        )
         with self.engine.connect() as conn:
-            ids = [
-                r[0]
-                for r in conn.execute(
-                    select(webhook_outbox.c.id)
-                    .where(due)
-                    .order_by(webhook_outbox.c.next_attempt_at, webhook_outbox.c.id)
-                    .limit(limit)
-                )
-            ]
+            ids = repo.due_message_ids(conn, now, limit)
         claimed: list[dict[str, Any]] = []
         for msg_id in ids:
             with writing(self.engine) as conn:
-                got = conn.execute(
-                    update(webhook_outbox)
-                    .where(webhook_outbox.c.id == msg_id, due)
-                    .values(lease_owner=self.owner, lease_until=now + self.policy.lease)
-                ).rowcount
-                if got == 1:
-                    row = (
-                        conn.execute(select(webhook_outbox).where(webhook_outbox.c.id == msg_id))
-                        .mappings()
-                        .one()
-                    )
-                    claimed.append(dict(row))
+                row = repo.lease_message(conn, msg_id, now, self.owner, now + self.policy.lease)
+            if row is not None:
+                claimed.append(row)
         return claimed
 
     # -------------------------------------------------------------------------------- sending
@@ -436,25 +413,11 @@ def replay(engine: Engine, msg_id: str, now: dt.datetime, policy: DeliveryPolicy
     Returns False when the message is unknown or its subscription is disabled.
     """
     with writing(engine) as conn:
-        row = (
-            conn.execute(select(webhook_outbox).where(webhook_outbox.c.id == msg_id))
-            .mappings()
-            .first()
-        )
+        row = delivery_row(conn, msg_id)
         if row is None:
             return False
         sub = repo.get_subscription(conn, int(row["subscription_id"]))
         if sub is None or not sub.enabled:
             return False
-        conn.execute(
-            update(webhook_outbox)
-            .where(webhook_outbox.c.id == msg_id)
-            .values(
-                status=repo.PENDING,
-                next_attempt_at=now,
-                expires_at=now + policy.retry_for,
-                lease_owner=None,
-                lease_until=None,
-            )
-        )
+        repo.requeue_message(conn, msg_id, now, now + policy.retry_for)
     return True

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 import geodata
 from service.alerts.payloads import PayloadTooLarge, RenderContext, render
@@ -53,11 +53,11 @@ from service.settings import Settings
 from service.store import alert_repo as repo
 from service.store.alert_inputs import (
     AUTOMATIC,
+    district_day_aqi,
     latest_section_classes,
     section_last_seen,
     station_last_seen,
 )
-from service.store.compute_tables import district_days
 from service.store.engine import writing
 from service.targets import get_target
 from stations.cst import CST
@@ -107,7 +107,6 @@ def config_from_settings(settings: Settings) -> AlertConfig:
 
 @functools.cache
 def _district_names() -> dict[str, dict[str, str]]:
-
     d = geodata.load_districts()
     names = {str(r.code): {"zh": str(r.name), "en": str(r.name_en)} for r in d.itertuples()}
     names["city"] = dict(MESSAGES["alert.city"])
@@ -115,7 +114,6 @@ def _district_names() -> dict[str, dict[str, str]]:
 
 
 def _air(engine: Engine, districts: list[str], today: dt.date) -> tuple[AirRatio, ...]:
-
     year = today.year
     start = dt.date(year, 1, 1)
     out = []
@@ -144,7 +142,6 @@ def _air(engine: Engine, districts: list[str], today: dt.date) -> tuple[AirRatio
 
 
 def _water(engine: Engine, districts: list[str], today: dt.date) -> tuple[WaterRatio, ...]:
-
     year = today.year
     ratios = []
     for d in districts:
@@ -202,22 +199,14 @@ def _sections(conn: Connection, today: dt.date) -> tuple[SectionClass, ...]:
 
 
 def _days(conn: Connection, today: dt.date) -> tuple[DistrictDay, ...]:
-
     first = today - dt.timedelta(days=DAY_WINDOW - 1)
-    rows = conn.execute(
-        select(
-            district_days.c.district,
-            district_days.c.day,
-            district_days.c.aqi,
-            district_days.c.primary_pollutants,
-        ).where(district_days.c.day >= first, district_days.c.day <= today)
-    )
+    rows = district_day_aqi(conn, first, today)
     return tuple(
         DistrictDay(
-            district=r.district,
-            day=r.day,
-            aqi=r.aqi,
-            primary_pollutant=",".join(r.primary_pollutants or []) or None,
+            district=r["district"],
+            day=r["day"],
+            aqi=r["aqi"],
+            primary_pollutant=",".join(r["primary_pollutants"] or []) or None,
         )
         for r in rows
     )

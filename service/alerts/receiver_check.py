@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import httpx
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from service.alerts.delivery import Attempt, DeliveryPolicy, DeliveryWorker
 from service.alerts.evaluate import demo_or_false, district_names_or_codes, render_context
@@ -26,7 +26,6 @@ from service.alerts.urls import Resolver, system_resolver
 from service.clock import Clock
 from service.settings import Settings
 from service.store import alert_repo as repo
-from service.store.alert_tables import webhook_outbox
 from service.store.engine import writing
 
 #: The ``alertname`` of a test message (not a rule: no state is kept for it).
@@ -107,11 +106,7 @@ def send_test(
             now=now,
             retry_for=policy.retry_for,
         )
-        row = dict(
-            conn.execute(select(webhook_outbox).where(webhook_outbox.c.id == msg_id))
-            .mappings()
-            .one()
-        )
+        row = repo.message_row(conn, msg_id)
     with DeliveryWorker(engine, clock, policy, box=box, client=client, resolver=resolver) as w:
         attempt = w.send(row, sub)
         if attempt.outcome == "retry":

@@ -1,5 +1,5 @@
-"""Queries the alert rules' inputs need from the store: when each source last delivered, and each
-section's latest monthly class.
+"""Queries the alert rules' inputs need from the store: when each source last delivered, each
+section's latest monthly class, and the district days of the last days.
 
 Demo places (``demo = true``) and places without a district are left out: the rules watch the
 bureau's own network.
@@ -8,11 +8,12 @@ bureau's own network.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, RowMapping, and_, func, select
 
-from service.store.compute_tables import section_periods
+from service.store.compute_tables import district_days, section_periods
 from service.store.tables import readings, samples, sections, stations
 
 #: ``samples.method`` of automatic water stations (the rest are manual lab samples).
@@ -130,3 +131,18 @@ def latest_section_classes(conn: Connection, up_to: str) -> list[LatestSectionCl
         )
         for r in rows
     ]
+
+
+def district_day_aqi(conn: Connection, first: dt.date, last: dt.date) -> Sequence[RowMapping]:
+    """Every district's (and the city's) ``district, day, aqi, primary_pollutants`` on the CST days
+    ``first`` to ``last``, inclusive."""
+    t = district_days
+    return (
+        conn.execute(
+            select(t.c.district, t.c.day, t.c.aqi, t.c.primary_pollutants).where(
+                t.c.day >= first, t.c.day <= last
+            )
+        )
+        .mappings()
+        .all()
+    )

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, or_, select, text, update
+from sqlalchemy import Connection, and_, delete, insert, or_, select, text, update
 
 from service.alerts.sealing import (
     ROBOT_SECRET_AAD,
@@ -390,6 +390,55 @@ def add_message(
             created_at=now,
             next_attempt_at=now,
             expires_at=now + retry_for,
+        )
+    )
+
+
+def _due(now: dt.datetime) -> Any:
+    """Pending, due at ``now``, and not leased (or its lease has run out)."""
+    t = webhook_outbox
+    free = or_(t.c.lease_until.is_(None), t.c.lease_until < now)
+    return and_(t.c.status == PENDING, t.c.next_attempt_at <= now, free)
+
+
+def due_message_ids(conn: Connection, now: dt.datetime, limit: int) -> list[str]:
+    """Ids of up to ``limit`` messages due at ``now`` and free to lease, the longest due first."""
+    t = webhook_outbox
+    query = select(t.c.id).where(_due(now)).order_by(t.c.next_attempt_at, t.c.id).limit(limit)
+    return [r[0] for r in conn.execute(query)]
+
+
+def lease_message(
+    conn: Connection, msg_id: str, now: dt.datetime, owner: str, until: dt.datetime
+) -> dict[str, Any] | None:
+    """Lease message ``msg_id`` to ``owner`` until ``until`` if it is still due and free at ``now``
+    (a conditional UPDATE: two workers never lease one row); the leased row, or None."""
+    t = webhook_outbox
+    got = conn.execute(
+        update(t).where(t.c.id == msg_id, _due(now)).values(lease_owner=owner, lease_until=until)
+    ).rowcount
+    return message_row(conn, msg_id) if got == 1 else None
+
+
+def message_row(conn: Connection, msg_id: str) -> dict[str, Any]:
+    """One outbox message with its body (it must exist)."""
+    query = select(webhook_outbox).where(webhook_outbox.c.id == msg_id)
+    return dict(conn.execute(query).mappings().one())
+
+
+def requeue_message(
+    conn: Connection, msg_id: str, now: dt.datetime, expires_at: dt.datetime
+) -> None:
+    """Make message ``msg_id`` pending again, due at ``now``, unleased, until ``expires_at``."""
+    conn.execute(
+        update(webhook_outbox)
+        .where(webhook_outbox.c.id == msg_id)
+        .values(
+            status=PENDING,
+            next_attempt_at=now,
+            expires_at=expires_at,
+            lease_owner=None,
+            lease_until=None,
         )
     )
 
