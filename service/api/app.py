@@ -29,6 +29,7 @@ from service.api.routes import (
     exports,
     geo,
     health,
+    icon,
     login,
     sections,
     staff,
@@ -129,7 +130,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_middleware(RequestIdMiddleware)
     # Outermost: each request timed by route template; /metrics for ENVMON_METRICS_ALLOW only.
     app.add_middleware(MetricsMiddleware, settings=settings)
-    for module in (health, stations, sections, zones, geo, exports, staff, zone_jobs, login):
+    for module in (health, icon, stations, sections, zones, geo, exports, staff, zone_jobs, login):
         app.include_router(module.router)
     if settings.http.docs_enabled:
         from service.api.routes import docs

@@ -138,3 +138,11 @@ def test_station_csv_matches_the_json(client: TestClient):
     station = next(s for s in listing["items"] if s["code"] == "1258A")
     assert int(rows["1258A"]["aqi"]) == station["aqi"]
     assert float(rows["1258A"]["concentrations.O3"]) == HOUR["O3"]
+
+
+def test_favicon_is_an_svg_icon(client: TestClient) -> None:
+    """Browsers ask for /favicon.ico on every first page; it answers with the icon, not a 404."""
+    r = client.get("/favicon.ico")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("image/svg+xml")
+    assert r.content.startswith(b"<svg") and b"</svg>" in r.content
