@@ -11,7 +11,6 @@ Routes get these through ``service.api.deps``.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,15 +25,25 @@ from service.api.console import router as console_router
 from service.api.errors import PROBLEM_JSON, add_exception_handlers
 from service.api.metrics import MetricsMiddleware
 from service.api.routes import (
+    assessment,
+    districts,
+    docs,
     exports,
     geo,
     health,
     icon,
     login,
+    maps,
+    registry,
+    sea,
     sections,
     staff,
+    station_series,
     stations,
+    surfaces,
+    webhooks,
     zone_jobs,
+    zone_summary,
     zones,
 )
 from service.api.schemas import Problem
@@ -54,19 +63,6 @@ log = logging.getLogger("envmon.api")
 
 #: Seconds a ``serve --workers`` worker has to answer its supervisor's health ping.
 WORKER_HEALTHCHECK_S = 60
-
-#: Routers other rooms add (ratios/districts, maps, webhooks); included when their module is present.
-OPTIONAL_ROUTERS = (
-    "service.api.routes.districts",
-    "service.api.routes.assessment",
-    "service.api.routes.maps",
-    "service.api.routes.station_series",
-    "service.api.routes.webhooks",
-    "service.api.routes.registry",
-    "service.api.routes.surfaces",
-    "service.api.routes.sea",
-    "service.api.routes.zone_summary",
-)
 
 _PROBLEM = {"model": Problem, "content": {PROBLEM_JSON: {}}}
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -133,17 +129,19 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     for module in (health, icon, stations, sections, zones, geo, exports, staff, zone_jobs, login):
         app.include_router(module.router)
     if settings.http.docs_enabled:
-        from service.api.routes import docs
-
         app.include_router(docs.router)
     app.include_router(console_router)
-    for name in OPTIONAL_ROUTERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
+    for module in (
+        districts,
+        assessment,
+        maps,
+        station_series,
+        webhooks,
+        registry,
+        surfaces,
+        sea,
+        zone_summary,
+    ):
         app.include_router(module.router)
     return app
 
