@@ -17,6 +17,7 @@ from pyproj import Geod
 from shapely.geometry import LineString, Point, Polygon
 
 from geodata.crs import WGS84
+from geodata.eca import BASEPOINTS, derive_eca
 from geodata.geojson import write_geojson
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -262,8 +263,6 @@ def build_zones(src: Path) -> gpd.GeoDataFrame:
 
 def build_eca(src: Path) -> gpd.GeoDataFrame:
     """The derived domestic emission control area (``geodata.eca``): one polygon, labelled 推导."""
-    from geodata.eca import BASEPOINTS, derive_eca
-
     pts = pd.read_csv(src / "territorial_sea_baseline_points_zhoushan.csv")
     pts = pts.set_index("basepoint_no").loc[list(BASEPOINTS)]
     city = build_city(build_districts(src)).geometry.iloc[0]

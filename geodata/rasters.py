@@ -10,9 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import rasterio
+import shapely
 import xarray as xr
 from affine import Affine
 from rasterio.enums import Resampling
@@ -192,9 +194,6 @@ def import_raster(
 def bounds_wgs84(da: xr.DataArray) -> tuple[float, float, float, float]:
     """(west, south, east, north) in degrees of the grid's outer cell edges, edges densified so a
     curved edge in lon/lat is not cut short."""
-    import geopandas as gpd
-    import shapely
-
     tr = transform_of(da)
     w = tr.c
     n = tr.f

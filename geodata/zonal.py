@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 import xarray as xr
 from numpy.typing import NDArray
-from pyproj import CRS
+from pyproj import CRS, Proj, Transformer
 
 from geodata.grids import cell_size, crs_of
 
@@ -108,8 +108,6 @@ def _unit_m(crs: CRS) -> float:
 
 def _areal_scale(crs: CRS, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64]:
     """Map area / ground area of the projected ``crs`` at map points (x, y) (PROJ's factors)."""
-    from pyproj import Proj, Transformer
-
     if x.size == 0:  # a zone that misses the grid: PROJ refuses empty arrays
         return np.ones(0)
     lon, lat = Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True).transform(x, y)

@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Final
 
 import geopandas as gpd
+import pyogrio
 
 #: Declared format -> the one GDAL driver that may open it.
 DRIVERS: Final = {"gpkg": "GPKG", "zip": "ESRI Shapefile"}
@@ -68,8 +69,6 @@ class RefusedContainer(ValueError):
 
 @contextlib.contextmanager
 def _gdal_options() -> Iterator[None]:
-    import pyogrio
-
     before = {k: pyogrio.get_gdal_config_option(k) for k in GDAL_OPTIONS}
     pyogrio.set_gdal_config_options(dict(GDAL_OPTIONS))
     try:
@@ -165,8 +164,6 @@ def read_ogr_frame(
 ) -> gpd.GeoDataFrame:
     """Read the first layer of a checked ``gpkg`` or ``zip`` zone file with its one driver;
     refuse it before reading when its layer says it has more than ``max_features``."""
-    import pyogrio
-
     if fmt == "gpkg":
         check_gpkg(path)
         target = f"GPKG:{path}"

@@ -14,6 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
+import xstatic.pkg.font_awesome as fa
+import xstatic.pkg.jquery as jq
+import xstatic.pkg.leaflet as lf
+import xstatic.pkg.leaflet_markercluster as mc
 from branca.element import MacroElement
 
 #: Default URL prefix of the vendor files in the service.
@@ -68,11 +72,6 @@ def vendor_dirs(node_modules: Path | None = None) -> dict[str, Path]:
     An npm package that is not installed is left out; its URL then answers 404 and the page
     degrades (no fullscreen button) instead of reaching for a CDN.
     """
-    import xstatic.pkg.font_awesome as fa
-    import xstatic.pkg.jquery as jq
-    import xstatic.pkg.leaflet as lf
-    import xstatic.pkg.leaflet_markercluster as mc
-
     dirs = {
         "leaflet": Path(lf.BASE_DIR),
         "jquery": Path(jq.BASE_DIR),

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+import numpy as np
+
 from stations.standards import tables
 
 #: Colour of a missing value (no data, invalid day).
@@ -194,8 +196,6 @@ RAMP: Final = ("#FFFFB2", "#FED976", "#FEB24C", "#FD8D3C", "#F03B20", "#BD0026")
 
 def ramp_rgba(values: Sequence[float] | object, vmin: float, vmax: float) -> object:
     """RGBA uint8 array (..., 4) for ``values`` on ``RAMP``; NaN becomes transparent."""
-    import numpy as np
-
     arr = np.asarray(values, dtype=float)
     stops = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in RAMP], dtype=float)
     span = vmax - vmin if vmax > vmin else 1.0

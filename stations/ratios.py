@@ -18,6 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from stations.standards import tables as T
+from stations.standards.aqi import aqi_level
 from stations.standards.assumptions import DEFAULT, Assumptions
 
 
@@ -109,8 +110,6 @@ def excellent_ratio(daily_aqi: Sequence[int | None] | npt.ArrayLike) -> Ratio:
 
 def days_by_level(daily_aqi: Sequence[int | None] | npt.ArrayLike) -> dict[int, int]:
     """Valid days per HJ 633 level 1..6 (every level present, zeros included)."""
-    from stations.standards.aqi import aqi_level
-
     a = _aqi_array(daily_aqi)
     lv = aqi_level(np.where(a >= 0, a, np.nan))
     counts = np.bincount(lv, minlength=len(T.AQI_LEVELS) + 1)

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from statistics import NormalDist
 from typing import Final, Literal
 
 import numpy as np
@@ -209,7 +210,6 @@ def wilson_interval(
     """Wilson score interval for a binomial proportion."""
     if trials <= 0:
         raise ValueError("trials must be positive")
-    from statistics import NormalDist
 
     z = NormalDist().inv_cdf(0.5 + coverage / 2)
     p = successes / trials

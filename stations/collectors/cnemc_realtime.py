@@ -47,6 +47,7 @@ from typing import Any, ClassVar, Final
 
 import httpx
 import pandas as pd
+from pynettcp.nbfx import BinaryXmlReader
 
 from stations.collectors._checks import (
     check_readings,
@@ -98,8 +99,6 @@ def records_from_nbfx(raw: bytes) -> list[dict[str, str]]:
 
     Raises ``ValueError`` on a payload that is not valid NBFX (callers turn it into a rejection).
     """
-    from pynettcp.nbfx import BinaryXmlReader
-
     try:
         events = BinaryXmlReader(raw).read()
     except Exception as exc:  # the reader raises its own error types (and IndexError on garbage)

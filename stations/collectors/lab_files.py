@@ -32,6 +32,7 @@ from typing import Any, ClassVar, Final
 
 import httpx
 import numpy as np
+import openpyxl
 import pandas as pd
 
 from stations.collectors._checks import (
@@ -131,8 +132,6 @@ def _decode_rows(raw: bytes) -> list[list[str]]:
     if len(raw) > LAB_MAX_BYTES:
         raise ValueError(f"file of {len(raw)} bytes; the limit is {LAB_MAX_BYTES} (LAB_MAX_BYTES)")
     if raw[:4] == b"PK\x03\x04":
-        import openpyxl
-
         try:
             with zipfile.ZipFile(io.BytesIO(raw)) as zf:
                 unpacked = sum(i.file_size for i in zf.infolist())

@@ -30,6 +30,7 @@ from stations.standards import assessment_tables as AT
 from stations.standards import tables as T
 from stations.standards.aqi import round_half_even
 from stations.standards.assumptions import DEFAULT, Assumptions
+from stations.standards.validity import score_days, standards_for_days
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -535,8 +536,6 @@ def _as_2d(v: npt.ArrayLike | None, n: int, d: int) -> FloatArray:
 
 
 def _rule_sets(day_numbers: IntArray, standard: str | None) -> list[str]:
-    from stations.standards.validity import standards_for_days
-
     return [str(s) for s in np.unique(standards_for_days(day_numbers, standard))]
 
 
@@ -550,8 +549,6 @@ def _day_classes(
 ) -> dict[str, BoolArray]:
     """Per (series, day): counted in the ratio, excellent, excellent/good, non-good, lost to PM2.5
     only / O3 only / both / other (A9), and good without ozone (A8)."""
-    from stations.standards.validity import score_days, standards_for_days
-
     rs = np.tile(standards_for_days(day_numbers, standard), n)
     scored = score_days({k: x[k].reshape(-1) for k in T.DAILY_INDICATORS}, rs, a)
     aqi = np.asarray(scored["aqi"], dtype=np.float64).reshape(n, d)

@@ -15,7 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from stations.standards import tables as T
-from stations.standards.aqi import bits_to_names, combine, iaqi
+from stations.standards.aqi import bits_to_names, combine, iaqi, round_half_even
 from stations.standards.assumptions import DEFAULT, Assumptions
 
 FloatArray = npt.NDArray[np.float64]
@@ -367,7 +367,6 @@ def station_days_frame(
 def _round_district(values: FloatArray, indicator: str, assumptions: Assumptions) -> FloatArray:
     if assumptions.district_mean_rounding == "none":
         return values
-    from stations.standards.aqi import round_half_even
 
     return round_half_even(values, T.PREROUND_DECIMALS[indicator.split("_", 1)[0]])
 

@@ -17,6 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from stations.standards import tables as T
+from stations.standards.aqi import bits_to_names
 from stations.standards.assumptions import DEFAULT, Assumptions
 
 IntArray = npt.NDArray[np.int64]
@@ -173,7 +174,6 @@ def water_classes(
         mat = np.full((n, 0), -1, dtype=np.int64)
         worst = np.full(n, -1, dtype=np.int64)
     labels = np.array([*T.WATER_CLASSES, None], dtype=object)  # index -1 -> None
-    from stations.standards.aqi import bits_to_names
 
     weights = (1 << np.arange(len(evaluated), dtype=np.int64))[None, :]
     deciding = ((mat == worst[:, None]) & (worst[:, None] >= 0)) * weights
