@@ -40,7 +40,7 @@ UNITS_MAX = 40
 def surface_limits(settings: Settings) -> SurfaceWorkerLimits:
     """The read limits ``settings`` set (``ENVMON_SURFACE_*``)."""
     return SurfaceWorkerLimits(
-        raster=RasterLimits(max_cells=settings.surfaces.surface_max_cells),
+        content=RasterLimits(max_cells=settings.surfaces.surface_max_cells),
         wall_seconds=settings.surfaces.surface_parse_seconds,
         memory_bytes=settings.surfaces.surface_parse_memory_mb * 1024 * 1024,
     )

@@ -23,9 +23,11 @@ from sqlalchemy import Engine
 
 from geodata.zones_io import ZoneLimits, ZoneValidationError, detect_format
 from service.clock import Clock
+from service.isolated_parse import ParseStopped
 from service.settings import Settings
 from service.store import zone_jobs as store
-from service.zone_worker import ParseStopped, WorkerLimits, parse_isolated
+from service.zone_worker import WorkerLimits, parse_isolated
+from service.zones import store_zones
 
 log = logging.getLogger("envmon.zones")
 
@@ -46,7 +48,7 @@ LIMIT_SETTINGS = {
 def worker_limits(settings: Settings) -> WorkerLimits:
     """The parse limits ``settings`` set (``ENVMON_ZONE_*``)."""
     return WorkerLimits(
-        zone=ZoneLimits(
+        content=ZoneLimits(
             max_features=settings.zones.zone_max_features,
             max_vertices=settings.zones.zone_max_vertices,
             max_unzipped_bytes=settings.zones.zone_max_unzipped_bytes,
@@ -118,8 +120,6 @@ class ZoneImportJobs:
         return job_id
 
     def _run(self, job_id: str, path: Path, fmt: str, name: str, who: str) -> None:
-        from service.zones import store_zones
-
         with self._lock:
             self._queued.discard(job_id)
         try:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from geodata.zones_io import ZoneLimits, ZoneValidationError
-from service.zone_worker import ParseStopped, WorkerLimits, parse_isolated
+from service.isolated_parse import ParseStopped
+from service.zone_worker import WorkerLimits, parse_isolated
 
 DATA = Path(__file__).parent / "geodata" / "data"
 
