@@ -28,12 +28,8 @@ from service.store.registry import (
     write_registry_version,
 )
 from stations.names import RegistryEntry, build_name_index
-from stations.registry_io import (
-    RegistryFileError,
-    RegistryProblem,
-    detect_format,
-    read_registry_file,
-)
+from stations.registry_files import RegistryFileError, RegistryProblem, detect_format
+from stations.registry_io import read_registry_file
 
 __all__ = [
     "RegistryFileError",

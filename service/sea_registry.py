@@ -21,7 +21,7 @@ from service.store.engine import writing
 from service.store.registry import registry_history, registry_rows
 from service.store.sea import sea_rows, write_sea_version
 from stations.names import RegistryEntry, build_name_index
-from stations.registry_io import RegistryFileError, RegistryProblem
+from stations.registry_files import RegistryFileError, RegistryProblem
 from stations.sea_registry_io import read_sea_file
 
 __all__ = ["RegistryFileError", "SeaImport", "import_sea", "sea_history", "sea_table"]

@@ -25,7 +25,6 @@ file. Pure: bytes in, frames out.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -34,16 +33,21 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geodata.crs import METRIC, WGS84, gcj02_to_wgs84, normalise_datum
+from geodata.crs import METRIC, WGS84, gcj02_to_wgs84
 from geodata.spatial import assign_district
 from stations.names import name_key
-from stations.registry_io import (
+from stations.registry_files import (
+    COORDINATE_HEADERS,
+    DATUM_LABEL,
     MAX_ROWS,
     RegistryFileError,
-    RegistryProblem,
-    _districts,
-    _table,
-    detect_format,
+    Rows,
+    aliases,
+    checked_codes,
+    datums,
+    file_error,
+    given_districts,
+    read_rows,
 )
 from stations.standards import tables as T
 
@@ -64,9 +68,7 @@ SEA_HEADERS: Final[dict[str, tuple[str, ...]]] = {
     "area": ("area", "area_code", "bay", "所属海湾", "海湾", "所属功能区", "功能区编码"),
     "kind": ("kind", "type", "类型", "区域类型"),
     "district": ("district", "district_code", "区县", "区县代码", "所属区县"),
-    "lon": ("lon", "lng", "longitude", "经度", "x"),
-    "lat": ("lat", "latitude", "纬度", "y"),
-    "datum": ("datum", "crs", "坐标系", "坐标系统"),
+    **COORDINATE_HEADERS,
     "aliases": ("aliases", "alias", "别名", "其他名称"),
     "source": ("source", "来源", "数据来源"),
 }
@@ -83,9 +85,6 @@ _CLASS_WORDS: Final[dict[str, str]] = {
     "i类": "I", "ii类": "II", "iii类": "III", "iv类": "IV",
 }  # fmt: skip
 _CLASS_KEYS: Final = {name_key(k): v for k, v in _CLASS_WORDS.items()}
-_CODE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
-_ALIAS_SPLIT: Final = re.compile(r"[;|、，；]")
-_DATUM_LABEL: Final = {"WGS84": "WGS-84", "CGCS2000": "CGCS2000", "GCJ02": "GCJ-02"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,46 +103,6 @@ def sea_class(text: str) -> str | None:
     return _CLASS_KEYS.get(name_key(text))
 
 
-def _geojson(raw: bytes) -> tuple[pd.DataFrame, list[Any]]:
-    try:
-        obj = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        problem = RegistryProblem(None, "file", "readable", f"broken GeoJSON ({exc})")
-        raise RegistryFileError([problem]) from None
-    feats = obj.get("features") if isinstance(obj, dict) else None
-    if not isinstance(feats, list):
-        raise RegistryFileError(
-            [RegistryProblem(None, "file", "readable", "GeoJSON without a 'features' list")]
-        )
-    props, geoms = [], []
-    for f in feats:
-        p = f.get("properties") if isinstance(f, dict) else None
-        props.append({str(k): "" if v is None else str(v) for k, v in (p or {}).items()})
-        geoms.append(f.get("geometry") if isinstance(f, dict) else None)
-    return pd.DataFrame(props, dtype=object).fillna(""), geoms
-
-
-def _columns(frame: pd.DataFrame) -> tuple[dict[str, str], list[RegistryProblem]]:
-    by_key = {name_key(a): field for field, names in SEA_HEADERS.items() for a in names}
-    found: dict[str, str] = {}
-    problems = []
-    for col in frame.columns:
-        field = by_key.get(name_key(col))
-        if field is None:
-            if str(col).strip():
-                problems.append(
-                    RegistryProblem(1, str(col), "known_column", f"unknown column {col!r}")
-                )
-            continue
-        if field in found:
-            problems.append(RegistryProblem(1, str(col), "one_column", f"{field!r} given twice"))
-        found[field] = str(col)
-    for field in ("code", "name"):
-        if field not in found:
-            problems.append(RegistryProblem(1, field, "required_column", f"no {field} column"))
-    return found, problems
-
-
 def _convert(geom: Any, datum: str | None) -> Any:
     """A GeoJSON geometry dict with every coordinate converted from GCJ-02 when asked."""
     shape = shapely.geometry.shape(geom)
@@ -158,30 +117,6 @@ def _convert(geom: Any, datum: str | None) -> Any:
 
 
 @dataclass(slots=True)
-class _Rows:
-    """The file's rows under their known columns, and the problems found so far."""
-
-    table: pd.DataFrame
-    cols: dict[str, str]
-    problems: list[RegistryProblem]
-    first: int  # the file line (or feature number) of the first row
-
-    @property
-    def n(self) -> int:
-        return len(self.table)
-
-    def col(self, field: str) -> list[str]:
-        """The stripped text of ``field`` per row ("" everywhere when the column is absent)."""
-        if field in self.cols:
-            return [str(v).strip() for v in self.table[self.cols[field]]]
-        return [""] * self.n
-
-    def bad(self, i: int, field: str, rule: str, message: str) -> None:
-        """Name row ``i``'s ``field`` as breaking ``rule``."""
-        self.problems.append(RegistryProblem(self.first + i, field, rule, message))
-
-
-@dataclass(slots=True)
 class _Places:
     """Where each row is: a point (lon/lat, WGS-84) or an area (a shapely shape)."""
 
@@ -192,23 +127,7 @@ class _Places:
     lat: np.ndarray
 
 
-def _checked_codes(rows: _Rows) -> tuple[list[str], list[str]]:
-    """Codes (well-formed, unique) and names (1-200 characters) of every row."""
-    codes, names = rows.col("code"), rows.col("name")
-    seen: dict[str, int] = {}
-    for i, (c, nm) in enumerate(zip(codes, names, strict=True)):
-        if not _CODE.match(c):
-            rows.bad(i, "code", "code_format", f"code {c!r}: 1-32 letters, digits, - _ .")
-        elif c in seen:
-            rows.bad(i, "code", "unique", f"code {c!r} repeats line {seen[c]}")
-        else:
-            seen[c] = rows.first + i
-        if not nm or len(nm) > 200:
-            rows.bad(i, "name", "name_required", f"name {nm!r}: 1-200 characters")
-    return codes, names
-
-
-def _targets(rows: _Rows) -> list[str | None]:
+def _targets(rows: Rows) -> list[str | None]:
     """Each row's GB 3097 target class (None when not given)."""
     targets: list[str | None] = []
     for i, t in enumerate(rows.col("target")):
@@ -219,32 +138,7 @@ def _targets(rows: _Rows) -> list[str | None]:
     return targets
 
 
-def _datums(rows: _Rows, datum: str | None) -> list[str | None]:
-    """Each row's datum: its own, else the file's ``datum``, else WGS-84."""
-    datums: list[str | None] = []
-    for i, d in enumerate(rows.col("datum")):
-        canon = normalise_datum(d or datum or "WGS84")
-        if canon is None:
-            rows.bad(i, "datum", "known_datum", f"datum {d or datum!r}: WGS-84, CGCS2000 or GCJ-02")
-        datums.append(canon)
-    return datums
-
-
-def _given_districts(rows: _Rows) -> list[str | None]:
-    """Each row's district code as given (code or name), None when empty."""
-    known = _districts()
-    given: list[str | None] = []
-    for i, d in enumerate(rows.col("district")):
-        value = known.get(name_key(d)) if d else None
-        if d and value is None:
-            rows.bad(
-                i, "district", "known_district", f"district {d!r}: a Zhoushan district code or name"
-            )
-        given.append(value)
-    return given
-
-
-def _feature_places(rows: _Rows, geoms: list[Any], fmt: str, datums: list[str | None]) -> _Places:
+def _feature_places(rows: Rows, geoms: list[Any], fmt: str, datums: list[str | None]) -> _Places:
     """What each row is from its GeoJSON geometry: a point (CSV row or Point feature) or an area
     (Polygon feature, converted to WGS-84)."""
     n = rows.n
@@ -283,7 +177,7 @@ def _feature_places(rows: _Rows, geoms: list[Any], fmt: str, datums: list[str | 
     return places
 
 
-def _point_coordinates(rows: _Rows, places: _Places, datums: list[str | None]) -> None:
+def _point_coordinates(rows: Rows, places: _Places, datums: list[str | None]) -> None:
     """Fill the points' lon/lat from the lon/lat columns, check them, convert GCJ-02 to WGS-84."""
     lon, lat = places.lon, places.lat
     tx, ty = rows.col("lon"), rows.col("lat")
@@ -307,7 +201,7 @@ def _point_coordinates(rows: _Rows, places: _Places, datums: list[str | None]) -
         lon[gcj], lat[gcj] = gcj02_to_wgs84(lon[gcj], lat[gcj])
 
 
-def _area_kinds(rows: _Rows, is_area: np.ndarray) -> list[str | None]:
+def _area_kinds(rows: Rows, is_area: np.ndarray) -> list[str | None]:
     """Each area's kind (bay by default); None for points."""
     kinds: list[str | None] = []
     for i, k in enumerate(rows.col("kind")):
@@ -321,7 +215,7 @@ def _area_kinds(rows: _Rows, is_area: np.ndarray) -> list[str | None]:
     return kinds
 
 
-def _check_area_links(rows: _Rows, codes: list[str], is_area: np.ndarray) -> None:
+def _check_area_links(rows: Rows, codes: list[str], is_area: np.ndarray) -> None:
     """An area needs its target class; a point's area must be an area of this file."""
     area_codes = {codes[i] for i in range(rows.n) if is_area[i]}
     point_area = rows.col("area")
@@ -381,7 +275,7 @@ def _points_frame(f: _Fields, places: _Places, aliases: list[list[str]]) -> pd.D
             "target_class": [f.targets[i] or area_target.get(f.point_area[i]) for i in pts],
             "lon": [round(float(places.lon[i]), 6) for i in pts],
             "lat": [round(float(places.lat[i]), 6) for i in pts],
-            "datum": [_DATUM_LABEL.get(str(f.datums[i])) for i in pts],
+            "datum": [DATUM_LABEL.get(str(f.datums[i])) for i in pts],
             "aliases": [aliases[i] for i in pts],
             "source": [f.sources[i] or None for i in pts],
         }
@@ -402,38 +296,24 @@ def _areas_frame(f: _Fields, places: _Places) -> pd.DataFrame:
             "target_class": [f.targets[i] for i in ars],
             "geometry": [json.loads(shapely.to_geojson(g)) for g in area_geoms],
             "area_km2": (area_geoms.to_crs(METRIC).area / 1e6).round(3).to_list(),
-            "datum": [_DATUM_LABEL.get(str(f.datums[i])) for i in ars],
+            "datum": [DATUM_LABEL.get(str(f.datums[i])) for i in ars],
             "source": [f.sources[i] or None for i in ars],
         }
     )
 
 
-def _read_rows(raw: bytes, file_name: str) -> tuple[str, _Rows, list[Any]]:
-    """The file's format, its rows and (GeoJSON) each feature's geometry."""
-    fmt = detect_format(file_name, raw)
-    if fmt == "geojson":
-        table, geoms = _geojson(raw)
-    else:
-        table, _, _ = _table(raw, fmt)
-        geoms = [None] * len(table)
-    if len(table) > MAX_ROWS:
-        raise RegistryFileError(
-            [RegistryProblem(None, "file", "rows", f"{len(table)} rows; at most {MAX_ROWS}")]
-        )
-    cols, problems = _columns(table)
-    return fmt, _Rows(table, cols, problems, 1 if fmt == "geojson" else 2), geoms
-
-
 def read_sea_file(raw: bytes, file_name: str, datum: str | None = None) -> SeaFile:
     """Read and check a sea registry file (see the module text). ``datum``: the file's datum when
     it has no datum column (default WGS-84). Raises ``RegistryFileError``."""
-    fmt, rows, geoms = _read_rows(raw, file_name)
-    codes, names = _checked_codes(rows)
+    fmt, rows, geoms = read_rows(raw, file_name, SEA_HEADERS)
+    if rows.n > MAX_ROWS:
+        raise file_error(f"{rows.n} rows; at most {MAX_ROWS}", rule="rows")
+    codes, names = checked_codes(rows)
     targets = _targets(rows)
-    datums = _datums(rows, datum)
-    given = _given_districts(rows)
-    places = _feature_places(rows, geoms, fmt, datums)
-    _point_coordinates(rows, places, datums)
+    row_datums = datums(rows, datum)
+    given = given_districts(rows)
+    places = _feature_places(rows, geoms, fmt, row_datums)
+    _point_coordinates(rows, places, row_datums)
     kinds = _area_kinds(rows, places.is_area)
     _check_area_links(rows, codes, places.is_area)
     if rows.problems:
@@ -443,17 +323,13 @@ def read_sea_file(raw: bytes, file_name: str, datum: str | None = None) -> SeaFi
         names=names,
         names_en=rows.col("name_en"),
         targets=targets,
-        datums=datums,
+        datums=row_datums,
         district=_districts_filled(given, places),
         kinds=kinds,
         point_area=rows.col("area"),
         sources=rows.col("source"),
     )
-    aliases = [
-        sorted({a.strip() for a in _ALIAS_SPLIT.split(text) if a.strip()})
-        for text in rows.col("aliases")
-    ]
-    return SeaFile(_points_frame(fields, places, aliases), _areas_frame(fields, places), fmt)
+    return SeaFile(_points_frame(fields, places, aliases(rows)), _areas_frame(fields, places), fmt)
 
 
 __all__ = ["AREA_KINDS", "SEA_HEADERS", "SeaFile", "read_sea_file", "sea_class"]

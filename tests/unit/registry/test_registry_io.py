@@ -7,9 +7,11 @@ import io
 import json
 
 import pytest
+from openpyxl import Workbook
 
 from geodata.crs import gcj02_to_wgs84
-from stations.registry_io import RegistryFileError, read_registry_file
+from stations.registry_files import RegistryFileError
+from stations.registry_io import read_registry_file
 
 ZH = """站点编码,站点名称,英文名称,类型,区县,经度,纬度,坐标系,省控,别名
 DS-01,岱山高亭,Daishan Gaoting,省控,,122.2040,30.2450,GCJ-02,是,高亭；岱山站
@@ -34,8 +36,6 @@ def test_chinese_headers_datums_districts_and_aliases() -> None:
 
 
 def test_xlsx_with_english_headers() -> None:
-    from openpyxl import Workbook
-
     book = Workbook()
     ws = book.active
     ws.append(["code", "name", "name_en", "lon", "lat", "waterbody", "aliases"])

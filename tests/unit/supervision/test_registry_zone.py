@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from stations.registry_io import RegistryFileError, read_registry_file
+from stations.registry_files import RegistryFileError
+from stations.registry_io import read_registry_file
 
 
 def test_monitor_rows_carry_their_zone() -> None:
