@@ -6,12 +6,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Literal
+from typing import Any, Literal
 
 import typer
 
 from service.archive import BadArchiveFile
-from service.cli_common import fail
+from service.cli_common import cli_settings, fail
 from stations.standards import normalise_standard
 
 ARCHIVE = typer.Option(
@@ -30,13 +30,16 @@ STANDARD = typer.Option(
     None, "--standard", help="HJ633-2012 or HJ633-2026 (and the matching GB 3095); default: by day."
 )
 AS_JSON = typer.Option(False, "--json", help="Print one JSON object.")
-WORKERS = typer.Option(
-    min(2, os.cpu_count() or 1),
-    "--workers",
-    min=1,
-    max=64,
-    help="Workers that parse files in parallel (dask engine: threads; memory engine: processes; "
-    "1: in this process); unused when ENVMON_DASK_SCHEDULER names a cluster.",
+
+
+def workers_option(help_text: str) -> Any:
+    """``--workers``: how many parse the files (default 2, at most the cores), told by ``help_text``."""
+    return typer.Option(min(2, os.cpu_count() or 1), "--workers", min=1, max=64, help=help_text)
+
+
+WORKERS = workers_option(
+    "Workers that parse files in parallel (dask engine: threads; memory engine: processes; "
+    "1: in this process); unused when ENVMON_DASK_SCHEDULER names a cluster."
 )
 SKIP_BAD_FILES = typer.Option(
     False,
@@ -64,8 +67,6 @@ def archive_engine(value: str) -> Literal["dask", "memory"]:
 
 def dask_scheduler() -> str | None:
     """``ENVMON_DASK_SCHEDULER`` (a wrong value ends the command naming it, exit 2)."""
-    from service.cli_common import cli_settings
-
     return cli_settings().archive.dask_scheduler
 
 
@@ -116,7 +117,9 @@ __all__ = [
     "WORKERS",
     "YEAR",
     "checked_standard",
+    "dask_scheduler",
     "echo_bad_files",
     "readable_archive",
     "station_names",
+    "workers_option",
 ]

@@ -10,11 +10,23 @@ output and in the store).
 from __future__ import annotations
 
 import json
-import os
 import sys
+from functools import partial
 from pathlib import Path
 
 import typer
+
+from service import dask_run
+from service.archive_zarr import write_store
+from service.cli_archive import (
+    AS_JSON,
+    SKIP_BAD_FILES,
+    dask_scheduler,
+    echo_bad_files,
+    readable_archive,
+    workers_option,
+)
+from service.cli_common import fail
 
 app = typer.Typer(help="National hourly archive folders: convert for repeated questions.")
 
@@ -25,31 +37,16 @@ def to_zarr(
         ..., exists=True, file_okay=False, help="Folder of national hourly archive CSV files."
     ),
     out: Path = typer.Argument(..., help="The Zarr store to write (must not exist)."),
-    workers: int = typer.Option(
-        min(2, os.cpu_count() or 1),
-        "--workers",
-        min=1,
-        max=64,
-        help="Threads that parse files in parallel (1: in this process); unused when "
-        "ENVMON_DASK_SCHEDULER names a cluster.",
+    workers: int = workers_option(
+        "Threads that parse files in parallel (1: in this process); unused when "
+        "ENVMON_DASK_SCHEDULER names a cluster."
     ),
-    skip_bad_files: bool = typer.Option(
-        False,
-        "--skip-bad-files",
-        help="List unreadable files and go on, instead of stopping at the first one.",
-    ),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    skip_bad_files: bool = SKIP_BAD_FILES,
+    as_json: bool = AS_JSON,
 ) -> None:
     """Write the hourly values of every station of ARCHIVE_DIR (float32, or float64 when a value
     has more than 3 decimals; chunks of 128 stations x 32 days) to OUT.zarr, with the files it
     read and those it could not."""
-    from functools import partial
-
-    from service import dask_run
-    from service.archive_zarr import write_store
-    from service.cli_archive import dask_scheduler, readable_archive
-    from service.cli_common import fail
-
     if out.exists():
         fail(f"envmon archive to-zarr: {out} exists; give a new path")
     compute = partial(
@@ -71,7 +68,4 @@ def to_zarr(
         f"{summary.last}, {summary.files} files read, {summary.refused} cells refused, "
         f"values as {summary.dtype}"
     )
-    if summary.bad_files:
-        typer.echo(f"unreadable files skipped ({len(summary.bad_files)}):")
-        for line in summary.bad_files:
-            typer.echo(f"  {line}")
+    echo_bad_files(summary.bad_files)
