@@ -37,20 +37,32 @@ def role_statistics(readings: pd.DataFrame, members: pd.DataFrame) -> pd.DataFra
     if readings.empty or members.empty:
         return pd.DataFrame(columns=list(STAT_COLUMNS))
     valid = readings.loc[readings["valid"].to_numpy(dtype=bool), ["station", "pollutant", "value"]]
-    joined = members[["zone", "station", "role"]].merge(valid, on="station")
-    if joined.empty:
+    station, stations = pd.factorize(valid["station"])
+    rows, member = _member_rows(station, pd.Index(stations), members["station"])
+    if not len(rows):
         return pd.DataFrame(columns=list(STAT_COLUMNS))
-    grouped = joined.groupby(["zone", "role", "pollutant"], sort=True)["value"]
+    # Grouped by integer codes: a zone's background stations repeat their readings once per zone,
+    # so the joined rows outnumber the readings; their text keys would be hashed for every one.
+    pair, pairs = pd.factorize(pd.MultiIndex.from_frame(members[["zone", "role"]]))
+    pollutant, pollutants = pd.factorize(valid["pollutant"])
+    group = pair[member] * len(pollutants) + pollutant[rows]
+    joined = pd.DataFrame({"station": station[rows], "value": valid["value"].to_numpy()[rows]})
+    groups = joined.groupby(group, sort=True)
+    grouped = groups["value"]
     out = pd.DataFrame(
         {
-            "n_stations": joined.groupby(["zone", "role", "pollutant"], sort=True)[
-                "station"
-            ].nunique(),
+            "n_stations": groups["station"].nunique(),
             "n_hours": grouped.count(),
             "mean": grouped.mean(),
             "p95": grouped.quantile(0.95, interpolation="linear"),
         }
-    ).reset_index()
+    )
+    codes = out.index.to_numpy()
+    keys = pairs[codes // len(pollutants)]
+    out.insert(0, "zone", keys.get_level_values(0).to_numpy())
+    out.insert(1, "role", keys.get_level_values(1).to_numpy())
+    out.insert(2, "pollutant", np.asarray(pollutants)[codes % len(pollutants)])
+    out = out.sort_values(["zone", "role", "pollutant"]).reset_index(drop=True)
     out = out.rename(columns={"pollutant": "parameter"})
     background = out.loc[out["role"] == "background", ["zone", "parameter", "mean"]].rename(
         columns={"mean": "bg"}
@@ -58,6 +70,25 @@ def role_statistics(readings: pd.DataFrame, members: pd.DataFrame) -> pd.DataFra
     out = out.merge(background, on=["zone", "parameter"], how="left")
     out["diff"] = np.where(out["role"] == "background", np.nan, out["mean"] - out["bg"])
     return out.loc[:, list(STAT_COLUMNS)]
+
+
+def _member_rows(
+    code: np.ndarray, names: pd.Index, members: pd.Series
+) -> tuple[np.ndarray, np.ndarray]:
+    """The inner join of readings and members on station, as positions (the order of
+    ``DataFrame.merge``): for each member in order, the positions of its station's readings in
+    order (``rows``), and which member each joined row belongs to (``member``). ``code``: each
+    reading's station as a position in ``names``."""
+    of_member = names.get_indexer(pd.Index(members))  # -1: a member without readings
+    order = np.argsort(code, kind="stable")
+    counts = np.bincount(code, minlength=len(names))
+    starts = np.cumsum(counts) - counts
+    member = np.flatnonzero(of_member >= 0)
+    n = counts[of_member[member]]
+    member = np.repeat(member, n)
+    within = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+    rows = order[np.repeat(starts[of_member[of_member >= 0]], n) + within]
+    return rows, member
 
 
 def exceedance_hours(exceedances: pd.DataFrame) -> pd.DataFrame:

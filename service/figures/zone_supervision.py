@@ -13,7 +13,7 @@ Definitions of the statistics: ``stations.zone_stats``; limits: ``stations.stand
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +31,7 @@ from stations.collectors.zone_monitors import is_invalid_flag
 from stations.cst import CST, format_cst
 from stations.parameters import PARAMETERS
 from stations.standards.fugitive import FugitiveLimit, applicable_limits, hourly_exceedances
-from stations.zone_stats import monitor_exceedance_hours, role_statistics
+from stations.zone_stats import role_statistics
 
 #: Parameters whose statistics the zone page shows (stored units: µg/m³; NMHC, TVOC mg/m³).
 SUPERVISED: tuple[str, ...] = ("NO2", "SO2", "PM25", "NOX", "NMHC", "TVOC")
@@ -278,11 +278,13 @@ def _unit(parameter: str) -> tuple[str, str | None]:
     return _AQI_UNITS.get(parameter, "µg/m³"), None
 
 
-def _stats(frame: pd.DataFrame) -> list[ParameterStat]:
-    out = []
-    for r in frame.to_dict("records"):  # one row per (role, parameter): a few dozen
+def _stats_by(frame: pd.DataFrame, column: str) -> dict[str, list[ParameterStat]]:
+    """``role_statistics`` rows as ``ParameterStat`` lists by ``column`` (zone or monitor), in the
+    frame's order, from one pass over its rows (a few per zone and monitor)."""
+    out: dict[str, list[ParameterStat]] = {}
+    for r in frame.to_dict("records"):
         unit, basis = _unit(str(r["parameter"]))
-        out.append(
+        out.setdefault(str(r[column]), []).append(
             ParameterStat(
                 parameter=str(r["parameter"]),
                 unit=unit,
@@ -296,6 +298,14 @@ def _stats(frame: pd.DataFrame) -> list[ParameterStat]:
             )
         )
     return out
+
+
+def _counts(frame: pd.DataFrame, keys: list[str]) -> dict[Any, int]:
+    """Distinct exceedance hours (``time``) per ``keys`` of an exceedance frame."""
+    if frame.empty:
+        return {}
+    counts = frame.groupby(keys)["time"].nunique()
+    return {k: int(v) for k, v in counts.items()}
 
 
 # ------------------------------------------------------------------------------------- summary ---
@@ -353,39 +363,64 @@ def zone_summaries(
     daily = _daily(frame, members, exceed, kinds)
     names = dict(zip(ctx.places["code"], ctx.places["name"], strict=True))
     demo_of = dict(zip(ctx.places["code"], ctx.places["demo"].astype(bool), strict=True))
-    stats_by = {str(k): g for k, g in stats.groupby("zone")}
-    exceed_by = {str(k): g for k, g in exceed.groupby("zone")}
-    members_by = {str(k): g for k, g in members.groupby("zone")}
-    monitors_by = {str(k): g for k, g in monitors.groupby("zone")}
+    # Everything per zone and per monitor from one pass over all zones' rows; the loop below
+    # only looks its zone up.
+    stats_by = _stats_by(stats, "zone")
+    own_by = _stats_by(own, "zone")
+    hours_by = _counts(exceed, ["zone"])
+    per_limit = _counts(exceed, ["zone", "limit"])
+    monitor_hours: dict[str, dict[str, int]] = {}
+    for (station, limit), n in _counts(exceed, ["station", "limit"]).items():
+        monitor_hours.setdefault(str(station), {})[str(limit)] = n
+    any_hour = _counts(exceed, ["station"])
+    exceedances: dict[str, list[ExceedanceHour]] = {}
+    if staff:
+        for r in exceed.sort_values(["time", "station", "limit"]).to_dict("records"):
+            exceedances.setdefault(str(r["zone"]), []).append(
+                ExceedanceHour(
+                    station=str(r["station"]),
+                    time=pd.Timestamp(r["time"]).to_pydatetime(),
+                    parameter=str(r["parameter"]),
+                    value=float(r["value"]),
+                    threshold=float(r["threshold"]),
+                    limit=str(r["limit"]),
+                )
+            )
+    members_by: dict[str, dict[str, list[str]]] = {}
+    for m in members.to_dict("records"):
+        members_by.setdefault(str(m["zone"]), {}).setdefault(str(m["role"]), []).append(
+            str(m["station"])
+        )
+    monitors_by: dict[str, list[dict[Hashable, Any]]] = {}
+    for m in monitors.to_dict("records"):
+        monitors_by.setdefault(str(m["zone"]), []).append(m)
     out = {}
     for z in table.to_dict("records"):  # one per zone
         code = str(z["code"])
-        mons = monitors_by.get(code, monitors.iloc[0:0])
-        mem = members_by.get(code, members.iloc[0:0])
-        ex = exceed_by.get(code, exceed.iloc[0:0])
-        sitings = set(mons["siting"])
+        mons = monitors_by.get(code, [])
+        roles = members_by.get(code, {})
+        sitings = {m["siting"] for m in mons}
         limits = [
             lim
             for lim in options.limits
             if lim.siting in sitings and (not lim.zone_kinds or kinds[code] in lim.zone_kinds)
         ]
-        per_limit = ex.groupby("limit")["time"].nunique().to_dict() if len(ex) else {}
         summary = ZoneSummary(
             code=code,
             name=str(z["name"]),
             name_en=_text(z.get("name_en")),
             kind=kinds[code],
             district_code=_text(z.get("district_code")),
-            demo=bool(z["demo"]) or any(demo_of.get(c, False) for c in mons["station"]),
+            demo=bool(z["demo"]) or any(demo_of.get(m["station"], False) for m in mons),
             source=_text(z.get("source")),
             start=start_day,
             end=end_day,
             staff=staff,
-            monitor_codes=sorted(mons["station"]),
-            nearby_stations=sorted(mem.loc[mem["role"] == "nearby", "station"]),
-            background_stations=sorted(mem.loc[mem["role"] == "background", "station"]),
-            statistics=_stats(stats_by.get(code, stats.iloc[0:0])),
-            exceedance_hours=int(ex["time"].nunique()) if len(ex) else 0,
+            monitor_codes=sorted(str(m["station"]) for m in mons),
+            nearby_stations=sorted(roles.get("nearby", [])),
+            background_stations=sorted(roles.get("background", [])),
+            statistics=stats_by.get(code, []),
+            exceedance_hours=hours_by.get(code, 0),
             limits=[
                 LimitRef(
                     key=lim.key,
@@ -396,66 +431,33 @@ def zone_summaries(
                     value=lim.value,
                     unit=lim.unit,
                     setting=lim.setting,
-                    exceedance_hours=int(per_limit.get(lim.key, 0)),
+                    exceedance_hours=per_limit.get((code, lim.key), 0),
                 )
                 for lim in limits
             ],
             daily=_day_points(daily, code, LEAD.get(kinds[code], "NO2"), start_day, end_day),
         )
         if staff:
-            summary.monitors = _monitor_stats(own, mons, ex, names, demo_of, last)
-            summary.exceedances = [
-                ExceedanceHour(
-                    station=str(r["station"]),
-                    time=pd.Timestamp(r["time"]).to_pydatetime(),
-                    parameter=str(r["parameter"]),
-                    value=float(r["value"]),
-                    threshold=float(r["threshold"]),
-                    limit=str(r["limit"]),
+            summary.monitors = [
+                MonitorStat(
+                    code=str(m["station"]),
+                    name=str(names.get(m["station"], m["station"])),
+                    siting=str(m["siting"]),
+                    demo=bool(demo_of.get(m["station"], False)),
+                    last_time=last.get(str(m["station"])),
+                    statistics=own_by.get(str(m["station"]), []),
+                    exceedance_hours=monitor_hours.get(str(m["station"]), {}),
+                    hours_above_any=any_hour.get(str(m["station"]), 0),
                 )
-                for r in ex.sort_values(["time", "station", "limit"]).to_dict("records")
+                for m in sorted(mons, key=lambda m: str(m["station"]))
             ]
+            summary.exceedances = exceedances.get(code, [])
         out[code] = summary
     return out
 
 
 def _text(value: object) -> str | None:
     return None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
-
-
-def _monitor_stats(
-    own: pd.DataFrame,
-    monitors: pd.DataFrame,
-    exceed: pd.DataFrame,
-    names: Mapping[str, str],
-    demo_of: Mapping[str, bool],
-    last: Mapping[str, dt.datetime],
-) -> list[MonitorStat]:
-    """Each monitor's statistics (``own``: ``role_statistics`` with one group per monitor) and
-    exceedance hours per limit and in all."""
-    hours = monitor_exceedance_hours(exceed)
-    hours_by = {str(k): g for k, g in hours.groupby("station")}
-    own_by = {str(k): g for k, g in own.groupby("zone")}
-    any_hour = exceed.groupby("station")["time"].nunique().to_dict() if len(exceed) else {}
-    out = []
-    for m in monitors.sort_values("station").to_dict("records"):  # a few per zone
-        code = str(m["station"])
-        mine = hours_by.get(code, hours.iloc[0:0])
-        out.append(
-            MonitorStat(
-                code=code,
-                name=str(names.get(code, code)),
-                siting=str(m["siting"]),
-                demo=bool(demo_of.get(code, False)),
-                last_time=last.get(code),
-                statistics=_stats(own_by.get(code, own.iloc[0:0])),
-                exceedance_hours={
-                    str(k): int(v) for k, v in zip(mine["limit"], mine["hours"], strict=True)
-                },
-                hours_above_any=int(any_hour.get(code, 0)),
-            )
-        )
-    return out
 
 
 @dataclass(frozen=True, slots=True)

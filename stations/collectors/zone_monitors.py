@@ -213,13 +213,13 @@ def parse_zone_monitors(
 
 def is_invalid_flag(flags: pd.Series) -> pd.Series:
     """Which stored flags mark a value that is no measurement of the air (HJ 212 F/M/D/C/B)."""
-    text = flags.fillna("").astype(str)
-    return pd.Series(
-        np.isin(
-            text.str.extract(rf"{FLAG_PREFIX}(\w)", expand=False).fillna(""), list(INVALID_FLAGS)
-        ),
-        index=flags.index,
+    # A month of a harbour's readings holds a handful of distinct flags: each is read once.
+    codes, distinct = pd.factorize(flags, use_na_sentinel=False)
+    text = pd.Series(distinct, dtype=object).fillna("").astype(str)
+    invalid = np.isin(
+        text.str.extract(rf"{FLAG_PREFIX}(\w)", expand=False).fillna(""), list(INVALID_FLAGS)
     )
+    return pd.Series(invalid[codes], index=flags.index, dtype=bool)
 
 
 class ZoneMonitorFiles:

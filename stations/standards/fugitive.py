@@ -140,23 +140,19 @@ def hourly_exceedances(
     """
     if readings.empty or monitors.empty or not limits:
         return pd.DataFrame(columns=list(EXCEEDANCE_COLUMNS))
-    rows = [
-        (lim.key, lim.parameter, lim.siting, lim.stored_value, kind)
-        for lim in limits
-        for kind in (lim.zone_kinds or (None,))
-    ]
-    table = pd.DataFrame(rows, columns=["limit", "pollutant", "siting", "threshold", "zone_kind"])
-    valid = readings[readings["valid"].to_numpy(dtype=bool)]
-    on = valid.merge(monitors[["station", "siting", "zone", "zone_kind"]], on="station")
-    any_zone = table[table["zone_kind"].isna()].drop(columns="zone_kind")
-    by_kind = table[table["zone_kind"].notna()]
-    joined = pd.concat(
+    # The limits of each monitor (by its siting and its zone's kind): a few rows per monitor, so
+    # the readings are joined once, on station and pollutant.
+    pairs = pd.DataFrame(
         [
-            on.merge(any_zone, on=["pollutant", "siting"]),
-            on.merge(by_kind, on=["pollutant", "siting", "zone_kind"]),
+            (m.station, m.zone, lim.parameter, lim.key, lim.stored_value)
+            for m in monitors.itertuples()
+            for lim in limits
+            if lim.siting == m.siting and (not lim.zone_kinds or m.zone_kind in lim.zone_kinds)
         ],
-        ignore_index=True,
+        columns=["station", "zone", "pollutant", "limit", "threshold"],
     )
+    valid = readings[readings["valid"].to_numpy(dtype=bool)]
+    joined = valid.merge(pairs, on=["station", "pollutant"])
     hit = joined["value"].to_numpy(dtype=float) > joined["threshold"].to_numpy(dtype=float)
     out = joined.loc[hit].rename(columns={"pollutant": "parameter"})
     out = out.sort_values(["zone", "station", "time", "limit"], kind="stable")

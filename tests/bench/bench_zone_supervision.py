@@ -6,13 +6,16 @@ about 1 km in the harbour), three monitors each (two boundary, one in-plant) imp
 stations, and 30 days of hourly readings from the demo feed's monitor simulation (NMHC and the
 aromatics; 60 monitors -> about 190,000 readings), plus the shipped national stations' NO2.
 Timed (median of 5 where cheap): one zone's 30-day summary (public and staff), every zone's
-staff summary (the zone layer of the staff map), and ``zone_checks`` (the zone part of one alert
-evaluation). Run: ``.venv/bin/python -m tests.bench.bench_zone_supervision``.
+staff summary, the staff map's whole zone layer (``/maps/staff/layers/zones.geojson`` on a cache
+miss: wall and CPU seconds, and the SHA-256 of its body, so that two versions of the code can be
+shown to draw the same bytes), and ``zone_checks`` (the zone part of one alert evaluation).
+Run: ``.venv/bin/python -m tests.bench.bench_zone_supervision``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import statistics
@@ -20,7 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
+import geodata
+from maps import basemaps
 from service.clock import FixedClock
+from service.figures.staff_layers import LayerRequest, staff_layer_body
 from service.figures.zone_supervision import (
     SupervisionOptions,
     zone_checks,
@@ -114,6 +120,19 @@ def main() -> None:
             lambda: zone_summaries(engine, None, end, 30, staff=True, options=options), runs=3
         )
         checks = _timed(lambda: zone_checks(engine, NOW, options))
+        req = LayerRequest(
+            geodata.load_districts(), "zh", basemaps.osm(), end - dt.timedelta(days=29), end
+        )
+        layer_cpu: list[float] = []
+
+        def layer() -> bytes:
+            cpu = time.process_time()
+            body = staff_layer_body(engine, clock, "zones", req)
+            layer_cpu.append(time.process_time() - cpu)
+            return json.dumps(body, sort_keys=True, ensure_ascii=False).encode()
+
+        digest = hashlib.sha256(layer()).hexdigest()
+        layer_s = _timed(layer, runs=5)
         engine.dispose()
     print(
         f"zones {ZONES}, monitors {len(monitors)}, readings {len(frame):,} (ingest {ingest_s:.1f} s)"
@@ -122,6 +141,10 @@ def main() -> None:
         f"one zone, 30-day summary: public {one_public * 1000:.0f} ms, staff {one_staff * 1000:.0f} ms"
     )
     print(f"every zone's staff summary (the staff map's zone layer): {every:.2f} s")
+    print(
+        f"staff map zone layer (cache miss): {layer_s:.2f} s wall, "
+        f"{statistics.median(layer_cpu):.2f} s CPU; body sha256 {digest[:16]}"
+    )
     print(f"zone_checks (zone part of one alert evaluation): {checks * 1000:.0f} ms")
 
 

@@ -34,6 +34,7 @@ from service.store.engine import init_store, writing
 from service.store.ingest import ingest_readings
 from service.store.payloads import archive_payload
 from service.store.places import seed_places
+from service.store.zone_monitoring import span_readings
 from service.zones import import_zone_file
 from stations.collectors.base import Payload
 from stations.model import READING_COLUMNS
@@ -110,14 +111,19 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 T = [dt.datetime(2026, 11, 3, h, tzinfo=dt.UTC) for h in (2, 3, 4, 5)]
 
 
-def _ingest(engine: Engine, rows: list[tuple[str, dt.datetime, str, float]], tag: str) -> None:
+def _ingest(
+    engine: Engine,
+    rows: list[tuple[str, dt.datetime, str, float]],
+    tag: str,
+    source: str = "test",
+) -> None:
     frame = pd.DataFrame(rows, columns=["station", "time", "pollutant", "value"])
     frame["time"] = pd.to_datetime(frame["time"], utc=True)
     frame["flag"] = ""
     now = max(r[1] for r in rows)
     with writing(engine) as conn:
-        archived = archive_payload(conn, Payload("test", f"test://{tag}", tag.encode()), now)
-        ingest_readings(conn, frame[list(READING_COLUMNS)], "test", archived.id, now)
+        archived = archive_payload(conn, Payload(source, f"test://{tag}", tag.encode()), now)
+        ingest_readings(conn, frame[list(READING_COLUMNS)], source, archived.id, now)
 
 
 def _first_hours(engine: Engine) -> None:
@@ -159,6 +165,22 @@ def test_zone_statistics_by_hand(store: Engine) -> None:
     assert s.daily[0].exceedance_hours == 1 and s.daily[0].parameter == "NMHC"
     public = zone_summary(engine, YARD, dt.date(2026, 11, 3), days=1)
     assert public.monitors is None and public.exceedances is None
+
+
+def test_span_readings_one_row_per_hour_from_the_first_source(store: Engine) -> None:
+    """Where two sources hold one hour, the span keeps the alphabetically first (both stores)."""
+    _ingest(store, [("YB1", T[0], "NMHC", 1.0), ("YB1", T[1], "NMHC", 2.0)], "z", source="zeta")
+    _ingest(store, [("YB1", T[1], "NMHC", 9.0), ("1259A", T[0], "NO2", 30.0)], "a", "alpha")
+    with store.connect() as conn:
+        got = span_readings(conn, T[0], T[3], ["YB1", "1259A"], ["NMHC", "NO2"])
+    assert [(r.station, r.time, r.pollutant, r.value) for r in got.itertuples()] == [
+        ("1259A", pd.Timestamp(T[0]), "NO2", 30.0),
+        ("YB1", pd.Timestamp(T[0]), "NMHC", 1.0),
+        ("YB1", pd.Timestamp(T[1]), "NMHC", 9.0),
+    ]
+    assert str(got["time"].dt.tz) == "UTC" and list(got.columns) == [
+        "station", "time", "pollutant", "value", "flag"
+    ]  # fmt: skip
 
 
 def test_zone_checks_window(engine: Engine) -> None:
