@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.browser.console_data import console_server, sign_in
+from tests.screenshots._shots import VIEWS, chromium
+
 #: (file stem, path) of each console page, in navigation order.
 PAGES = (
     ("console_home", "/staff/"),
@@ -18,33 +21,21 @@ PAGES = (
     ("console_alerts", "/staff/alerts"),
     ("console_keys", "/staff/keys"),
 )
-VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 
 
 def main(out_dir: Path) -> list[Path]:
     """Write ``console_<page>_<viewport>.png`` for every page and viewport; return the paths."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-    from tests.browser.console_data import console_server, sign_in
-
     written: list[Path] = []
-    with console_server() as (base, keys), sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            for viewport, (width, height) in VIEWPORTS.items():
-                context = browser.new_context(
-                    viewport={"width": width, "height": height}, locale="zh-CN"
-                )
-                page = context.new_page()
-                sign_in(page, base, keys["admin"])
-                for stem, path in PAGES:
-                    page.goto(base + path)
-                    page.wait_for_load_state("networkidle")
-                    out = out_dir / f"{stem}_{viewport}.png"
-                    page.screenshot(path=str(out), full_page=True)
-                    written.append(out)
-                context.close()
-        finally:
-            browser.close()
+    with console_server() as (base, keys), chromium() as browser:
+        for view, viewport, _scale in VIEWS:  # full pages, at 1x as the console's shots have been
+            context = browser.new_context(viewport=viewport, locale="zh-CN")
+            page = context.new_page()
+            sign_in(page, base, keys["admin"])
+            for stem, path in PAGES:
+                page.goto(base + path)
+                page.wait_for_load_state("networkidle")
+                out = out_dir / f"{stem}_{view}.png"
+                page.screenshot(path=str(out), full_page=True)
+                written.append(out)
+            context.close()
     return written
