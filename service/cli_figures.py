@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import typer
 
 from service.cli_archive import (
@@ -87,6 +88,51 @@ class ArchiveRatio:
         }
 
 
+def archive_ratios(
+    archive: Path,
+    station_names: list[str],
+    first_year: int,
+    last_year: int,
+    standard: str | None = None,
+    *,
+    workers: int = 1,
+    skip_bad_files: bool = False,
+    progress: bool = False,
+    engine: Engine = "dask",
+    scheduler: str | None = None,
+) -> list[ArchiveRatio]:
+    """优良天数比例 of each year ``first_year .. last_year`` for the mean of ``station_names``, from
+    one pass over a folder of archive files or a Zarr store in bounded memory
+    (``service.figures.archive_days``: only the city days are gathered); an unreadable file raises
+    ``BadArchiveFile`` unless ``skip_bad_files``. ``files`` of each year is the files of the run."""
+    from service.figures.archive_days import read_archive_days
+
+    label = f"ratio {first_year}" + (f"-{last_year}" if last_year != first_year else "")
+    got = read_archive_days(
+        archive,
+        station_names,
+        dt.date(first_year, 1, 1),
+        dt.date(last_year, 12, 31),
+        standard,
+        workers=workers,
+        skip_bad_files=skip_bad_files,
+        progress=label if progress else None,
+        engine=engine,
+        scheduler=scheduler,
+        city_only=True,
+    )
+    city = got.city_days(standard)
+    years = pd.to_datetime(city["date"]).dt.year if not city.empty else None
+    out = []
+    for year in range(first_year, last_year + 1):
+        part = city if years is None else city[(years == year).to_numpy()]
+        result = _year_ratio(part, year)
+        result.stations, result.stations_missing = sorted(got.stations), got.stations_missing
+        result.files, result.bad_files = got.files, got.bad_files
+        out.append(result)
+    return out
+
+
 def archive_ratio(
     archive: Path,
     station_names: list[str],
@@ -99,34 +145,29 @@ def archive_ratio(
     engine: Engine = "dask",
     scheduler: str | None = None,
 ) -> ArchiveRatio:
-    """优良天数比例 of ``year`` for the mean of ``station_names`` from a folder of archive files or
-    a Zarr store, in bounded memory (``service.figures.archive_days``); an unreadable file raises
-    ``BadArchiveFile`` unless ``skip_bad_files``."""
-    from service.figures.archive_days import read_archive_days
-    from stations.ratios import days_by_level, excellent_good_ratio, excellent_ratio
-
-    got = read_archive_days(
+    """优良天数比例 of ``year`` (:func:`archive_ratios` of one year)."""
+    return archive_ratios(
         archive,
         station_names,
-        dt.date(year, 1, 1),
-        dt.date(year, 12, 31),
+        year,
+        year,
         standard,
         workers=workers,
         skip_bad_files=skip_bad_files,
-        progress=f"ratio {year}" if progress else None,
+        progress=progress,
         engine=engine,
         scheduler=scheduler,
-        city_only=True,
-    )
-    seen, missing, n_files = set(got.stations), got.stations_missing, got.files
+    )[0]
+
+
+def _year_ratio(city: pd.DataFrame, year: int) -> ArchiveRatio:
+    """The ratio of ``year`` from its city days (stations and files are filled in by the caller)."""
+    from stations.ratios import days_by_level, excellent_good_ratio, excellent_ratio
+
     calendar = (dt.date(year, 12, 31) - dt.date(year, 1, 1)).days + 1
-    levels: dict[int, int] = dict.fromkeys(range(1, 7), 0)
-    empty = ArchiveRatio(
-        year, sorted(seen), missing, n_files, calendar, 0, 0, 0, None, "—", levels, []
-    )
-    empty.bad_files = got.bad_files
-    city = got.city_days(standard)
     if city.empty:
+        levels: dict[int, int] = dict.fromkeys(range(1, 7), 0)
+        empty = ArchiveRatio(year, [], [], 0, calendar, 0, 0, 0, None, "—", levels, [])
         empty.left_out = {"no_data": calendar}
         return empty
     counted = city["aqi"].where(city["ratio_valid"].astype(bool))
@@ -134,9 +175,9 @@ def archive_ratio(
     n_rows = len(city)
     return ArchiveRatio(
         year=year,
-        stations=sorted(seen),
-        stations_missing=missing,
-        files=n_files,
+        stations=[],
+        stations_missing=[],
+        files=0,
         calendar_days=calendar,
         valid_days=eg.denominator,
         excellent_good_days=eg.numerator,
@@ -149,7 +190,6 @@ def archive_ratio(
             "no_data": calendar - n_rows,
             "incomplete": int(n_rows - eg.denominator),
         },
-        bad_files=got.bad_files,
     )
 
 
@@ -159,17 +199,29 @@ def _level_names() -> dict[int, tuple[str, str]]:
     return {lv: (level_info(lv).category_zh, level_info(lv).category_en) for lv in range(1, 7)}
 
 
+TO_YEAR = typer.Option(
+    None,
+    "--to-year",
+    min=2000,
+    max=2100,
+    help="Last year of a run of years: one ratio per year from --year to it, in one pass over the "
+    "files (--json: one object per year, in a list).",
+)
+
+
 def ratio(
     archive: Path = ARCHIVE,
     stations: str = STATIONS,
     year: int = YEAR,
+    to_year: int | None = TO_YEAR,
     standard: str | None = STANDARD,
     as_json: bool = AS_JSON,
     workers: int = WORKERS,
     skip_bad_files: bool = SKIP_BAD_FILES,
     engine: str = ENGINE,
 ) -> None:
-    """优良天数比例 of a year from archive files: the city day is the mean of the named stations.
+    """优良天数比例 of a year (or of each year to --to-year) from archive files: the city day is
+    the mean of the named stations.
 
     Reads the files in chunks of days (or the Zarr store --archive names); a file that cannot be
     read stops the command with its name (exit 2) unless --skip-bad-files lists it in the output.
@@ -177,11 +229,15 @@ def ratio(
     """
     names, standard = station_names(stations), checked_standard(standard)
     chosen, scheduler = archive_engine(engine), dask_scheduler()
+    last = year if to_year is None else to_year
+    if last < year:
+        raise typer.BadParameter("must not be before --year", param_hint="--to-year")
     with readable_archive("ratio"):
-        result = archive_ratio(
+        results = archive_ratios(
             archive,
             names,
             year,
+            last,
             standard,
             workers=workers,
             skip_bad_files=skip_bad_files,
@@ -190,10 +246,23 @@ def ratio(
             scheduler=scheduler,
         )
     if as_json:
-        typer.echo(json.dumps(result.as_json(), ensure_ascii=False))
+        got: Any = [r.as_json() for r in results] if to_year is not None else results[0].as_json()
+        typer.echo(json.dumps(got, ensure_ascii=False))
         return
+    for result in results:
+        _echo_year(result)
+    first = results[0]
+    typer.echo(f"stations: {', '.join(first.stations) or '—'}")
+    if first.stations_missing:
+        typer.echo(f"not found in any file: {', '.join(first.stations_missing)}")
+    echo_bad_files(first.bad_files)
+    typer.echo(f"hour convention: {HOUR_CONVENTION}")
+
+
+def _echo_year(result: ArchiveRatio) -> None:
+    """The text lines of one year's ratio."""
     labels = _level_names()
-    typer.echo(f"{year} 优良天数比例 / excellent-good ratio: {result.percent_display}")
+    typer.echo(f"{result.year} 优良天数比例 / excellent-good ratio: {result.percent_display}")
     typer.echo(
         f"有效天数 valid days {result.valid_days} / {result.calendar_days}; "
         f"优良 {result.excellent_good_days}; 优 {result.excellent_days}"
@@ -201,12 +270,7 @@ def ratio(
     for lv, n in result.days_by_level.items():
         zh, en = labels[lv]
         typer.echo(f"  {lv} {zh} ({en}): {n}")
-    typer.echo(f"stations: {', '.join(result.stations) or '—'}")
-    if result.stations_missing:
-        typer.echo(f"not found in any file: {', '.join(result.stations_missing)}")
     typer.echo(f"standard(s): {', '.join(result.standards) or '—'}; left out: {result.left_out}")
-    echo_bad_files(result.bad_files)
-    typer.echo(f"hour convention: {HOUR_CONVENTION}")
 
 
 def report(
