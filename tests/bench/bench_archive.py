@@ -8,8 +8,9 @@ B. a plain xarray + Dask + flox baseline on the same files: each file read with 
    (chunks of 32 days), daily means by ``flox.xarray.xarray_reduce`` (no validity rules, no AQI);
 C. the parse floor: every file read with ``pandas.read_csv`` into one float32 array, nothing else.
 National decade (ten years of the same files, dates rewritten: ``tests/archive_synth.write_decade``),
-once each, interleaved: ``envmon archive to-zarr`` over all 3,654 files (the whole graph over the
-decade: read, chunk, write) and the baseline B over the decade.
+once each, interleaved: ``envmon ratio --year Y-9 --to-year Y`` over all 3,654 files (one graph
+over the decade, a ratio per year) and the baseline B over the decade; with ``BENCH_DECADE_ZARR=1``
+also ``envmon archive to-zarr`` over them (read, chunk, write).
 
 Reported: wall seconds as min / median / max, and the peak RSS of the whole process tree (sampled
 every 0.1 s with psutil: threads and any worker processes counted together), beside the raw
@@ -18,7 +19,8 @@ float32 array size; the load average (``uptime``) before each run. Goals: a year
 
 The folders are written once under ``BENCH_ARCHIVE_DIR`` (default ``/tmp/envmon-bench-archive``;
 the decade takes 7.1 GiB). Knobs: ``BENCH_STATIONS`` (1700), ``BENCH_RUNS`` (3),
-``BENCH_DECADE`` (1: run the decade; 0: skip it).
+``BENCH_DECADE`` (1: run the decade; 0: skip it), ``BENCH_DECADE_ONLY=1`` (the year's folder is
+written but only the decade is run, against the year's peak of ``BENCH_YEAR_PEAK`` GiB).
 """
 
 from __future__ import annotations
@@ -130,9 +132,10 @@ def main() -> None:
         "xarray+Dask+flox baseline": [sys.executable, "-c", BASELINE, str(year_dir), str(stations)],
         "read_csv floor": [sys.executable, "-c", FLOOR, str(year_dir), str(stations)],
     }
+    decade_only = os.environ.get("BENCH_DECADE_ONLY", "0") == "1"
     got: dict[str, list[tuple[float, float]]] = {k: [] for k in commands}
     loads: list[str] = []
-    for _ in range(runs):  # interleaved: A, B, C, A, B, C...
+    for _ in range(0 if decade_only else runs):  # interleaved: A, B, C, A, B, C...
         for name, cmd in commands.items():
             loads.append(_load())
             got[name].append(_measure(cmd))
@@ -141,26 +144,36 @@ def main() -> None:
     print(
         f"national year: {stations} stations x {hours} h x 6 pollutants; raw float32 {raw:.2f} GiB"
     )
-    for name, values in got.items():
-        walls, peaks = [w for w, _ in values], [p for _, p in values]
-        print(f"{name:>26}: wall s {_spread(walls)}; peak RSS GiB {_spread(peaks)}")
-    print(f"load averages (1/5/15 min) before each run: {'; '.join(loads)}")
+    if not decade_only:
+        for name, values in got.items():
+            walls, peaks = [w for w, _ in values], [p for _, p in values]
+            print(f"{name:>26}: wall s {_spread(walls)}; peak RSS GiB {_spread(peaks)}")
+        print(f"load averages (1/5/15 min) before each run: {'; '.join(loads)}")
     if os.environ.get("BENCH_DECADE", "1") == "0":
         return
+    year_peak = (
+        float(os.environ["BENCH_YEAR_PEAK"])
+        if decade_only
+        else statistics.median(p for _, p in got["envmon ratio"])
+    )
+    _decade(root, year_dir, stations, codes, envmon, year_peak)
+
+
+def _decade(
+    root: Path, year_dir: Path, stations: int, codes: list[str], envmon: str, year_peak: float
+) -> None:
+    """The decade half: envmon ratio over ten years beside the baseline (and to-zarr if asked)."""
     decade_dir = root / f"{stations}x{YEAR - 9}-{YEAR}"
     size = write_decade(decade_dir, year_dir, YEAR - 9, 10)
-    print(f"national decade: {decade_dir} ({size / 2**30:.1f} GiB on disk)")
+    raw = stations * 3652 * 24 * 6 * 4 / 2**30
+    print(
+        f"national decade: {decade_dir} ({size / 2**30:.1f} GiB on disk); raw float32 {raw:.2f} GiB"
+    )
     out = Path(tempfile.mkdtemp(dir=root)) / "decade.zarr"
+    ratio = [envmon, "ratio", "--archive", str(decade_dir), "--stations", ",".join(codes)]
+    ratio += ["--year", str(YEAR - 9), "--to-year", str(YEAR), "--json", "--workers", "2"]
     decade = {
-        "envmon archive to-zarr": [
-            envmon,
-            "archive",
-            "to-zarr",
-            str(decade_dir),
-            str(out),
-            "--workers",
-            "2",
-        ],
+        "envmon ratio": ratio,
         "xarray+Dask+flox baseline": [
             sys.executable,
             "-c",
@@ -169,13 +182,18 @@ def main() -> None:
             str(stations),
         ],
     }
-    year_peak = statistics.median(p for _, p in got["envmon ratio"])
+    if os.environ.get("BENCH_DECADE_ZARR", "0") == "1":
+        decade["envmon archive to-zarr"] = [
+            *(envmon, "archive", "to-zarr", str(decade_dir), str(out)),
+            *("--workers", "2"),
+        ]
     for name, cmd in decade.items():
         load = _load()
         wall, peak = _measure(cmd)
         print(
             f"{name:>26}: decade wall {wall:.0f} s; peak RSS {peak:.2f} GiB "
-            f"({peak / year_peak:.2f}x the year's ratio); load {load}"
+            f"({peak / year_peak:.2f}x the year's ratio); load before {load}, after {_load()}",
+            flush=True,
         )
     shutil.rmtree(out.parent, ignore_errors=True)
 

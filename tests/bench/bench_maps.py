@@ -3,7 +3,7 @@
 the same bytes. Each server runs in its own process; the client is a small asyncio HTTP/1.1 loop.
 
 The two servers are loaded in turn, ``BENCH_MAPS_ROUNDS`` rounds (default 3) of A then B, each
-``BENCH_MAPS_SECONDS / rounds`` long, and the medians over the rounds are printed with the req/s ratio
+``BENCH_MAPS_SECONDS / rounds`` long; min / median / max over the rounds are printed with the req/s ratio
 round by round. ``BENCH_MAPS_SECONDS`` (default 30) is each server's total; ``BENCH_MAPS_CONNECTIONS``
 (default 64).
 """
@@ -116,6 +116,10 @@ def _spawn(kind: str, arg: str, port: int) -> subprocess.Popen[bytes]:
     )
 
 
+def _spread(values: list[float], fmt: str = ".1f") -> str:
+    return " / ".join(format(v, fmt) for v in (min(values), statistics.median(values), max(values)))
+
+
 def main() -> None:
     """Print the page's size and both servers' latency figures."""
     from tests.browser.conftest import _seed_store
@@ -147,22 +151,21 @@ def main() -> None:
                     asyncio.run(_load(static_port, "/public.html", seconds / rounds, connections))
                 )
             names = {"envmon": "envmon /maps/public", "static": "static file, same bytes"}
-            print(f"{rounds} interleaved rounds; medians over the rounds")
-            print(
-                f"{'server':<26}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
-            )
+            print(f"{rounds} interleaved rounds; min / median / max over the rounds")
             for key, got in runs.items():
-                med = {k: statistics.median(r[k] for r in got) for k in got[0]}
                 total = sum(r["requests"] for r in got)
                 errors = sum(r["errors"] for r in got)
-                print(
-                    f"{names[key]:<26}{total:>10.0f}{med['rps']:>10.1f}"
-                    f"{med['p50_ms']:>10.1f}{med['p99_ms']:>10.1f}{errors:>8.0f}"
+                cells = "; ".join(
+                    f"{k} {_spread([r[k] for r in got])}" for k in ("rps", "p50_ms", "p99_ms")
                 )
+                print(f"{names[key]:<26} {total:.0f} requests, {errors:.0f} errors; {cells}")
             pairs = [
                 a["rps"] / b["rps"] for a, b in zip(runs["envmon"], runs["static"], strict=True)
             ]
-            print(f"envmon / static req/s, round by round: {', '.join(f'{x:.2f}' for x in pairs)}")
+            print(
+                f"envmon / static req/s, round by round: {', '.join(f'{x:.2f}' for x in pairs)}; "
+                f"min / median / max {_spread(pairs, '.2f')}"
+            )
         finally:
             for proc in procs:
                 proc.terminate()
