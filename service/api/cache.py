@@ -26,6 +26,7 @@ the cache off in a process.
 
 from __future__ import annotations
 
+import gzip
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -46,10 +47,18 @@ ENABLED = True
 MAX_ENTRIES = 256
 
 
+#: Bodies at least this long are kept gzipped too when the route asks (``compress``).
+GZIP_MIN_BYTES = 1024
+#: Level of the kept gzip body: built once per data version (69 ms for the 1.1 MB stations layer
+#: of 200 stations, 13x smaller; level 9 takes twice that for 7 % less).
+GZIP_LEVEL = 6
+
+
 @dataclass
 class _Entry:
     version: Hashable
     response: Response
+    gzipped: Response | None = None
 
 
 @dataclass
@@ -87,28 +96,76 @@ class PublicCache:
         *,
         static: bool = False,
         version: Hashable | None = None,
+        compress: bool = False,
+        gzip_ok: bool = False,
     ) -> Response:
         """The cached response for ``key`` at the current data version, built once per version.
 
         ``static``: the body does not depend on the store (built once per app); ``version``: the
-        data version the caller has just read (``version()``), for two bodies of one request.
+        data version the caller has just read (``version()``), for two bodies of one request;
+        ``compress``: keep a gzip copy of the body too (made once per version), sent when
+        ``gzip_ok`` (the client accepts gzip).
         """
         if version is None:
             version = () if static else self.version()
         entry = self.entries.get(key)
-        if entry is not None and entry.version == version:
-            return _copy(entry.response)
+        if entry is None or entry.version != version or (compress and entry.gzipped is None):
+            entry = self._build(key, build, version, compress)
+        if gzip_ok and entry.gzipped is not None:
+            return _copy(entry.gzipped)
+        return _copy(entry.response)
+
+    def _build(
+        self, key: Hashable, build: Callable[[], Response], version: Hashable, compress: bool
+    ) -> _Entry:
         with self._key_lock(key):  # concurrent misses of one key build it once
             entry = self.entries.get(key)
             if entry is None or entry.version != version:
                 entry = _Entry(version, build())
-                with self.lock:
-                    if len(self.entries) >= MAX_ENTRIES:
-                        for old in list(self.entries)[: MAX_ENTRIES // 2]:
-                            self.entries.pop(old, None)
-                            self.key_locks.pop(old, None)
-                    self.entries[key] = entry
-        return _copy(entry.response)
+            if compress and entry.gzipped is None:
+                entry.gzipped = _gzipped(entry.response)
+            with self.lock:
+                if key not in self.entries and len(self.entries) >= MAX_ENTRIES:
+                    for old in list(self.entries)[: MAX_ENTRIES // 2]:
+                        self.entries.pop(old, None)
+                        self.key_locks.pop(old, None)
+                self.entries[key] = entry
+        return entry
+
+
+def _gzipped(response: Response) -> Response:
+    """``response`` with its body gzipped (``Content-Encoding: gzip``), or itself when the body is
+    short or not a plain 200."""
+    body = bytes(response.body)
+    if response.status_code != 200 or len(body) < GZIP_MIN_BYTES:
+        return response
+    kept = [
+        (k, v)
+        for k, v in response.raw_headers
+        if k.lower() not in {b"content-length", b"content-encoding", b"vary"}
+    ]
+    out = Response(content=gzip.compress(body, GZIP_LEVEL, mtime=0), status_code=200)
+    out.raw_headers = [
+        *kept,
+        (b"content-length", str(len(out.body)).encode()),
+        (b"content-encoding", b"gzip"),
+        (b"vary", b"Accept-Encoding"),
+    ]
+    return out
+
+
+def accepts_gzip(request: Request) -> bool:
+    """Whether the request's ``Accept-Encoding`` takes gzip (named, or ``*``, with ``q`` above 0)."""
+    for part in request.headers.get("accept-encoding", "").split(","):
+        name, *params = (p.strip().lower() for p in part.split(";"))
+        if name not in {"gzip", "*"}:
+            continue
+        q = next((p[2:] for p in params if p.startswith("q=")), "1")
+        try:
+            return float(q) > 0
+        except ValueError:
+            return False
+    return False
 
 
 def _copy(response: Response) -> Response:
@@ -176,13 +233,17 @@ def cached_response(
     build: Callable[[], Response],
     *,
     version: Hashable | None = None,
+    compress: bool = False,
 ) -> Response:
     """A public response that is not JSON (the CSV exports), cached by ``key`` and the data
     version like ``cached_json``: built once per version, then served as bytes. ``version``: one
-    the caller has read already (``data_version``), so that a page of two bodies checks once."""
+    the caller has read already (``data_version``), so that a page of two bodies checks once.
+    ``compress``: a long body is also kept gzipped and sent so to a client that accepts it."""
     if not ENABLED:
         return build()
-    return public_cache(request).get(key, build, version=version)
+    return public_cache(request).get(
+        key, build, version=version, compress=compress, gzip_ok=compress and accepts_gzip(request)
+    )
 
 
 def data_version(request: Request) -> Hashable | None:

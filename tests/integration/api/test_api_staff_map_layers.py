@@ -114,3 +114,22 @@ def test_slider_window_lists_each_day_from_station_days(
         "dates": ["2026-05-18", "2026-05-19", "2026-05-20"],
         "values": {"1258A": [None, 88, None], "1259A": [None, None, 41]},
     }
+
+
+@pytest.mark.parametrize(
+    ("accept", "gzipped"),
+    [("gzip, deflate", True), ("identity", False), ("gzip;q=0, deflate", False), ("*", True)],
+)
+def test_a_layer_is_sent_gzipped_to_a_client_that_takes_it(
+    client: TestClient, keys: dict[str, str], accept: str, gzipped: bool
+) -> None:
+    url = "/maps/staff/layers/stations.geojson?basemap=offline"
+    plain = client.get(url, headers={**_viewer(keys), "Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    got = client.get(url, headers={**_viewer(keys), "Accept-Encoding": accept})
+    assert got.status_code == 200 and got.json() == plain.json()
+    assert (got.headers.get("content-encoding") == "gzip") is gzipped
+    if gzipped:
+        assert "Accept-Encoding" in got.headers["vary"]
+        assert int(got.headers["content-length"]) < len(plain.content) / 3
+        assert got.headers["cache-control"] == "no-store"
