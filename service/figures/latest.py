@@ -10,9 +10,11 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Engine
 
+from geodata.geojson import to_feature_collection
 from service.figures.sea_values import SeaPoint
 from service.figures.values import (
     Concentrations,
@@ -23,6 +25,7 @@ from service.figures.values import (
     Zone,
 )
 from service.store.latest import sections_with_latest_class, stations_with_latest
+from service.zones import load_zones
 from stations.model import POLLUTANTS
 from stations.standards import hour_aqi
 from stations.standards.aqi import HOURLY_INDICATORS
@@ -104,22 +107,9 @@ def section_items(engine: Engine, district: str | None = None) -> list[SectionLa
     ]
 
 
-def zones_frame(engine: Engine) -> Any:
-    """Harbour zones as a GeoDataFrame: the store's (``service.zones``) when present, else shipped."""
-    import importlib
-
-    try:
-        store_zones = importlib.import_module("service.zones")  # imported zones live in the store
-    except ModuleNotFoundError as exc:
-        if exc.name != "service.zones":
-            raise
-        store_zones = None
-    loader = getattr(store_zones, "load_zones", None)
-    if loader is not None:
-        return loader(engine)
-    import geodata
-
-    return geodata.load_zones()
+def zones_frame(engine: Engine) -> gpd.GeoDataFrame:
+    """Harbour zones as a GeoDataFrame: the store's current version, else the shipped ones."""
+    return load_zones(engine)
 
 
 def _text(value: Any) -> str | None:
@@ -161,8 +151,6 @@ def point_features(items: Iterable[StationLatest | SectionLatest | SeaPoint]) ->
 
 def frame_features(frame: Any, public: Iterable[str]) -> FeatureCollection:
     """A FeatureCollection of a GeoDataFrame keeping only the ``public`` columns as properties."""
-    from geodata.geojson import to_feature_collection
-
     keep = [c for c in public if c in frame.columns]
     collection = to_feature_collection(frame[[*keep, "geometry"]])
     features = [
