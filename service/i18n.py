@@ -543,16 +543,19 @@ _CONSOLE_MESSAGES: dict[str, dict[str, str]] = {
     "console.thing.file": {"zh": "文件", "en": "File"},
     "console.link": {"zh": "员工控制台", "en": "Staff console"},
     "console.imports.registry": {
-        "zh": "站点或断面名录（编码、名称、别名、坐标）",
-        "en": "Station or section registry (codes, names, aliases, coordinates)",
+        "zh": "站点、断面或海水点位名录（编码、名称、别名、坐标）",
+        "en": "Station, section or seawater registry (codes, names, aliases, coordinates)",
     },
     "console.imports.registry_hint": {
-        "zh": "CSV、XLSX 或 GeoJSON；作为新版本整体导入（有一行不合格则全部不导入），导入后重新计算受影响的数据。",
-        "en": "CSV, XLSX or GeoJSON; imported whole as a new version (one bad row and nothing is stored), then what it touched is recomputed.",
+        "zh": "CSV、XLSX 或 GeoJSON；作为新版本整体导入（有一行不合格则全部不导入），导入后重新计算受影响的数据。海水名录：GeoJSON 中的点为海水点位，面为海湾或功能区（须有水质目标）；CSV、XLSX 只含点位。",
+        "en": "CSV, XLSX or GeoJSON; imported whole as a new version (one bad row and nothing is stored), then what it touched is recomputed. Seawater: in GeoJSON, points are monitoring points and polygons are bays or functional zones (each with a target class); CSV and XLSX hold points only.",
     },
     "console.imports.registry_kind": {"zh": "名录", "en": "Registry"},
     "console.imports.stations": {"zh": "空气站点", "en": "Air stations"},
     "console.imports.sections": {"zh": "水质断面", "en": "Water sections"},
+    "console.imports.sea": {"zh": "海水点位与海湾", "en": "Seawater points and bays"},
+    "console.imports.sea_points": {"zh": "海水点位", "en": "Seawater points"},
+    "console.imports.sea_areas": {"zh": "海湾、功能区", "en": "Bays and zones"},
     "console.imports.datum": {"zh": "坐标系", "en": "Datum"},
     "console.imports.datum_hint": {
         "zh": "（文件无坐标系列时适用，如 WGS-84、GCJ-02、CGCS2000）",

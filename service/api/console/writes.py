@@ -44,6 +44,7 @@ from service.figures.quarantine_review import quarantine_review
 from service.i18n import t
 from service.jobs import evaluate_and_nudge
 from service.registry import RegistryFileError, RegistryImport, import_registry
+from service.sea_registry import SeaImport, import_sea
 from service.targets import TargetError, set_target
 
 router = APIRouter(include_in_schema=False)
@@ -269,11 +270,11 @@ async def upload_registry_file(
     clock: ClockDep,
     settings: SettingsDep,
     file: UploadFile,
-    kind: Annotated[str, Form(pattern=r"^(stations|sections)$")],
+    kind: Annotated[str, Form(pattern=r"^(stations|sections|sea)$")],
     datum: Annotated[str, Form(max_length=20)] = "",
 ) -> HTMLResponse:
-    """Import a station or section registry file as a new version (all or nothing); a refused
-    file lists every bad row with its rule."""
+    """Import a station, section or seawater (points and bays) registry file as a new version
+    (all or nothing); a refused file lists every bad row with its rule."""
     name = (file.filename or "")[:200]
     if not name.lower().endswith(REGISTRY_SUFFIXES):
         error = t("console.imports.bad_suffix", lang, allowed=" ".join(REGISTRY_SUFFIXES))
@@ -282,16 +283,22 @@ async def upload_registry_file(
     if raw is None:
         error = t("console.imports.too_large", lang, limit=MAX_UPLOAD // (1024 * 1024))
         return _import_page(request, staff, lang, {"name": name, "state": error}, 413)
+    who, chosen_datum = f"key:{staff.key_id}", datum.strip() or None
     try:
+        if kind == "sea":
+            sea = await run_in_threadpool(
+                lambda: import_sea(engine, raw, name, who=who, clock=clock, datum=chosen_datum)
+            )
+            return _import_page(request, staff, lang, _sea_result(name, sea, lang))
         done = await run_in_threadpool(
             lambda: import_registry(
                 engine,
                 kind,  # type: ignore[arg-type]  # checked by the form pattern
                 raw,
                 name,
-                who=f"key:{staff.key_id}",
+                who=who,
                 clock=clock,
-                datum=datum.strip() or None,
+                datum=chosen_datum,
             )
         )
     except RegistryFileError as exc:
@@ -311,13 +318,35 @@ def _registry_refusal(name: str, exc: RegistryFileError, lang: str) -> dict[str,
     return {"name": name, "state": state, "counts": [], "rows": rows, "messages": []}
 
 
+def _changed_codes(added: list[str], changed: list[str], lang: str) -> list[str]:
+    """The codes an import added and changed, as the imports page lists them."""
+    messages = []
+    if added:
+        messages.append(t("console.imports.added_codes", lang, codes=", ".join(added)))
+    if changed:
+        messages.append(t("console.imports.changed_codes", lang, codes=", ".join(changed)))
+    return messages
+
+
+def _sea_result(name: str, done: SeaImport, lang: str) -> dict[str, Any]:
+    """The imports page's account of a stored seawater registry version: points, bays, codes."""
+    return {
+        "name": name,
+        "state": t("console.imports.registry_done", lang, version=done.version_id),
+        "counts": [
+            (t("console.imports.sea_points", lang), done.points),
+            (t("console.imports.sea_areas", lang), done.areas),
+            (t("console.imports.added", lang), len(done.added)),
+            (t("console.imports.changed", lang), len(done.changed)),
+        ],
+        "rows": [],
+        "messages": _changed_codes(done.added, done.changed, lang),
+    }
+
+
 def _registry_result(name: str, done: RegistryImport, lang: str) -> dict[str, Any]:
     """The imports page's account of a stored registry version: counts and the codes touched."""
-    messages = []
-    if done.added:
-        messages.append(t("console.imports.added_codes", lang, codes=", ".join(done.added)))
-    if done.changed:
-        messages.append(t("console.imports.changed_codes", lang, codes=", ".join(done.changed)))
+    messages = _changed_codes(done.added, done.changed, lang)
     return {
         "name": name,
         "state": t("console.imports.registry_done", lang, version=done.version_id),

@@ -4,6 +4,7 @@ names its rule on the page, uploads report row by row, text from the store is es
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -259,6 +260,40 @@ def test_operator_imports_a_section_registry_row_by_row(
     assert "新增：WS-330902-90" in r.text
     versions = client.get("/staff/imports?lang=zh", headers=_h(keys["viewer"])).text
     assert re.search(r"断面名录\.csv</td>.*?>1</td>", versions, re.S)
+
+
+def test_operator_imports_seawater_points_and_bays(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """The bureau's seawater points and bays from the imports page, as ``envmon sea import`` does:
+    a refused file names its bad row, a good one is stored as a version and listed by its kind."""
+    from tests.integration.sea.test_sea_import_cli import BAYS_AND_POINTS
+
+    page = client.get("/staff/imports?lang=zh", headers=_h(keys["operator"])).text
+    assert '<option value="sea">海水点位与海湾</option>' in page
+    broken = json.loads(json.dumps(BAYS_AND_POINTS))
+    del broken["features"][0]["properties"]["水质目标"]  # a bay needs its target class
+    form = {"kind": "sea"}
+    files = {"file": ("海水点位与海湾.geojson", json.dumps(broken).encode(), "application/json")}
+    r = client.post(
+        "/staff/imports/registry?lang=zh", data=form, files=files, headers=_h(keys["operator"])
+    )
+    assert r.status_code == 422 and t("console.imports.refused", "zh") in r.text
+    assert "BAY-A" in r.text or "水质目标" in r.text or "target" in r.text
+    good = json.dumps(BAYS_AND_POINTS, ensure_ascii=False).encode()
+    files = {"file": ("海水点位与海湾.geojson", good, "application/json")}
+    r = client.post(
+        "/staff/imports/registry?lang=zh", data=form, files=files, headers=_h(keys["operator"])
+    )
+    assert r.status_code == 200, r.text[:800]
+    assert re.search(r"<dt>海水点位</dt><dd>3</dd>", r.text), r.text[-3000:]
+    assert re.search(r"<dt>海湾、功能区</dt><dd>2</dd>", r.text)
+    assert "新增：BAY-A, ZONE-B, ZS01, ZS02, ZS03" in r.text
+    versions = client.get("/staff/imports?lang=zh", headers=_h(keys["viewer"])).text
+    assert "console.imports." not in versions  # every kind has its name in the catalogue
+    assert re.search(r">海水点位与海湾</td><td[^>]*>海水点位与海湾\.geojson</td>", versions)
+    codes = {p["code"] for p in client.get("/api/v1/sea/points").json()["items"]}
+    assert {"ZS01", "ZS02", "ZS03"} <= codes
 
 
 def test_send_test_reaches_a_local_receiver(
