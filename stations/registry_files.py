@@ -15,9 +15,11 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+import numpy as np
 import openpyxl
 import pandas as pd
 
@@ -223,6 +225,30 @@ def datums(rows: Rows, datum: str | None) -> list[str | None]:
     return out
 
 
+def known_words(
+    rows: Rows,
+    field: str,
+    known: Mapping[str, str],
+    default: str,
+    rule: str,
+    choices: str,
+    only: Sequence[bool] | np.ndarray | None = None,
+) -> list[str | None]:
+    """Each row's ``field`` as the value ``known`` gives its word (``name_key``; ``default`` when
+    empty); None where the word is unknown (named as breaking ``rule``, ``choices`` telling what
+    is known) and where ``only`` is false."""
+    out: list[str | None] = []
+    for i, text in enumerate(rows.col(field)):
+        if only is not None and not only[i]:
+            out.append(None)
+            continue
+        value = known.get(name_key(text)) if text else default
+        if value is None:
+            rows.bad(i, field, rule, f"{field} {text!r}: {choices}")
+        out.append(value)
+    return out
+
+
 def _district_codes() -> dict[str, str]:
     """Zhoushan's district codes by every way files write them (code, name, short name, English)."""
     d = load_districts()
@@ -268,6 +294,7 @@ __all__ = [
     "detect_format",
     "file_error",
     "given_districts",
+    "known_words",
     "read_rows",
     "read_table",
 ]

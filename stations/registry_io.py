@@ -48,6 +48,7 @@ from stations.registry_files import (
     datums,
     file_error,
     given_districts,
+    known_words,
     read_rows,
 )
 
@@ -117,17 +118,6 @@ WATERBODIES: Final[dict[str, str]] = {
 MONITOR_KINDS: Final = ("boundary", "plant", "port")
 TRUE: Final = frozenset({"是", "true", "1", "yes", "y", "t"})
 FALSE: Final = frozenset({"否", "false", "0", "no", "n", "f", ""})
-
-
-def _kinds(rows: Rows) -> list[str | None]:
-    """Each row's kind (``other`` when empty), None when unknown."""
-    kinds = []
-    for i, k in enumerate(rows.col("kind")):
-        value = KINDS.get(name_key(k)) if k else "other"
-        if value is None:
-            rows.bad(i, "kind", "known_kind", f"kind {k!r}: one of {sorted(set(KINDS.values()))}")
-        kinds.append(value)
-    return kinds
 
 
 def _num(value: Any) -> float | None:
@@ -212,17 +202,6 @@ def _zones(rows: Rows, kinds: list[str | None]) -> list[str | None]:
     return zones
 
 
-def _waterbodies(rows: Rows) -> list[str | None]:
-    """Each section's waterbody (river when empty)."""
-    wb_ = []
-    for i, w in enumerate(rows.col("waterbody")):
-        value = WATERBODIES.get(name_key(w)) if w else "river"
-        if value is None:
-            rows.bad(i, "waterbody", "known_waterbody", f"waterbody {w!r}: river 河流 or lake 湖库")
-        wb_.append(value)
-    return wb_
-
-
 def read_registry_file(
     raw: bytes, file_name: str, kind: Kind, datum: str | None = None
 ) -> pd.DataFrame:
@@ -242,7 +221,8 @@ def read_registry_file(
             "source": rows.series("source").replace("", None),
         }
     )
-    kinds = _kinds(rows)
+    choices = f"one of {sorted(set(KINDS.values()))}"
+    kinds = known_words(rows, "kind", KINDS, "other", "known_kind", choices)
     suffix = "_air" if kind == "stations" else "_section"
     out["kind"] = [f"{k}{suffix}" if k else None for k in kinds]
     lon, lat = _coordinates(rows, geoms)
@@ -259,7 +239,9 @@ def read_registry_file(
     if kind == "stations":
         out["zone"] = pd.Series(_zones(rows, kinds), index=out.index, dtype=object)
     if kind == "sections":
-        out["waterbody"] = _waterbodies(rows)
+        out["waterbody"] = known_words(
+            rows, "waterbody", WATERBODIES, "river", "known_waterbody", "river 河流 or lake 湖库"
+        )
     if rows.problems:
         raise RegistryFileError(rows.problems, file_name)
     return out.reset_index(drop=True)

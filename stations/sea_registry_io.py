@@ -47,6 +47,7 @@ from stations.registry_files import (
     datums,
     file_error,
     given_districts,
+    known_words,
     read_rows,
 )
 from stations.standards import tables as T
@@ -201,20 +202,6 @@ def _point_coordinates(rows: Rows, places: _Places, datums: list[str | None]) ->
         lon[gcj], lat[gcj] = gcj02_to_wgs84(lon[gcj], lat[gcj])
 
 
-def _area_kinds(rows: Rows, is_area: np.ndarray) -> list[str | None]:
-    """Each area's kind (bay by default); None for points."""
-    kinds: list[str | None] = []
-    for i, k in enumerate(rows.col("kind")):
-        if not is_area[i]:
-            kinds.append(None)
-            continue
-        value = AREA_KINDS.get(name_key(k)) if k else "bay"
-        if value is None:
-            rows.bad(i, "kind", "known_area_kind", f"kind {k!r}: bay 海湾 or zone 功能区")
-        kinds.append(value)
-    return kinds
-
-
 def _check_area_links(rows: Rows, codes: list[str], is_area: np.ndarray) -> None:
     """An area needs its target class; a point's area must be an area of this file."""
     area_codes = {codes[i] for i in range(rows.n) if is_area[i]}
@@ -314,7 +301,8 @@ def read_sea_file(raw: bytes, file_name: str, datum: str | None = None) -> SeaFi
     given = given_districts(rows)
     places = _feature_places(rows, geoms, fmt, row_datums)
     _point_coordinates(rows, places, row_datums)
-    kinds = _area_kinds(rows, places.is_area)
+    choices = "bay 海湾 or zone 功能区"
+    kinds = known_words(rows, "kind", AREA_KINDS, "bay", "known_area_kind", choices, places.is_area)
     _check_area_links(rows, codes, places.is_area)
     if rows.problems:
         raise RegistryFileError(rows.problems, file_name)
