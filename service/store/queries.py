@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, delete, func, select, tuple_
+from sqlalchemy import Connection, String, column, delete, func, select, tuple_, values
 
 from service.store.dialect import upsert
 from service.store.partitions import newest_reading_time
@@ -90,14 +90,10 @@ def latest_readings(conn: Connection, stations: Sequence[str] | None = None) -> 
     # looked up unbounded. Either way the answer is the station's latest hour.
     newest = newest_reading_time(conn) if codes else None
     since = None if newest is None else newest - RECENT.to_pytimedelta()
-    pairs = []
-    for code in codes:
-        bounded = select(func.max(t.c.time)).where(t.c.station == code)
-        latest = conn.execute(bounded.where(t.c.time >= since)).scalar() if since else None
-        if latest is None:
-            latest = conn.execute(bounded).scalar()
-        if latest is not None:
-            pairs.append((code, latest))
+    found = _latest_times(conn, codes, since) if since else {}
+    silent = [c for c in codes if c not in found]
+    found.update(_latest_times(conn, silent, None))
+    pairs = [(code, found[code]) for code in codes if code in found]
     if not pairs:
         return _frame([], [*empty_readings().columns, "source"], empty_readings())
     rows: list[Any] = []
@@ -113,15 +109,50 @@ def latest_readings(conn: Connection, stations: Sequence[str] | None = None) -> 
     return _frame(rows, [*empty_readings().columns, "source"], empty_readings())
 
 
-def _stations_with_readings(conn: Connection) -> list[str]:
-    """Distinct station codes of the readings by index seeks (next code after the last one)."""
+#: Stations whose latest times are asked in one statement (PostgreSQL).
+_LATEST_BATCH = 500
+
+
+def _latest_times(
+    conn: Connection, codes: Sequence[str], since: dt.datetime | None
+) -> dict[str, dt.datetime]:
+    """Each station's ``max(time)`` (from ``since`` when given) by one index seek per station.
+
+    On PostgreSQL in one statement per ``_LATEST_BATCH`` stations (a correlated seek per row of
+    a ``VALUES`` list): the readings are partitioned by month, and planning one statement per
+    station over every partition cost 16 ms each, 2 s for 200 stations, for 0.3 ms of work.
+    """
     t = readings
-    out: list[str] = []
-    code = conn.execute(select(func.min(t.c.station))).scalar()
-    while code is not None:
-        out.append(str(code))
-        code = conn.execute(select(func.min(t.c.station)).where(t.c.station > code)).scalar()
+    out: dict[str, dt.datetime] = {}
+    if conn.dialect.name != "postgresql":
+        for code in codes:
+            seek = select(func.max(t.c.time)).where(t.c.station == code)
+            latest = conn.execute(seek if since is None else seek.where(t.c.time >= since)).scalar()
+            if latest is not None:
+                out[code] = latest
+        return out
+    for chunk in range(0, len(codes), _LATEST_BATCH):
+        wanted = values(column("code", String), name="wanted").data(
+            [(c,) for c in codes[chunk : chunk + _LATEST_BATCH]]
+        )
+        seek = select(func.max(t.c.time)).where(t.c.station == wanted.c.code)
+        if since is not None:
+            seek = seek.where(t.c.time >= since)
+        for code, latest in conn.execute(select(wanted.c.code, seek.scalar_subquery())).all():
+            if latest is not None:
+                out[str(code)] = latest
     return out
+
+
+def _stations_with_readings(conn: Connection) -> list[str]:
+    """Distinct station codes of the readings by index seeks (next code after the last one), in
+    one recursive statement (one statement per station was planned over every partition)."""
+    t = readings
+    codes = select(func.min(t.c.station).label("code")).cte("codes", recursive=True)
+    after = select(func.min(t.c.station)).where(t.c.station > codes.c.code).scalar_subquery()
+    codes = codes.union_all(select(after).where(codes.c.code.is_not(None)))
+    found = conn.execute(select(codes.c.code).where(codes.c.code.is_not(None))).scalars()
+    return sorted(str(c) for c in found)
 
 
 def pop_dirty_days(conn: Connection, kind: str, limit: int | None = None) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 from sqlalchemy import Engine, and_, func, select
 
 from service.clock import FixedClock
@@ -204,3 +205,23 @@ def test_latest_readings_by_index_seeks_equal_a_group_by_over_every_reading(
         "1260A": pd.Timestamp(T0 + dt.timedelta(hours=1)),
     }
     assert set(some["station"]) == {"1259A", "1260A"} and set(some["source"]) == {"other", "test"}
+
+
+def test_latest_readings_finds_a_long_silent_station_across_batches(
+    engine: Engine, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A station silent for longer than ``RECENT`` is found by the unbounded seek; stations are
+    asked in batches (one statement each on PostgreSQL), every batch answered."""
+    from service.store import queries
+
+    monkeypatch.setattr(queries, "_LATEST_BATCH", 2)
+    old = T0 - dt.timedelta(days=100)
+    _ingest(engine, b"old", readings_frame(["1250A"], old, 2), clock)
+    _ingest(engine, b"new", readings_frame(["1258A", "1259A", "1260A"], T0, 3), clock)
+    with engine.connect() as conn:
+        every = latest_readings(conn)
+    latest = every.groupby("station")["time"].max().to_dict()
+    assert latest == {
+        "1250A": pd.Timestamp(old + dt.timedelta(hours=1)),
+        **{s: pd.Timestamp(T0 + dt.timedelta(hours=2)) for s in ("1258A", "1259A", "1260A")},
+    }
