@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
+from maps.assets import NPM_PACKAGES, vendor_dirs
 from service.api.app import create_app
 from service.clock import FixedClock
 from service.settings import Settings
@@ -24,11 +25,20 @@ VIEWS: tuple[tuple[str, dict[str, int], int], ...] = (
 )
 
 
+def require_front_end_packages() -> None:
+    """Raise unless every npm package the maps serve is installed (``npm ci``, run by ``make
+    install``): without uPlot the public popup's charts end in ``data-charts-ready="error"``."""
+    missing = sorted(set(NPM_PACKAGES) - set(vendor_dirs()))
+    if missing:
+        raise RuntimeError(f"node_modules lacks {', '.join(missing)}: run `npm ci` (make install)")
+
+
 @contextmanager
 def seeded_service() -> Iterator[tuple[str, str]]:
     """envmon on 127.0.0.1 over a fresh store seeded like the browser tests (30 days of hourly
     readings for the three national stations, plus the registry's demo station), no scheduler, no
     rate limit; yields its base URL and a viewer key."""
+    require_front_end_packages()
     with tempfile.TemporaryDirectory(prefix="envmon-shots-") as tmp:
         data_dir = Path(tmp)
         key = _seed_store(data_dir)

@@ -14,11 +14,21 @@ from playwright.sync_api import Page
 from tests.screenshots._shots import each_view_and_language
 
 
-def _station_popup(page: Page) -> None:
+def open_station_popup(page: Page, code: str = "1258A") -> None:
+    """Click station ``code`` once the layers are in, and wait until its popup's charts are drawn
+    (``data-charts-ready`` is "1"; "error" when the API or uPlot failed, raised at once)."""
     page.wait_for_function("window.envmonReady && Object.keys(window.envmonReady).length > 0")
     page.evaluate("Promise.all(Object.values(window.envmonReady))")
-    page.locator(".envmon-station-1258A").first.dispatch_event("click")
-    page.locator(".leaflet-popup[data-charts-ready='1']").wait_for(timeout=30_000)
+    page.locator(f".envmon-station-{code}").first.dispatch_event("click")
+    popup = page.locator(".leaflet-popup[data-charts-ready]")
+    popup.wait_for(timeout=30_000)
+    state = popup.get_attribute("data-charts-ready")
+    if state != "1":
+        raise RuntimeError(f"station {code}'s popup charts: data-charts-ready={state!r}")
+
+
+def _station_popup(page: Page) -> None:
+    open_station_popup(page)
     page.wait_for_timeout(300)
 
 
