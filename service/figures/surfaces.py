@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Generic, Literal, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -140,13 +143,18 @@ def _latest_day(engine: Engine, day: dt.date | None, pollutant: str = "pm25") ->
     return store.latest_valid_day(engine, IDW_POLLUTANTS[pollutant][0])
 
 
-def _idw_grid(engine: Engine, pollutant: str, day: dt.date) -> xr.DataArray:
+def _idw_inputs(engine: Engine, pollutant: str, day: dt.date) -> tuple[pd.DataFrame, Any]:
+    """The stations' valid daily values of ``pollutant`` on ``day`` and those stations' places."""
     indicator = IDW_POLLUTANTS[pollutant][0]
     values = store.station_day_values(engine, day, indicator)
     stations = stations_frame(engine, "zh")
     stations = stations[stations["code"].isin(values["station"])]
     if values.empty or stations.empty:
         raise UnknownSurface("day", f"no station has a valid {indicator} value on {day}")
+    return values, stations
+
+
+def _idw_grid(values: pd.DataFrame, stations: Any, pollutant: str, day: dt.date) -> xr.DataArray:
     table = pd.DataFrame(
         [values.set_index("station")["value"].to_dict()], index=pd.DatetimeIndex([day])
     )
@@ -224,39 +232,116 @@ def _parse(surface_id: str) -> tuple[str | None, int | None]:
     return pollutant, int(raster) if raster is not None else None
 
 
-def surface_grid(
-    engine: Engine, data_dir: Path, surface_id: str, day: dt.date | None = None, *, band: int = 1
-) -> tuple[xr.DataArray, SurfaceInfo]:
-    """The grid of a surface (its own CRS, dims ``y, x``) and what it is; ``band`` (1-based)
-    picks the band of a multi-band raster (a month of an inventory, a day of a stack)."""
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class _Kept(Generic[K, V]):
+    """The ``size`` most recently used values by key (thread-safe; a miss builds outside the lock,
+    so two requests missing one key at once may both build it)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.values: OrderedDict[K, V] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: K, build: Callable[[], V]) -> V:
+        with self.lock:
+            if key in self.values:
+                self.values.move_to_end(key)
+                return self.values[key]
+        value = build()
+        with self.lock:
+            self.values[key] = value
+            self.values.move_to_end(key)
+            while len(self.values) > self.size:
+                self.values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.values.clear()
+
+
+#: Surfaces kept built and drawn, by what they are made from (``_Source.key``): the overlay's
+#: answer, the staff map's layer body, its zonal table and the PNG the page then fetches come from
+#: one interpolation or raster read and one rendering. A grid of the sea area at 1 km is ~0.2 MB,
+#: a PNG tens of kB; the staff map offers a few surfaces a day.
+KEPT_SURFACES: Final = 16
+_GRIDS: _Kept[Hashable, tuple[xr.DataArray, SurfaceInfo]] = _Kept(KEPT_SURFACES)
+_IMAGES: _Kept[Hashable, SurfaceImage] = _Kept(KEPT_SURFACES)
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """What a surface is made from (``key``: the stations' values and places for an IDW day, the
+    stored row and band of a raster; a new value or a new version is a new key) and how to make it."""
+
+    key: Hashable
+    build: Callable[[], tuple[xr.DataArray, SurfaceInfo]]
+
+
+def _source(
+    engine: Engine, data_dir: Path, surface_id: str, day: dt.date | None, band: int
+) -> _Source:
     pollutant, raster_id = _parse(surface_id)
     if pollutant is not None:
         the_day = _latest_day(engine, day, pollutant)
         if the_day is None:
             raise UnknownSurface("day", "no station has daily values yet")
-        grid = _idw_grid(engine, pollutant, the_day)
-        info = _idw_info(pollutant, the_day, figures_are_demo(engine))
-        finite = np.asarray(grid.values)[np.isfinite(grid.values)]
-        info = info.model_copy(
-            update={"vmin": float(finite.min()), "vmax": float(finite.max())} if finite.size else {}
+        values, stations = _idw_inputs(engine, pollutant, the_day)
+        demo = figures_are_demo(engine)
+        key = (
+            "idw",
+            pollutant,
+            the_day,
+            demo,
+            tuple(zip(values["station"], values["value"], strict=True)),
+            tuple(zip(stations["code"], stations.geometry.to_wkb(), strict=True)),
         )
-        return grid, info
+
+        def idw_surface() -> tuple[xr.DataArray, SurfaceInfo]:
+            grid = _idw_grid(values, stations, pollutant, the_day)
+            info = _idw_info(pollutant, the_day, demo)
+            finite = np.asarray(grid.values)[np.isfinite(grid.values)]
+            info = info.model_copy(
+                update={"vmin": float(finite.min()), "vmax": float(finite.max())}
+                if finite.size
+                else {}
+            )
+            return grid, info
+
+        return _Source(key, idw_surface)
     assert raster_id is not None
     row = _raster_row(engine, raster_id)
     if not 1 <= band <= int(row["bands"]):  # type: ignore[call-overload]
         raise UnknownSurface("band", f"the raster has bands 1 to {row['bands']}")
-    grid = read_geotiff(data_dir / "surfaces" / str(row["stored_name"])).isel(band=band - 1)
-    info = _raster_info(row)
-    if band != 1:  # the stored range is band 1's: this band's own range colours it
-        finite = np.asarray(grid.values)[np.isfinite(grid.values)]
-        info = info.model_copy(
-            update={
-                "band": band,
-                "vmin": float(finite.min()) if finite.size else None,
-                "vmax": float(finite.max()) if finite.size else None,
-            }
-        )
-    return grid, info
+
+    def raster_surface() -> tuple[xr.DataArray, SurfaceInfo]:
+        grid = read_geotiff(data_dir / "surfaces" / str(row["stored_name"])).isel(band=band - 1)
+        info = _raster_info(row)
+        if band != 1:  # the stored range is band 1's: this band's own range colours it
+            finite = np.asarray(grid.values)[np.isfinite(grid.values)]
+            info = info.model_copy(
+                update={
+                    "band": band,
+                    "vmin": float(finite.min()) if finite.size else None,
+                    "vmax": float(finite.max()) if finite.size else None,
+                }
+            )
+        return grid, info
+
+    return _Source(("raster", str(data_dir), band, tuple(sorted(row.items()))), raster_surface)
+
+
+def surface_grid(
+    engine: Engine, data_dir: Path, surface_id: str, day: dt.date | None = None, *, band: int = 1
+) -> tuple[xr.DataArray, SurfaceInfo]:
+    """The grid of a surface (its own CRS, dims ``y, x``) and what it is; ``band`` (1-based)
+    picks the band of a multi-band raster (a month of an inventory, a day of a stack). Kept
+    while its inputs are unchanged: the caller must not modify the grid."""
+    source = _source(engine, data_dir, surface_id, day, band)
+    return _GRIDS.get(source.key, source.build)
 
 
 def surface_list(engine: Engine, day: dt.date | None = None) -> SurfaceList:
@@ -312,10 +397,14 @@ def surface_image(
     engine: Engine, data_dir: Path, surface_id: str, day: dt.date | None = None, *, band: int = 1
 ) -> SurfaceImage:
     """The surface (``band`` of a raster) warped to Web Mercator and drawn as a PNG, with its
-    corners and legend."""
+    corners and legend; drawn once while its inputs are unchanged (``_IMAGES``)."""
+    source = _source(engine, data_dir, surface_id, day, band)
+    return _IMAGES.get(source.key, lambda: _render(*_GRIDS.get(source.key, source.build)))
+
+
+def _render(grid: xr.DataArray, info: SurfaceInfo) -> SurfaceImage:
     from pyproj import Transformer
 
-    grid, info = surface_grid(engine, data_dir, surface_id, day, band=band)
     merc = reproject_grid(grid, "EPSG:3857") if crs_of(grid).to_epsg() != 3857 else grid
     vmin = info.vmin if info.vmin is not None else 0.0
     vmax = info.vmax if info.vmax is not None else 1.0

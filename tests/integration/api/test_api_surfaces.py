@@ -231,3 +231,53 @@ def test_a_band_of_a_multi_band_raster(
     assert overlay["image_url"].endswith("?band=2")
     missing = client.get(url + "?band=4", headers=view)
     assert missing.status_code == 404 and missing.json()["field"] == "band"
+
+
+def test_a_surface_is_drawn_once_until_its_inputs_change(
+    client: TestClient,
+    keys: dict[str, str],
+    app: FastAPI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from service.figures import surfaces as figures
+
+    drawn: list[tuple[float, float]] = []
+    real = figures.surface_png
+
+    def counted(values: np.ndarray, vmin: float, vmax: float) -> bytes:
+        drawn.append((vmin, vmax))
+        return real(values, vmin, vmax)
+
+    monkeypatch.setattr(figures, "surface_png", counted)
+    view = {"X-API-Key": keys["viewer"]}
+    # values no other test draws: the drawings are kept by what they are made from
+    _seed_day(app, {"1258A": 41.0, "1259A": 43.0, "1260A": 47.0})
+    overlay = client.get(f"/api/v1/surfaces/idw-pm25/overlay?day={DAY}", headers=view).json()
+    png = client.get(overlay["image_url"], headers=view)
+    assert png.status_code == 200 and len(drawn) == 1
+    assert drawn[0] == pytest.approx((41.0, 47.0))  # the colour scale: lowest to highest
+    layer = client.get("/maps/staff/surfaces/idw-pm25.json", headers=view).json()
+    assert client.get(layer["image"], headers=view).content == png.content
+    assert len(drawn) == 1  # the overlay, the PNG, the staff map's layer and its PNG: one drawing
+    # a recompute that changes a station's value for that day draws it again
+    with app.state.engine.begin() as conn:
+        conn.execute(
+            station_days.update()
+            .where(station_days.c.station == "1260A", station_days.c.day == DAY)
+            .values(pm25_24h=53.0)
+        )
+    redrawn = client.get(overlay["image_url"], headers=view)
+    assert len(drawn) == 2 and drawn[1] == pytest.approx((41.0, 53.0))
+    assert redrawn.content != png.content
+    # an imported raster: its PNG after its overlay is not drawn again; a new version of the
+    # same name is a new surface id, drawn from its own file
+    first = _import(client, keys["operator"], _tiff(tmp_path, value=3.0), name="密度").json()
+    before = len(drawn)
+    raster = client.get(f"/api/v1/surfaces/{first['id']}/overlay", headers=view).json()
+    client.get(raster["image_url"], headers=view)
+    assert len(drawn) == before + 1
+    second = _import(client, keys["operator"], _tiff(tmp_path, value=4.0), name="密度").json()
+    assert second["id"] != first["id"]
+    newer = client.get(f"/api/v1/surfaces/{second['id']}/image.png", headers=view)
+    assert newer.status_code == 200 and len(drawn) == before + 2
