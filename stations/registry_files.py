@@ -90,10 +90,13 @@ def _features(raw: bytes) -> tuple[pd.DataFrame, list[Any]]:
         raise file_error("GeoJSON without a 'features' list")
     props, geoms = [], []
     for f in feats:
+        # A feature or properties that are not objects leave the row without code and name, which
+        # the code check names; the row is refused, never skipped.
         p = f.get("properties") if isinstance(f, dict) else None
-        props.append({str(k): "" if v is None else str(v) for k, v in (p or {}).items()})
+        p = p if isinstance(p, dict) else {}
+        props.append({str(k): "" if v is None else str(v) for k, v in p.items()})
         geoms.append(f.get("geometry") if isinstance(f, dict) else None)
-    return pd.DataFrame(props, dtype=object).fillna(""), geoms
+    return pd.DataFrame(props, index=range(len(props)), dtype=object).fillna(""), geoms
 
 
 def _cells(raw: bytes, fmt: str) -> list[list[str]]:
@@ -115,7 +118,10 @@ def _cells(raw: bytes, fmt: str) -> list[list[str]]:
             continue
     if text is None or "\x00" in text:
         raise file_error("not UTF-8/GB18030 CSV text")
-    return [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
+    try:
+        return [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:  # a cell over the csv module's field limit (131,072 characters)
+        raise file_error(f"broken CSV ({exc})") from exc
 
 
 def read_table(raw: bytes, fmt: str) -> tuple[pd.DataFrame, list[Any]]:
@@ -124,7 +130,7 @@ def read_table(raw: bytes, fmt: str) -> tuple[pd.DataFrame, list[Any]]:
         return _features(raw)
     cells = [r for r in _cells(raw, fmt) if any(c for c in r)]
     if not cells:
-        raise file_error("the file holds no rows")
+        raise file_error("the file holds no rows", rule="has_rows")
     width = max(len(r) for r in cells)
     cells = [r + [""] * (width - len(r)) for r in cells]
     frame = pd.DataFrame(cells[1:], columns=cells[0], dtype=object)
@@ -139,7 +145,15 @@ def match_columns(
     by_key = {name_key(alias): field for field, names in headers.items() for alias in names}
     found: dict[str, str] = {}
     problems = []
+    seen: set[str] = set()
     for col in frame.columns:
+        if str(col) in seen:
+            if str(col).strip():
+                problems.append(
+                    RegistryProblem(1, str(col), "one_column", f"column {col!r} given twice")
+                )
+            continue
+        seen.add(str(col))
         field = by_key.get(name_key(col))
         if field is None:
             if str(col).strip():
@@ -191,8 +205,27 @@ def read_rows(
     geometry (None outside GeoJSON)."""
     fmt = detect_format(file_name, raw)
     table, geoms = read_table(raw, fmt)
+    if not len(table):
+        raise file_error("the file holds no rows", rule="has_rows")
     cols, problems = match_columns(table, headers)
+    named = [str(c) for c in table.columns if str(c).strip()]
+    if len(named) != len(set(named)):
+        # Which cell a repeated column name means is unknowable, so no row can be read: the
+        # header's problems (each repeat named) alone refuse the file.
+        raise RegistryFileError(problems)
     return fmt, Rows(table, cols, problems, 1 if fmt == "geojson" else 2), geoms
+
+
+def coordinate(value: Any) -> float | None:
+    """A coordinate as a finite number (None for text that is no number, booleans, NaN, inf and
+    integers too large for a float)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return out if np.isfinite(out) else None
 
 
 def checked_codes(rows: Rows) -> tuple[list[str], list[str]]:
@@ -290,6 +323,7 @@ __all__ = [
     "Rows",
     "aliases",
     "checked_codes",
+    "coordinate",
     "datums",
     "detect_format",
     "file_error",

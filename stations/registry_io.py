@@ -45,6 +45,7 @@ from stations.registry_files import (
     Rows,
     aliases,
     checked_codes,
+    coordinate,
     datums,
     file_error,
     given_districts,
@@ -120,19 +121,11 @@ TRUE: Final = frozenset({"是", "true", "1", "yes", "y", "t"})
 FALSE: Final = frozenset({"否", "false", "0", "no", "n", "f", ""})
 
 
-def _num(value: Any) -> float | None:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return out if np.isfinite(out) else None
-
-
 def _point(geom: Any) -> tuple[float | None, float | None]:
     """A GeoJSON Point's longitude and latitude (None where there is no number)."""
     xy = geom.get("coordinates") if isinstance(geom, dict) and geom.get("type") == "Point" else None
     if isinstance(xy, list) and len(xy) >= 2:
-        return _num(xy[0]), _num(xy[1])
+        return coordinate(xy[0]), coordinate(xy[1])
     return None, None
 
 
@@ -147,7 +140,16 @@ def _coordinates(rows: Rows, geoms: list[Any]) -> tuple[pd.Series, pd.Series]:
     for i, (x, y, tx, ty) in enumerate(
         zip(lon, lat, rows.col("lon"), rows.col("lat"), strict=True)
     ):
-        if (tx and np.isnan(x)) or (ty and np.isnan(y)):
+        if geoms[i] is not None and None in (g_lon[i], g_lat[i]):
+            # A geometry that gives no point would leave the station without its place, unsaid.
+            kind = geoms[i].get("type") if isinstance(geoms[i], dict) else None
+            rows.bad(
+                i,
+                "geometry",
+                "point",
+                f"geometry {kind!r}: a Point of two finite numbers [lon, lat]",
+            )
+        elif (tx and np.isnan(x)) or (ty and np.isnan(y)):
             rows.bad(i, "lon/lat", "number", f"coordinates {tx!r}, {ty!r} are not numbers")
         elif np.isnan(x) != np.isnan(y):
             rows.bad(i, "lon/lat", "both", "give both longitude and latitude, or neither")
@@ -227,7 +229,7 @@ def read_registry_file(
     out["kind"] = [f"{k}{suffix}" if k else None for k in kinds]
     lon, lat = _coordinates(rows, geoms)
     row_datums = datums(rows, datum)
-    gcj = np.array([d == "GCJ02" for d in row_datums]) & lon.notna().to_numpy()
+    gcj = np.array([d == "GCJ02" for d in row_datums], dtype=bool) & lon.notna().to_numpy()
     if gcj.any():
         wl, wb = gcj02_to_wgs84(lon[gcj].to_numpy(), lat[gcj].to_numpy())
         lon[gcj], lat[gcj] = wl, wb

@@ -44,6 +44,7 @@ from stations.registry_files import (
     Rows,
     aliases,
     checked_codes,
+    coordinate,
     datums,
     file_error,
     given_districts,
@@ -117,6 +118,17 @@ def _convert(geom: Any, datum: str | None) -> Any:
     return shapely.set_precision(shapely.make_valid(shape), 1e-6)
 
 
+def _area_problem(shape: Any) -> tuple[str, str] | None:
+    """The rule a sea area's shape (WGS-84, made valid) breaks: it must enclose water (a polygon
+    that is not empty) and lie within longitude/latitude degrees."""
+    if shape.is_empty or shape.geom_type not in ("Polygon", "MultiPolygon"):
+        return "polygon", f"the polygon encloses no area (it reads as {shape.geom_type})"
+    x0, y0, x1, y1 = shape.bounds
+    if not (-180 <= x0 and x1 <= 180 and -90 <= y0 and y1 <= 90):
+        return "range", f"polygon bounds ({x0}, {y0}, {x1}, {y1}) are not longitude/latitude"
+    return None
+
+
 @dataclass(slots=True)
 class _Places:
     """Where each row is: a point (lon/lat, WGS-84) or an area (a shapely shape)."""
@@ -154,19 +166,24 @@ def _feature_places(rows: Rows, geoms: list[Any], fmt: str, datums: list[str | N
         gtype = g.get("type") if isinstance(g, dict) else None
         if fmt == "geojson" and gtype in ("Polygon", "MultiPolygon"):
             try:
-                places.shapes[i] = _convert(g, datums[i])
-                places.is_area[i] = True
+                shape = _convert(g, datums[i])
             except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException) as exc:
                 rows.bad(i, "geometry", "polygon", f"not a readable polygon ({type(exc).__name__})")
                 places.broken[i] = True
+                continue
+            wrong = _area_problem(shape)
+            if wrong is not None:
+                rows.bad(i, "geometry", *wrong)
+                places.broken[i] = True
+            else:
+                places.shapes[i], places.is_area[i] = shape, True
             continue
         if fmt == "geojson" and gtype == "Point":
             xy = g.get("coordinates")
             if isinstance(xy, list) and len(xy) >= 2:
-                try:
-                    places.lon[i], places.lat[i] = float(xy[0]), float(xy[1])
-                except (TypeError, ValueError):
-                    pass
+                x, y = coordinate(xy[0]), coordinate(xy[1])
+                if x is not None and y is not None:
+                    places.lon[i], places.lat[i] = x, y
         elif fmt == "geojson":
             rows.bad(
                 i,
@@ -186,13 +203,13 @@ def _point_coordinates(rows: Rows, places: _Places, datums: list[str | None]) ->
         if places.is_area[i] or places.broken[i]:
             continue
         if tx[i] or ty[i]:
-            try:
-                lon[i], lat[i] = float(tx[i]), float(ty[i])
-            except ValueError:
+            x, y = coordinate(tx[i]), coordinate(ty[i])
+            if x is None or y is None:
                 rows.bad(
                     i, "lon/lat", "number", f"coordinates {tx[i]!r}, {ty[i]!r} are not numbers"
                 )
                 continue
+            lon[i], lat[i] = x, y
         if np.isnan(lon[i]) or np.isnan(lat[i]):
             rows.bad(i, "lon/lat", "required", "a seawater point needs its longitude and latitude")
         elif not (-180 <= lon[i] <= 180 and -90 <= lat[i] <= 90):
