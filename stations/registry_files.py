@@ -37,6 +37,7 @@ COORDINATE_HEADERS: Final[dict[str, tuple[str, ...]]] = {
 MAX_ROWS: Final = 20_000
 #: How a datum is written in the frames read (``geodata.crs.normalise_datum``'s names -> label).
 DATUM_LABEL: Final = {"WGS84": "WGS-84", "CGCS2000": "CGCS2000", "GCJ02": "GCJ-02"}
+_NO_ROWS: Final = "the file holds no rows"
 _CODE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
 _ALIAS_SPLIT: Final = re.compile(r"[;|、，；]")
 
@@ -130,7 +131,7 @@ def read_table(raw: bytes, fmt: str) -> tuple[pd.DataFrame, list[Any]]:
         return _features(raw)
     cells = [r for r in _cells(raw, fmt) if any(c for c in r)]
     if not cells:
-        raise file_error("the file holds no rows", rule="has_rows")
+        raise file_error(_NO_ROWS, rule="has_rows")
     width = max(len(r) for r in cells)
     cells = [r + [""] * (width - len(r)) for r in cells]
     frame = pd.DataFrame(cells[1:], columns=cells[0], dtype=object)
@@ -204,15 +205,18 @@ def read_rows(
     """The file's format, its rows under the columns ``headers`` names, and each row's GeoJSON
     geometry (None outside GeoJSON)."""
     fmt = detect_format(file_name, raw)
-    table, geoms = read_table(raw, fmt)
+    try:
+        table, geoms = read_table(raw, fmt)
+    except RegistryFileError as exc:  # the refusal names the file it refuses
+        raise RegistryFileError(exc.problems, file_name) from None
     if not len(table):
-        raise file_error("the file holds no rows", rule="has_rows")
+        raise RegistryFileError([RegistryProblem(None, "file", "has_rows", _NO_ROWS)], file_name)
     cols, problems = match_columns(table, headers)
     named = [str(c) for c in table.columns if str(c).strip()]
     if len(named) != len(set(named)):
         # Which cell a repeated column name means is unknowable, so no row can be read: the
         # header's problems (each repeat named) alone refuse the file.
-        raise RegistryFileError(problems)
+        raise RegistryFileError(problems, file_name)
     return fmt, Rows(table, cols, problems, 1 if fmt == "geojson" else 2), geoms
 
 
