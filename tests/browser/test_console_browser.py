@@ -111,3 +111,18 @@ def test_signed_out_browser_is_sent_to_sign_in_and_back(
     page.goto(f"{base}/staff/reports/view?district=city&period=2027-05&lang=zh")
     assert "has not started yet" in page.get_by_role("alert").inner_text()
     assert _errors(watched) == [] and watched.outside == []
+
+
+def test_report_view_fits_a_phone_without_sideways_scrolling(
+    console: tuple[str, dict[str, str]], browser: object
+) -> None:
+    base, keys = console
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        sign_in(page, base, keys["viewer"])
+        page.goto(f"{base}/staff/reports/view?district=330902&period=2026-11&lang=zh")
+        page.get_by_role("heading", level=1, name=re.compile("定海区2026年11月")).wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
