@@ -619,8 +619,8 @@ _CONSOLE_MESSAGES: dict[str, dict[str, str]] = {
         "en": "View and change the year's targets, with the audit trail",
     },
     "console.home.imports": {
-        "zh": "上传实验室结果文件和船舶污染区域文件",
-        "en": "Upload laboratory result files and zone files",
+        "zh": "上传实验室结果文件、站点/断面/海水点位名录和船舶污染区域文件",
+        "en": "Upload laboratory result files, station/section/sea point registries and zone files",
     },
     "console.home.webhooks": {
         "zh": "告警推送订阅与投递记录",
