@@ -33,6 +33,10 @@ def require_front_end_packages() -> None:
         raise RuntimeError(f"node_modules lacks {', '.join(missing)}: run `npm ci` (make install)")
 
 
+#: Browser locale of each shot language (Accept-Language and the browser's own widgets).
+LOCALES = {"zh": "zh-CN", "en": "en-US"}
+
+
 @contextmanager
 def seeded_service() -> Iterator[tuple[str, str]]:
     """envmon on 127.0.0.1 over a fresh store seeded like the browser tests (30 days of hourly
@@ -84,7 +88,7 @@ def each_view_and_language(
     with seeded_service() as (base, _), chromium() as browser:
         for view, viewport, scale in VIEWS:
             for lang in ("zh", "en"):
-                context = local_context(browser, viewport, scale)
+                context = local_context(browser, viewport, scale, locale=LOCALES[lang])
                 page = context.new_page()
                 page.goto(base + url.format(lang=lang))
                 show(page)

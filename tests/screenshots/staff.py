@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.screenshots._shots import VIEWS, chromium, local_context, seeded_service
+from tests.screenshots._shots import LOCALES, VIEWS, chromium, local_context, seeded_service
 
 
 def main(out_dir: Path) -> list[Path]:
@@ -21,7 +21,11 @@ def main(out_dir: Path) -> list[Path]:
         shots.append(("desktop", VIEWS[0][1], 1, "en", True))
         for view, viewport, scale, lang, slider in shots:
             context = local_context(
-                browser, viewport, scale, extra_http_headers={"Authorization": f"Bearer {key}"}
+                browser,
+                viewport,
+                scale,
+                locale=LOCALES[lang],
+                extra_http_headers={"Authorization": f"Bearer {key}"},
             )
             page = context.new_page()
             page.goto(f"{base}/maps/staff?basemap=offline&lang={lang}")
