@@ -100,11 +100,18 @@ def _rows(raw: bytes) -> tuple[list[dict[str, Any]] | None, str | None]:
     header = next(reader, None)
     if not header:
         return None, "payload: empty file"
-    names = {}
+    names: dict[int, str] = {}
     for i, h in enumerate(header):
         key = h.strip().lower().replace(" ", "")
         for field, words in HEADERS.items():
             if key in words:
+                if field in names.values():
+                    # Two columns for one field: one of them would be dropped unsaid.
+                    first = header[next(j for j, f in names.items() if f == field)]
+                    return None, (
+                        f"header: {field} given twice, in columns {first!r} and {h!r} "
+                        "(rule: one column per field)"
+                    )
                 names[i] = field
     missing = [
         f for f in ("monitor", "time", "parameter", "value", "unit") if f not in names.values()

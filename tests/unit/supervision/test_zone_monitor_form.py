@@ -63,6 +63,22 @@ def test_header_missing_is_one_payload_rejection() -> None:
     assert parsed.rejected[0].field == "payload" or "header" in parsed.rejected[0].reason
 
 
+@pytest.mark.parametrize("header", ["value,浓度", "value,value"])
+def test_a_field_in_two_columns_is_refused_not_half_read(header: str) -> None:
+    # The second column used to win and the first value was dropped unsaid.
+    raw = f"monitor,time,parameter,unit,{header}\nYB1,2026-11-03T10:00+08:00,NO2,µg/m³,1,2\n"
+    parsed = parse_zone_monitors(raw.encode())
+    second = header.split(",")[1]
+    assert parsed.readings.empty
+    assert [(r.field, r.reason) for r in parsed.rejected] == [
+        (
+            "payload",
+            f"header: value given twice, in columns 'value' and {second!r} "
+            "(rule: one column per field)",
+        )
+    ]
+
+
 def test_shipped_sample_parses_whole() -> None:
     parsed = parse_zone_monitors(SAMPLE.read_bytes())
     assert parsed.rejected == []
