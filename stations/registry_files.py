@@ -147,7 +147,13 @@ def match_columns(
     found: dict[str, str] = {}
     problems = []
     seen: set[str] = set()
-    for col in frame.columns:
+    for j, col in enumerate(frame.columns):
+        if not str(col).strip() and any(str(v).strip() for v in frame.iloc[:, j]):
+            where = f"column {j + 1}"
+            problems.append(
+                RegistryProblem(1, where, "known_column", f"{where} has values but no name")
+            )
+            continue
         if str(col) in seen:
             if str(col).strip():
                 problems.append(
@@ -230,6 +236,13 @@ def coordinate(value: Any) -> float | None:
     except (TypeError, ValueError, OverflowError):
         return None
     return out if np.isfinite(out) else None
+
+
+def in_degrees(lon: Any, lat: Any) -> np.ndarray:
+    """Which (lon, lat) pairs are a longitude and a latitude in degrees (NaN: no)."""
+    x, y = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.asarray((np.abs(x) <= 180) & (np.abs(y) <= 90), dtype=bool)
 
 
 def checked_codes(rows: Rows) -> tuple[list[str], list[str]]:
@@ -332,6 +345,7 @@ __all__ = [
     "detect_format",
     "file_error",
     "given_districts",
+    "in_degrees",
     "known_words",
     "read_rows",
     "read_table",

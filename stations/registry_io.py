@@ -49,6 +49,7 @@ from stations.registry_files import (
     datums,
     file_error,
     given_districts,
+    in_degrees,
     known_words,
     read_rows,
 )
@@ -229,7 +230,8 @@ def read_registry_file(
     out["kind"] = [f"{k}{suffix}" if k else None for k in kinds]
     lon, lat = _coordinates(rows, geoms)
     row_datums = datums(rows, datum)
-    gcj = np.array([d == "GCJ02" for d in row_datums], dtype=bool) & lon.notna().to_numpy()
+    # Only coordinates in degrees are converted (the others are refused already).
+    gcj = np.array([d == "GCJ02" for d in row_datums], dtype=bool) & in_degrees(lon, lat)
     if gcj.any():
         wl, wb = gcj02_to_wgs84(lon[gcj].to_numpy(), lat[gcj].to_numpy())
         lon[gcj], lat[gcj] = wl, wb

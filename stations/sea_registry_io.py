@@ -48,6 +48,7 @@ from stations.registry_files import (
     datums,
     file_error,
     given_districts,
+    in_degrees,
     known_words,
     read_rows,
 )
@@ -167,7 +168,7 @@ def _feature_places(rows: Rows, geoms: list[Any], fmt: str, datums: list[str | N
         if fmt == "geojson" and gtype in ("Polygon", "MultiPolygon"):
             try:
                 shape = _convert(g, datums[i])
-            except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException) as exc:
+            except Exception as exc:  # shapely raises many kinds on malformed coordinates
                 rows.bad(i, "geometry", "polygon", f"not a readable polygon ({type(exc).__name__})")
                 places.broken[i] = True
                 continue
@@ -214,7 +215,11 @@ def _point_coordinates(rows: Rows, places: _Places, datums: list[str | None]) ->
             rows.bad(i, "lon/lat", "required", "a seawater point needs its longitude and latitude")
         elif not (-180 <= lon[i] <= 180 and -90 <= lat[i] <= 90):
             rows.bad(i, "lon/lat", "range", f"({lon[i]}, {lat[i]}) is not a longitude/latitude")
-    gcj = np.array([d == "GCJ02" for d in datums], dtype=bool) & ~places.is_area & np.isfinite(lon)
+    gcj = (
+        np.array([d == "GCJ02" for d in datums], dtype=bool)
+        & ~places.is_area
+        & in_degrees(lon, lat)
+    )
     if gcj.any():
         lon[gcj], lat[gcj] = gcj02_to_wgs84(lon[gcj], lat[gcj])
 

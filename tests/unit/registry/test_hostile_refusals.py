@@ -103,3 +103,38 @@ def test_properties_that_are_not_an_object_leave_the_row_refused(reader: str) ->
     raw = collection('{"properties": "A1", "geometry": null}', POINT % "[122.1, 30.0]")
     problems = refusal(reader, raw, "r.geojson")
     assert "line 1, code: code '': 1-32 letters, digits, - _ . (code_format)" in problems
+
+
+@pytest.mark.parametrize("reader", ["stations", "sections", "sea"])
+def test_a_value_under_no_column_name_is_refused_not_dropped(reader: str) -> None:
+    raw = "编码,名称,经度,纬度\nA1,甲,122.1,30.0,stray\n".encode()  # was dropped unsaid
+    assert refusal(reader, raw, "r.csv") == [
+        "line 1, column 5: column 5 has values but no name (known_column)"
+    ]
+
+
+@pytest.mark.parametrize("reader", ["stations", "sections", "sea"])
+def test_empty_trailing_columns_are_no_problem(reader: str) -> None:
+    raw = "编码,名称,经度,纬度,,\nA1,甲,122.1,30.0,,\n".encode()
+    if reader == "sea":
+        assert read_sea_file(raw, "r.csv").points["code"].to_list() == ["A1"]
+    else:
+        kind = "stations" if reader == "stations" else "sections"
+        assert read_registry_file(raw, "r.csv", kind)["code"].to_list() == ["A1"]
+
+
+@pytest.mark.parametrize("reader", ["stations", "sections", "sea"])
+def test_gcj02_coordinates_off_the_globe_are_refused_before_any_conversion(reader: str) -> None:
+    raw = "编码,名称,经度,纬度,坐标系\nA1,甲,1e300,30.0,GCJ-02\n".encode()  # overflowed converting
+    assert refusal(reader, raw, "r.csv") == [
+        "line 2, lon/lat: (1e+300, 30.0) is not a longitude/latitude"
+        + (" in degrees" if reader != "sea" else "")
+        + " (range)"
+    ]
+
+
+def test_a_sea_polygon_with_a_huge_integer_is_refused() -> None:
+    ring = "[[[1" + "0" * 400 + ", 30], [122, 30.1], [122.1, 30], [122, 30]]]"  # was OverflowError
+    assert refusal("sea", collection(AREA % ring), "r.geojson") == [
+        "line 1, geometry: not a readable polygon (OverflowError) (polygon)"
+    ]
