@@ -542,6 +542,10 @@ _CONSOLE_MESSAGES: dict[str, dict[str, str]] = {
     },
     "console.thing.file": {"zh": "文件", "en": "File"},
     "console.link": {"zh": "员工控制台", "en": "Staff console"},
+    "console.demo": {
+        "zh": "演示数据：本控制台的数字来自模拟数据，非正式发布",
+        "en": "Demo data: the figures in this console are simulated, not an official release",
+    },
     "console.imports.registry": {
         "zh": "站点、断面或海水点位名录（编码、名称、别名、坐标）",
         "en": "Station, section or seawater registry (codes, names, aliases, coordinates)",

@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from service.auth import Principal, Role
+from service.figures.demo_data import figures_are_demo
 from service.i18n import t
 from stations.cst import format_cst
 
@@ -79,6 +80,13 @@ def csrf_input(request: Request) -> Markup:
     return Markup(csrf_field(request))  # built with html.escape by csrf_field
 
 
+def _shows_demo(request: Request) -> bool:
+    """Whether the console's figures come (at least partly) from the demo feed: the banner says so
+    on every page, as the maps' data box does."""
+    state = request.app.state
+    return bool(state.settings.feeds.demo_mode) or figures_are_demo(state.engine)
+
+
 def section_page(
     request: Request, name: str, staff: Principal, lang: str, *, status: int = 200, **values: Any
 ) -> HTMLResponse:
@@ -123,6 +131,7 @@ def page(
         "other_lang": other,
         "other_lang_href": f"{path}?{urlencode([*query, ('lang', other)])}",
         "csrf": csrf_input(request),
+        "demo": _shows_demo(request),
         **values,
     }
     html = _env().get_template(template).render(**context)

@@ -21,6 +21,7 @@ from service.clock import FixedClock
 from service.i18n import t
 from service.targets import audit_trail, get_target
 from tests.integration.api.conftest import BOTH_STORES, NOW, make_settings
+from tests.integration.sea.test_sea_import_cli import BAYS_AND_POINTS
 
 PAGES = (
     "/staff/",
@@ -267,8 +268,6 @@ def test_operator_imports_seawater_points_and_bays(
 ) -> None:
     """The bureau's seawater points and bays from the imports page, as ``envmon sea import`` does:
     a refused file names its bad row, a good one is stored as a version and listed by its kind."""
-    from tests.integration.sea.test_sea_import_cli import BAYS_AND_POINTS
-
     page = client.get("/staff/imports?lang=zh", headers=_h(keys["operator"])).text
     assert '<option value="sea">海水点位与海湾</option>' in page
     broken = json.loads(json.dumps(BAYS_AND_POINTS))
@@ -349,3 +348,19 @@ def test_zone_upload_is_parsed_under_the_limits_and_refusals_name_them(
         client.post("/staff/imports/zones", files=good, headers=_h(keys["viewer"])).status_code
         == 403
     )
+
+
+@pytest.mark.parametrize("demo", [True, False], ids=["demo", "live"])
+def test_every_console_page_says_when_its_figures_are_demo(tmp_path: Path, demo: bool) -> None:
+    """On the demo feed the console's figures are simulated: a banner says so on each page, in the
+    page's language, as the maps' data box does; a live store without demo rows shows none."""
+
+    application = create_app(make_settings(tmp_path, demo=demo), FixedClock(NOW))
+    with TestClient(application) as c:
+        key = create_key(application.state.engine, Role.admin, "banner")[1]
+        for path in ("/staff/", "/staff/imports", "/staff/targets", "/staff/quarantine"):
+            for lang in ("zh", "en"):
+                page = c.get(f"{path}?lang={lang}", headers=_h(key))
+                assert page.status_code == 200, (path, page.text[:300])
+                banner = t("console.demo", lang)
+                assert (banner in page.text) is demo, (path, lang)
