@@ -22,6 +22,7 @@ from typing import Any, Final
 
 import numpy as np
 import xarray as xr
+import zarr
 
 from service.archive_graph import (
     CHUNK_DAYS,
@@ -129,7 +130,6 @@ def write_store(
         for i in infos
         if i.bad is not None
     ]
-    import zarr
 
     group = zarr.open_group(str(partial), mode="r+")
     group.attrs.update({"envmon_files": json.dumps(files), "envmon_bad_files": json.dumps(bad)})

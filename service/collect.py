@@ -46,6 +46,7 @@ from service.store.payloads import (
     quarantined_whole,
     sha256_of,
 )
+from service.store.registry import name_index, station_points
 from service.store.runs import RunRecord, record_run
 from stations.collectors.base import (
     Collector,
@@ -249,8 +250,6 @@ def bound_parse(
     """``parser`` as a plain ``parse(raw)``: a collector with ``parse_with`` gets its context (the
     store's current station and section names, the fetch time, the file name or URL)."""
     if isinstance(parser, ContextParser):
-        from service.store.registry import name_index, station_points
-
         with engine.connect() as conn:
             ctx = ParseContext(
                 fetched_at=fetched_at,

@@ -18,6 +18,7 @@ from typing import Any, Final
 import dask
 import dask.base
 from dask.callbacks import Callback
+from distributed import Client, as_completed
 from tqdm import tqdm
 
 #: Local schedulers by worker count: one worker runs in this process.
@@ -84,8 +85,6 @@ def _compute(
     parses: bool,
 ) -> tuple[Any, ...]:
     if scheduler:
-        from distributed import Client, as_completed
-
         with Client(  # type: ignore[no-untyped-call]
             scheduler, set_as_default=False, timeout="30s"
         ) as client:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from service.clock import Clock
+from service.compute.recompute import recompute_all
 from service.store.demo_presence import DemoCounts, demo_counts, purge_demo
 from service.store.engine import writing
 
@@ -37,8 +38,6 @@ def refuse_live_on_demo_store(engine: Engine, demo_mode: bool) -> None:
 def purge(engine: Engine, clock: Clock) -> tuple[DemoCounts, int]:
     """Delete the demo feed's data and rebuild every figure; returns what was removed and the
     number of figure rows rebuilt."""
-    from service.compute.recompute import recompute_all
-
     with writing(engine) as conn:
         removed = purge_demo(conn)
     done = recompute_all(engine, clock)

@@ -58,8 +58,11 @@ from service.metrics import SCHEDULER_MISSED, observe_lag
 from service.settings import Settings
 from service.store.runs import first_completed_start, last_success
 from stations.collectors.base import Collector, Window
+from stations.collectors.cnemc_realtime import CnemcRealtimeCollector
 from stations.collectors.demo import DemoCollector
 from stations.collectors.lab_files import LabFilesCollector
+from stations.collectors.openaq import OpenAQCollector
+from stations.collectors.water_auto import WaterAutoCollector
 from stations.cst import CST
 
 log = logging.getLogger(__name__)
@@ -456,8 +459,6 @@ def configured_jobs(settings: Settings) -> list[CollectorJob]:
     water = dt.timedelta(hours=settings.collection.water_interval_hours)
     jobs: list[CollectorJob] = []
     if settings.feeds.realtime_feed_url:
-        from stations.collectors.cnemc_realtime import CnemcRealtimeCollector
-
         keep = settings.feeds.realtime_stations.strip() or "registry"
         codes = None if keep in ("registry", "all") else [c.strip() for c in keep.split(",")]
         release = CnemcRealtimeCollector(
@@ -465,8 +466,6 @@ def configured_jobs(settings: Settings) -> list[CollectorJob]:
         )
         jobs.append(CollectorJob(release, air))
     if settings.feeds.openaq_api_key and settings.feeds.openaq_locations:
-        from stations.collectors.openaq import OpenAQCollector
-
         key = settings.feeds.openaq_api_key.get_secret_value()
         openaq = OpenAQCollector(
             key,
@@ -476,8 +475,6 @@ def configured_jobs(settings: Settings) -> list[CollectorJob]:
         )
         jobs.append(CollectorJob(openaq, air))
     if settings.feeds.water_auto_url:
-        from stations.collectors.water_auto import WaterAutoCollector
-
         jobs.append(CollectorJob(WaterAutoCollector(settings.feeds.water_auto_url), water))
     if settings.feeds.demo_mode:
         jobs += _demo_jobs(air)

@@ -19,8 +19,13 @@ import secrets
 import shutil
 import tempfile
 
+from uvicorn.supervisors import Multiprocess
+
+from service.api.app import uvicorn_config
+from service.clock import SystemClock
 from service.metrics import MULTIPROC_ENV
-from service.settings import Settings
+from service.runtime import run_scheduler_process
+from service.settings import Settings, load_settings
 
 log = logging.getLogger("envmon.serve")
 
@@ -32,10 +37,6 @@ SCHEDULER_STOP_S = 30.0
 
 def _scheduler_main() -> None:
     """Entry point of the scheduler process (spawned: a fresh interpreter, settings from the env)."""
-    from service.clock import SystemClock
-    from service.runtime import run_scheduler_process
-    from service.settings import load_settings
-
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     [scheduler] %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not every 2 s delivery tick
     run_scheduler_process(load_settings(scheduler_enabled=True), SystemClock())
@@ -45,10 +46,6 @@ def serve_workers(
     settings: Settings, host: str, port: int, workers: int, *, scheduler: bool
 ) -> None:
     """Serve with ``workers`` processes until SIGINT/SIGTERM; then stop the scheduler process."""
-    from uvicorn.supervisors import Multiprocess
-
-    from service.api.app import uvicorn_config
-
     own_metrics_dir = None
     if not os.environ.get(MULTIPROC_ENV):
         own_metrics_dir = tempfile.mkdtemp(prefix="envmon-metrics-")

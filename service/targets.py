@@ -15,6 +15,7 @@ from typing import Final, Literal
 
 from sqlalchemy import Engine
 
+import geodata
 from service.clock import Clock
 from service.store.target_queries import (
     audit_rows,
@@ -82,8 +83,6 @@ class AuditEntry:
 
 def district_codes() -> list[str]:
     """Codes that may carry targets: the shipped districts and ``"city"``."""
-    import geodata
-
     return [*geodata.load_districts()["code"].astype(str).tolist(), CITY]
 
 

@@ -13,6 +13,8 @@ import re
 
 from starlette.requests import HTTPConnection
 
+from service.api.client import client_address
+
 log = logging.getLogger("envmon.security")
 
 #: A key id as ``service.auth`` makes them; anything else in a presented key is logged as ``-``.
@@ -39,8 +41,6 @@ def security_event(
 ) -> None:
     """Log ``event`` (``auth_failed``, ``sign_in_failed``, ``csrf_refused``…) for request ``conn``
     with its client address and ``key_id``; ``reason`` names the rule that refused it."""
-    from service.api.client import client_address
-
     log.warning(
         "security %s ip=%s key_id=%s %s %s reason=%s",
         event,

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from starlette.requests import Request
 
+from service.api.audit import security_event
 from service.api.errors import CsrfRefused
 from service.api.session import Session
 from service.settings import Settings
@@ -114,8 +115,6 @@ def check_csrf(
     ):
         reason = "token"
     if reason is not None:
-        from service.api.audit import security_event
-
         security_event(request, "csrf_refused", key_id=session.key_id, reason=reason)
         raise CsrfRefused(reason)
 

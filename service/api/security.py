@@ -20,10 +20,12 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.api.audit import presented_key_id, security_event
 from service.api.client import TrustedProxies, client_address
 from service.api.csp import ScriptNonceMiddleware, page_policy
 from service.api.errors import PayloadTooLarge, RateLimited, Unauthorized, problem_response
 from service.api.session import LOGIN_PATH, LOGOUT_PATH, load_session, request_cookie_token
+from service.auth import authenticate
 from service.settings import Settings
 from service.shared_buckets import FILE_NAME as BUCKETS_FILE
 from service.shared_buckets import SharedTokenBuckets
@@ -268,9 +270,6 @@ class AuthBeforeBodyMiddleware:
 
 def _credentials_hold(request: Request) -> bool:
     """Whether the request's key header, or else its session cookie, is valid (a store lookup)."""
-    from service.api.audit import presented_key_id, security_event
-    from service.auth import authenticate
-
     state = request.app.state
     authorization = request.headers.get("authorization", "")
     key = authorization[7:].strip() if authorization[:7].lower() == "bearer " else ""

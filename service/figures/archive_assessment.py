@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from service.figures.archive_days import HOUR_CONVENTION, Engine, read_archive_days
+from service.figures.archive_days import Engine, read_archive_days
+from stations.collectors.national_archive import HOUR_CONVENTION
 from stations.standards import tables as T
 from stations.standards.assessment import assess, compare, earlier_composite_edition
 from stations.standards.assumptions import DEFAULT, Assumptions

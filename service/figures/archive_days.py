@@ -17,21 +17,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 
+import geodata
+from service import archive_graph, archive_zarr, dask_run
 from service.archive import archive_files, progress_bar, read_period, station_days
 from service.archive_graph import city_frame
+from service.archive_zarr import is_zarr_store
 
 #: The engines of the archive path (see the module docstring).
 Engine = Literal["dask", "memory"]
-
-HOUR_CONVENTION = (
-    "hour H of file D is the hour ending at D H:00 CST (hour 0 = D-1 23:00-24:00); "
-    "natural day D = D 01:00 .. D+1 00:00"
-)
 
 
 @dataclass(slots=True)
@@ -55,8 +54,6 @@ class ArchiveDays:
 
 def _resolve(names: list[str]) -> dict[str, str]:
     """Header keys to look for: each given code or name, plus the code of a registry name."""
-    import geodata
-
     reg = geodata.load_stations(include_demo=False)
     by_name = dict(zip(reg["name"].astype(str), reg["code"].astype(str), strict=True))
     out: dict[str, str] = {}
@@ -87,8 +84,6 @@ def read_archive_days(
     ``skip_bad_files`` (then it is listed in ``bad_files``). ``city_only``: keep only the city
     days (what a ratio needs; the station days of a long national period are never gathered).
     ``progress``: the label of a tqdm bar on stderr; ``scheduler``: a dask.distributed address."""
-    from service.archive_zarr import is_zarr_store
-
     keys = _resolve(station_names)
     if engine == "dask" or is_zarr_store(archive):
         return _graph_days(
@@ -136,10 +131,6 @@ def _graph_days(
     scheduler: str | None,
     city_only: bool,
 ) -> ArchiveDays:
-    from functools import partial
-
-    from service import archive_graph, archive_zarr, dask_run
-
     compute = partial(dask_run.compute, scheduler=scheduler, workers=workers, progress=progress)
     if archive_zarr.is_zarr_store(archive):
         store = archive_zarr.open_hourly(archive, list(keys), first, last)

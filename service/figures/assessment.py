@@ -15,12 +15,14 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+import geodata
 from maps.cocontrol import CoControlRow
 from service.clock import Clock
 from service.compute.cst import cst_today
 from service.compute.summaries import district_daily_series
 from service.store.compute_tables import DAY_INDICATORS
 from service.targets import CITY, district_codes
+from stations.standards import assessment_tables as AT
 from stations.standards.assessment import assess, compare, earlier_composite_edition
 from stations.standards.assessment_periods import Period, parse_period
 from stations.standards.assumptions import DEFAULT, Assumptions
@@ -68,8 +70,6 @@ class AreaAssessment:
 
 def area_names() -> dict[str, tuple[str, str]]:
     """District code -> (Chinese, English) name, and the city."""
-    import geodata
-
     d = geodata.load_districts()
     names = {
         str(c): (str(n), str(e)) for c, n, e in zip(d["code"], d["name"], d["name_en"], strict=True)
@@ -219,8 +219,6 @@ def assessment_export_rows(
     """One flat row per district and the city (city last) for the assessment CSV: the statistics,
     their sufficiency and limits, the composite index and shares, exceedance days, ratios, days
     lost, the ozone season and the 同比/环比 changes in per cent (percentage points for ratios)."""
-    from stations.standards import assessment_tables as AT
-
     rows = []
     for a in all_area_assessments(engine, clock, period, assumptions):
         cur = a.current

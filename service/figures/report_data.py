@@ -13,6 +13,7 @@ from typing import Literal
 import pandas as pd
 from sqlalchemy import Engine
 
+import geodata
 from service.clock import Clock
 from service.compute import (
     AirSummary,
@@ -104,8 +105,6 @@ class ReportData:
 
 
 def _names(district: str) -> tuple[str, str]:
-    import geodata
-
     if district == CITY:
         return "舟山市", "Zhoushan City"
     d = geodata.load_districts().set_index("code")
@@ -162,7 +161,7 @@ def build_report(engine: Engine, clock: Clock, district: str, period: str) -> Re
         ),
     )
     # Imported here: ``service.reports`` (whose modules register the sections) imports this module.
-    from service.reports.sections import SECTIONS
+    from service.reports.sections import SECTIONS  # noqa: PLC0415 (cycle with service.reports)
 
     extra = {section.key: section.gather(engine, clock, data) for section in SECTIONS}
     return replace(data, extra=extra) if extra else data

@@ -22,9 +22,10 @@ import pandas as pd
 import shapely
 from sqlalchemy import Engine
 
+import geodata
 from service.figures.sea_values import SeaFigures, SeaPoint, SeaRatio
 from service.figures.water_figures import ratio_value
-from service.store.sea import sea_rows, sea_samples
+from service.store.sea import latest_sea_sample_time, sea_rows, sea_samples
 from service.targets import CITY, get_target
 from stations.cst import CST
 from stations.ratios import Ratio
@@ -240,8 +241,6 @@ def _target(engine: Engine, district: str, year: int) -> tuple[float | None, str
 
 def sea_figures(engine: Engine, period: str) -> SeaFigures:
     """Points, bays / zones, districts and the city for ``period``; ratios with targets and budgets."""
-    import geodata
-
     points, areas, share = _figures(engine, period)
     year = int(period[:4])
     area_ratios = [
@@ -348,8 +347,6 @@ def sea_map_frames(engine: Engine, period: str) -> tuple[gpd.GeoDataFrame, gpd.G
 def latest_sea_period(engine: Engine, today: dt.date) -> str:
     """The year the public figures show by default: the CST year of the newest sea sample up to
     ``today`` (so that a January map is not empty before the month's samples), else ``today``'s."""
-    from service.store.sea import latest_sea_sample_time
-
     with engine.connect() as conn:
         newest = latest_sea_sample_time(conn)
     if newest is None:

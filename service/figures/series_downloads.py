@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from openpyxl import Workbook
+
 from service.figures.spreadsheet_cells import safe_cell
 from service.figures.station_series import StationDays, StationHours
 from service.i18n import t
@@ -194,8 +196,6 @@ def to_csv(table: Table) -> bytes:
 
 def to_xlsx(table: Table, sheet: str) -> bytes:
     """One-sheet XLSX workbook bytes (header row frozen)."""
-    from openpyxl import Workbook
-
     head, rows = table
     book = Workbook(write_only=True)
     ws = book.create_sheet(sheet[:31])

@@ -24,11 +24,13 @@ from maps.staff_features import (
     daily_station_features,
     daily_window,
     district_features,
+    monitor_features,
     section_features,
     station_features,
     zone_features,
 )
 from maps.staff_layers import MAX_WINDOW_DAYS
+from maps.zone_supervision import monitor_popup_html, zone_supervision_html
 from service.clock import Clock
 from service.figures.latest import zones_frame
 from service.figures.map_data import (
@@ -38,7 +40,10 @@ from service.figures.map_data import (
     stations_frame,
 )
 from service.figures.sea import sea_map_frames
+from service.figures.zone_supervision import SupervisionOptions, supervised_zones, zone_summaries
+from service.settings import Settings
 from service.store.latest import station_day_aqi
+from service.store.zone_monitoring import registry_places
 from service.zones import zones_with_derived_eca
 
 #: Days of the station popup's daily AQI chart (ending on the window's last day).
@@ -79,16 +84,6 @@ def _districts(indicator: Any) -> Builder:
 def _zones(engine: Engine, clock: Clock, req: LayerRequest) -> FeatureCollection:
     """Zones (with the demo yard and port in demo mode); a zone with monitors has its last
     ``CHART_DAYS`` days of supervision in its popup (staff view: the staff map is staff-only)."""
-    from maps.staff_features import monitor_features
-    from maps.zone_supervision import monitor_popup_html, zone_supervision_html
-    from service.figures.zone_supervision import (
-        SupervisionOptions,
-        supervised_zones,
-        zone_summaries,
-    )
-    from service.settings import Settings
-    from service.store.zone_monitoring import registry_places
-
     options = SupervisionOptions.from_settings(Settings())
     # Every monitored zone from one read of the registry and of the readings.
     summaries = zone_summaries(engine, None, req.end, CHART_DAYS, staff=True, options=options)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 from pydantic import Field
+from pyproj import CRS, Transformer
 from sqlalchemy import Engine
 
 import geodata
@@ -36,6 +37,7 @@ from maps.surface_png import legend_stops, surface_png
 from service.figures.demo_data import figures_are_demo
 from service.figures.map_data import stations_frame
 from service.figures.values import Value
+from service.figures.zone_supervision import supervised_zones
 from service.store import surfaces as store
 from service.zones import zones_with_derived_eca
 
@@ -179,8 +181,6 @@ def _raster_row(engine: Engine, raster_id: int) -> dict[str, object]:
 
 
 def _raster_info(row: dict[str, object]) -> SurfaceInfo:
-    from pyproj import CRS
-
     return SurfaceInfo(
         id=f"raster-{row['id']}",
         kind="raster",
@@ -365,7 +365,6 @@ def surface_zonal(
     grid, info = surface_grid(engine, data_dir, surface_id, day, band=band)
     # the zones the staff map draws: the current ones (with the demo yard and port in demo mode)
     # and the derived emission control area until the bureau's zones hold one
-    from service.figures.zone_supervision import supervised_zones
 
     zones = route_corridors(zones_with_derived_eca(engine, supervised_zones(engine)))
     table = zonal_stats(grid, zones, id_column="code").set_index("zone")
@@ -403,8 +402,6 @@ def surface_image(
 
 
 def _render(grid: xr.DataArray, info: SurfaceInfo) -> SurfaceImage:
-    from pyproj import Transformer
-
     merc = reproject_grid(grid, "EPSG:3857") if crs_of(grid).to_epsg() != 3857 else grid
     vmin = info.vmin if info.vmin is not None else 0.0
     vmax = info.vmax if info.vmax is not None else 1.0

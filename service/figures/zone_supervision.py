@@ -23,15 +23,17 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from geodata.crs import WGS84
+from geodata.demo_yards import load_demo_zones
 from geodata.spatial import point_zone_distances_km
 from service.figures.values import Value
 from service.settings import Settings
 from service.store.zone_monitoring import last_reading_times, registry_places, span_readings
+from service.zones import current_version, load_zones
 from stations.collectors.zone_monitors import is_invalid_flag
 from stations.cst import CST, format_cst
 from stations.parameters import PARAMETERS
 from stations.standards.fugitive import FugitiveLimit, applicable_limits, hourly_exceedances
-from stations.zone_stats import role_statistics
+from stations.zone_stats import role_statistics, window_rise
 
 #: Parameters whose statistics the zone page shows (stored units: µg/m³; NMHC, TVOC mg/m³).
 SUPERVISED: tuple[str, ...] = ("NO2", "SO2", "PM25", "NOX", "NMHC", "TVOC")
@@ -178,9 +180,6 @@ class _Context:
 def supervised_zones(engine: Engine, places: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
     """The current zones, plus the demo yard and port while no zone file was imported and the
     registry holds demo monitors (``geodata.demo_yards``; labelled demo)."""
-    from geodata.demo_yards import load_demo_zones
-    from service.zones import current_version, load_zones
-
     zones = load_zones(engine)
     if "demo" not in zones.columns:
         zones["demo"] = False
@@ -541,8 +540,6 @@ def zone_checks(
     engine: Engine, now: dt.datetime, options: SupervisionOptions | None = None
 ) -> tuple[ZoneCheck, ...]:
     """One ``ZoneCheck`` per zone that has monitors (vectorised over all zones at once)."""
-    from stations.zone_stats import window_rise
-
     options = options or SupervisionOptions()
     ctx = _context(engine, options)
     if ctx.monitors.empty:

@@ -20,6 +20,11 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
+from fontTools import subset, ttLib
+from fontTools.varLib import instancer
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
 #: The package and file the font comes from (see pyproject.toml).
 FONT_PACKAGE = "justmytype_intl_cjk"
 FONT_FILE = "fonts/ofl/notosanssc/NotoSansSC[wght].ttf"
@@ -68,11 +73,7 @@ def _rename(font: object, weight: int) -> None:
 @lru_cache(maxsize=8)
 def _cut(chars: frozenset[str]) -> tuple[bytes, bytes]:
     """TrueType bytes of the font cut to ``chars`` at the regular and bold weights."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-    from fontTools.varLib import instancer
-
-    font = TTFont(str(font_path()), lazy=True)
+    font = ttLib.TTFont(str(font_path()), lazy=True)
     options = subset.Options()
     options.layout_features = []  # Chinese and Latin report text needs no shaping
     options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "STAT", "vhea", "vmtx"]
@@ -104,9 +105,6 @@ REGULAR, BOLD = "NotoSansSC-Regular", "NotoSansSC-Bold"
 def embedded_fonts(text: str) -> Iterator[ReportFonts]:
     """Register a cut of Noto Sans SC holding ``text``'s characters and ``ALWAYS`` for the time
     of one PDF build; yields the names to draw with. Builds in other threads wait meanwhile."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
     chars = frozenset(ch for ch in text + ALWAYS if ch.isprintable())
     regular, bold = _cut(chars)
     with _LOCK:
@@ -123,8 +121,6 @@ def embedded_fonts(text: str) -> Iterator[ReportFonts]:
 
 def _unregister(font_name: str, face_name: str) -> None:
     """Take a font out of reportlab's registries (it has no public call for this)."""
-    from reportlab.pdfbase import pdfmetrics
-
     pdfmetrics._fonts.pop(font_name, None)
     pdfmetrics._dynFaceNames.pop(face_name, None)
 

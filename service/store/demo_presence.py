@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, exists, func, inspect, or_, select, text
 
+from service.store.sea_tables import sea_areas, sea_points
 from service.store.tables import (
     collector_runs,
     dirty_days,
@@ -98,7 +99,6 @@ def purge_demo(conn: Connection) -> DemoCounts:
     conn.execute(delete(dirty_days).where(dirty_days.c.code.in_(demo_codes)))
     conn.execute(delete(stations).where(stations.c.demo.is_(True)))
     conn.execute(delete(sections).where(sections.c.demo.is_(True)))
-    from service.store.sea_tables import sea_areas, sea_points
 
     conn.execute(delete(sea_points).where(sea_points.c.demo.is_(True)))
     conn.execute(delete(sea_areas).where(sea_areas.c.demo.is_(True)))

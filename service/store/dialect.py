@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from psycopg import sql
 from sqlalchemy import Connection, Table, bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -75,8 +76,6 @@ def _sqlite_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
 
 
 def _copy(conn: Connection, table: Table, frame: pd.DataFrame, columns: list[str]) -> None:
-    from psycopg import sql
-
     out = frame.copy()
     for name in columns:
         if isinstance(out[name].dtype, pd.DatetimeTZDtype):

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 
 from service.store.files import make_private_file
+from service.store.migrate import upgrade
 
 #: How long a SQLite writer waits for another writer's lock before failing (milliseconds).
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -81,8 +82,6 @@ def init_store(url: str) -> Engine:
 
     On PostgreSQL the PostGIS extension is created first (it needs rights only the first time).
     """
-    from service.store.migrate import upgrade
-
     engine = make_engine(url)
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:

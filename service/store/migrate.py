@@ -1,15 +1,10 @@
 """Alembic, run from code: the migrations live in ``service/store/migrations`` (no alembic.ini needed).
 
-Developer command: ``python -m service.store.migrate new "message"`` autogenerates the next revision
-by comparing the full metadata (``service.store.schema``) with a scratch SQLite store at head.
-``python -m service.store.migrate upgrade [URL]`` upgrades a store; ``check [URL]`` fails on drift.
+The developer command (new revision, upgrade, drift check) is ``service.store.revisions``.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
@@ -23,6 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SAWarning
 
 from service.store.partitions import PARTITION_NAME
+from service.store.schema import metadata
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -73,8 +69,6 @@ def current(engine: Engine) -> str | None:
 
 def drift(engine: Engine) -> list[Any]:
     """Differences between the full metadata and the store's schema (empty when they agree)."""
-    from service.store.schema import metadata
-
     with engine.connect() as conn, warnings.catch_warnings():
         # Reflection does not know PostGIS types; those columns are excluded by include_name anyway.
         warnings.filterwarnings("ignore", "Did not recognize type 'geometry'", SAWarning)
@@ -82,52 +76,3 @@ def drift(engine: Engine) -> list[Any]:
             conn, opts={"include_name": include_name, "compare_type": True}
         )
         return list(compare_metadata(context, metadata))
-
-
-def new_revision(message: str) -> None:
-    """Autogenerate the next revision against a scratch SQLite store at head."""
-    from service.store.engine import make_engine
-
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{tmp}/scratch.sqlite3")
-        try:
-            upgrade(engine)
-            command.revision(alembic_config(engine), message=message, autogenerate=True)
-        finally:
-            engine.dispose()
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m service.store.migrate {new MESSAGE | upgrade [URL] | check [URL]}``."""
-    from service.store.engine import init_store, make_engine
-
-    parser = argparse.ArgumentParser(prog="python -m service.store.migrate")
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("new", help="autogenerate the next revision").add_argument("message")
-    for name in ("upgrade", "check"):
-        sub.add_parser(name).add_argument("url", nargs="?", default=None)
-    args = parser.parse_args(argv)
-
-    if args.cmd == "new":
-        new_revision(args.message)
-        return 0
-    url = args.url
-    if url is None:
-        from service.settings import Settings
-
-        url = Settings().store.effective_database_url
-    if args.cmd == "upgrade":
-        init_store(url).dispose()
-        return 0
-    engine = make_engine(url)
-    try:
-        diffs = drift(engine)
-    finally:
-        engine.dispose()
-    for diff in diffs:
-        sys.stderr.write(f"{diff}\n")
-    return 1 if diffs else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

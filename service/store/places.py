@@ -7,7 +7,11 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, Table
 
+import geodata
+from geodata.demo_yards import load_demo_monitors
 from service.store.dialect import upsert
+from service.store.registry import imported_codes
+from service.store.sea import seed_demo_sea
 from service.store.tables import sections, stations
 
 
@@ -48,15 +52,10 @@ def seed_places(conn: Connection, now: dt.datetime, include_demo: bool = True) -
     A code the bureau imported (``envmon stations|sections import``) is left as imported: the
     package's copy never overwrites the bureau's correction.
     """
-    import geodata
-    from service.store.registry import imported_codes
-
     shipped_stations = geodata.load_stations(include_demo=include_demo)
     shipped_sections = geodata.load_sections()
     keep_st, keep_sec = imported_codes(conn, "stations"), imported_codes(conn, "sections")
     if include_demo:  # the demo yard's and port's monitors, labelled demo (geodata.demo_yards)
-        from geodata.demo_yards import load_demo_monitors
-
         shipped_stations = pd.concat([shipped_stations, load_demo_monitors()], ignore_index=True)
     n_stations = upsert_places(
         conn, stations, shipped_stations[~shipped_stations["code"].isin(keep_st)], now
@@ -65,8 +64,6 @@ def seed_places(conn: Connection, now: dt.datetime, include_demo: bool = True) -
         conn, sections, shipped_sections[~shipped_sections["code"].isin(keep_sec)], now
     )
     if include_demo:
-        from service.store.sea import seed_demo_sea
-
         seed_demo_sea(conn, now)
     return n_stations, n_sections
 

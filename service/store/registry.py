@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Table, func, insert, select
 
 from service.store.dialect import upsert
 from service.store.registry_tables import registry_versions
+from service.store.sea_tables import sea_points
 from service.store.tables import sections, stations
 from stations.names import NameIndex, RegistryEntry, build_name_index
 
@@ -38,8 +39,6 @@ def name_index(conn: Connection, kind: Kind) -> NameIndex:
     table = TABLES[kind]
     rows = list(conn.execute(select(table.c.code, table.c.name, table.c.name_en, table.c.aliases)))
     if kind == "sections":
-        from service.store.sea_tables import sea_points
-
         p = sea_points.c
         rows += list(conn.execute(select(p.code, p.name, p.name_en, p.aliases)))
     return build_name_index(

@@ -95,8 +95,6 @@ class LatestRun:
 
 def latest_runs(conn: Connection) -> list[LatestRun]:
     """The newest finished run of every collector (by id), ordered by collector name."""
-    from sqlalchemy import func
-
     newest = (
         select(func.max(collector_runs.c.id).label("id"))
         .where(collector_runs.c.finished_at.is_not(None))

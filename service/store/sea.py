@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
+from shapely import to_geojson
 from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import func as f
 
+from geodata.sea_demo import load_demo_sea_areas, load_demo_sea_points
 from service.store.dialect import upsert
 from service.store.queries import samples_between
 from service.store.registry import _jsonable
 from service.store.registry_tables import registry_versions
 from service.store.sea_tables import sea_areas, sea_points
+from service.store.tables import samples
 
 SEA_TABLES: dict[str, Table] = {"points": sea_points, "areas": sea_areas}
 
@@ -39,10 +44,6 @@ def sea_samples(
 
 def latest_sea_sample_time(conn: Connection) -> dt.datetime | None:
     """When the newest stored sample of any sea point was taken (UTC), or None."""
-    from sqlalchemy import func as f
-
-    from service.store.tables import samples
-
     codes = select(sea_points.c.code)
     return conn.execute(select(f.max(samples.c.time)).where(samples.c.section.in_(codes))).scalar()
 
@@ -119,12 +120,6 @@ def write_sea_version(
 
 def seed_demo_sea(conn: Connection, now: dt.datetime) -> int:
     """Seed the demo sea points and areas (``geodata.sea_demo``), skipping codes the bureau imported."""
-    import json
-
-    from shapely import to_geojson
-
-    from geodata.sea_demo import load_demo_sea_areas, load_demo_sea_points
-
     keep = imported_sea_codes(conn)
     pts = load_demo_sea_points()
     areas = load_demo_sea_areas()

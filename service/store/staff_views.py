@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from service.store.alert_tables import alert_state, webhook_outbox, webhook_subscriptions
+from service.store.payloads import load_payload
 from service.store.tables import collector_runs, quarantine, raw_payloads
 
 Row = dict[str, Any]
@@ -44,8 +45,6 @@ def quarantine_rows(
 
 def payload_file(engine: Engine, payload_id: int) -> tuple[Row, bytes] | None:
     """An archived payload's ``source``, ``url`` and ``meta`` and its original bytes."""
-    from service.store.payloads import load_payload
-
     query = select(raw_payloads.c.source, raw_payloads.c.url, raw_payloads.c.meta).where(
         raw_payloads.c.id == payload_id
     )

@@ -55,6 +55,12 @@ from stations.cst import CST_OFFSET
 from stations.model import POLLUTANTS, Parsed, Rejected
 
 #: Archive ``type`` -> our pollutant code.
+#: The hour convention above in one line, as the archive commands print it.
+HOUR_CONVENTION: Final = (
+    "hour H of file D is the hour ending at D H:00 CST (hour 0 = D-1 23:00-24:00); "
+    "natural day D = D 01:00 .. D+1 00:00"
+)
+
 TYPE_TO_CODE: Final[dict[str, str]] = {
     "AQI": "AQI",
     "PM2.5": "PM25",

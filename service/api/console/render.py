@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from service.api.csrf import csrf_field
 from service.auth import Principal, Role
 from service.figures.demo_data import figures_are_demo
 from service.i18n import t
@@ -71,12 +72,7 @@ def _env() -> Environment:
 
 
 def csrf_input(request: Request) -> Markup:
-    """The hidden CSRF field for a form of this session's page (``service.api.csrf`` when the
-    server-side sessions are in; empty otherwise)."""
-    try:
-        from service.api.csrf import csrf_field
-    except ModuleNotFoundError:
-        return Markup("")
+    """The hidden CSRF field for a form of this session's page (``service.api.csrf``)."""
     return Markup(csrf_field(request))  # built with html.escape by csrf_field
 
 

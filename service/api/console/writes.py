@@ -22,6 +22,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from geodata.zones_io import ZoneValidationError
 from service.api.console.pages import (
     imports_view,
     keys_view,
@@ -39,13 +40,26 @@ from service.api.deps import (
     WebhookBoxDep,
 )
 from service.api.errors import EnvmonError
+from service.api.routes.webhooks import (
+    SubscriptionCreate,
+    SubscriptionPatch,
+    create_subscription,
+    replay_delivery,
+    send_test_message,
+    update_subscription,
+)
 from service.auth import Principal, Role, create_key, revoke_key
+from service.collect import import_upload
+from service.compute import recompute
 from service.figures.quarantine_review import quarantine_review
 from service.i18n import t
 from service.jobs import evaluate_and_nudge
 from service.registry import RegistryFileError, RegistryImport, import_registry
 from service.sea_registry import SeaImport, import_sea
 from service.targets import TargetError, set_target
+from service.zone_jobs import problem_dicts, worker_limits
+from service.zones import import_zone_file
+from stations.collectors.lab_files import LabFilesCollector
 
 router = APIRouter(include_in_schema=False)
 
@@ -157,10 +171,6 @@ async def upload_lab_file(
     file: UploadFile,
 ) -> HTMLResponse:
     """Import a laboratory result file (CSV or XLSX) and show what became of every row."""
-    from service.collect import import_upload
-    from service.compute import recompute
-    from stations.collectors.lab_files import LabFilesCollector
-
     name = (file.filename or "")[:200]
     if not name.lower().endswith(LAB_SUFFIXES):
         error = t("console.imports.bad_suffix", lang, allowed=" ".join(LAB_SUFFIXES))
@@ -214,10 +224,6 @@ async def upload_zone_file(
 ) -> HTMLResponse:
     """Import a zone file (GeoJSON, CSV, KML, GeoPackage, zipped Shapefile) as a new version,
     parsed in a worker process under the ``ENVMON_ZONE_*`` limits like the API's zone jobs."""
-    from geodata.zones_io import ZoneValidationError
-    from service.zone_jobs import problem_dicts, worker_limits
-    from service.zones import import_zone_file
-
     name = (file.filename or "")[:200]
     if not name.lower().endswith(ZONE_SUFFIXES):
         error = t("console.imports.bad_suffix", lang, allowed=" ".join(ZONE_SUFFIXES))
@@ -390,8 +396,6 @@ def create_webhook(
     msg_lang: Annotated[str, Form(max_length=4)] = "zh",
 ) -> HTMLResponse:
     """Subscribe a URL; the page shows the signing secret this once."""
-    from service.api.routes.webhooks import SubscriptionCreate, create_subscription
-
     try:
         body = SubscriptionCreate.model_validate(
             {"name": name, "url": url, "format": format, "lang": msg_lang}
@@ -417,8 +421,6 @@ def _set_enabled(
     settings: Any,
     box: Any,
 ) -> Response:
-    from service.api.routes.webhooks import SubscriptionPatch, update_subscription
-
     try:
         patch = SubscriptionPatch.model_validate({"enabled": enabled})
         update_subscription(sub_id, patch, staff, engine, clock, settings, box)
@@ -469,8 +471,6 @@ def test_webhook(
     box: WebhookBoxDep,
 ) -> HTMLResponse:
     """Send a test message to the subscription now (once, no retries); the page says how it went."""
-    from service.api.routes.webhooks import send_test_message
-
     try:
         result = send_test_message(sub_id, staff, request, engine, clock, settings, box)
     except EnvmonError as exc:
@@ -491,8 +491,6 @@ def replay_webhook_message(
     settings: SettingsDep,
 ) -> Response:
     """Send a message again (same ``webhook-id``, fresh retry window)."""
-    from service.api.routes.webhooks import replay_delivery
-
     try:
         replay_delivery(msg_id, staff, engine, clock, settings)
     except EnvmonError as exc:

@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Final
 
+import fastapi_offline
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
@@ -38,8 +39,6 @@ DOCS_CSP: Final = (
 
 @cache
 def _dirs() -> dict[str, Path]:
-    import fastapi_offline
-
     return {
         "vendor": Path(fastapi_offline.__file__).resolve().parent / "static",
         "own": Path(__file__).resolve().parent.parent / "static",

@@ -21,10 +21,12 @@ from sqlalchemy import Engine
 from service.api.cache import cached_response
 from service.api.deps import ClockDep, EngineDep, LangDep
 from service.clock import Clock
+from service.compute import ytd_as_of
 from service.figures.demo_data import figures_are_demo
 from service.figures.exports import FIGURE_COLUMNS, district_export_rows
 from service.figures.latest import section_items, station_items, zone_items
 from service.figures.spreadsheet_cells import safe_cell
+from service.i18n import t
 
 router = APIRouter(prefix="/api/v1/export", tags=["export"])
 
@@ -78,7 +80,6 @@ def demo_columns(rows: Iterable[dict[str, Any]], demo: bool) -> list[dict[str, A
     rows = list(rows)
     if not demo:
         return rows
-    from service.i18n import t
 
     note = f"{t('export.demo.note', 'zh')} / {t('export.demo.note', 'en')}"
     return [{**row, "data_demo": True, "data_note": note} for row in rows]
@@ -105,8 +106,6 @@ def export_districts(
 ) -> Response:
     """Districts (区/县) and the city with their public attributes and year-to-date figures
     (优良天数比例 and Ⅰ–Ⅲ类断面比例 with numerator, denominator, target and budget), as CSV."""
-    from service.compute import ytd_as_of
-
     key = ("export", "districts", lang, ytd_as_of(clock))
     return cached_response(request, key, lambda: _districts_csv(engine, clock))
 

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 
 from maps import basemaps
 from maps.assets import resolve_vendor_file, vendor_dirs
+from maps.cocontrol import cocontrol_panel
 from maps.i18n import t as map_t
 from maps.public import default_sources, parse_layers, public_map
 from maps.render import page_html
@@ -36,6 +37,7 @@ from service.api.errors import NotFound, ValidationFailed
 from service.api.routes.login import session_control
 from service.clock import Clock
 from service.compute import CST
+from service.figures.assessment import cocontrol_panel_rows
 from service.figures.demo_data import figures_are_demo
 from service.figures.map_data import BasemapRefused, choose_basemap, data_time, stations_frame
 from service.figures.staff_layers import BUILDERS, LayerRequest, staff_days, staff_layer_body
@@ -360,9 +362,6 @@ def staff_days_json(
 
 def _with_cocontrol_panel(html: str, engine: Engine, clock: Clock, lang: str) -> str:
     """The page with the PM2.5-O3 co-control panel (year to date) before ``</body>``."""
-    from maps.cocontrol import cocontrol_panel
-    from service.figures.assessment import cocontrol_panel_rows
-
     period, rows = cocontrol_panel_rows(engine, clock, lang)
     panel = cocontrol_panel(rows, period.label, period.end.isoformat(), lang)
     head, tag, tail = html.rpartition("</body>")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
+from service.settings import Settings
+from service.store.engine import make_engine
 from service.store.migrate import include_name
 from service.store.schema import metadata
 
@@ -13,9 +15,6 @@ config = context.config
 def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
-        from service.settings import Settings
-        from service.store.engine import make_engine
-
         engine = make_engine(Settings().store.effective_database_url)
     with engine.connect() as connection:
         context.configure(
