@@ -10,7 +10,17 @@ from typing import Any
 import typer
 from typer.exceptions import TyperException
 
+from service import cli_assess, cli_collect, cli_figures, cli_maps
+from service.cli_archive_store import app as archive_app
 from service.cli_common import cli_settings, refuse_live_on_demo_store
+from service.cli_demo import app as demo_app
+from service.cli_keys import app as keys_app
+from service.cli_registry import sections_app, stations_app
+from service.cli_sea import app as sea_app
+from service.cli_surfaces import app as surfaces_app
+from service.cli_webhooks import app as webhooks_app
+from service.cli_zones import app as zones_app
+from service.clock import SystemClock
 from service.logs import configure_logging
 from service.store.files import make_data_dir
 
@@ -73,6 +83,7 @@ def serve(
     make_data_dir(settings.store.data_dir)
     refuse_live_on_demo_store(settings)
     if workers == 1:
+        # lazy: service.api.app costs 2983 ms at CLI start (docs/architecture.md)
         import uvicorn
 
         from service.api.app import create_app, uvicorn_config
@@ -88,6 +99,7 @@ def serve(
         )
         uvicorn.Server(config).run()
         return
+    # lazy: service.serve_workers costs 2528 ms at CLI start (docs/architecture.md)
     from service.serve_workers import serve_workers
 
     serve_workers(settings, host, port, workers, scheduler=scheduler)
@@ -100,7 +112,7 @@ def schedule() -> None:
     For deployments that serve HTTP from several processes: run exactly one of these per store
     and start the web processes with ``envmon serve --no-scheduler``.
     """
-    from service.clock import SystemClock
+    # lazy: service.runtime costs 961 ms at CLI start (docs/architecture.md)
     from service.runtime import run_scheduler_process
 
     settings = cli_settings(scheduler_enabled=True)
@@ -111,16 +123,6 @@ def schedule() -> None:
 
 def _add_commands() -> None:
     """Add the commands kept in their own modules (``service/cli_*.py``)."""
-    from service import cli_assess, cli_collect, cli_figures, cli_maps
-    from service.cli_archive_store import app as archive_app
-    from service.cli_demo import app as demo_app
-    from service.cli_keys import app as keys_app
-    from service.cli_registry import sections_app, stations_app
-    from service.cli_sea import app as sea_app
-    from service.cli_surfaces import app as surfaces_app
-    from service.cli_webhooks import app as webhooks_app
-    from service.cli_zones import app as zones_app
-
     app.add_typer(keys_app, name="keys")
     app.add_typer(archive_app, name="archive")
     app.add_typer(zones_app, name="zones")

@@ -31,7 +31,6 @@ from service.cli_archive import (
     readable_archive,
     station_names,
 )
-from service.figures.archive_assessment import archive_assessment
 
 _NAMES = {
     "PM25": ("PM2.5 年均", "µg/m³"),
@@ -97,6 +96,9 @@ def assess_cmd(
     --skip-bad-files lists it in the output."""
     names, standard = station_names(stations), checked_standard(standard)
     chosen, scheduler = archive_engine(engine), dask_scheduler()
+    # lazy: service.figures.archive_assessment costs 977 ms at CLI start (docs/architecture.md)
+    from service.figures.archive_assessment import archive_assessment
+
     with readable_archive("assess"):
         out = archive_assessment(
             archive,

@@ -7,8 +7,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from tqdm import tqdm
 
 from service.cli_common import cli_settings, open_store, recompute_touched, show_progress
+from service.clock import SystemClock
+from stations.collectors.base import Window
+from stations.collectors.lab_files import LabFilesCollector
+from stations.collectors.national_archive import NationalArchiveCollector, iter_archive_files
+from stations.collectors.zone_monitors import ZoneMonitorFiles
 from stations.cst import CST
 
 if TYPE_CHECKING:
@@ -41,7 +47,7 @@ def init_db(
     seed: bool = typer.Option(True, help="Seed stations and sections from the shipped geodata."),
 ) -> None:
     """Create or upgrade the store (Alembic head) and seed the station/section registry."""
-    from service.clock import SystemClock
+    # lazy: service.store.engine costs 358 ms at CLI start (docs/architecture.md)
     from service.store.engine import writing
     from service.store.places import seed_places
 
@@ -64,9 +70,8 @@ def collect(
     until: str | None = typer.Option(None, help="Window end, exclusive (ISO; default: now)."),
 ) -> None:
     """Run one configured collector now, over ``--since..--until`` or the gap since its last run."""
-    from service.clock import SystemClock
+    # lazy: service.scheduler costs 752 ms at CLI start (docs/architecture.md)
     from service.scheduler import Collection, config_from_settings, floor_hour
-    from stations.collectors.base import Window
 
     settings = cli_settings()
     config = config_from_settings(settings)
@@ -95,7 +100,7 @@ def collect(
 
 def backfill() -> None:
     """Fetch, for every configured collector, the gap since its last successful run (bounded)."""
-    from service.clock import SystemClock
+    # lazy: service.scheduler costs 752 ms at CLI start (docs/architecture.md)
     from service.scheduler import Collection, config_from_settings
 
     settings = cli_settings()
@@ -128,12 +133,9 @@ def import_archive(
     Each file is archived, then its rows go in with one transaction; files already imported (same
     sha256) are skipped, so a rerun after a crash finishes the job with exact counts.
     """
-    from tqdm import tqdm
-
-    from service.clock import SystemClock
+    # lazy: service.collect costs 429 ms at CLI start (docs/architecture.md)
     from service.collect import import_file
     from service.store.ingest import IngestCounts
-    from stations.collectors.national_archive import NationalArchiveCollector, iter_archive_files
 
     parser = NationalArchiveCollector()
     clock = SystemClock()
@@ -169,10 +171,9 @@ def import_lab(
     registry does not know is quarantined with its reason. A file that is not a lab file (no
     section and date columns, unreadable) is refused: exit status 1 with the reason.
     """
-    from service.clock import SystemClock
+    # lazy: service.collect costs 429 ms at CLI start (docs/architecture.md)
     from service.collect import import_file
     from service.store.quarantine import rejection_summary
-    from stations.collectors.lab_files import LabFilesCollector
 
     parser = LabFilesCollector()
     with open_store(seed=True) as engine:
@@ -208,10 +209,9 @@ def import_monitors(
     naming no registry station, an unknown parameter or an unconvertible unit is quarantined with
     its reason. Importing the same file again changes nothing.
     """
-    from service.clock import SystemClock
+    # lazy: service.collect costs 429 ms at CLI start (docs/architecture.md)
     from service.collect import import_file
     from service.store.quarantine import rejection_summary
-    from stations.collectors.zone_monitors import ZoneMonitorFiles
 
     parser = ZoneMonitorFiles()
     with open_store(seed=True) as engine:

@@ -5,11 +5,16 @@ Imports of the settings and the store stay inside the functions, so that ``envmo
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
+from tqdm import tqdm
+
+from service.clock import SystemClock
+from service.store.files import make_data_dir
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -28,6 +33,7 @@ def cli_settings(**overrides: Any) -> Settings:
 
     A wrong setting prints every wrong variable with its rule and exits with status 2.
     """
+    # lazy: service.settings costs 313 ms at CLI start (docs/architecture.md)
     from service.settings import SettingsError, load_settings
 
     try:
@@ -45,19 +51,15 @@ def open_store(settings: Settings | None = None, *, seed: bool = False) -> Itera
 
     The data folder (embedded store, payload archive) is created first.
     """
-    from service.store.engine import init_store
+    # lazy: service.store.places costs 346 ms at CLI start (docs/architecture.md)
+    from service.store.engine import init_store, writing
+    from service.store.places import seed_places
 
     if settings is None:
         settings = cli_settings()
-    from service.store.files import make_data_dir
-
     make_data_dir(settings.store.data_dir)
     engine = init_store(settings.store.effective_database_url)
     if seed:
-        from service.clock import SystemClock
-        from service.store.engine import writing
-        from service.store.places import seed_places
-
         with writing(engine) as conn:
             seed_places(conn, SystemClock().now(), include_demo=settings.feeds.demo_mode)
     try:
@@ -68,8 +70,6 @@ def open_store(settings: Settings | None = None, *, seed: bool = False) -> Itera
 
 def show_progress(progress: bool | None) -> bool:
     """Whether to draw a progress bar: as asked, else only when stderr is a terminal."""
-    import sys
-
     return sys.stderr.isatty() if progress is None else progress
 
 
@@ -86,9 +86,8 @@ def recompute_touched(engine: Engine, *, progress: bool | None = None) -> None:
     """Recompute what an import marked (station days, district days, section periods), with a
     progress bar on a terminal, then evaluate the alerts on the new figures, and print one summary
     line each; an import never leaves figures (or alerts) stale."""
-    from tqdm import tqdm
-
-    from service.clock import SystemClock
+    # lazy: service.alerts.evaluate costs 808 ms at CLI start (docs/architecture.md)
+    from service.alerts.evaluate import evaluate_now
     from service.compute.recompute import dirty_count, recompute
 
     bar = tqdm(
@@ -105,8 +104,6 @@ def recompute_touched(engine: Engine, *, progress: bool | None = None) -> None:
     )
     # The alerts judge the imported figures at once (their messages wait in the outbox for the
     # scheduler's delivery worker), not at the next evaluation period.
-    from service.alerts.evaluate import evaluate_now
-
     alerts = evaluate_now(engine, SystemClock(), cli_settings())
     typer.echo(f"alerts: {alerts.transitions} changed, {alerts.messages} messages queued")
 
@@ -114,6 +111,7 @@ def recompute_touched(engine: Engine, *, progress: bool | None = None) -> None:
 def refuse_live_on_demo_store(settings: Settings) -> None:
     """Exit 2 with the reason (naming ``envmon demo purge``) when live mode is asked for on a store
     that holds demo data; print the demo banner in demo mode."""
+    # lazy: service.demo_guard costs 521 ms at CLI start (docs/architecture.md)
     from service.demo_guard import DemoDataInLiveStore
     from service.demo_guard import refuse_live_on_demo_store as refuse
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from service.cli_common import cli_settings, open_store
+from service.clock import SystemClock
 
 app = typer.Typer(help="The demo feed's simulated data: how much the store holds; purge it.")
 
@@ -12,6 +13,7 @@ app = typer.Typer(help="The demo feed's simulated data: how much the store holds
 @app.command("status")
 def status() -> None:
     """How much demo data the store holds (0 everywhere: the store is ready for live mode)."""
+    # lazy: service.store.demo_presence costs 270 ms at CLI start (docs/architecture.md)
     from service.store.demo_presence import demo_counts
 
     with open_store() as engine, engine.connect() as conn:
@@ -25,7 +27,7 @@ def purge(
 ) -> None:
     """Delete everything the demo feed wrote (readings, samples, payloads, runs, demo stations)
     and rebuild the figures from what is left; the bureau's own data and imports stay."""
-    from service.clock import SystemClock
+    # lazy: service.demo_guard costs 521 ms at CLI start (docs/architecture.md)
     from service.demo_guard import purge as purge_store
     from service.store.demo_presence import demo_counts
 

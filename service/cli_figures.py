@@ -23,7 +23,7 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import typer
@@ -44,8 +44,14 @@ from service.cli_archive import (
     readable_archive,
     station_names,
 )
-from service.cli_common import fail, open_store
-from service.figures.archive_days import HOUR_CONVENTION, Engine
+from service.cli_common import cli_settings, fail, open_store
+from service.clock import SystemClock
+from stations.collectors.national_archive import HOUR_CONVENTION
+from stations.ratios import days_by_level, excellent_good_ratio, excellent_ratio
+from stations.standards import level_info
+
+if TYPE_CHECKING:
+    from service.figures.archive_days import Engine
 
 
 @dataclass(slots=True)
@@ -105,6 +111,7 @@ def archive_ratios(
     one pass over a folder of archive files or a Zarr store in bounded memory
     (``service.figures.archive_days``: only the city days are gathered); an unreadable file raises
     ``BadArchiveFile`` unless ``skip_bad_files``. ``files`` of each year is the files of the run."""
+    # lazy: service.figures.archive_days costs 879 ms at CLI start (docs/architecture.md)
     from service.figures.archive_days import read_archive_days
 
     label = f"ratio {first_year}" + (f"-{last_year}" if last_year != first_year else "")
@@ -162,8 +169,6 @@ def archive_ratio(
 
 def _year_ratio(city: pd.DataFrame, year: int) -> ArchiveRatio:
     """The ratio of ``year`` from its city days (stations and files are filled in by the caller)."""
-    from stations.ratios import days_by_level, excellent_good_ratio, excellent_ratio
-
     calendar = (dt.date(year, 12, 31) - dt.date(year, 1, 1)).days + 1
     if city.empty:
         levels: dict[int, int] = dict.fromkeys(range(1, 7), 0)
@@ -194,8 +199,6 @@ def _year_ratio(city: pd.DataFrame, year: int) -> ArchiveRatio:
 
 
 def _level_names() -> dict[int, tuple[str, str]]:
-    from stations.standards import level_info
-
     return {lv: (level_info(lv).category_zh, level_info(lv).category_en) for lv in range(1, 7)}
 
 
@@ -282,7 +285,7 @@ def report(
     lang: str = typer.Option("zh", "--lang", help="zh (default) or en."),
 ) -> None:
     """Monthly or yearly report of a district or the city, as HTML or PDF."""
-    from service.clock import SystemClock
+    # lazy: service.reports costs 1087 ms at CLI start (docs/architecture.md)
     from service.figures.report_data import build_report
     from service.reports import render_html, render_pdf
 
@@ -311,9 +314,8 @@ def recompute_cmd(
 ) -> None:
     """Recompute station, district and city days and section periods now, then evaluate the
     alerts on the new figures (their messages wait in the outbox for the delivery worker)."""
+    # lazy: service.alerts.evaluate costs 808 ms at CLI start (docs/architecture.md)
     from service.alerts.evaluate import evaluate_now
-    from service.cli_common import cli_settings
-    from service.clock import SystemClock
     from service.compute import recompute, recompute_all
 
     settings = cli_settings()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import typer
 
-from service.auth import Role, create_key, list_keys, revoke_key
 from service.cli_common import open_store
 
 app = typer.Typer(help="Staff API keys (stored hashed; roles viewer < operator < admin).")
@@ -19,6 +18,9 @@ def create(
     name: str = typer.Option("", "--name", help="Who or what the key is for."),
 ) -> None:
     """Create a key and print it once."""
+    # lazy: service.auth costs 293 ms at CLI start (docs/architecture.md)
+    from service.auth import Role, create_key
+
     try:
         parsed = Role.parse(role)
     except ValueError as exc:
@@ -34,6 +36,9 @@ def list_(
     all_: bool = typer.Option(False, "--all", help="Include revoked keys."),
 ) -> None:
     """List keys (id, role, name, created, last used, revoked); never the secret."""
+    # lazy: service.auth costs 293 ms at CLI start (docs/architecture.md)
+    from service.auth import list_keys
+
     with open_store() as engine:
         keys = list_keys(engine, include_revoked=all_)
     for k in keys:
@@ -49,6 +54,9 @@ def revoke(
     key_id: str = typer.Argument(..., help="The key id shown by `envmon keys list`."),
 ) -> None:
     """Revoke a key at once."""
+    # lazy: service.auth costs 293 ms at CLI start (docs/architecture.md)
+    from service.auth import revoke_key
+
     with open_store() as engine:
         done = revoke_key(engine, key_id)
     if not done:

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from maps.assets import FILES, vendor_dirs
-from maps.render import page_html
+from maps.i18n import t as map_t
+from maps.staff_layers import slider_windows
 from service.cli_common import cli_settings, fail, open_store
+from service.clock import SystemClock
 
 if TYPE_CHECKING:
     import folium
@@ -35,6 +36,9 @@ CSS_DEPENDENCIES = {"leaflet": ("images",), "font-awesome": ("webfonts",)}
 
 def copy_vendor(out: Path) -> int:
     """Copy the files the pages use (and what their CSS loads) under ``out/static/vendor``."""
+    # lazy: maps.assets costs 52 ms at CLI start (docs/architecture.md)
+    from maps.assets import FILES, vendor_dirs
+
     dirs = vendor_dirs()
     count = 0
     wanted: set[tuple[str, str]] = set(FILES.values())
@@ -66,9 +70,8 @@ def _static_staff_map(
 ) -> folium.Map:
     """The staff map with every layer and slider window as a data: URL (a file page cannot call
     the service)."""
-    from maps.i18n import t as map_t
+    # lazy: service.figures.staff_layers costs 1180 ms at CLI start (docs/architecture.md)
     from maps.staff import staff_map
-    from maps.staff_layers import slider_windows
     from service.figures.staff_layers import BUILDERS, staff_days, staff_layer_body
 
     start, end, lang = req.start, req.end, req.lang
@@ -91,6 +94,7 @@ def _static_staff_map(
 
 def _public_sources(engine: Engine, data: MapData, lang: str) -> dict[str, LayerSource]:
     """The public layers' GeoJSON as data: URLs."""
+    # lazy: maps.public costs 515 ms at CLI start (docs/architecture.md)
     from maps.public import LayerSource
     from service.figures.latest import (
         DISTRICT_PUBLIC,
@@ -124,10 +128,10 @@ def render_maps(
     basemap: str = typer.Option("offline", help="osm, tianditu, autonavi or offline"),
 ) -> None:
     """Render the staff and public maps as static HTML for offline use."""
-    # Imported here: the store, geodata and figures would slow every ``envmon`` start (``--help``).
+    # lazy: service.figures.staff_layers costs 1180 ms at CLI start (docs/architecture.md)
     import geodata
     from maps.public import public_map
-    from service.clock import SystemClock
+    from maps.render import page_html
     from service.compute import CST
     from service.figures.demo_data import figures_are_demo
     from service.figures.map_data import BasemapRefused, choose_basemap, data_time, staff_map_data

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Literal
 
 import typer
+from tqdm import tqdm
 
-from service.alerts.evaluate import evaluate_now
 from service.cli_common import bar_step, cli_settings, open_store, show_progress
+from service.clock import SystemClock
 
 
 def _import_file(
@@ -27,9 +28,8 @@ def _import_file(
 ) -> None:
     """Check ``file`` and store its rows as the new registry version, recompute, then let the
     alerts judge the new figures."""
-    from tqdm import tqdm
-
-    from service.clock import SystemClock
+    # lazy: service.alerts.evaluate costs 808 ms at CLI start (docs/architecture.md)
+    from service.alerts.evaluate import evaluate_now
     from service.registry import RegistryFileError, import_registry
 
     with open_store(seed=True) as engine:
@@ -64,6 +64,7 @@ def _import_file(
 
 
 def _list(kind: Literal["stations", "sections"], as_json: bool) -> None:
+    # lazy: service.registry costs 522 ms at CLI start (docs/architecture.md)
     from service.registry import registry_table
 
     with open_store(seed=True) as engine:
@@ -78,6 +79,7 @@ def _list(kind: Literal["stations", "sections"], as_json: bool) -> None:
 
 
 def _history(kind: Literal["stations", "sections"]) -> None:
+    # lazy: service.registry costs 522 ms at CLI start (docs/architecture.md)
     from service.registry import history
 
     with open_store() as engine:

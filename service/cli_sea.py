@@ -14,6 +14,8 @@ from pathlib import Path
 import typer
 
 from service.cli_common import open_store
+from service.clock import SystemClock
+from stations.cst import CST
 
 app = typer.Typer(
     help="The bureau's nearshore seawater points and bays (海水点位, 海湾): import, list, history."
@@ -36,7 +38,7 @@ def import_(
     who: str = typer.Option("", "--who", help="Who imports (default: the login name)."),
 ) -> None:
     """Check FILE and store its points and bays as the new sea registry version (all or nothing)."""
-    from service.clock import SystemClock
+    # lazy: service.sea_registry costs 473 ms at CLI start (docs/architecture.md)
     from service.sea_registry import RegistryFileError, import_sea
 
     with open_store(seed=True) as engine:
@@ -57,6 +59,7 @@ def import_(
 
 
 def _list(which: str, as_json: bool) -> None:
+    # lazy: service.sea_registry costs 473 ms at CLI start (docs/architecture.md)
     from service.sea_registry import sea_table
 
     with open_store(seed=True) as engine:
@@ -89,6 +92,7 @@ def areas(as_json: bool = typer.Option(False, "--json", help="JSON rows.")) -> N
 @app.command("history")
 def history_() -> None:
     """Every sea registry import, newest first."""
+    # lazy: service.sea_registry costs 473 ms at CLI start (docs/architecture.md)
     from service.sea_registry import sea_history
 
     with open_store() as engine:
@@ -109,9 +113,8 @@ def figures(
     as_json: bool = typer.Option(False, "--json", help="The figures as JSON."),
 ) -> None:
     """Each point's GB 3097 class and the 优良（一、二类）比例 per bay, district and the city."""
-    from service.clock import SystemClock
+    # lazy: service.figures.sea costs 667 ms at CLI start (docs/architecture.md)
     from service.figures.sea import PeriodError, sea_figures
-    from stations.cst import CST
 
     chosen = period or f"{SystemClock().now().astimezone(CST).year:04d}"
     with open_store(seed=True) as engine:

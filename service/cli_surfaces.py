@@ -31,6 +31,7 @@ def import_(
     who: str = typer.Option("", "--who", help="who imports (default: the login name)"),
 ) -> None:
     """Check FILE as an upload is checked (worker process, ``ENVMON_SURFACE_*`` limits) and store it."""
+    # lazy: service.surfaces costs 713 ms at CLI start (docs/architecture.md)
     from service.surfaces import RefusedRaster, import_surface, refusal_message
 
     settings = cli_settings()
@@ -59,6 +60,7 @@ def import_(
 @app.command("list")
 def list_(day: str | None = typer.Option(None, "--day", help="CST day (YYYY-MM-DD)")) -> None:
     """Every surface: the IDW surface of each pollutant, and each current imported raster."""
+    # lazy: service.figures.surfaces costs 1231 ms at CLI start (docs/architecture.md)
     from service.figures.surfaces import surface_list
 
     with open_store() as engine:
@@ -76,6 +78,7 @@ def zonal(
     band: int = typer.Option(1, "--band", min=1, help="band of a multi-band raster (1-based)"),
 ) -> None:
     """Area-weighted statistics of a surface per zone (tab-separated)."""
+    # lazy: service.figures.surfaces costs 1231 ms at CLI start (docs/architecture.md)
     from service.figures.surfaces import UnknownSurface, surface_zonal
 
     settings = cli_settings()

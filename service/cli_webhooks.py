@@ -13,7 +13,9 @@ from pathlib import Path
 
 import typer
 
+from service.alerts.sealing import SecretBox, key_from_text
 from service.cli_common import cli_settings, open_store
+from service.clock import SystemClock
 
 app = typer.Typer(help="Webhook subscriptions' secrets, encrypted in the store.")
 
@@ -32,7 +34,7 @@ def rekey(
     ),
 ) -> None:
     """Re-encrypt every subscription's secrets from the old key to the current one."""
-    from service.alerts.sealing import SecretBox, key_from_text
+    # lazy: service.store.engine costs 358 ms at CLI start (docs/architecture.md)
     from service.alerts.webhook_key import webhook_box
     from service.store import alert_repo as repo
     from service.store.engine import writing
@@ -68,9 +70,9 @@ def test_message(
     Exit status 0 when the receiver answered 2xx, 1 otherwise (the reason is printed and kept in
     the delivery log).
     """
+    # lazy: service.alerts.receiver_check costs 835 ms at CLI start (docs/architecture.md)
     from service.alerts.receiver_check import UnknownSubscription, send_test
     from service.alerts.webhook_key import webhook_box
-    from service.clock import SystemClock
 
     settings = cli_settings()
     with open_store(settings) as engine:

@@ -24,6 +24,7 @@ def import_(
     The file is parsed in a worker process under the ``ENVMON_ZONE_*`` limits, as uploads are;
     the command waits for it (Ctrl-C stops the worker too).
     """
+    # lazy: service.zone_jobs costs 588 ms at CLI start (docs/architecture.md)
     from service.zone_jobs import problem_dicts, worker_limits
     from service.zones import ZoneValidationError, import_zone_file
 
@@ -48,6 +49,7 @@ def export(
     fmt: str = typer.Option("geojson", "--format", help="geojson, gpkg, csv or kml"),
 ) -> None:
     """Write the current zones to OUT."""
+    # lazy: service.zones costs 525 ms at CLI start (docs/architecture.md)
     from service.zones import export_zones
 
     with open_store() as engine:
@@ -61,6 +63,7 @@ def export(
 @app.command("history")
 def history() -> None:
     """List every zone version, newest first."""
+    # lazy: service.zones costs 525 ms at CLI start (docs/architecture.md)
     from service.zones import zone_history
 
     with open_store() as engine:
