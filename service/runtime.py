@@ -16,11 +16,11 @@ from sqlalchemy import Engine
 
 from service.alerts.sealing import SecretBox
 from service.alerts.webhook_key import webhook_box
-from service.clock import Clock
+from service.clock import Clock, SystemClock
 from service.demo_guard import refuse_live_on_demo_store
 from service.jobs import start_jobs, stop_jobs
 from service.scheduler import JobScheduler
-from service.settings import Settings
+from service.settings import Settings, load_settings
 from service.store import alert_repo as repo
 from service.store.engine import init_store, writing
 from service.store.files import make_data_dir
@@ -118,8 +118,17 @@ def run_scheduler_process(
         log.info("envmon scheduler stopped")
 
 
+def scheduler_main() -> None:
+    """Entry point of ``serve --workers``' scheduler process (spawned: a fresh interpreter that
+    imports this module, not the app; settings from the environment)."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     [scheduler] %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not every 2 s delivery tick
+    run_scheduler_process(load_settings(scheduler_enabled=True), SystemClock())
+
+
 __all__ = [
     "run_scheduler_process",
+    "scheduler_main",
     "seal_webhook_secrets",
     "seed_store",
     "start_scheduler",

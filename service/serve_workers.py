@@ -22,10 +22,9 @@ import tempfile
 from uvicorn.supervisors import Multiprocess
 
 from service.api.app import uvicorn_config
-from service.clock import SystemClock
 from service.metrics import MULTIPROC_ENV
-from service.runtime import run_scheduler_process
-from service.settings import Settings, load_settings
+from service.runtime import scheduler_main
+from service.settings import Settings
 
 log = logging.getLogger("envmon.serve")
 
@@ -33,13 +32,6 @@ log = logging.getLogger("envmon.serve")
 APP_FACTORY = "service.api.app:create_app"
 #: Seconds the scheduler process is given to finish its current chunk on shutdown.
 SCHEDULER_STOP_S = 30.0
-
-
-def _scheduler_main() -> None:
-    """Entry point of the scheduler process (spawned: a fresh interpreter, settings from the env)."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     [scheduler] %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not every 2 s delivery tick
-    run_scheduler_process(load_settings(scheduler_enabled=True), SystemClock())
 
 
 def serve_workers(
@@ -68,7 +60,7 @@ def serve_workers(
     child = None
     if scheduler:
         child = multiprocessing.get_context("spawn").Process(
-            target=_scheduler_main, name="envmon-scheduler"
+            target=scheduler_main, name="envmon-scheduler"
         )
         child.start()
         log.info("scheduler process %s started beside %d web workers", child.pid, workers)

@@ -8,6 +8,8 @@ from typing import Any, Final
 from sqlalchemy import Engine
 
 from service.compute.summaries import year_daily_aqi
+from stations.standards import DEFAULT_ASSUMPTIONS
+from stations.targets import air_budget
 
 #: Earlier years read for the budget's year-end projection.
 HISTORY_YEARS: Final = 5
@@ -29,9 +31,6 @@ def air_budget_for(
     ``expected_invalid`` None: the remaining days are expected to be invalid at the year's pace so
     far (invalid days / elapsed days, rounded half up), which ``budget_if_invalid`` then reflects.
     """
-    from stations.standards import DEFAULT_ASSUMPTIONS
-    from stations.targets import air_budget
-
     series = year_daily_aqi(engine, district, dt.date(year - HISTORY_YEARS, 1, 1), as_of)
 
     def run(k: int) -> Any:
