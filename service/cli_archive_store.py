@@ -16,8 +16,6 @@ from pathlib import Path
 
 import typer
 
-from service import dask_run
-from service.archive_zarr import write_store
 from service.cli_archive import (
     AS_JSON,
     SKIP_BAD_FILES,
@@ -47,6 +45,10 @@ def to_zarr(
     """Write the hourly values of every station of ARCHIVE_DIR (float32, or float64 when a value
     has more than 3 decimals; chunks of 128 stations x 32 days) to OUT.zarr, with the files it
     read and those it could not."""
+    # lazy: service.archive_zarr costs 763 ms at CLI start (docs/architecture.md)
+    from service import dask_run
+    from service.archive_zarr import write_store
+
     if out.exists():
         fail(f"envmon archive to-zarr: {out} exists; give a new path")
     compute = partial(
