@@ -14,12 +14,12 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from geodata.zones_io import ZoneLimits, ZoneValidationError, detect_format
 from service.clock import Clock
@@ -81,6 +81,37 @@ def job_view(row: dict[str, Any], now: Any) -> dict[str, Any]:
     return view
 
 
+class Heartbeat:
+    """Refreshes a running job's heartbeat from a thread of this process every
+    ``HEARTBEAT_SECONDS`` whatever the job is doing, and notes a cancel request in ``cancelled``.
+
+    A beat taken only between the parse's polls stopped while the child process started: the
+    first start of the forkserver imports its parsers (geopandas), tens of seconds on a loaded
+    machine, and the job was reported lost while it ran."""
+
+    def __init__(self, engine: Engine, job_id: str, clock: Clock) -> None:
+        self.engine, self.job_id, self.clock = engine, job_id, clock
+        self.cancelled = threading.Event()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="zone-heartbeat", daemon=True)
+
+    def _beat(self) -> None:
+        while not self._done.wait(HEARTBEAT_SECONDS):
+            try:
+                if store.heartbeat(self.engine, self.job_id, self.clock.now()):
+                    self.cancelled.set()
+            except SQLAlchemyError:  # the store's lock held past its timeout: beat again next time
+                log.warning("zone import job %s: heartbeat not written", self.job_id)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join(timeout=LOST_AFTER_SECONDS)
+
+
 class ZoneImportJobs:
     """The zone-import jobs this server process runs."""
 
@@ -127,25 +158,24 @@ class ZoneImportJobs:
                 self.engine, job_id, self.clock.now()
             ):
                 return
-            last = 0.0
+            beat = Heartbeat(self.engine, job_id, self.clock)
 
             def stop() -> str | None:
-                nonlocal last
                 if self._stopping.is_set():
                     return "shutdown"
-                if time.monotonic() - last >= HEARTBEAT_SECONDS:
-                    last = time.monotonic()
-                    if store.heartbeat(self.engine, job_id, self.clock.now()):
-                        return "cancelled"
-                return None
+                return "cancelled" if beat.cancelled.is_set() else None
 
             try:
-                rows = parse_isolated(path, fmt, name, self.limits, stop)
-                if stop() is not None:  # cancelled while the last answer arrived
-                    raise ParseStopped("cancelled")
-                result = store_zones(
-                    self.engine, rows, path.read_bytes(), name, fmt, who=who, clock=self.clock
-                )
+                with beat:
+                    rows = parse_isolated(path, fmt, name, self.limits, stop)
+                    # a cancel asked while the last answer arrived: read the flag itself
+                    if self._stopping.is_set() or store.heartbeat(
+                        self.engine, job_id, self.clock.now()
+                    ):
+                        raise ParseStopped("shutdown" if self._stopping.is_set() else "cancelled")
+                    result = store_zones(
+                        self.engine, rows, path.read_bytes(), name, fmt, who=who, clock=self.clock
+                    )
             except ZoneValidationError as exc:
                 store.finish_job(
                     self.engine, job_id, "refused", self.clock.now(), problems=problem_dicts(exc)
