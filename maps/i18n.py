@@ -217,6 +217,15 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     },
 }
 
+#: Where the district boundaries come from (geodata/data/SOURCES.md), for the credit line.
+BOUNDARIES_CREDIT: Final = {"zh": "天地图行政区划数据", "en": "Tianditu administrative divisions"}
+
+
+def data_credit(lang: str) -> str:
+    """The maps' credit line: who measured the data and where the boundaries come from."""
+    lang = normalise_lang(lang)
+    return t("credit.data", lang, boundaries=BOUNDARIES_CREDIT[lang])
+
 
 def normalise_lang(lang: str | None) -> str:
     """``zh`` or ``en``; anything else (or nothing) becomes Chinese."""

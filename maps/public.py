@@ -19,7 +19,7 @@ from maps import palette
 from maps.assets import VENDOR_PREFIX
 from maps.basemaps import Basemap, osm
 from maps.controls import InfoBox
-from maps.i18n import bundle, normalise_lang, t
+from maps.i18n import bundle, data_credit, normalise_lang, t
 from maps.staff import ZHOUSHAN_BOUNDS, new_map
 from stations.standards.health import HEALTH_ADVICE
 from stations.standards.tables import HJ633_2026
@@ -32,8 +32,6 @@ PUBLIC_LAYERS: Final = ("districts", "zones", "sea", "sections", "stations")
 #: beyond the one line that hands the config to ``public.js``.
 PUBLIC_JS: Final = ("leaflet", "uplot", "public_js")
 PUBLIC_CSS: Final = ("leaflet_css", "uplot_css", "public_css")
-#: Where the district boundaries come from (geodata/data/SOURCES.md), for the credit line.
-BOUNDARIES_CREDIT: Final = {"zh": "天地图行政区划数据", "en": "Tianditu administrative divisions"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +243,7 @@ def public_map(
         "lang": lang,
         "api": api,
         "today": today,
-        "credit": t("credit.data", lang, boundaries=BOUNDARIES_CREDIT[lang]),
+        "credit": data_credit(lang),
         "pollutants": bundle("pollutant.", lang),
         "pollutants_day": bundle("pollutant.day.", lang),
         "health": [[a.effects(lang), a.measures(lang)] for a in HEALTH_ADVICE[HJ633_2026]],

@@ -24,7 +24,7 @@ from maps.assets import VENDOR_PREFIX, use_local_assets
 from maps.basemaps import Basemap, osm, point_to_display
 from maps.controls import InfoBox, MetricScale
 from maps.escape import html_text
-from maps.i18n import normalise_lang, t
+from maps.i18n import data_credit, normalise_lang, t
 from maps.legend import Legend
 from maps.staff_layers import SLIDER_WINDOW_DAYS, days_url, layers_json
 
@@ -259,6 +259,7 @@ def staff_map(
         "layers": layers_json(base, lang, offline=basemap.offline, highlight_km=highlight_km),
         "daily": _daily_cfg(period, days),
         "surfaces": _surfaces_cfg(surface_layers),
+        "credit": data_credit(lang),
         "aqi_scale": palette.aqi_scale(),
         "no_data": palette.NO_DATA,
         "labels": {

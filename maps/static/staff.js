@@ -10,6 +10,16 @@ window.envmonStaffStart = function (cfg, map) {
   window.envmonReady = {};
   var narrow = map.getSize().x < 600;
   var control = L.control.layers(null, null, {collapsed: narrow});
+  // The credit line as text (the attribution control would read a string as HTML).
+  if (map.attributionControl && cfg.credit) {
+    var credit = document.createElement("span");
+    credit.className = "envmon-credit";
+    credit.textContent = cfg.credit;
+    map.attributionControl.addAttribution(credit.outerHTML);
+    if (narrow) {  // as public.css does on a phone: small, wrapped, clear of the scale bar
+      map.attributionControl.getContainer().style.cssText = "font-size:9px;max-width:65vw;white-space:normal";
+    }
+  }
 
   function get(url) {
     return fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
@@ -308,10 +318,16 @@ window.envmonStaffStart = function (cfg, map) {
   });
   control.addTo(map);
   // The legend's body is only as tall as the room its corner leaves: on a desktop, below the
-  // top-right stack (data box and layer control); on a phone, above the co-control panel's line.
-  var mapBox = map.getContainer().getBoundingClientRect();
-  var room = narrow
-    ? mapBox.bottom - panel.getContainer().getBoundingClientRect().bottom - 90
-    : mapBox.height - map.getContainer().querySelector(".leaflet-top.leaflet-right").offsetHeight - 70;
+  // top-right stack (data box and layer control); on a phone, with the layer toggle under it, above
+  // the co-control panel's line and the credit line (both at the bottom, whichever is higher).
+  var mapBox = map.getContainer().getBoundingClientRect(), room;
+  if (narrow) {
+    var floor = map.getContainer().querySelector(".leaflet-bottom.leaflet-right").getBoundingClientRect().top;
+    var table = document.getElementById("envmon-cocontrol");
+    if (table) floor = Math.min(floor, table.getBoundingClientRect().top);
+    room = floor - panel.getContainer().getBoundingClientRect().bottom - control.getContainer().offsetHeight - 30;
+  } else {
+    room = mapBox.height - map.getContainer().querySelector(".leaflet-top.leaflet-right").offsetHeight - 70;
+  }
   panelBody.style.maxHeight = Math.max(120, room) + "px";
 };

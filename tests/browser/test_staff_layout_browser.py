@@ -46,6 +46,9 @@ def test_staff_controls_do_not_cover_each_other(
         page.wait_for_function("window.envmonReady && window.envmonReady.stations")
         page.evaluate("Promise.all(Object.values(window.envmonReady))")
         assert "舟山市生态环境质量监测" in page.locator(".envmon-info").inner_text()
+        # the credit line, as on the public map: who measured, where the boundaries come from
+        credit = page.locator(".leaflet-control-attribution .envmon-credit").inner_text()
+        assert "舟山市生态环境局" in credit and "天地图" in credit
         assert page.evaluate(ON_TOP_JS, ".envmon-info")
         toggle = page.locator(".envmon-legend-toggle")
         if toggle.get_attribute("aria-expanded") == "false":  # folded on a phone
@@ -55,7 +58,11 @@ def test_staff_controls_do_not_cover_each_other(
         page.screenshot(path=str(ARTIFACTS / f"staff_layout_{size[0]}x{size[1]}.png"))
         if size[0] < 600:
             page.locator("#envmon-cocontrol summary").click()
-            assert toggle.get_attribute("aria-expanded") == "false"
+            # <details> fires "toggle" in a task of its own, after the click returns
+            page.wait_for_function(
+                "document.querySelector('.envmon-legend-toggle')"
+                ".getAttribute('aria-expanded') === 'false'"
+            )
             assert not page.locator(".envmon-legend").first.is_visible()
             assert page.evaluate(OVERLAPS_JS) == []
             toggle.click()  # and opening the legend folds the table
