@@ -112,6 +112,7 @@ window.envmonStaffStart = function (cfg, map) {
       btn.setAttribute("aria-expanded", open ? "true" : "false");
     }
     btn.addEventListener("click", function () {
+      if (panelBody.hidden) fitLegend();
       show(panelBody.hidden);
       var cocontrol = document.getElementById("envmon-cocontrol");
       if (narrow && !panelBody.hidden && cocontrol) cocontrol.open = false;
@@ -317,17 +318,21 @@ window.envmonStaffStart = function (cfg, map) {
     });
   });
   control.addTo(map);
+  fitLegend();
   // The legend's body is only as tall as the room its corner leaves: on a desktop, below the
   // top-right stack (data box and layer control); on a phone, with the layer toggle under it, above
   // the co-control panel's line and the credit line (both at the bottom, whichever is higher).
-  var mapBox = map.getContainer().getBoundingClientRect(), room;
-  if (narrow) {
-    var floor = map.getContainer().querySelector(".leaflet-bottom.leaflet-right").getBoundingClientRect().top;
-    var table = document.getElementById("envmon-cocontrol");
-    if (table) floor = Math.min(floor, table.getBoundingClientRect().top);
-    room = floor - panel.getContainer().getBoundingClientRect().bottom - control.getContainer().offsetHeight - 30;
-  } else {
-    room = mapBox.height - map.getContainer().querySelector(".leaflet-top.leaflet-right").offsetHeight - 70;
+  // Measured again each time the legend opens: fonts and the credit's wrapping settle late.
+  function fitLegend() {
+    var mapBox = map.getContainer().getBoundingClientRect(), room;
+    if (narrow) {
+      var floor = map.getContainer().querySelector(".leaflet-bottom.leaflet-right").getBoundingClientRect().top;
+      var table = document.getElementById("envmon-cocontrol");
+      if (table) floor = Math.min(floor, table.getBoundingClientRect().top);
+      room = floor - panel.getContainer().getBoundingClientRect().bottom - control.getContainer().offsetHeight - 30;
+    } else {
+      room = mapBox.height - map.getContainer().querySelector(".leaflet-top.leaflet-right").offsetHeight - 70;
+    }
+    panelBody.style.maxHeight = Math.max(120, room) + "px";
   }
-  panelBody.style.maxHeight = Math.max(120, room) + "px";
 };

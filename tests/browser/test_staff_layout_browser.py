@@ -58,11 +58,13 @@ def test_staff_controls_do_not_cover_each_other(
         page.screenshot(path=str(ARTIFACTS / f"staff_layout_{size[0]}x{size[1]}.png"))
         if size[0] < 600:
             page.locator("#envmon-cocontrol summary").click()
-            # <details> fires "toggle" in a task of its own, after the click returns
-            page.wait_for_function(
-                "document.querySelector('.envmon-legend-toggle')"
-                ".getAttribute('aria-expanded') === 'false'"
-            )
+            # <details> fires "toggle" in a task of its own, after the click returns (polled from
+            # here: the page's CSP forbids the string evaluation wait_for_function polls with)
+            for _ in range(50):
+                if toggle.get_attribute("aria-expanded") == "false":
+                    break
+                page.wait_for_timeout(100)
+            assert toggle.get_attribute("aria-expanded") == "false"
             assert not page.locator(".envmon-legend").first.is_visible()
             assert page.evaluate(OVERLAPS_JS) == []
             toggle.click()  # and opening the legend folds the table
