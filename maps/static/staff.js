@@ -105,20 +105,19 @@ window.envmonStaffStart = function (cfg, map) {
     panelBody.setAttribute("aria-label", L10N.legend);
     panelBody.style.cssText = "max-height:" + (narrow ? "45vh" : "60vh") + ";overflow:auto";
     btn.setAttribute("aria-controls", panelBody.id);
-    panelBody.hidden = narrow;
-    btn.setAttribute("aria-expanded", narrow ? "false" : "true");
     function show(open) {
       panelBody.hidden = !open;
       btn.setAttribute("aria-expanded", open ? "true" : "false");
     }
+    show(!narrow);
+    // A phone has room for one open panel: opening the legend folds the co-control table, and
+    // opening the table folds the legend.
+    var cocontrol = document.getElementById("envmon-cocontrol");
     btn.addEventListener("click", function () {
       if (panelBody.hidden) fitLegend();
       show(panelBody.hidden);
-      var cocontrol = document.getElementById("envmon-cocontrol");
       if (narrow && !panelBody.hidden && cocontrol) cocontrol.open = false;
     });
-    // A phone has room for one open panel: opening the co-control table folds the legend.
-    var cocontrol = document.getElementById("envmon-cocontrol");
     if (narrow && cocontrol) cocontrol.addEventListener("toggle", function () {
       if (cocontrol.open) show(false);
     });
